@@ -1,0 +1,38 @@
+//! A typed, validated client for Amazon DynamoDB.
+//!
+//! Records are plain Rust structs with `#[derive(TableDataModel)]`; nested structured maps use
+//! `#[derive(MapModel)]`. Application code reads and writes individual nested fields by typed path,
+//! without loading or overwriting the whole item.
+//!
+//! # Connecting
+//!
+//! Tables use an [`aws_sdk_dynamodb::Client`]. Obtain one from the standard AWS configuration with
+//! [`ClientBuilder`], from an [`aws_config::SdkConfig`] with [`client_from_sdk_config`], bring your own, or
+//! run a DynamoDB-compatible server inside the process with [`EmbeddedDynamoDb`] (cargo feature
+//! `embedded`) for examples and tests.
+//!
+//! ```no_run
+//! # async fn run() -> structnosql::Result<()> {
+//! let client = structnosql::ClientBuilder::new().region("eu-west-1").build().await?;
+//! structnosql::connection::ping(&client).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! Every fallible call returns [`Result`] with the one [`Error`] enum.
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod connection;
+mod embedded;
+mod error;
+pub mod schema;
+
+pub use connection::{client_from_sdk_config, ClientBuilder};
+pub use embedded::{client_for_local_endpoint, EmbeddedDynamoDb};
+pub use error::{BoxError, Error, Result};
+pub use structnosql_derive::{MapModel, TableDataModel};
+
+/// The AWS SDK crates whose types appear in structnosql's API, re-exported so that versions match.
+pub use {aws_config, aws_sdk_dynamodb};

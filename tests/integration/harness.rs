@@ -1,0 +1,85 @@
+//! What every integration test needs: a DynamoDB-compatible server and a table name of its own.
+//!
+//! By default the tests share one embedded server per test binary (it runs on its own thread, so it
+//! outlives each test's runtime). With `STRUCTNOSQL_TEST_ENDPOINT=http://host:port` they run against that
+//! server instead (DynamoDB Local in CI), with no code change. Every test gets fresh table names, so
+//! tests run in parallel safely on either.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use structnosql::aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use structnosql::aws_sdk_dynamodb::Client;
+use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb};
+
+/// The environment variable that points the tests at an external server.
+pub const ENDPOINT_VARIABLE: &str = "STRUCTNOSQL_TEST_ENDPOINT";
+
+/// The endpoint the tests talk to: the external one if configured, else the shared embedded server.
+pub fn endpoint_url() -> String {
+    match std::env::var(ENDPOINT_VARIABLE) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            static SERVER: OnceLock<EmbeddedDynamoDb> = OnceLock::new();
+            SERVER
+                .get_or_init(|| EmbeddedDynamoDb::start().expect("start the embedded DynamoDB"))
+                .endpoint_url()
+                .to_owned()
+        }
+    }
+}
+
+/// Whether the tests run against the embedded server (and not an external one).
+#[allow(dead_code)]
+pub fn is_embedded() -> bool {
+    std::env::var(ENDPOINT_VARIABLE).map_or(true, |url| url.is_empty())
+}
+
+/// A client for the test server. One per test: SDK connections belong to the runtime that opened them.
+pub fn client() -> Client {
+    client_for_local_endpoint(&endpoint_url())
+}
+
+/// A table name no other test (in this or another process) uses.
+pub fn unique_table_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Creates an on-demand table with a string hash key and waits until it is ACTIVE.
+pub async fn create_hash_table(client: &Client, table_name: &str, hash_key: &str) {
+    client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(hash_key)
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("key schema"),
+        )
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(hash_key)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute definition"),
+        )
+        .send()
+        .await
+        .expect("create table");
+    structnosql::schema::wait_until_active(client, table_name, std::time::Duration::from_secs(30))
+        .await
+        .expect("table becomes ACTIVE");
+}

@@ -1,0 +1,4 @@
+//! Integration tests against a real DynamoDB-compatible server (see `harness`).
+
+mod connection;
+mod harness;

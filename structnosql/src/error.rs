@@ -2,6 +2,9 @@
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
+use crate::model::{Violation, Violations};
+use crate::path::DocumentPath;
+
 /// A boxed error kept as the [`std::error::Error::source`] of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -59,6 +62,67 @@ pub enum Error {
         status: String,
     },
 
+    /// A string path is not well formed.
+    #[error("malformed path {path:?}: {reason}")]
+    InvalidPath {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A string path names no field of the model.
+    #[error("unknown path {path:?}{}", suggestion.as_ref().map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default())]
+    UnknownPath {
+        /// The path as given.
+        path: String,
+        /// The closest path the model has.
+        suggestion: Option<String>,
+    },
+
+    /// A `{{placeholder}}` of a string path was given no value.
+    #[error("path {path:?} needs a value for {{{{{placeholder}}}}}")]
+    MissingKeyValue {
+        /// The path as given.
+        path: String,
+        /// The placeholder's name.
+        placeholder: String,
+    },
+
+    /// A `{{placeholder}}` was given a value of the wrong kind (a key for a list, an index for a map).
+    #[error("path {path:?}: wrong value for {{{{{placeholder}}}}}: {reason}")]
+    InvalidKeyValue {
+        /// The path as given.
+        path: String,
+        /// The placeholder's name.
+        placeholder: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A path reaches deeper than DynamoDB's 32 levels of nesting.
+    #[error("path {path} is {depth} levels deep; DynamoDB allows 32")]
+    TooDeep {
+        /// The path.
+        path: String,
+        /// Its depth.
+        depth: usize,
+    },
+
+    /// A value to be written does not fit the model or DynamoDB's rules; nothing was sent.
+    #[error("invalid value: {}", join(violations))]
+    Validation {
+        /// Every problem found, each with its path from the record's root.
+        violations: Vec<Violation>,
+    },
+
+    /// Data read from DynamoDB does not match the model.
+    #[error("stored data does not match the model: {}", join(violations))]
+    InvalidStoredData {
+        /// Every problem found, each with its path from the record's root.
+        violations: Vec<Violation>,
+    },
+
     /// The embedded DynamoDB server could not be started.
     #[error("embedded DynamoDB: {message}")]
     Embedded {
@@ -70,7 +134,29 @@ pub enum Error {
     },
 }
 
+fn join(violations: &[Violation]) -> String {
+    violations
+        .iter()
+        .map(Violation::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl Error {
+    /// A [`Error::Validation`] for a value written at `base`.
+    pub fn validation_at(base: &DocumentPath, violations: Violations) -> Self {
+        Error::Validation {
+            violations: violations.at(base).into_iter().collect(),
+        }
+    }
+
+    /// An [`Error::InvalidStoredData`] for a value read from `base`.
+    pub fn stored_data_at(base: &DocumentPath, violations: Violations) -> Self {
+        Error::InvalidStoredData {
+            violations: violations.at(base).into_iter().collect(),
+        }
+    }
+
     /// Converts an error of the AWS SDK, naming the operation that was sent.
     pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
     where

@@ -22,17 +22,24 @@
 //!
 //! Every fallible call returns [`Result`] with the one [`Error`] enum.
 #![warn(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod connection;
 mod embedded;
 mod error;
+pub mod model;
+pub mod path;
 pub mod schema;
+pub mod validate;
+
+#[doc(hidden)]
+pub mod __private;
 
 pub use connection::{client_from_sdk_config, ClientBuilder};
 pub use embedded::{client_for_local_endpoint, EmbeddedDynamoDb};
 pub use error::{BoxError, Error, Result};
-pub use structnosql_derive::{MapModel, TableDataModel};
+pub use model::{Attribute, Item, MapModel, TableDataModel};
+pub use path::{DocumentPath, KeyValue, TypedPath};
+pub use structnosql_derive::{MapModel, StringEnum, TableDataModel};
 
 /// The AWS SDK crates whose types appear in structnosql's API, re-exported so that versions match.
 pub use {aws_config, aws_sdk_dynamodb};

@@ -2,3 +2,4 @@
 
 mod connection;
 mod harness;
+mod models;

@@ -1,0 +1,309 @@
+//! Code generation for models: the `Attribute`, `MapModel` and `TableDataModel` impls, the static schema
+//! and the typed field accessor `<Model>Fields`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+
+use crate::model::{Field, Model};
+
+/// Which derive is being expanded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    MapModel,
+    TableDataModel,
+}
+
+/// The full expansion of a checked model.
+pub fn model(model: &Model, kind: Kind) -> TokenStream {
+    let ident = &model.ident;
+    let name = ident.to_string();
+    let fields_ident = format_ident!("{}Fields", ident);
+    let field_schemas = model.fields.iter().map(field_schema);
+    let checks = model.fields.iter().filter_map(check_fn);
+    let encode = model.fields.iter().map(encode_field);
+    let decode = model.fields.iter().map(|field| {
+        let (var, ty, name) = (&field.ident, &field.ty, &field.name);
+        quote! { let #var = __p::decode_field::<#ty>(&mut __map, &mut __violations, #name); }
+    });
+    let vars: Vec<_> = model.fields.iter().map(|field| &field.ident).collect();
+    let depth = model
+        .fields
+        .iter()
+        .filter(|field| !field.recursive)
+        .map(|field| {
+            let ty = &field.ty;
+            quote! { <#ty as __p::Attribute>::DEPTH }
+        })
+        .fold(quote!(0), |acc, depth| quote!(__p::max(#acc, #depth)));
+    let key_name_asserts = model
+        .fields
+        .iter()
+        .filter(|f| f.key_name.is_some())
+        .map(|field| {
+            let ty = &field.ty;
+            let message = format!(
+                "`key_name` on field `{}`: only maps, lists and sets have keys",
+                field.ident
+            );
+            quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(<#ty as __p::Attribute>::CONTAINER, #message);
+            }
+        });
+    let table_impl = (kind == Kind::TableDataModel).then(|| {
+        let depth_asserts = model.fields.iter().filter(|f| !f.recursive).map(|field| {
+            let ty = &field.ty;
+            let message = format!(
+                "field `{}` nests deeper than DynamoDB's 32 levels",
+                field.ident
+            );
+            quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(<#ty as __p::Attribute>::DEPTH <= 32, #message);
+            }
+        });
+        quote! {
+            impl __p::TableDataModel for #ident {}
+            #(#depth_asserts)*
+        }
+    });
+    let field_count = model.fields.len();
+    let accessors = accessors(model, &fields_ident);
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            use ::structnosql::__private as __p;
+
+            #(#checks)*
+
+            static __SCHEMA: __p::ModelSchema = __p::ModelSchema {
+                name: #name,
+                fields: &[#(#field_schemas),*],
+            };
+
+            impl __p::Attribute for #ident {
+                type Accessor = #fields_ident;
+                type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;
+                const DEPTH: usize = 1 + #depth;
+
+                fn schema() -> __p::TypeSchema {
+                    __p::TypeSchema::Model(&__SCHEMA)
+                }
+
+                fn to_attribute(&self) -> ::core::result::Result<__p::AttributeValue, __p::Violations> {
+                    let mut __map = ::std::collections::HashMap::with_capacity(#field_count);
+                    let mut __violations = __p::Violations::default();
+                    #(#encode)*
+                    __violations.into_result(__p::AttributeValue::M(__map))
+                }
+
+                fn from_attribute(
+                    __value: __p::AttributeValue,
+                ) -> ::core::result::Result<Self, __p::Violations> {
+                    let mut __map = __p::expect_map(__value, <Self as __p::Attribute>::schema())?;
+                    let mut __violations = __p::Violations::default();
+                    #(#decode)*
+                    match (#(#vars,)*) {
+                        (#(::core::option::Option::Some(#vars),)*) => {
+                            ::core::result::Result::Ok(Self { #(#vars),* })
+                        }
+                        _ => ::core::result::Result::Err(__violations),
+                    }
+                }
+            }
+
+            impl __p::MapModel for #ident {
+                fn model_schema() -> &'static __p::ModelSchema {
+                    &__SCHEMA
+                }
+            }
+
+            #table_impl
+            #(#key_name_asserts)*
+        };
+
+        #accessors
+    }
+}
+
+fn check_fn_ident(field: &Field) -> syn::Ident {
+    format_ident!("__check_{}", field.ident.unraw())
+}
+
+fn validate_fn_ident(field: &Field) -> syn::Ident {
+    format_ident!("__validate_{}", field.ident.unraw())
+}
+
+/// For a field with `validate = "path"`: a typed wrapper and a stored-form check for the schema.
+fn check_fn(field: &Field) -> Option<TokenStream> {
+    let validate = field.validate.as_ref()?;
+    let ty = &field.ty;
+    let check = check_fn_ident(field);
+    let typed = validate_fn_ident(field);
+    // For an `Option<T>` field the function checks the `T`, when there is one.
+    let call = if option_inner(ty).is_some() {
+        quote_spanned! {validate.span()=>
+            match __value {
+                ::core::option::Option::Some(__inner) => #validate(__inner),
+                ::core::option::Option::None => ::core::result::Result::Ok(()),
+            }
+        }
+    } else {
+        quote_spanned! {validate.span()=> #validate(__value) }
+    };
+    Some(quote_spanned! {validate.span()=>
+        #[allow(non_snake_case)]
+        fn #typed(__value: &#ty) -> ::core::result::Result<(), ::std::string::String> {
+            #call.map_err(|__error| ::std::string::ToString::to_string(&__error))
+        }
+        #[allow(non_snake_case)]
+        fn #check(__value: &__p::AttributeValue) -> ::core::result::Result<(), ::std::string::String> {
+            __p::check_stored::<#ty>(__value, #typed)
+        }
+    })
+}
+
+fn field_schema(field: &Field) -> TokenStream {
+    let (name, ty) = (&field.name, &field.ty);
+    let rust_name = field.ident.unraw().to_string();
+    let key_name = match &field.key_name {
+        Some(key_name) => quote!(::core::option::Option::Some(#key_name)),
+        None => quote!(::core::option::Option::None),
+    };
+    let check = match field.validate {
+        Some(_) => {
+            let check = check_fn_ident(field);
+            quote!(::core::option::Option::Some(#check))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        __p::FieldSchema {
+            name: #name,
+            rust_name: #rust_name,
+            schema: <#ty as __p::Attribute>::schema,
+            explicit_key_name: #key_name,
+            check: #check,
+        }
+    }
+}
+
+fn encode_field(field: &Field) -> TokenStream {
+    let (var, ty, name) = (&field.ident, &field.ty, &field.name);
+    let check = match field.validate {
+        Some(_) => {
+            let typed = validate_fn_ident(field);
+            quote!(::core::option::Option::Some(#typed as fn(&#ty) -> _))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        __p::encode_field::<#ty>(&mut __map, &mut __violations, #name, &self.#var, #check);
+    }
+}
+
+/// The `<Model>Fields` accessor and `<Model>::fields()`.
+fn accessors(model: &Model, fields_ident: &syn::Ident) -> TokenStream {
+    let (ident, vis) = (&model.ident, &model.vis);
+    let methods = model.fields.iter().map(|field| {
+        let (var, ty, name) = (&field.ident, &field.ty, &field.name);
+        let doc = format!("The path to `{name}` (field `{var}`).");
+        quote! {
+            #[doc = #doc]
+            #vis fn #var(&self) -> <#ty as ::structnosql::__private::Attribute>::Accessor {
+                ::structnosql::__private::FromPath::from_path(
+                    self.path.child(::structnosql::__private::Segment::Field(#name)),
+                )
+            }
+        }
+    });
+    let doc =
+        format!("Typed paths to the fields of [`{ident}`]; obtained from `{ident}::fields()`.");
+    let fields_doc = format!("Typed paths to the fields of `{ident}`.");
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #vis struct #fields_ident {
+            path: ::structnosql::__private::DocumentPath,
+        }
+
+        impl ::structnosql::__private::FromPath for #fields_ident {
+            fn from_path(path: ::structnosql::__private::DocumentPath) -> Self {
+                Self { path }
+            }
+        }
+
+        impl ::structnosql::__private::TypedPath for #fields_ident {
+            type Value = #ident;
+            fn document_path(&self) -> &::structnosql::__private::DocumentPath {
+                &self.path
+            }
+        }
+
+        impl #fields_ident {
+            #(#methods)*
+        }
+
+        impl #ident {
+            #[doc = #fields_doc]
+            #vis fn fields() -> #fields_ident {
+                #fields_ident { path: ::structnosql::__private::DocumentPath::root() }
+            }
+        }
+    }
+}
+
+/// What is emitted next to the errors of an invalid model, so that the user sees those errors and not
+/// a cascade of "trait not implemented" ones.
+pub fn stub(input: &syn::DeriveInput, kind: Kind) -> TokenStream {
+    let ident = &input.ident;
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident.to_string();
+    let table_impl = (kind == Kind::TableDataModel)
+        .then(|| quote!(impl ::structnosql::__private::TableDataModel for #ident {}));
+    quote! {
+        const _: () = {
+            use ::structnosql::__private as __p;
+            static __SCHEMA: __p::ModelSchema = __p::ModelSchema { name: #name, fields: &[] };
+            impl __p::Attribute for #ident {
+                type Accessor = __p::FieldPath<Self>;
+                type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;
+                fn schema() -> __p::TypeSchema {
+                    __p::TypeSchema::Model(&__SCHEMA)
+                }
+                fn to_attribute(&self) -> ::core::result::Result<__p::AttributeValue, __p::Violations> {
+                    ::core::result::Result::Err(__p::Violations::new("the model did not compile"))
+                }
+                fn from_attribute(_: __p::AttributeValue) -> ::core::result::Result<Self, __p::Violations> {
+                    ::core::result::Result::Err(__p::Violations::new("the model did not compile"))
+                }
+            }
+            impl __p::MapModel for #ident {
+                fn model_schema() -> &'static __p::ModelSchema {
+                    &__SCHEMA
+                }
+            }
+            #table_impl
+        };
+    }
+}
+
+/// `T` if `ty` is written `Option<T>` (or a path ending in `Option<T>`).
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    match arguments.args.first()? {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
+}

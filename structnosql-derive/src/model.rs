@@ -1,0 +1,209 @@
+//! Parsing and checking of `#[derive(TableDataModel)]` / `#[derive(MapModel)]` input into a small IR.
+
+use darling::{ast, FromDeriveInput, FromField};
+use proc_macro2::Span;
+
+use crate::case::RenameRule;
+use crate::serde_attrs;
+
+#[derive(FromDeriveInput)]
+#[darling(
+    attributes(structnosql),
+    supports(struct_named),
+    forward_attrs(serde, doc)
+)]
+struct ModelInput {
+    ident: syn::Ident,
+    vis: syn::Visibility,
+    generics: syn::Generics,
+    attrs: Vec<syn::Attribute>,
+    data: ast::Data<(), FieldInput>,
+    rename_all: Option<syn::LitStr>,
+}
+
+#[derive(FromField)]
+#[darling(attributes(structnosql), forward_attrs(serde))]
+struct FieldInput {
+    ident: Option<syn::Ident>,
+    ty: syn::Type,
+    attrs: Vec<syn::Attribute>,
+    rename: Option<syn::LitStr>,
+    key_name: Option<syn::LitStr>,
+    validate: Option<syn::Path>,
+    #[darling(default)]
+    recursive: bool,
+}
+
+/// A checked model.
+pub struct Model {
+    pub ident: syn::Ident,
+    pub vis: syn::Visibility,
+    pub fields: Vec<Field>,
+}
+
+/// A checked field.
+pub struct Field {
+    pub ident: syn::Ident,
+    pub ty: syn::Type,
+    /// The DynamoDB attribute name.
+    pub name: String,
+    pub key_name: Option<syn::LitStr>,
+    pub validate: Option<syn::Path>,
+    /// Whether the field's type refers back to the model (its depth is unbounded).
+    pub recursive: bool,
+}
+
+/// Characters that would make string paths ambiguous.
+const FORBIDDEN_IN_NAMES: &[char] = &['.', '{', '}', '(', ')', '[', ']'];
+
+/// Parses and checks the input, collecting every error.
+pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
+    let parsed = ModelInput::from_derive_input(input)?;
+    let mut errors = darling::Error::accumulator();
+    if !parsed.generics.params.is_empty() {
+        errors.push(
+            darling::Error::custom("structnosql models cannot be generic: their schema is static")
+                .with_span(&parsed.generics),
+        );
+    }
+    let serde = serde_attrs::read(&parsed.attrs, true, &mut errors);
+    let rule = rename_rule(parsed.rename_all.as_ref(), serde.rename_all, &mut errors);
+    let fields = match parsed.data {
+        ast::Data::Struct(fields) => fields.fields,
+        ast::Data::Enum(_) => Vec::new(),
+    };
+    let mut checked: Vec<Field> = Vec::with_capacity(fields.len());
+    for field in fields {
+        let Some(ident) = field.ident.clone() else {
+            continue;
+        };
+        let rust_name = ident.to_string();
+        let rust_name = rust_name
+            .strip_prefix("r#")
+            .unwrap_or(&rust_name)
+            .to_owned();
+        let serde = serde_attrs::read(&field.attrs, false, &mut errors);
+        let name = match (&field.rename, serde.rename) {
+            (Some(ours), Some((theirs, span))) if ours.value() != theirs => {
+                errors.push(
+                    darling::Error::custom(format!(
+                        "`#[structnosql(rename = {:?})]` and `#[serde(rename = {theirs:?})]` disagree; \
+                         a field has one DynamoDB attribute name",
+                        ours.value()
+                    ))
+                    .with_span(&span),
+                );
+                ours.value()
+            }
+            (Some(ours), _) => ours.value(),
+            (None, Some((theirs, _))) => theirs,
+            (None, None) => rule.map_or(rust_name.clone(), |rule| rule.apply_to_field(&rust_name)),
+        };
+        let name_span = field
+            .rename
+            .as_ref()
+            .map_or(ident.span(), syn::LitStr::span);
+        check_name(&name, name_span, &mut errors);
+        if let Some(previous) = checked.iter().find(|other| other.name == name) {
+            errors.push(
+                darling::Error::custom(format!(
+                    "attribute name {name:?} is already used by field `{}`",
+                    previous.ident
+                ))
+                .with_span(&ident),
+            );
+        }
+        if let Some(key_name) = &field.key_name {
+            check_key_name(key_name, &mut errors);
+        }
+        let recursive = field.recursive || mentions(&field.ty, &parsed.ident);
+        checked.push(Field {
+            ident,
+            ty: field.ty,
+            name,
+            key_name: field.key_name,
+            validate: field.validate,
+            recursive,
+        });
+    }
+    errors.finish_with(Model {
+        ident: parsed.ident,
+        vis: parsed.vis,
+        fields: checked,
+    })
+}
+
+/// The `rename_all` rule, from structnosql's attribute or serde's (which must agree).
+pub fn rename_rule(
+    ours: Option<&syn::LitStr>,
+    serde: Option<(String, Span)>,
+    errors: &mut darling::error::Accumulator,
+) -> Option<RenameRule> {
+    let (name, span) = match (ours, serde) {
+        (Some(ours), Some((theirs, span))) if ours.value() != theirs => {
+            errors.push(
+                darling::Error::custom(format!(
+                    "`#[structnosql(rename_all = {:?})]` and `#[serde(rename_all = {theirs:?})]` disagree",
+                    ours.value()
+                ))
+                .with_span(&span),
+            );
+            return None;
+        }
+        (Some(ours), _) => (ours.value(), ours.span()),
+        (None, Some(theirs)) => theirs,
+        (None, None) => return None,
+    };
+    let rule = RenameRule::from_name(&name);
+    if rule.is_none() {
+        errors.push(
+            darling::Error::custom(format!(
+                "unknown rename_all rule {name:?}; expected one of {}",
+                RenameRule::NAMES.join(", ")
+            ))
+            .with_span(&span),
+        );
+    }
+    rule
+}
+
+/// Attribute names must be usable in string paths.
+pub fn check_name(name: &str, span: Span, errors: &mut darling::error::Accumulator) {
+    if name.is_empty() {
+        errors.push(darling::Error::custom("an attribute name cannot be empty").with_span(&span));
+    } else if let Some(bad) = name.chars().find(|c| FORBIDDEN_IN_NAMES.contains(c)) {
+        errors.push(
+            darling::Error::custom(format!(
+                "attribute name {name:?} contains {bad:?}, which would make string paths ambiguous \
+                 (names cannot contain . {{ }} ( ) [ ])"
+            ))
+            .with_span(&span),
+        );
+    }
+}
+
+fn check_key_name(key_name: &syn::LitStr, errors: &mut darling::error::Accumulator) {
+    let value = key_name.value();
+    let without_level = value.replace("{i}", "");
+    if value.is_empty() || without_level.contains(FORBIDDEN_IN_NAMES) {
+        errors.push(
+            darling::Error::custom(format!(
+                "key_name {value:?} must be a non-empty name without . {{ }} ( ) [ ] \
+                 (except the level marker {{i}})"
+            ))
+            .with_span(&key_name.span()),
+        );
+    }
+}
+
+/// Whether `ty` mentions `Self` or the type `ident` (a recursive field).
+fn mentions(ty: &syn::Type, ident: &syn::Ident) -> bool {
+    fn walk(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(found) => found == *ident || found == "Self",
+            proc_macro2::TokenTree::Group(group) => walk(group.stream(), ident),
+            _ => false,
+        })
+    }
+    walk(quote::ToTokens::to_token_stream(ty), ident)
+}

@@ -1,0 +1,148 @@
+//! The concrete document path every operation works on, whether it came from a typed accessor or a
+//! string path.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The depth DynamoDB allows: an attribute and up to 31 levels of nesting inside it.
+pub const MAX_DEPTH: usize = 32;
+
+/// One step of a [`DocumentPath`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Segment {
+    /// A field of a model (its attribute name).
+    Field(&'static str),
+    /// A key of a map.
+    Key(Arc<str>),
+    /// An index of a list.
+    Index(usize),
+}
+
+impl Segment {
+    /// The attribute or map key name, for the steps that have one.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Segment::Field(name) => Some(name),
+            Segment::Key(key) => Some(key),
+            Segment::Index(_) => None,
+        }
+    }
+}
+
+/// A path to a value inside a record: `tokens.t32.expirationTimestamp`, `friends[3].name`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentPath {
+    segments: Vec<Segment>,
+}
+
+impl DocumentPath {
+    /// The empty path: the record itself.
+    pub fn root() -> Self {
+        Self::default()
+    }
+
+    /// A path made of `segments`.
+    pub fn from_segments(segments: Vec<Segment>) -> Self {
+        Self { segments }
+    }
+
+    /// The steps of the path.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// How many levels deep the path reaches (a top-level attribute is 1).
+    pub fn depth(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Whether this is the root path.
+    pub fn is_root(&self) -> bool {
+        self.segments.is_empty()
+    }
+
+    /// This path extended by one step.
+    pub fn child(&self, segment: Segment) -> Self {
+        let mut segments = Vec::with_capacity(self.segments.len() + 1);
+        segments.extend_from_slice(&self.segments);
+        segments.push(segment);
+        Self { segments }
+    }
+
+    /// Adds a step in place.
+    pub fn push(&mut self, segment: Segment) {
+        self.segments.push(segment);
+    }
+
+    /// The path without its last step, or `None` at the root.
+    pub fn parent(&self) -> Option<Self> {
+        let (_, init) = self.segments.split_last()?;
+        Some(Self {
+            segments: init.to_vec(),
+        })
+    }
+
+    /// Whether `self` is `other` or lies inside it.
+    pub fn starts_with(&self, other: &DocumentPath) -> bool {
+        self.segments.starts_with(&other.segments)
+    }
+
+    /// `self` followed by the steps of `relative`.
+    pub fn join(&self, relative: &DocumentPath) -> Self {
+        let mut segments = self.segments.clone();
+        segments.extend_from_slice(&relative.segments);
+        Self { segments }
+    }
+}
+
+/// Map keys are shown plainly when that is unambiguous, else quoted: `tokens["a.b"]`.
+impl fmt::Display for DocumentPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.segments.is_empty() {
+            return f.write_str("<record>");
+        }
+        for (position, segment) in self.segments.iter().enumerate() {
+            match segment {
+                Segment::Index(index) => write!(f, "[{index}]")?,
+                Segment::Field(name) if position == 0 => f.write_str(name)?,
+                Segment::Field(name) => write!(f, ".{name}")?,
+                Segment::Key(key) if is_plain(key) => {
+                    if position > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(key)?;
+                }
+                Segment::Key(key) => write!(f, "[{key:?}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_plain(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_fields_keys_and_indexes() {
+        let path = DocumentPath::from_segments(vec![
+            Segment::Field("tokens"),
+            Segment::Key("t32".into()),
+            Segment::Field("expirationTimestamp"),
+        ]);
+        assert_eq!(path.to_string(), "tokens.t32.expirationTimestamp");
+        let odd = DocumentPath::from_segments(vec![
+            Segment::Field("friends"),
+            Segment::Index(3),
+            Segment::Key("a.b".into()),
+        ]);
+        assert_eq!(odd.to_string(), "friends[3][\"a.b\"]");
+    }
+}

@@ -1,0 +1,278 @@
+//! Checks of stored-form values against a schema.
+//!
+//! Typed values are checked as they are converted ([`crate::Attribute::to_attribute`]). These checks
+//! cover what conversion cannot see: a value written through a string path (whose type is only known at
+//! run time), custom field checks, and the lenient read mode, which drops the invalid optional parts of
+//! stored data and reports them instead of failing.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::model::attribute::{mismatch, EMPTY_KEY};
+use crate::model::number;
+use crate::model::{FloatKind, IntegerKind, ModelSchema, NumberKind, TypeSchema, Violations};
+use crate::path::Segment;
+
+/// Checks a value about to be written against `schema`: its kind, number ranges, set rules, required
+/// and unknown fields, and custom field checks. Returns every problem found.
+pub fn check_write(schema: TypeSchema, value: &AttributeValue) -> Result<(), Violations> {
+    let mut violations = Violations::default();
+    check_into(schema, value, &mut violations);
+    violations.into_result(())
+}
+
+fn check_into(schema: TypeSchema, value: &AttributeValue, out: &mut Violations) {
+    match (schema, value) {
+        (TypeSchema::Optional(_), AttributeValue::Null(_)) => {}
+        (TypeSchema::Optional(inner), value) => check_into(inner(), value, out),
+        (TypeSchema::Any, value) => {
+            if let Err(problems) = check_free_form(value) {
+                out.extend(problems);
+            }
+        }
+        (TypeSchema::List(item), AttributeValue::L(items)) => {
+            for (index, value) in items.iter().enumerate() {
+                let mut inner = Violations::default();
+                check_into(item(), value, &mut inner);
+                out.extend(inner.inside(Segment::Index(index)));
+            }
+        }
+        (TypeSchema::Map(item), AttributeValue::M(entries)) => {
+            for (key, value) in entries {
+                let mut inner = Violations::default();
+                if key.is_empty() {
+                    inner.extend(Violations::new(EMPTY_KEY));
+                }
+                check_into(item(), value, &mut inner);
+                out.extend(inner.inside(Segment::Key(key.as_str().into())));
+            }
+        }
+        (TypeSchema::Model(model), AttributeValue::M(entries)) => check_model(model, entries, out),
+        (schema, value) => {
+            if let Err(problem) = check_scalar(schema, value) {
+                out.extend(problem);
+            }
+        }
+    }
+}
+
+fn check_model(
+    model: &'static ModelSchema,
+    entries: &std::collections::HashMap<String, AttributeValue>,
+    out: &mut Violations,
+) {
+    for (key, value) in entries {
+        let mut inner = Violations::default();
+        match model.field(key) {
+            None => inner.extend(Violations::new(format!(
+                "{} has no field {key:?}",
+                model.name
+            ))),
+            Some(field) => {
+                check_into(field.type_schema(), value, &mut inner);
+                if inner.is_empty() {
+                    if let Some(check) = field.check {
+                        if let Err(message) = check(value) {
+                            inner.extend(Violations::new(message));
+                        }
+                    }
+                }
+            }
+        }
+        out.extend(inner.inside(Segment::Key(key.as_str().into())));
+    }
+    for field in model.required_fields() {
+        if !entries.contains_key(field.name) {
+            out.extend(
+                Violations::new("required attribute is missing").inside(Segment::Field(field.name)),
+            );
+        }
+    }
+}
+
+/// Checks a value that is neither a container nor optional.
+fn check_scalar(schema: TypeSchema, value: &AttributeValue) -> Result<(), Violations> {
+    let problem = match (schema, value) {
+        (TypeSchema::String, AttributeValue::S(_))
+        | (TypeSchema::Bool, AttributeValue::Bool(_))
+        | (TypeSchema::Binary, AttributeValue::B(_)) => return Ok(()),
+        (TypeSchema::Integer(kind), AttributeValue::N(text)) => check_integer(kind, text).err(),
+        (TypeSchema::Float(kind), AttributeValue::N(text)) => check_float(kind, text).err(),
+        (TypeSchema::Enum(names), AttributeValue::S(name)) => {
+            (!names.contains(&name.as_str())).then(|| format!("{name:?} is not one of {names:?}"))
+        }
+        (TypeSchema::StringSet, AttributeValue::Ss(members)) => empty_set(members.len()),
+        (TypeSchema::BinarySet, AttributeValue::Bs(members)) => empty_set(members.len()),
+        (TypeSchema::NumberSet(kind), AttributeValue::Ns(members)) => empty_set(members.len())
+            .or_else(|| {
+                members.iter().find_map(|text| match kind {
+                    NumberKind::Integer(kind) => check_integer(kind, text).err(),
+                    NumberKind::Float(kind) => check_float(kind, text).err(),
+                })
+            }),
+        (schema, value) => return Err(mismatch(value, schema)),
+    };
+    match problem {
+        None => Ok(()),
+        Some(message) => Err(Violations::new(message)),
+    }
+}
+
+fn empty_set(len: usize) -> Option<String> {
+    (len == 0).then(|| "DynamoDB cannot store an empty set".to_owned())
+}
+
+fn check_integer(kind: IntegerKind, text: &str) -> Result<(), String> {
+    use number::decode_integer as fits;
+    match kind {
+        IntegerKind::I8 => fits::<i8>(text).map(drop),
+        IntegerKind::I16 => fits::<i16>(text).map(drop),
+        IntegerKind::I32 => fits::<i32>(text).map(drop),
+        IntegerKind::I64 => fits::<i64>(text).map(drop),
+        IntegerKind::I128 => fits::<i128>(text).map(drop),
+        IntegerKind::Isize => fits::<isize>(text).map(drop),
+        IntegerKind::U8 => fits::<u8>(text).map(drop),
+        IntegerKind::U16 => fits::<u16>(text).map(drop),
+        IntegerKind::U32 => fits::<u32>(text).map(drop),
+        IntegerKind::U64 => fits::<u64>(text).map(drop),
+        IntegerKind::U128 => fits::<u128>(text).map(drop),
+        IntegerKind::Usize => fits::<usize>(text).map(drop),
+    }?;
+    number::check_number_text(text)
+}
+
+fn check_float(kind: FloatKind, text: &str) -> Result<(), String> {
+    match kind {
+        FloatKind::F32 => number::decode_float::<f32>(text).map(drop),
+        FloatKind::F64 => number::decode_float::<f64>(text).map(drop),
+    }?;
+    number::check_number_text(text)
+}
+
+/// Checks free-form data for what DynamoDB rejects: numbers it cannot store, empty map keys.
+pub(crate) fn check_free_form(value: &AttributeValue) -> Result<(), Violations> {
+    let mut violations = Violations::default();
+    match value {
+        AttributeValue::N(text) => {
+            if let Err(message) = number::check_number_text(text) {
+                violations.extend(Violations::new(message));
+            }
+        }
+        AttributeValue::Ns(texts) => {
+            if let Some(message) = texts
+                .iter()
+                .find_map(|t| number::check_number_text(t).err())
+            {
+                violations.extend(Violations::new(message));
+            }
+        }
+        AttributeValue::L(items) => {
+            for (index, item) in items.iter().enumerate() {
+                if let Err(inner) = check_free_form(item) {
+                    violations.extend(inner.inside(Segment::Index(index)));
+                }
+            }
+        }
+        AttributeValue::M(entries) => {
+            for (key, item) in entries {
+                if key.is_empty() {
+                    violations.extend(Violations::new(EMPTY_KEY).inside(Segment::Key("".into())));
+                }
+                if let Err(inner) = check_free_form(item) {
+                    violations.extend(inner.inside(Segment::Key(key.as_str().into())));
+                }
+            }
+        }
+        _ => {}
+    }
+    violations.into_result(())
+}
+
+/// Stored data checked leniently: what could be kept, and what was dropped and why.
+#[derive(Debug)]
+pub struct Pruned {
+    /// The value with its invalid optional parts removed, or `None` if the value itself is invalid.
+    pub value: Option<AttributeValue>,
+    /// What was dropped (or, with `value: None`, why the value is invalid).
+    pub dropped: Violations,
+}
+
+/// StructNoSQL's lenient read: invalid optional fields, map entries and list items are dropped and
+/// reported; a missing or invalid required field makes its whole map invalid. Unknown attributes are
+/// kept (reads ignore them).
+pub fn prune_read(schema: TypeSchema, value: AttributeValue) -> Pruned {
+    let mut dropped = Violations::default();
+    let value = prune_into(schema, value, &mut dropped);
+    Pruned { value, dropped }
+}
+
+fn prune_into(
+    schema: TypeSchema,
+    value: AttributeValue,
+    dropped: &mut Violations,
+) -> Option<AttributeValue> {
+    match (schema, value) {
+        (TypeSchema::Optional(_), AttributeValue::Null(flag)) => Some(AttributeValue::Null(flag)),
+        (TypeSchema::Optional(inner), value) => prune_into(inner(), value, dropped),
+        (TypeSchema::Any, value) => Some(value),
+        (TypeSchema::List(item), AttributeValue::L(items)) => {
+            let mut kept = Vec::with_capacity(items.len());
+            for (index, value) in items.into_iter().enumerate() {
+                let mut inner = Violations::default();
+                if let Some(value) = prune_into(item(), value, &mut inner) {
+                    kept.push(value);
+                }
+                dropped.extend(inner.inside(Segment::Index(index)));
+            }
+            Some(AttributeValue::L(kept))
+        }
+        (TypeSchema::Map(item), AttributeValue::M(entries)) => {
+            let mut kept = std::collections::HashMap::with_capacity(entries.len());
+            for (key, value) in entries {
+                let mut inner = Violations::default();
+                if let Some(value) = prune_into(item(), value, &mut inner) {
+                    kept.insert(key.clone(), value);
+                }
+                dropped.extend(inner.inside(Segment::Key(key.into())));
+            }
+            Some(AttributeValue::M(kept))
+        }
+        (TypeSchema::Model(model), AttributeValue::M(entries)) => {
+            let mut kept = std::collections::HashMap::with_capacity(entries.len());
+            let mut inner_dropped = Violations::default();
+            let mut valid = true;
+            for (key, value) in entries {
+                let Some(field) = model.field(&key) else {
+                    kept.insert(key, value);
+                    continue;
+                };
+                let mut inner = Violations::default();
+                match prune_into(field.type_schema(), value, &mut inner) {
+                    Some(value) => {
+                        kept.insert(key.clone(), value);
+                    }
+                    None if field.is_required() => valid = false,
+                    None => {}
+                }
+                inner_dropped.extend(inner.inside(Segment::Field(field.name)));
+            }
+            for field in model.required_fields() {
+                if !kept.contains_key(field.name) {
+                    valid = false;
+                    inner_dropped.extend(
+                        Violations::new("required attribute is missing")
+                            .inside(Segment::Field(field.name)),
+                    );
+                }
+            }
+            dropped.extend(inner_dropped);
+            valid.then_some(AttributeValue::M(kept))
+        }
+        (schema, value) => match check_scalar(schema, &value) {
+            Ok(()) => Some(value),
+            Err(problem) => {
+                dropped.extend(problem);
+                None
+            }
+        },
+    }
+}

@@ -1,0 +1,231 @@
+//! Derived models: typed paths, schema, and round-trips of every field type through DynamoDB.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+use structnosql::path::{Segment, TypedPath};
+use structnosql::{Error, MapModel, StringEnum, TableDataModel};
+
+use crate::harness;
+
+#[derive(MapModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+pub struct AuthToken {
+    expiration_timestamp: i64,
+    scopes: Option<BTreeSet<String>>,
+}
+
+#[derive(StringEnum, Debug, Clone, Copy, PartialEq)]
+#[structnosql(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    VeryBanned,
+}
+
+#[derive(MapModel, Debug, Clone, PartialEq)]
+pub struct Node {
+    label: String,
+    children: Vec<Node>,
+    next: Option<Box<Node>>,
+}
+
+fn no_spaces(name: &str) -> Result<(), String> {
+    if name.contains(' ') {
+        Err(format!("{name:?} contains a space"))
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+pub struct User {
+    user_id: String,
+    #[structnosql(validate = "no_spaces")]
+    username: Option<String>,
+    #[structnosql(key_name = "tokenId")]
+    tokens: Option<HashMap<String, AuthToken>>,
+    flag: bool,
+    tiny: i8,
+    small: u16,
+    medium: i32,
+    large: u64,
+    huge: i128,
+    unsigned_huge: u128,
+    ratio: f64,
+    single: f32,
+    avatar: Vec<u8>,
+    nicknames: Vec<String>,
+    scores: BTreeMap<String, f64>,
+    tags: HashSet<String>,
+    lucky_numbers: BTreeSet<i64>,
+    blobs: Option<HashSet<Vec<u8>>>,
+    status: Status,
+    tree: Option<Node>,
+    free_form: Option<serde_json::Value>,
+    #[structnosql(rename = "renamed_by_hand")]
+    renamed: Option<String>,
+}
+
+fn sample_user() -> User {
+    User {
+        user_id: "x42".into(),
+        username: Some("Paul".into()),
+        tokens: Some(HashMap::from([(
+            "t32".to_owned(),
+            AuthToken {
+                expiration_timestamp: 1618322249,
+                scopes: Some(BTreeSet::from(["read".to_owned()])),
+            },
+        )])),
+        flag: true,
+        tiny: i8::MIN,
+        small: u16::MAX,
+        medium: -7,
+        large: u64::MAX,
+        huge: -99999999999999999999999999999999999999,
+        unsigned_huge: 99999999999999999999999999999999999999,
+        ratio: 3.0,
+        single: 0.1,
+        avatar: vec![0, 1, 2, 255],
+        nicknames: vec!["".into(), "p".into()],
+        scores: BTreeMap::from([("a.b".to_owned(), 1.5), ("#:[0] {{x}} ü".to_owned(), -0.25)]),
+        tags: HashSet::from(["x".to_owned(), "y".to_owned()]),
+        lucky_numbers: BTreeSet::from([7, -3]),
+        blobs: Some(HashSet::from([vec![1u8], vec![]])),
+        status: Status::VeryBanned,
+        tree: Some(Node {
+            label: "root".into(),
+            children: vec![Node {
+                label: "leaf".into(),
+                children: vec![],
+                next: None,
+            }],
+            next: Some(Box::new(Node {
+                label: "next".into(),
+                children: vec![],
+                next: None,
+            })),
+        }),
+        free_form: Some(serde_json::json!({"a": [1, "two", {"three": 3.5}], "b": null})),
+        renamed: Some("r".into()),
+    }
+}
+
+#[test]
+fn typed_paths_follow_renames_keys_and_indexes() {
+    let path = User::fields().tokens().key("t32").expiration_timestamp();
+    assert_eq!(
+        path.document_path().to_string(),
+        "tokens.t32.expirationTimestamp"
+    );
+    assert_eq!(
+        path.document_path().segments(),
+        &[
+            Segment::Field("tokens"),
+            Segment::Key("t32".into()),
+            Segment::Field("expirationTimestamp")
+        ]
+    );
+    let item = User::fields().tree().children().index(2).label();
+    assert_eq!(item.document_path().to_string(), "tree.children[2].label");
+    assert_eq!(
+        User::fields().renamed().document_path().to_string(),
+        "renamed_by_hand"
+    );
+    let odd = User::fields().scores().key("a.b");
+    assert_eq!(
+        odd.document_path().segments()[1],
+        Segment::Key("a.b".into())
+    );
+}
+
+#[test]
+fn the_item_stores_each_type_in_its_dynamodb_form() {
+    let item = sample_user().to_item().expect("valid record");
+    assert!(
+        matches!(item["avatar"], AttributeValue::B(_)),
+        "bytes are binary, not a list"
+    );
+    assert!(matches!(item["tags"], AttributeValue::Ss(_)));
+    assert!(matches!(item["luckyNumbers"], AttributeValue::Ns(_)));
+    assert!(matches!(item["blobs"], AttributeValue::Bs(_)));
+    assert_eq!(item["status"], AttributeValue::S("very_banned".into()));
+    assert_eq!(
+        item["huge"],
+        AttributeValue::N("-99999999999999999999999999999999999999".into())
+    );
+    assert!(matches!(item["nicknames"], AttributeValue::L(_)));
+    assert!(item.contains_key("renamed_by_hand"));
+}
+
+#[test]
+fn invalid_records_name_every_offending_path() {
+    let mut user = sample_user();
+    user.username = Some("has space".into());
+    user.ratio = f64::NAN;
+    user.tags.clear();
+    user.unsigned_huge = u128::MAX;
+    user.scores.insert(String::new(), 1.0);
+    match user.to_item() {
+        Err(Error::Validation { violations }) => {
+            let mut paths: Vec<String> = violations.iter().map(|v| v.path.to_string()).collect();
+            paths.sort();
+            assert_eq!(
+                paths,
+                ["ratio", "scores[\"\"]", "tags", "unsignedHuge", "username"]
+            );
+        }
+        other => panic!("expected Error::Validation, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_field_type_round_trips_through_dynamodb() {
+    let client = harness::client();
+    let table = harness::unique_table_name("models");
+    harness::create_hash_table(&client, &table, "userId").await;
+    let user = sample_user();
+    client
+        .put_item()
+        .table_name(&table)
+        .set_item(Some(user.to_item().expect("valid record")))
+        .send()
+        .await
+        .expect("put");
+    let stored = client
+        .get_item()
+        .table_name(&table)
+        .key("userId", AttributeValue::S("x42".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("get")
+        .item
+        .expect("stored");
+    assert_eq!(User::from_item(stored).expect("matches the model"), user);
+}
+
+#[test]
+fn stored_data_that_does_not_match_is_an_error_naming_the_path() {
+    let mut item = sample_user().to_item().unwrap();
+    let AttributeValue::M(tokens) = item.get_mut("tokens").unwrap() else {
+        unreachable!()
+    };
+    let AttributeValue::M(token) = tokens.get_mut("t32").unwrap() else {
+        unreachable!()
+    };
+    token.insert(
+        "expirationTimestamp".into(),
+        AttributeValue::S("soon".into()),
+    );
+    item.remove("flag");
+    match User::from_item(item) {
+        Err(Error::InvalidStoredData { violations }) => {
+            let mut paths: Vec<String> = violations.iter().map(|v| v.path.to_string()).collect();
+            paths.sort();
+            assert_eq!(paths, ["flag", "tokens.t32.expirationTimestamp"]);
+        }
+        other => panic!("expected Error::InvalidStoredData, got {other:?}"),
+    }
+}

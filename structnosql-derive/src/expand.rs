@@ -34,7 +34,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
         .filter(|field| !field.recursive)
         .map(|field| {
             let ty = &field.ty;
-            quote! { <#ty as __p::Attribute>::DEPTH }
+            quote_spanned! {ty.span()=> <#ty as __p::Attribute>::DEPTH }
         })
         .fold(quote!(0), |acc, depth| quote!(__p::max(#acc, #depth)));
     let key_name_asserts = model
@@ -103,6 +103,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
                     let mut __map = __p::expect_map(__value, <Self as __p::Attribute>::schema())?;
                     let mut __violations = __p::Violations::default();
                     #(#decode)*
+                    #[allow(unreachable_patterns)]
                     match (#(#vars,)*) {
                         (#(::core::option::Option::Some(#vars),)*) => {
                             ::core::result::Result::Ok(Self { #(#vars),* })
@@ -177,11 +178,12 @@ fn field_schema(field: &Field) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let schema = quote_spanned! {ty.span()=> <#ty as __p::Attribute>::schema };
     quote! {
         __p::FieldSchema {
             name: #name,
             rust_name: #rust_name,
-            schema: <#ty as __p::Attribute>::schema,
+            schema: #schema,
             explicit_key_name: #key_name,
             check: #check,
         }
@@ -208,9 +210,11 @@ fn accessors(model: &Model, fields_ident: &syn::Ident) -> TokenStream {
     let methods = model.fields.iter().map(|field| {
         let (var, ty, name) = (&field.ident, &field.ty, &field.name);
         let doc = format!("The path to `{name}` (field `{var}`).");
+        let accessor =
+            quote_spanned! {ty.span()=> <#ty as ::structnosql::__private::Attribute>::Accessor };
         quote! {
             #[doc = #doc]
-            #vis fn #var(&self) -> <#ty as ::structnosql::__private::Attribute>::Accessor {
+            #vis fn #var(&self) -> #accessor {
                 ::structnosql::__private::FromPath::from_path(
                     self.path.child(::structnosql::__private::Segment::Field(#name)),
                 )

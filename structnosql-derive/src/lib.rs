@@ -54,4 +54,4 @@ fn derive_model(input: proc_macro2::TokenStream, kind: Kind) -> proc_macro2::Tok
 }
 
 #[cfg(test)]
-mod snapshots;
+mod expansion_tests;

@@ -9,8 +9,31 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::model::attribute::{mismatch, EMPTY_KEY};
 use crate::model::number;
+use crate::model::Attribute;
 use crate::model::{FloatKind, IntegerKind, ModelSchema, NumberKind, TypeSchema, Violations};
-use crate::path::Segment;
+use crate::path::{ResolvedPath, Segment};
+
+/// Converts `value` for writing at a string path: the conversion's own checks, then the path's schema
+/// (the value's type is only known at run time), then the field's custom check. Problems are reported
+/// with their paths from the record's root.
+pub fn encode_at<V: Attribute>(
+    resolved: &ResolvedPath,
+    value: &V,
+) -> crate::Result<AttributeValue> {
+    let encoded = value
+        .to_attribute()
+        .and_then(|encoded| check_write(resolved.schema, &encoded).map(|()| encoded))
+        .and_then(
+            |encoded| match resolved.field.and_then(|field| field.check) {
+                Some(check) => match check(&encoded) {
+                    Ok(()) => Ok(encoded),
+                    Err(message) => Err(Violations::new(message)),
+                },
+                None => Ok(encoded),
+            },
+        );
+    encoded.map_err(|violations| crate::Error::validation_at(&resolved.path, violations))
+}
 
 /// Checks a value about to be written against `schema`: its kind, number ranges, set rules, required
 /// and unknown fields, and custom field checks. Returns every problem found.

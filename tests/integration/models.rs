@@ -229,3 +229,210 @@ fn stored_data_that_does_not_match_is_an_error_naming_the_path() {
         other => panic!("expected Error::InvalidStoredData, got {other:?}"),
     }
 }
+
+/// The container/metadata model of StructNoSQL's docs (spec §4.1).
+mod docs_model {
+    use std::collections::HashMap;
+
+    use structnosql::{MapModel, TableDataModel};
+
+    #[derive(TableDataModel, Debug, PartialEq)]
+    pub struct Inventory {
+        pub id: String,
+        #[structnosql(key_name = "itemId")]
+        pub container: Option<HashMap<String, Container>>,
+    }
+
+    #[derive(MapModel, Debug, PartialEq)]
+    pub struct Container {
+        pub name: String,
+        #[structnosql(key_name = "metaItemId")]
+        pub metadata: Option<HashMap<String, Meta>>,
+    }
+
+    #[derive(MapModel, Debug, PartialEq)]
+    pub struct Meta {
+        pub r#type: String,
+        pub value: Option<serde_json::Value>,
+    }
+
+    /// A recursive model, with one placeholder name per level.
+    #[derive(TableDataModel, Debug, PartialEq)]
+    #[structnosql(rename_all = "camelCase")]
+    pub struct Parameter {
+        pub name: String,
+        #[structnosql(key_name = "childParameterKey{i}")]
+        pub child_parameters: Option<HashMap<String, Parameter>>,
+    }
+}
+
+#[test]
+fn the_docs_model_has_the_documented_paths() {
+    use docs_model::Inventory;
+    let listed: Vec<(String, bool)> = structnosql::path::paths(Inventory::model_schema())
+        .into_iter()
+        .map(|info| (info.path, info.required))
+        .collect();
+    let expected = [
+        ("id", true),
+        ("container", false),
+        ("container.{{itemId}}", false),
+        ("container.{{itemId}}.name", true),
+        ("container.{{itemId}}.metadata", false),
+        ("container.{{itemId}}.metadata.{{metaItemId}}", false),
+        ("container.{{itemId}}.metadata.{{metaItemId}}.type", true),
+        ("container.{{itemId}}.metadata.{{metaItemId}}.value", false),
+    ];
+    let expected: Vec<(String, bool)> = expected
+        .iter()
+        .map(|(path, required)| (path.to_string(), *required))
+        .collect();
+    assert_eq!(listed, expected);
+}
+
+#[test]
+fn string_paths_resolve_to_the_same_path_as_typed_ones() {
+    let keys = [("tokenId", "t32")];
+    let resolved = structnosql::path::resolve(
+        User::model_schema(),
+        "tokens.{{tokenId}}.expirationTimestamp",
+        &keys,
+    )
+    .expect("known path");
+    let typed = User::fields().tokens().key("t32").expiration_timestamp();
+    assert_eq!(&resolved[0].path, typed.document_path());
+    assert!(matches!(
+        resolved[0].schema.required(),
+        structnosql::model::TypeSchema::Integer(_)
+    ));
+
+    let selection = structnosql::path::resolve(
+        User::model_schema(),
+        "tokens.{{tokenId}}.(expirationTimestamp, scopes)",
+        &keys,
+    )
+    .expect("known paths");
+    let labels: Vec<&str> = selection.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["expirationTimestamp", "scopes"]);
+    assert_eq!(
+        selection[1].path.to_string(),
+        User::fields()
+            .tokens()
+            .key("t32")
+            .scopes()
+            .document_path()
+            .to_string()
+    );
+}
+
+#[test]
+fn recursive_models_use_one_placeholder_per_level() {
+    use docs_model::Parameter;
+    let keys = [("childParameterKey0", "a"), ("childParameterKey1", "b")];
+    let resolved = structnosql::path::resolve(
+        Parameter::model_schema(),
+        "childParameters.{{childParameterKey0}}.childParameters.{{childParameterKey1}}.name",
+        &keys,
+    )
+    .expect("two levels deep");
+    let typed = Parameter::fields()
+        .child_parameters()
+        .key("a")
+        .child_parameters()
+        .key("b")
+        .name();
+    assert_eq!(&resolved[0].path, typed.document_path());
+    let repeated = structnosql::path::resolve(
+        Parameter::model_schema(),
+        "childParameters.{{childParameterKey0}}.childParameters.{{childParameterKey0}}.name",
+        &keys,
+    );
+    assert!(
+        matches!(repeated, Err(Error::UnknownPath { .. })),
+        "{repeated:?}"
+    );
+}
+
+#[test]
+fn unknown_string_paths_name_the_closest_known_path() {
+    match structnosql::path::resolve(
+        User::model_schema(),
+        "tokens.{{tokenId}}.expirationTimestmp",
+        &(),
+    ) {
+        Err(Error::UnknownPath { suggestion, .. }) => {
+            assert_eq!(
+                suggestion.as_deref(),
+                Some("tokens.{{tokenId}}.expirationTimestamp")
+            )
+        }
+        other => panic!("expected Error::UnknownPath, got {other:?}"),
+    }
+}
+
+#[test]
+fn values_written_at_string_paths_are_checked_against_the_schema() {
+    let keys = [("tokenId", "t32")];
+    let at = |path: &str| {
+        structnosql::path::resolve(User::model_schema(), path, &keys)
+            .expect("known path")
+            .remove(0)
+    };
+    let timestamp = at("tokens.{{tokenId}}.expirationTimestamp");
+    assert_eq!(
+        structnosql::validate::encode_at(&timestamp, &1618322249_i64).unwrap(),
+        AttributeValue::N("1618322249".into())
+    );
+    let wrong = structnosql::validate::encode_at(&timestamp, &"soon".to_owned());
+    assert!(
+        matches!(&wrong, Err(Error::Validation { violations })
+        if violations[0].path.to_string() == "tokens.t32.expirationTimestamp"),
+        "{wrong:?}"
+    );
+    let too_big = structnosql::validate::encode_at(&at("tiny"), &1000_i64);
+    assert!(
+        matches!(too_big, Err(Error::Validation { .. })),
+        "i8 field: {too_big:?}"
+    );
+    let spaced = structnosql::validate::encode_at(&at("username"), &"a b".to_owned());
+    assert!(
+        matches!(&spaced, Err(Error::Validation { violations })
+        if violations[0].message.contains("contains a space")),
+        "{spaced:?}"
+    );
+    let token_without_required = serde_json::json!({"scopes": ["x"]});
+    let missing =
+        structnosql::validate::encode_at(&at("tokens.{{tokenId}}"), &token_without_required);
+    assert!(
+        matches!(&missing, Err(Error::Validation { violations })
+        if violations.iter().any(|v| v.path.to_string() == "tokens.t32.expirationTimestamp")),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn lenient_reads_drop_invalid_optional_parts_and_report_them() {
+    let mut item = sample_user().to_item().unwrap();
+    item.insert("username".into(), AttributeValue::N("5".into()));
+    let AttributeValue::M(scores) = item.get_mut("scores").unwrap() else {
+        unreachable!()
+    };
+    scores.insert("bad".into(), AttributeValue::S("not a number".into()));
+    let lenient = User::from_item_lenient(item.clone()).expect("required fields are valid");
+    assert_eq!(lenient.value.username, None);
+    assert!(!lenient.value.scores.contains_key("bad"));
+    assert_eq!(lenient.value.scores, sample_user().scores);
+    let mut dropped: Vec<String> = lenient.dropped.iter().map(|v| v.path.to_string()).collect();
+    dropped.sort();
+    assert_eq!(dropped, ["scores.bad", "username"]);
+    assert!(
+        User::from_item(item.clone()).is_err(),
+        "strict reads reject the same item"
+    );
+
+    item.insert("flag".into(), AttributeValue::S("yes".into()));
+    assert!(matches!(
+        User::from_item_lenient(item),
+        Err(Error::InvalidStoredData { .. })
+    ));
+}

@@ -21,6 +21,13 @@ use crate::path::{AnyPath, FieldPath, FromPath, ListPath, MapPath, Segment};
 ///
 /// Conversions never panic: a value DynamoDB cannot store (NaN, more than 38 digits, an empty set) or a
 /// stored value that does not fit the type is reported as [`Violations`] naming the path.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in DynamoDB by structnosql",
+    label = "not a structnosql attribute type",
+    note = "supported: String, bool, integers, f32/f64, Vec<u8>, Option, Box, Vec, HashMap/BTreeMap<String, _>, \
+            sets of strings, integers or bytes, serde_json::Value, and types deriving MapModel, \
+            TableDataModel or StringEnum"
+)]
 pub trait Attribute: Sized + Send + Sync + 'static {
     /// The typed-path accessor for a value of this type: [`FieldPath`] for plain values, [`MapPath`] and
     /// [`ListPath`] for maps and lists, the generated `…Fields` type for models.

@@ -46,9 +46,67 @@ pub trait TableDataModel: MapModel {
         }
     }
 
-    /// The record from a DynamoDB item. Attributes the model does not know are ignored.
+    /// Checks the record as a write would, without converting it for good.
+    fn validate(&self) -> Result<()> {
+        self.to_item().map(drop)
+    }
+
+    /// The record from a DynamoDB item. Attributes the model does not know are ignored; anything else
+    /// that does not match the model is an [`Error::InvalidStoredData`] naming every offending path.
     fn from_item(item: Item) -> Result<Self> {
         Self::from_attribute(AttributeValue::M(item))
             .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
+    }
+
+    /// The record from a DynamoDB item, leniently: invalid optional fields, map entries and list items
+    /// are dropped and reported in [`Lenient::dropped`]. A missing or invalid required field is still an
+    /// error.
+    fn from_item_lenient(item: Item) -> Result<Lenient<Self>> {
+        let lenient = decode_lenient::<Self>(AttributeValue::M(item), &DocumentPath::root())?;
+        match lenient.value {
+            Some(value) => Ok(Lenient {
+                value,
+                dropped: lenient.dropped,
+            }),
+            None => Err(Error::InvalidStoredData {
+                violations: lenient.dropped,
+            }),
+        }
+    }
+}
+
+/// A value read leniently, and what was dropped from it because it did not match the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lenient<T> {
+    /// What could be read.
+    pub value: T,
+    /// The parts left out, each with its path and the reason.
+    pub dropped: Vec<Violation>,
+}
+
+/// Reads a value stored at `base` leniently (see [`TableDataModel::from_item_lenient`]). An invalid
+/// value of an optional type reads as `None`; of a required type, it is an error.
+pub fn decode_lenient<T: Attribute>(
+    value: AttributeValue,
+    base: &DocumentPath,
+) -> Result<Lenient<Option<T>>> {
+    let pruned = crate::validate::prune_read(T::schema(), value);
+    let dropped: Vec<Violation> = pruned.dropped.at(base).into_iter().collect();
+    match pruned.value {
+        Some(value) => {
+            let value = T::from_attribute(value)
+                .map_err(|violations| Error::stored_data_at(base, violations))?;
+            Ok(Lenient {
+                value: Some(value),
+                dropped,
+            })
+        }
+        None if T::schema().is_optional() => Ok(Lenient {
+            value: None,
+            dropped,
+        }),
+        None => Err(Error::InvalidStoredData {
+            violations: dropped,
+        }),
     }
 }

@@ -206,6 +206,8 @@ struct Cursor {
     key_name: Option<String>,
     /// The fields passed so far, for the `{i}` level counter of recursive key names.
     trail: Vec<&'static FieldSchema>,
+    /// The first placeholder that was given no value.
+    missing: Option<String>,
 }
 
 /// Resolves `path` against `model`: one [`ResolvedPath`] for a plain path, one per member for a
@@ -222,6 +224,7 @@ pub fn resolve(
         field: None,
         key_name: None,
         trail: Vec::new(),
+        missing: None,
     };
     let mut label = String::new();
     for element in &parsed.prefix {
@@ -229,6 +232,12 @@ pub fn resolve(
         label = element_text(element);
     }
     let finish = |cursor: Cursor, label: String| -> Result<ResolvedPath> {
+        if let Some(placeholder) = cursor.missing {
+            return Err(Error::MissingKeyValue {
+                path: path.to_owned(),
+                placeholder,
+            });
+        }
         if cursor.path.depth() > MAX_DEPTH {
             return Err(Error::TooDeep {
                 path: cursor.path.to_string(),
@@ -294,6 +303,7 @@ fn step(
                     .key_name()
                     .map(|name| name.replace("{i}", &level.to_string())),
                 trail,
+                missing: cursor.missing,
             })
         }
         (TypeSchema::Any, Element::Name(name)) => Ok(Cursor {
@@ -302,6 +312,7 @@ fn step(
             field: None,
             key_name: cursor.key_name.map(|k| format!("{k}Child")),
             trail: cursor.trail,
+            missing: cursor.missing,
         }),
         (
             TypeSchema::Map(_) | TypeSchema::List(_) | TypeSchema::Any,
@@ -310,12 +321,16 @@ fn step(
             if cursor.key_name.as_deref() != Some(*placeholder) {
                 return Err(unknown(model, path));
             }
-            let value = keys
-                .key_value(placeholder)
-                .ok_or_else(|| Error::MissingKeyValue {
-                    path: path.to_owned(),
-                    placeholder: (*placeholder).to_owned(),
-                })?;
+            // A missing value is reported once the whole path is known to exist, so that a typo
+            // further on is reported as such; meanwhile a stand-in keeps the walk going.
+            let mut missing = cursor.missing;
+            let value = keys.key_value(placeholder).unwrap_or_else(|| {
+                missing.get_or_insert_with(|| (*placeholder).to_owned());
+                match schema {
+                    TypeSchema::List(_) => KeyValue::Index(0),
+                    _ => KeyValue::Key("".into()),
+                }
+            });
             let (segment, item) = match (schema, value) {
                 (TypeSchema::Map(item), KeyValue::Key(key)) => (Segment::Key(key), item()),
                 (TypeSchema::List(item), KeyValue::Index(index)) => (Segment::Index(index), item()),
@@ -344,6 +359,7 @@ fn step(
                 field: None,
                 key_name: cursor.key_name.map(|k| format!("{k}Child")),
                 trail: cursor.trail,
+                missing,
             })
         }
         (TypeSchema::StringSet | TypeSchema::NumberSet(_) | TypeSchema::BinarySet, _) => {

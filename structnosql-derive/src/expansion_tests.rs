@@ -1,0 +1,121 @@
+//! Snapshots of the expanded code for each attribute option. Review changes with `cargo insta review`
+//! (or regenerate with `INSTA_UPDATE=always cargo test -p structnosql-derive`).
+
+use quote::quote;
+
+use crate::expand::Kind;
+
+fn expand_model(input: proc_macro2::TokenStream, kind: Kind) -> String {
+    pretty(crate::derive_model(input, kind))
+}
+
+fn pretty(tokens: proc_macro2::TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    }
+}
+
+#[test]
+fn plain_map_model() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct AuthToken {
+                expiration_timestamp: i64,
+                label: Option<String>,
+            }
+        },
+        Kind::MapModel
+    ));
+}
+
+#[test]
+fn table_model_with_rename_all_rename_and_key_name() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            #[structnosql(rename_all = "camelCase")]
+            pub struct User {
+                user_id: String,
+                #[structnosql(rename = "name")]
+                display_name: Option<String>,
+                #[structnosql(key_name = "tokenId")]
+                tokens: Option<HashMap<String, AuthToken>>,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}
+
+#[test]
+fn field_with_a_custom_validator() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct Account {
+                #[structnosql(validate = "checks::non_empty")]
+                owner: String,
+                #[structnosql(validate = "checks::positive")]
+                credit: Option<i64>,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}
+
+#[test]
+fn recursive_field_is_left_out_of_the_depth() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct Parameter {
+                name: String,
+                #[structnosql(key_name = "childKey{i}")]
+                children: Option<HashMap<String, Parameter>>,
+                #[structnosql(recursive)]
+                other: Option<Box<Other>>,
+            }
+        },
+        Kind::MapModel
+    ));
+}
+
+#[test]
+fn serde_renames_are_followed() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            #[serde(rename_all = "PascalCase")]
+            pub struct Legacy {
+                record_id: String,
+                #[serde(rename = "TTL")]
+                expires_at: i64,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}
+
+#[test]
+fn invalid_model_expands_to_errors_and_a_stub() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct Broken {
+                #[structnosql(rename = "a.b")]
+                field: String,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}
+
+#[test]
+fn string_enum_with_rename_all_and_rename() {
+    let input = syn::parse2(quote! {
+        #[structnosql(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum Status {
+            Active,
+            #[structnosql(rename = "gone")]
+            Deleted,
+            OnHold,
+        }
+    })
+    .unwrap();
+    insta::assert_snapshot!(pretty(crate::enums::expand(&input).unwrap()));
+}

@@ -1,0 +1,10 @@
+use structnosql::TableDataModel;
+
+#[derive(TableDataModel)]
+struct Record {
+    id: String,
+    #[structnosql(key_name = "countKey")]
+    count: i64,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use structnosql::TableDataModel;
+
+#[derive(TableDataModel)]
+struct Record {
+    id: String,
+    started: std::time::Instant,
+}
+
+fn main() {}

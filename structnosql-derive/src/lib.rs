@@ -13,19 +13,26 @@ use proc_macro::TokenStream;
 
 use expand::Kind;
 
-/// Derives a record model; see the `structnosql` crate's documentation.
+/// Derives a record model: the static schema, checked conversions to and from a DynamoDB item, and the
+/// typed path accessor `<Type>Fields` (from `<Type>::fields()`).
+///
+/// Attributes: `#[structnosql(rename_all = "...")]` on the struct; `rename`, `key_name`, `validate` and
+/// `recursive` on fields. See the `structnosql::model` documentation for each, with examples.
 #[proc_macro_derive(TableDataModel, attributes(structnosql))]
 pub fn derive_table_data_model(input: TokenStream) -> TokenStream {
     derive_model(input.into(), Kind::TableDataModel).into()
 }
 
-/// Derives a structured-map model; see the `structnosql` crate's documentation.
+/// Derives a structured map, nested in records or other maps: the static schema, checked conversions
+/// and the typed path accessor `<Type>Fields`. Same attributes as `TableDataModel`; see the
+/// `structnosql::model` documentation.
 #[proc_macro_derive(MapModel, attributes(structnosql))]
 pub fn derive_map_model(input: TokenStream) -> TokenStream {
     derive_model(input.into(), Kind::MapModel).into()
 }
 
-/// Derives string storage for a unit-only enum; see the `structnosql` crate's documentation.
+/// Stores a unit-only enum as a string: the variant's name, after `#[structnosql(rename_all = "...")]`
+/// on the enum or `#[structnosql(rename = "...")]` on a variant. Reading any other string is an error.
 #[proc_macro_derive(StringEnum, attributes(structnosql))]
 pub fn derive_string_enum(input: TokenStream) -> TokenStream {
     let input = match syn::parse2::<syn::DeriveInput>(input.into()) {

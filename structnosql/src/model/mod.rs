@@ -3,6 +3,159 @@
 //! - [`Attribute`]: how a type is stored (implemented for standard types and every derived type).
 //! - [`MapModel`]: a struct stored as a DynamoDB map, with a static [`ModelSchema`].
 //! - [`TableDataModel`]: a struct stored as a whole record (an item).
+//!
+//! # Defining models
+//!
+//! `#[derive(TableDataModel)]` on the record type, `#[derive(MapModel)]` on structs nested in it, and
+//! `#[derive(StringEnum)]` on unit-only enums stored as strings. A field that is not an `Option` is
+//! required. Each derive generates, with no run-time indexing: the static schema
+//! ([`MapModel::model_schema`]), the conversions to and from DynamoDB values with validation, and the
+//! typed path accessor `<Type>Fields`, returned by `<Type>::fields()`.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use structnosql::{MapModel, TableDataModel, TypedPath};
+//!
+//! #[derive(TableDataModel, Debug, PartialEq)]
+//! #[structnosql(rename_all = "camelCase")]
+//! struct User {
+//!     user_id: String,                           // required
+//!     username: Option<String>,                  // optional
+//!     #[structnosql(key_name = "tokenId")]
+//!     tokens: Option<HashMap<String, AuthToken>>,
+//! }
+//!
+//! #[derive(MapModel, Debug, PartialEq)]
+//! #[structnosql(rename_all = "camelCase")]
+//! struct AuthToken {
+//!     expiration_timestamp: i64,
+//! }
+//!
+//! // A path typed to i64: a typo or a value of the wrong type does not compile.
+//! let path = User::fields().tokens().key("t32").expiration_timestamp();
+//! assert_eq!(path.document_path().to_string(), "tokens.t32.expirationTimestamp");
+//!
+//! // The same path as a string, checked against the schema at run time.
+//! let resolved = structnosql::path::resolve(
+//!     User::model_schema(),
+//!     "tokens.{{tokenId}}.expirationTimestamp",
+//!     &[("tokenId", "t32")],
+//! )?;
+//! assert_eq!(&resolved[0].path, path.document_path());
+//! # Ok::<(), structnosql::Error>(())
+//! ```
+//!
+//! ## Field types
+//!
+//! | Rust type | DynamoDB type |
+//! |---|---|
+//! | `String` | `S` |
+//! | `bool` | `BOOL` |
+//! | `i8` … `i128`, `u8` … `u128`, `isize`, `usize` | `N`, exact; more than 38 digits is an error |
+//! | `f32`, `f64` | `N`, shortest round-trip form; NaN and infinities are errors |
+//! | `Vec<u8>` | `B` (bytes, not a list) |
+//! | `Option<T>` | `T`, or absent (`None` fields are left out of the item; `NULL` reads as `None`) |
+//! | `Box<T>` | `T` (for recursive models) |
+//! | `Vec<T>` | `L` |
+//! | `HashMap<String, T>`, `BTreeMap<String, T>` | `M` |
+//! | `HashSet` / `BTreeSet` of `String`, integers, `Vec<u8>` | `SS`, `NS`, `BS` (an empty set is an error: DynamoDB cannot store one) |
+//! | a `#[derive(MapModel)]` struct | `M`, checked field by field |
+//! | a `#[derive(StringEnum)]` enum | `S`, one of the variant names |
+//! | `serde_json::Value` | any value (free-form data, converted with `serde_dynamo`) |
+//!
+//! Models may contain themselves, through `Vec`, maps, `Option<Box<_>>`: a field whose type names the
+//! model (or `Self`) is recognised as recursive. Mutually recursive models mark one field
+//! `#[structnosql(recursive)]`.
+//!
+//! ## Attributes
+//!
+//! **`rename_all`** (on the struct or enum) and **`rename`** (on a field or variant) set the DynamoDB
+//! attribute names, with serde's rules (`camelCase`, `snake_case`, `PascalCase`,
+//! `SCREAMING_SNAKE_CASE`, `kebab-case`, `SCREAMING-KEBAB-CASE`, `lowercase`, `UPPERCASE`):
+//!
+//! ```
+//! # use structnosql::{TableDataModel, TypedPath};
+//! #[derive(TableDataModel)]
+//! #[structnosql(rename_all = "PascalCase")]
+//! struct Order {
+//!     order_id: String,
+//!     #[structnosql(rename = "TTL")]
+//!     expires_at: i64,
+//! }
+//! assert_eq!(Order::fields().order_id().document_path().to_string(), "OrderId");
+//! assert_eq!(Order::fields().expires_at().document_path().to_string(), "TTL");
+//! ```
+//!
+//! The names must be usable in string paths: no `.`, `{`, `}`, `(`, `)`, `[`, `]`, and no two fields
+//! with the same name (both are compile errors on the field). If the struct also derives serde's
+//! traits, `#[serde(rename)]` and `#[serde(rename_all)]` are followed; a structnosql name that disagrees
+//! with serde's, or serde options that change which attributes serde writes (`flatten`, `skip`, ...),
+//! are compile errors, so the two never diverge silently.
+//!
+//! **`key_name`** (on a map, list or set field) names the placeholder of its items in string paths. The
+//! default is StructNoSQL's: `<field>Key` for maps, `<field>Index` for lists and sets, and
+//! `<parent key name>Child` for a map or list inside an item. In a recursive model, `{i}` in the name is
+//! replaced by the level (`childKey0`, `childKey1`, ...):
+//!
+//! ```
+//! # use std::collections::HashMap;
+//! # use structnosql::{MapModel, TableDataModel};
+//! #[derive(TableDataModel)]
+//! #[structnosql(rename_all = "camelCase")]
+//! struct Parameter {
+//!     name: String,
+//!     #[structnosql(key_name = "childKey{i}")]
+//!     children: Option<HashMap<String, Parameter>>,
+//!     friends: Vec<String>, // items: {{friendsIndex}}
+//! }
+//! let resolved = structnosql::path::resolve(
+//!     Parameter::model_schema(),
+//!     "children.{{childKey0}}.children.{{childKey1}}.name",
+//!     &[("childKey0", "a"), ("childKey1", "b")],
+//! )?;
+//! assert_eq!(resolved[0].path.to_string(), "children.a.children.b.name");
+//! let item = structnosql::path::resolve(Parameter::model_schema(), "friends.{{friendsIndex}}", &[("friendsIndex", 3usize)])?;
+//! assert_eq!(item[0].path.to_string(), "friends[3]");
+//! # Ok::<(), structnosql::Error>(())
+//! ```
+//!
+//! **`validate`** names a function `fn(&T) -> Result<(), E>` (`E: Display`) that every write of the
+//! field must pass; for an `Option<T>` field it receives the `T`, when there is one:
+//!
+//! ```
+//! # use structnosql::{Error, TableDataModel};
+//! fn not_blank(name: &str) -> Result<(), String> {
+//!     if name.trim().is_empty() { Err("must not be blank".into()) } else { Ok(()) }
+//! }
+//!
+//! #[derive(TableDataModel)]
+//! struct Account {
+//!     id: String,
+//!     #[structnosql(validate = "not_blank")]
+//!     owner: Option<String>,
+//! }
+//!
+//! let account = Account { id: "a1".into(), owner: Some("  ".into()) };
+//! match account.validate() {
+//!     Err(Error::Validation { violations }) => {
+//!         assert_eq!(violations[0].path.to_string(), "owner");
+//!         assert_eq!(violations[0].message, "must not be blank");
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
+//!
+//! **`recursive`** (on a field) marks a field that leads back to the model through another type, so
+//! that it is left out of the compile-time depth check (DynamoDB allows 32 levels; a model nested deeper
+//! without recursion is a compile error on the field).
+//!
+//! ## Validation
+//!
+//! Writes are strict: nothing is sent unless the whole value is valid, and [`Error::Validation`] lists
+//! every problem with its path. Reads are strict too ([`Error::InvalidStoredData`], never a panic), and
+//! ignore attributes the model does not know. [`TableDataModel::from_item_lenient`] and
+//! [`decode_lenient`] instead drop the invalid optional parts of stored data and report what they
+//! dropped, as StructNoSQL did (minus its printing).
 
 pub(crate) mod attribute;
 pub(crate) mod number;

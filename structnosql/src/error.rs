@@ -109,6 +109,17 @@ pub enum Error {
         depth: usize,
     },
 
+    /// A write is larger than DynamoDB accepts; nothing was sent.
+    #[error("{what} is too large: about {bytes} bytes (limit: {limit})")]
+    TooLarge {
+        /// What is too large (an item, one write).
+        what: String,
+        /// Its estimated size.
+        bytes: usize,
+        /// The limit it passes.
+        limit: &'static str,
+    },
+
     /// A value to be written does not fit the model or DynamoDB's rules; nothing was sent.
     #[error("invalid value: {}", join(violations))]
     Validation {

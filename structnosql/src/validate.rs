@@ -8,10 +8,10 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::model::attribute::{mismatch, EMPTY_KEY};
-use crate::model::number;
+use crate::model::number::{self, Decimal};
 use crate::model::Attribute;
 use crate::model::{FloatKind, IntegerKind, ModelSchema, NumberKind, TypeSchema, Violations};
-use crate::path::{ResolvedPath, Segment};
+use crate::path::{DocumentPath, ResolvedPath, Segment, MAX_DEPTH};
 
 /// Converts `value` for writing at a string path: the conversion's own checks, then the path's schema
 /// (the value's type is only known at run time), then the field's custom check. Problems are reported
@@ -32,7 +32,31 @@ pub fn encode_at<V: Attribute>(
                 None => Ok(encoded),
             },
         );
-    encoded.map_err(|violations| crate::Error::validation_at(&resolved.path, violations))
+    let encoded =
+        encoded.map_err(|violations| crate::Error::validation_at(&resolved.path, violations))?;
+    check_depth(&resolved.path, &encoded)?;
+    Ok(encoded)
+}
+
+/// How many levels a value occupies: 1 for a scalar, plus one per level of maps and lists.
+fn value_depth(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::M(entries) => 1 + entries.values().map(value_depth).max().unwrap_or(0),
+        AttributeValue::L(items) => 1 + items.iter().map(value_depth).max().unwrap_or(0),
+        _ => 1,
+    }
+}
+
+/// Refuses a value that, written at `base`, would reach deeper than DynamoDB's 32 levels.
+pub(crate) fn check_depth(base: &DocumentPath, value: &AttributeValue) -> crate::Result<()> {
+    let deepest = base.depth().saturating_sub(1) + value_depth(value);
+    if deepest > MAX_DEPTH {
+        return Err(crate::Error::TooDeep {
+            path: base.to_string(),
+            depth: deepest,
+        });
+    }
+    Ok(())
 }
 
 /// Checks a value about to be written against `schema`: its kind, number ranges, set rules, required
@@ -85,11 +109,14 @@ fn check_model(
 ) {
     for (key, value) in entries {
         let mut inner = Violations::default();
-        match model.field(key) {
-            None => inner.extend(Violations::new(format!(
-                "{} has no field {key:?}",
-                model.name
-            ))),
+        let segment = match model.field(key) {
+            None => {
+                inner.extend(Violations::new(format!(
+                    "{} has no field {key:?}",
+                    model.name
+                )));
+                Segment::Key(key.as_str().into())
+            }
             Some(field) => {
                 check_into(field.type_schema(), value, &mut inner);
                 if inner.is_empty() {
@@ -99,9 +126,10 @@ fn check_model(
                         }
                     }
                 }
+                Segment::Field(field.name)
             }
-        }
-        out.extend(inner.inside(Segment::Key(key.as_str().into())));
+        };
+        out.extend(inner.inside(segment));
     }
     for field in model.required_fields() {
         if !entries.contains_key(field.name) {
@@ -123,9 +151,13 @@ fn check_scalar(schema: TypeSchema, value: &AttributeValue) -> Result<(), Violat
         (TypeSchema::Enum(names), AttributeValue::S(name)) => {
             (!names.contains(&name.as_str())).then(|| format!("{name:?} is not one of {names:?}"))
         }
-        (TypeSchema::StringSet, AttributeValue::Ss(members)) => empty_set(members.len()),
-        (TypeSchema::BinarySet, AttributeValue::Bs(members)) => empty_set(members.len()),
+        (TypeSchema::StringSet, AttributeValue::Ss(members)) => {
+            empty_set(members.len()).or_else(|| duplicate_member(members.iter()))
+        }
+        (TypeSchema::BinarySet, AttributeValue::Bs(members)) => empty_set(members.len())
+            .or_else(|| duplicate_member(members.iter().map(|blob| blob.as_ref()))),
         (TypeSchema::NumberSet(kind), AttributeValue::Ns(members)) => empty_set(members.len())
+            .or_else(|| duplicate_member(members.iter().map(|text| Decimal::parse(text))))
             .or_else(|| {
                 members.iter().find_map(|text| match kind {
                     NumberKind::Integer(kind) => check_integer(kind, text).err(),
@@ -138,6 +170,15 @@ fn check_scalar(schema: TypeSchema, value: &AttributeValue) -> Result<(), Violat
         None => Ok(()),
         Some(message) => Err(Violations::new(message)),
     }
+}
+
+/// DynamoDB rejects sets with two equal members (numbers compare by value: `1` equals `1.0`).
+fn duplicate_member<T: Eq + std::hash::Hash>(members: impl Iterator<Item = T>) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut members = members;
+    members
+        .any(|member| !seen.insert(member))
+        .then(|| "DynamoDB does not accept a set with duplicate members".to_owned())
 }
 
 fn empty_set(len: usize) -> Option<String> {
@@ -263,6 +304,12 @@ fn prune_into(
             let mut kept = std::collections::HashMap::with_capacity(entries.len());
             let mut inner_dropped = Violations::default();
             let mut valid = true;
+            let present: Vec<&str> = model
+                .fields
+                .iter()
+                .map(|field| field.name)
+                .filter(|name| entries.contains_key(*name))
+                .collect();
             for (key, value) in entries {
                 let Some(field) = model.field(&key) else {
                     kept.insert(key, value);
@@ -278,8 +325,9 @@ fn prune_into(
                 }
                 inner_dropped.extend(inner.inside(Segment::Field(field.name)));
             }
+            // Required fields that were never there; an invalid one was reported above.
             for field in model.required_fields() {
-                if !kept.contains_key(field.name) {
+                if !kept.contains_key(field.name) && !present.contains(&field.name) {
                     valid = false;
                     inner_dropped.extend(
                         Violations::new("required attribute is missing")

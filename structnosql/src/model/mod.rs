@@ -190,7 +190,15 @@ pub trait TableDataModel: MapModel {
     /// The record as a DynamoDB item, checked: every problem is reported with its path.
     fn to_item(&self) -> Result<Item> {
         match self.to_attribute() {
-            Ok(AttributeValue::M(item)) => Ok(item),
+            Ok(AttributeValue::M(item)) => {
+                for (name, value) in &item {
+                    let path = DocumentPath::from_segments(vec![crate::path::Segment::Key(
+                        name.as_str().into(),
+                    )]);
+                    crate::validate::check_depth(&path, value)?;
+                }
+                Ok(item)
+            }
             Ok(other) => Err(Error::validation_at(
                 &DocumentPath::root(),
                 attribute::mismatch(&other, Self::schema()),

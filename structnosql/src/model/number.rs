@@ -13,7 +13,7 @@ const MIN_EXPONENT: i64 = -130;
 
 /// A decimal number split into its parts: `(-1)^negative × 0.digits × 10^point` is avoided in favour of
 /// `digits × 10^exponent`, with `digits` free of leading and trailing zeros (empty for zero).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Decimal {
     negative: bool,
     digits: Vec<u8>,
@@ -24,14 +24,21 @@ impl Decimal {
     /// Parses a decimal string as DynamoDB accepts it: optional sign, digits with an optional point,
     /// optional exponent.
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
         let (negative, rest) = match text.as_bytes().first()? {
             b'-' => (true, &text[1..]),
             b'+' => (false, &text[1..]),
             _ => (false, text),
         };
+        // Exponents far beyond any storable number are refused here, so that the arithmetic below
+        // cannot overflow.
         let (mantissa, exponent) = match rest.find(['e', 'E']) {
-            Some(at) => (&rest[..at], rest[at + 1..].parse::<i64>().ok()?),
+            Some(at) => (
+                &rest[..at],
+                rest[at + 1..]
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|e| e.abs() < 1 << 40)?,
+            ),
             None => (rest, 0),
         };
         let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -51,6 +58,9 @@ impl Decimal {
             .map(|b| b - b'0')
             .collect();
         let mut exponent = exponent.checked_sub(i64::try_from(fraction.len()).ok()?)?;
+        if whole.len() + fraction.len() > 1 << 20 {
+            return None;
+        }
         let leading = digits.iter().take_while(|&&d| d == 0).count();
         digits.drain(..leading);
         while digits.last() == Some(&0) {
@@ -158,11 +168,34 @@ pub(crate) fn encode_float(
 }
 
 /// Parses a stored number as a float of type `T`.
-pub(crate) fn decode_float<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+pub(crate) fn decode_float<T: std::str::FromStr + Float>(text: &str) -> Result<T, String> {
     Decimal::parse(text).ok_or_else(|| format!("{text:?} is not a number"))?;
-    text.trim()
+    let value = text
         .parse::<T>()
-        .map_err(|_| format!("{text} is not a number of type {}", short_type_name::<T>()))
+        .map_err(|_| format!("{text} is not a number of type {}", short_type_name::<T>()))?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{text} is out of range for {}",
+            short_type_name::<T>()
+        ))
+    }
+}
+
+/// The float types numbers are read into.
+pub(crate) trait Float {
+    fn is_finite(&self) -> bool;
+}
+impl Float for f32 {
+    fn is_finite(&self) -> bool {
+        f32::is_finite(*self)
+    }
+}
+impl Float for f64 {
+    fn is_finite(&self) -> bool {
+        f64::is_finite(*self)
+    }
 }
 
 fn short_type_name<T>() -> &'static str {

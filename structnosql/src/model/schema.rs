@@ -93,19 +93,20 @@ impl TypeSchema {
         matches!(self, TypeSchema::Optional(_))
     }
 
-    /// Whether this is a list, map or set: something that items are addressed in.
+    /// Whether this is a list, map, set or free-form value: something with items.
     pub fn is_container(self) -> bool {
         matches!(
             self.required(),
             TypeSchema::List(_)
                 | TypeSchema::Map(_)
+                | TypeSchema::Any
                 | TypeSchema::StringSet
                 | TypeSchema::NumberSet(_)
                 | TypeSchema::BinarySet
         )
     }
 
-    /// A short description for messages: `a number`, `a map of strings`, `AuthToken`.
+    /// A short description for messages: `a string`, `a map of string`, `an AuthToken map`.
     pub fn describe(self) -> String {
         match self {
             TypeSchema::String => "a string".into(),
@@ -116,21 +117,29 @@ impl TypeSchema {
             TypeSchema::StringSet => "a string set".into(),
             TypeSchema::NumberSet(_) => "a number set".into(),
             TypeSchema::BinarySet => "a binary set".into(),
-            TypeSchema::List(item) => format!("a list of {}", item().describe_plural()),
-            TypeSchema::Map(item) => format!("a map of {}", item().describe_plural()),
-            TypeSchema::Model(model) => format!("a {} map", model.name),
+            TypeSchema::List(item) => format!("a list of {}", item().describe_noun()),
+            TypeSchema::Map(item) => format!("a map of {}", item().describe_noun()),
+            TypeSchema::Model(model) => {
+                let article = if model.name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("{article} {} map", model.name)
+            }
             TypeSchema::Enum(names) => format!("one of {names:?}"),
             TypeSchema::Any => "any value".into(),
             TypeSchema::Optional(inner) => format!("{} or null", inner().describe()),
         }
     }
 
-    fn describe_plural(self) -> String {
-        let singular = self.describe();
-        singular
+    /// The description without its article: `a list of integer (i64)`.
+    fn describe_noun(self) -> String {
+        let described = self.describe();
+        described
             .strip_prefix("a ")
-            .or_else(|| singular.strip_prefix("an "))
-            .map_or(singular.clone(), |rest| format!("{rest}s"))
+            .or_else(|| described.strip_prefix("an "))
+            .map_or(described.clone(), str::to_owned)
     }
 }
 
@@ -177,10 +186,7 @@ impl FieldSchema {
         }
         match self.type_schema().required() {
             TypeSchema::Map(_) => Some(format!("{}Key", self.name)),
-            TypeSchema::List(_)
-            | TypeSchema::StringSet
-            | TypeSchema::NumberSet(_)
-            | TypeSchema::BinarySet => Some(format!("{}Index", self.name)),
+            TypeSchema::List(_) => Some(format!("{}Index", self.name)),
             TypeSchema::Any => Some(format!("{}Key", self.name)),
             _ => None,
         }

@@ -76,8 +76,16 @@ fn list_value(
     if depth > MAX_DEPTH || listed.len() >= MAX_LISTED_PATHS {
         return;
     }
-    let key_name = key_name.map(|name| name.replace("{i}", "0"));
     let inner = schema.required();
+    // Only values with items of their own have a key name.
+    let key_name = key_name
+        .filter(|_| {
+            matches!(
+                inner,
+                TypeSchema::Map(_) | TypeSchema::List(_) | TypeSchema::Any
+            )
+        })
+        .map(|name| name.replace("{i}", "0"));
     let recursive = matches!(inner, TypeSchema::Model(m) if ancestors.contains(&(m as *const _)));
     listed.push(PathInfo {
         path: path.clone(),

@@ -1,0 +1,2426 @@
+//! Unit tests of the model schema, string paths and validation.
+//!
+//! The derive macros are not used: the schemas are written by hand, as the macros would generate them,
+//! for the models StructNoSQL documents (spec §2 and §4).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Debug;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::json;
+
+use crate::error::Error;
+use crate::model::{
+    Attribute, AttributeCheck, FieldSchema, FloatKind, IntegerKind, ModelSchema, NumberKind,
+    SchemaFn, TypeSchema, Violations,
+};
+use crate::path::{self, DocumentPath, KeyValue, KeyValues, ResolvedPath, Segment, MAX_DEPTH};
+use crate::validate::{check_write, prune_read};
+
+// ---------------------------------------------------------------------------------------------------
+// Hand-written schemas
+// ---------------------------------------------------------------------------------------------------
+
+const fn field(name: &'static str, rust_name: &'static str, schema: SchemaFn) -> FieldSchema {
+    FieldSchema {
+        name,
+        rust_name,
+        schema,
+        explicit_key_name: None,
+        check: None,
+    }
+}
+
+const fn keyed(
+    name: &'static str,
+    rust_name: &'static str,
+    key_name: &'static str,
+    schema: SchemaFn,
+) -> FieldSchema {
+    FieldSchema {
+        explicit_key_name: Some(key_name),
+        ..field(name, rust_name, schema)
+    }
+}
+
+const fn checked(
+    name: &'static str,
+    rust_name: &'static str,
+    schema: SchemaFn,
+    check: AttributeCheck,
+) -> FieldSchema {
+    FieldSchema {
+        check: Some(check),
+        ..field(name, rust_name, schema)
+    }
+}
+
+// (1) The docs' model of spec §4.1: `id`, `container: Dict[str, Container]` with key `itemId`,
+// `Container { name, metadata: Dict[str, Meta] }` with key `metaItemId`, `Meta { type, value }`.
+
+static DOCS_RECORD: ModelSchema = ModelSchema {
+    name: "DocsRecord",
+    fields: &[
+        field("id", "id", <String as Attribute>::schema),
+        keyed("container", "container", "itemId", containers_schema),
+    ],
+};
+
+static CONTAINER: ModelSchema = ModelSchema {
+    name: "Container",
+    fields: &[
+        field("name", "name", <String as Attribute>::schema),
+        keyed("metadata", "metadata", "metaItemId", metadata_schema),
+    ],
+};
+
+static META: ModelSchema = ModelSchema {
+    name: "Meta",
+    fields: &[
+        field("type", "type_", <String as Attribute>::schema),
+        field("value", "value", <String as Attribute>::schema),
+    ],
+};
+
+fn container_schema() -> TypeSchema {
+    TypeSchema::Model(&CONTAINER)
+}
+fn containers_schema() -> TypeSchema {
+    TypeSchema::Map(container_schema)
+}
+fn meta_schema() -> TypeSchema {
+    TypeSchema::Model(&META)
+}
+fn metadata_schema() -> TypeSchema {
+    TypeSchema::Map(meta_schema)
+}
+
+// (2) The users model of the docs' samples.
+
+static USER: ModelSchema = ModelSchema {
+    name: "User",
+    fields: &[
+        field("userId", "user_id", <String as Attribute>::schema),
+        field(
+            "username",
+            "username",
+            <Option<String> as Attribute>::schema,
+        ),
+        keyed("tokens", "tokens", "tokenId", tokens_schema),
+        keyed(
+            "orderedFriends",
+            "ordered_friends",
+            "friendIndex",
+            friends_schema,
+        ),
+        field(
+            "dd",
+            "dd",
+            <HashMap<String, HashMap<String, bool>> as Attribute>::schema,
+        ),
+        field(
+            "tags",
+            "tags",
+            <Option<HashSet<String>> as Attribute>::schema,
+        ),
+        field("data", "data", <serde_json::Value as Attribute>::schema),
+    ],
+};
+
+static AUTH_TOKEN: ModelSchema = ModelSchema {
+    name: "AuthToken",
+    fields: &[field(
+        "expirationTimestamp",
+        "expiration_timestamp",
+        <i64 as Attribute>::schema,
+    )],
+};
+
+static FRIEND: ModelSchema = ModelSchema {
+    name: "Friend",
+    fields: &[field(
+        "friendId",
+        "friend_id",
+        <String as Attribute>::schema,
+    )],
+};
+
+fn user_schema() -> TypeSchema {
+    TypeSchema::Model(&USER)
+}
+fn token_schema() -> TypeSchema {
+    TypeSchema::Model(&AUTH_TOKEN)
+}
+fn token_map_schema() -> TypeSchema {
+    TypeSchema::Map(token_schema)
+}
+fn tokens_schema() -> TypeSchema {
+    TypeSchema::Optional(token_map_schema)
+}
+fn friend_schema() -> TypeSchema {
+    TypeSchema::Model(&FRIEND)
+}
+fn friends_schema() -> TypeSchema {
+    TypeSchema::List(friend_schema)
+}
+
+// (3) A recursive model (spec §2.7), on its own and below a record.
+
+static PARAMETER: ModelSchema = ModelSchema {
+    name: "Parameter",
+    fields: &[
+        field("name", "name", <String as Attribute>::schema),
+        keyed(
+            "childParameters",
+            "child_parameters",
+            "childParameterKey{i}",
+            child_parameters_schema,
+        ),
+    ],
+};
+
+static PARAMETERS_RECORD: ModelSchema = ModelSchema {
+    name: "ParametersRecord",
+    fields: &[
+        field("id", "id", <String as Attribute>::schema),
+        keyed(
+            "parameters",
+            "parameters",
+            "parameterKey",
+            parameter_map_schema,
+        ),
+    ],
+};
+
+fn parameter_schema() -> TypeSchema {
+    TypeSchema::Model(&PARAMETER)
+}
+fn parameter_map_schema() -> TypeSchema {
+    TypeSchema::Map(parameter_schema)
+}
+fn child_parameters_schema() -> TypeSchema {
+    TypeSchema::Optional(parameter_map_schema)
+}
+
+// (4) Optional scalar fields of every other kind, for the write checks.
+
+static PROFILE: ModelSchema = ModelSchema {
+    name: "Profile",
+    fields: &[
+        field("age", "age", <Option<u8> as Attribute>::schema),
+        field("balance", "balance", <Option<i128> as Attribute>::schema),
+        field("ratio", "ratio", <Option<f32> as Attribute>::schema),
+        field("role", "role", optional_role_schema),
+        checked(
+            "nickname",
+            "nickname",
+            <Option<String> as Attribute>::schema,
+            nickname_is_not_empty,
+        ),
+        field("avatar", "avatar", <Option<Vec<u8>> as Attribute>::schema),
+        field("ids", "ids", <Option<BTreeSet<i64>> as Attribute>::schema),
+        field(
+            "blobs",
+            "blobs",
+            <Option<HashSet<Vec<u8>>> as Attribute>::schema,
+        ),
+    ],
+};
+
+const ROLES: &[&str] = &["admin", "member"];
+
+fn role_schema() -> TypeSchema {
+    TypeSchema::Enum(ROLES)
+}
+fn optional_role_schema() -> TypeSchema {
+    TypeSchema::Optional(role_schema)
+}
+fn profile_schema() -> TypeSchema {
+    TypeSchema::Model(&PROFILE)
+}
+
+fn nickname_is_not_empty(value: &AttributeValue) -> Result<(), String> {
+    match value {
+        AttributeValue::S(text) if text.is_empty() => Err("a nickname must not be empty".into()),
+        _ => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------------
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+fn n(text: &str) -> AttributeValue {
+    AttributeValue::N(text.to_owned())
+}
+
+fn null() -> AttributeValue {
+    AttributeValue::Null(true)
+}
+
+fn list<const LEN: usize>(items: [AttributeValue; LEN]) -> AttributeValue {
+    AttributeValue::L(items.into())
+}
+
+fn map<const LEN: usize>(entries: [(&str, AttributeValue); LEN]) -> AttributeValue {
+    AttributeValue::M(
+        entries
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect(),
+    )
+}
+
+fn string_set(members: &[&str]) -> AttributeValue {
+    AttributeValue::Ss(members.iter().map(|member| (*member).to_owned()).collect())
+}
+
+/// A user item that passes every check.
+fn valid_user_entries() -> HashMap<String, AttributeValue> {
+    let AttributeValue::M(entries) = map([
+        ("userId", s("u1")),
+        ("username", s("Paul")),
+        (
+            "tokens",
+            map([("t32", map([("expirationTimestamp", n("1618322249"))]))]),
+        ),
+        ("orderedFriends", list([map([("friendId", s("f1"))])])),
+        ("dd", map([("a", map([("b", AttributeValue::Bool(true))]))])),
+        ("tags", string_set(&["x", "y"])),
+        ("data", map([("free", list([n("1"), s("form")]))])),
+    ]) else {
+        unreachable!()
+    };
+    entries
+}
+
+/// The valid user item, changed by `edit`.
+fn user_with(edit: impl FnOnce(&mut HashMap<String, AttributeValue>)) -> AttributeValue {
+    let mut entries = valid_user_entries();
+    edit(&mut entries);
+    AttributeValue::M(entries)
+}
+
+fn valid_user() -> AttributeValue {
+    user_with(|_| {})
+}
+
+/// Each violation as `path: message`, sorted (map entries are visited in no fixed order).
+fn listed(violations: &Violations) -> Vec<String> {
+    let mut listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    listed.sort();
+    listed
+}
+
+/// The path of each violation, sorted.
+fn violation_paths(violations: &Violations) -> Vec<String> {
+    let mut paths: Vec<String> = violations.iter().map(|v| v.path.to_string()).collect();
+    paths.sort();
+    paths
+}
+
+/// The problems `check_write` finds, as `path: message`; empty when the value is accepted.
+fn write_problems(schema: TypeSchema, value: &AttributeValue) -> Vec<String> {
+    match check_write(schema, value) {
+        Ok(()) => Vec::new(),
+        Err(violations) => listed(&violations),
+    }
+}
+
+/// The one problem `check_write` finds in a scalar written at the record's root.
+fn write_problem(schema: TypeSchema, value: &AttributeValue) -> String {
+    let problems = write_problems(schema, value);
+    assert_eq!(problems.len(), 1, "{schema:?} <- {value:?}: {problems:?}");
+    let message = problems[0].strip_prefix("<record>: ");
+    message
+        .unwrap_or_else(|| panic!("not at the root: {}", problems[0]))
+        .to_owned()
+}
+
+/// Checks `value` in the profile field `name`, returning the problems.
+fn profile_field_problems(name: &str, value: AttributeValue) -> Vec<String> {
+    write_problems(profile_schema(), &map([(name, value)]))
+}
+
+fn at_field(name: &'static str) -> Segment {
+    Segment::Field(name)
+}
+
+fn at_key(key: &str) -> Segment {
+    Segment::Key(key.into())
+}
+
+fn resolve_all(
+    model: &'static ModelSchema,
+    path: &str,
+    keys: &(impl KeyValues + ?Sized),
+) -> Vec<ResolvedPath> {
+    path::resolve(model, path, keys).unwrap_or_else(|error| panic!("{path:?}: {error}"))
+}
+
+fn resolve_one(
+    model: &'static ModelSchema,
+    path: &str,
+    keys: &(impl KeyValues + ?Sized),
+) -> ResolvedPath {
+    let mut resolved = resolve_all(model, path, keys);
+    assert_eq!(resolved.len(), 1, "{path:?} is a single path");
+    resolved.remove(0)
+}
+
+fn resolve_error(
+    model: &'static ModelSchema,
+    path: &str,
+    keys: &(impl KeyValues + ?Sized),
+) -> Error {
+    match path::resolve(model, path, keys) {
+        Ok(resolved) => panic!("{path:?} should not resolve, but gave {resolved:?}"),
+        Err(error) => error,
+    }
+}
+
+/// Asserts that `path` is an unknown path and returns the suggestion.
+fn unknown_path_suggestion(
+    model: &'static ModelSchema,
+    path: &str,
+    keys: &(impl KeyValues + ?Sized),
+) -> Option<String> {
+    match resolve_error(model, path, keys) {
+        Error::UnknownPath {
+            path: reported,
+            suggestion,
+        } => {
+            assert_eq!(reported, path);
+            suggestion
+        }
+        other => panic!("{path:?}: expected UnknownPath, got {other:?}"),
+    }
+}
+
+/// `childParameters.{{childParameterKey0}}. … .childParameters.{{childParameterKey<levels - 1>}}`, and
+/// a key value for each level.
+fn nested_parameters(levels: usize) -> (String, Vec<(String, KeyValue)>) {
+    let path = (0..levels)
+        .map(|level| format!("childParameters.{{{{childParameterKey{level}}}}}"))
+        .collect::<Vec<_>>()
+        .join(".");
+    let keys = (0..levels)
+        .map(|level| {
+            (
+                format!("childParameterKey{level}"),
+                KeyValue::from(format!("p{level}")),
+            )
+        })
+        .collect();
+    (path, keys)
+}
+
+/// Stores `value`, reads it back, checks it is unchanged, and returns its stored form.
+fn round_trip<T: Attribute + PartialEq + Debug>(value: T) -> AttributeValue {
+    let stored = value
+        .to_attribute()
+        .unwrap_or_else(|violations| panic!("{value:?} cannot be stored: {violations}"));
+    let back = T::from_attribute(stored.clone())
+        .unwrap_or_else(|violations| panic!("{stored:?} cannot be read back: {violations}"));
+    assert_eq!(back, value, "read back from {stored:?}");
+    stored
+}
+
+/// The problem of storing `value`, which must be refused.
+fn store_error<T: Attribute + Debug>(value: T) -> String {
+    match value.to_attribute() {
+        Ok(stored) => panic!("{value:?} should be refused, but was stored as {stored:?}"),
+        Err(violations) => violations.to_string(),
+    }
+}
+
+/// The problems of reading `stored` as a `T`, which must fail.
+fn read_problems<T: Attribute + Debug>(stored: AttributeValue) -> Vec<String> {
+    match T::from_attribute(stored.clone()) {
+        Ok(value) => panic!("{stored:?} should not read as {value:?}"),
+        Err(violations) => listed(&violations),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn key_names_default_to_field_key_for_maps_and_field_index_for_lists() {
+    let key_name = |name: &str| USER.field(name).unwrap().key_name();
+    assert_eq!(key_name("tokens").as_deref(), Some("tokenId"));
+    assert_eq!(key_name("orderedFriends").as_deref(), Some("friendIndex"));
+    assert_eq!(key_name("dd").as_deref(), Some("ddKey"));
+    assert_eq!(
+        key_name("tags"),
+        None,
+        "set members are not addressed one by one"
+    );
+    assert_eq!(key_name("data").as_deref(), Some("dataKey"));
+    assert_eq!(key_name("userId"), None);
+    assert_eq!(key_name("username"), None);
+    let list = field("friends", "friends", <Vec<String> as Attribute>::schema);
+    assert_eq!(list.key_name().as_deref(), Some("friendsIndex"));
+    let bytes = field("avatar", "avatar", <Vec<u8> as Attribute>::schema);
+    assert_eq!(bytes.key_name(), None, "bytes are not a list");
+}
+
+#[test]
+fn required_fields_are_those_not_optional() {
+    let required: Vec<&str> = USER.required_fields().map(|field| field.name).collect();
+    assert_eq!(required, ["userId", "orderedFriends", "dd", "data"]);
+    assert!(USER.field("userId").unwrap().is_required());
+    assert!(!USER.field("tokens").unwrap().is_required());
+    assert!(USER.field("nope").is_none());
+    assert_eq!(
+        USER.field("orderedFriends").unwrap().rust_name,
+        "ordered_friends"
+    );
+}
+
+#[test]
+fn type_schema_required_optional_and_container() {
+    let tokens = tokens_schema();
+    assert!(tokens.is_optional());
+    assert!(matches!(tokens.required(), TypeSchema::Map(_)));
+    assert!(tokens.is_container());
+    let nested_optional = <Option<Option<String>> as Attribute>::schema();
+    assert!(matches!(nested_optional.required(), TypeSchema::String));
+    assert!(<HashSet<String> as Attribute>::schema().is_container());
+    assert!(!<Vec<u8> as Attribute>::schema().is_container());
+    assert!(!token_schema().is_container());
+    assert!(!TypeSchema::String.is_optional());
+}
+
+#[test]
+fn describe_names_each_kind_of_value() {
+    let cases = [
+        (TypeSchema::String, "a string"),
+        (TypeSchema::Bool, "a boolean"),
+        (TypeSchema::Integer(IntegerKind::I64), "an integer (i64)"),
+        (TypeSchema::Float(FloatKind::F32), "a number (f32)"),
+        (TypeSchema::Binary, "bytes"),
+        (TypeSchema::StringSet, "a string set"),
+        (
+            TypeSchema::NumberSet(NumberKind::Integer(IntegerKind::U8)),
+            "a number set",
+        ),
+        (TypeSchema::BinarySet, "a binary set"),
+        (<Vec<String> as Attribute>::schema(), "a list of string"),
+        (
+            <HashMap<String, bool> as Attribute>::schema(),
+            "a map of boolean",
+        ),
+        (<Vec<Vec<u8>> as Attribute>::schema(), "a list of bytes"),
+        (friends_schema(), "a list of Friend map"),
+        (role_schema(), r#"one of ["admin", "member"]"#),
+        (TypeSchema::Any, "any value"),
+        (<Option<String> as Attribute>::schema(), "a string or null"),
+    ];
+    for (schema, expected) in cases {
+        assert_eq!(schema.describe(), expected);
+    }
+    assert!(token_schema().describe().contains("AuthToken"));
+    assert_eq!(format!("{:?}", tokens_schema()), tokens_schema().describe());
+}
+
+#[test]
+fn describe_names_container_items_without_their_article() {
+    let cases = [
+        (
+            <HashMap<String, i64> as Attribute>::schema(),
+            "a map of integer (i64)",
+        ),
+        (<Vec<f64> as Attribute>::schema(), "a list of number (f64)"),
+        (
+            <Vec<HashMap<String, String>> as Attribute>::schema(),
+            "a list of map of string",
+        ),
+        (
+            <Vec<Option<String>> as Attribute>::schema(),
+            "a list of string or null",
+        ),
+        (token_map_schema(), "a map of AuthToken map"),
+    ];
+    for (schema, expected) in cases {
+        assert_eq!(schema.describe(), expected);
+    }
+}
+
+#[test]
+fn describe_uses_an_before_a_model_name_starting_with_a_vowel() {
+    assert_eq!(token_schema().describe(), "an AuthToken map");
+    assert_eq!(friend_schema().describe(), "a Friend map");
+}
+
+#[test]
+fn standard_types_have_the_documented_schema() {
+    use TypeSchema as T;
+    assert!(matches!(<String as Attribute>::schema(), T::String));
+    assert!(matches!(<bool as Attribute>::schema(), T::Bool));
+    assert!(matches!(
+        <u8 as Attribute>::schema(),
+        T::Integer(IntegerKind::U8)
+    ));
+    assert!(matches!(
+        <isize as Attribute>::schema(),
+        T::Integer(IntegerKind::Isize)
+    ));
+    assert!(matches!(
+        <f32 as Attribute>::schema(),
+        T::Float(FloatKind::F32)
+    ));
+    assert!(matches!(<Vec<u8> as Attribute>::schema(), T::Binary));
+    assert!(matches!(<Vec<String> as Attribute>::schema(), T::List(_)));
+    assert!(matches!(
+        <BTreeMap<String, i32> as Attribute>::schema(),
+        T::Map(_)
+    ));
+    assert!(matches!(
+        <HashSet<String> as Attribute>::schema(),
+        T::StringSet
+    ));
+    assert!(matches!(
+        <BTreeSet<i64> as Attribute>::schema(),
+        T::NumberSet(NumberKind::Integer(IntegerKind::I64))
+    ));
+    assert!(matches!(
+        <HashSet<Vec<u8>> as Attribute>::schema(),
+        T::BinarySet
+    ));
+    assert!(matches!(
+        <Box<i32> as Attribute>::schema(),
+        T::Integer(IntegerKind::I32)
+    ));
+    assert!(matches!(
+        <Option<bool> as Attribute>::schema(),
+        T::Optional(_)
+    ));
+    assert!(matches!(<serde_json::Value as Attribute>::schema(), T::Any));
+}
+
+#[test]
+fn nesting_depth_counts_containers_but_not_bytes() {
+    assert_eq!(<String as Attribute>::DEPTH, 1);
+    assert_eq!(<Vec<u8> as Attribute>::DEPTH, 1);
+    const { assert!(!<Vec<u8> as Attribute>::CONTAINER) };
+    assert_eq!(<Vec<String> as Attribute>::DEPTH, 2);
+    assert_eq!(<HashMap<String, Vec<i32>> as Attribute>::DEPTH, 3);
+    assert_eq!(<Option<HashMap<String, Vec<u8>>> as Attribute>::DEPTH, 2);
+    const { assert!(<Option<Vec<i32>> as Attribute>::CONTAINER) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// String paths: resolving
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn resolves_a_top_level_field() {
+    let resolved = resolve_one(&USER, "userId", &());
+    assert_eq!(resolved.path.segments(), [at_field("userId")]);
+    assert!(matches!(resolved.schema, TypeSchema::String));
+    assert_eq!(resolved.field.map(|field| field.name), Some("userId"));
+    assert_eq!(resolved.label, "userId");
+}
+
+#[test]
+fn resolves_an_optional_field_to_its_optional_type() {
+    let resolved = resolve_one(&USER, "username", &());
+    assert_eq!(resolved.schema.describe(), "a string or null");
+    assert!(!resolved.field.unwrap().is_required());
+}
+
+#[test]
+fn resolves_a_map_item_placeholder_to_a_key() {
+    let resolved = resolve_one(&USER, "tokens.{{tokenId}}", &[("tokenId", "t32")]);
+    assert_eq!(
+        resolved.path.segments(),
+        [at_field("tokens"), at_key("t32")]
+    );
+    assert!(matches!(resolved.schema, TypeSchema::Model(model) if model.name == "AuthToken"));
+    assert!(resolved.field.is_none(), "a map item is not a field");
+    assert_eq!(resolved.label, "{{tokenId}}");
+}
+
+#[test]
+fn resolves_a_field_inside_a_map_item() {
+    let resolved = resolve_one(
+        &USER,
+        "tokens.{{tokenId}}.expirationTimestamp",
+        &[("tokenId", "t32")],
+    );
+    assert_eq!(
+        resolved.path.segments(),
+        [
+            at_field("tokens"),
+            at_key("t32"),
+            at_field("expirationTimestamp")
+        ]
+    );
+    assert_eq!(resolved.path.to_string(), "tokens.t32.expirationTimestamp");
+    assert!(matches!(
+        resolved.schema,
+        TypeSchema::Integer(IntegerKind::I64)
+    ));
+    assert_eq!(
+        resolved.field.map(|field| field.rust_name),
+        Some("expiration_timestamp")
+    );
+    assert_eq!(resolved.label, "expirationTimestamp");
+}
+
+#[test]
+fn resolves_a_list_item_placeholder_to_an_index() {
+    let resolved = resolve_one(
+        &USER,
+        "orderedFriends.{{friendIndex}}.friendId",
+        &[("friendIndex", 3usize)],
+    );
+    assert_eq!(
+        resolved.path.segments(),
+        [
+            at_field("orderedFriends"),
+            Segment::Index(3),
+            at_field("friendId")
+        ]
+    );
+    assert_eq!(resolved.path.to_string(), "orderedFriends[3].friendId");
+    assert!(matches!(resolved.schema, TypeSchema::String));
+}
+
+#[test]
+fn resolves_nested_map_placeholders_with_child_key_names() {
+    let keys = [
+        ("ddKey", KeyValue::from("a")),
+        ("ddKeyChild", KeyValue::from("b")),
+    ];
+    let resolved = resolve_one(&USER, "dd.{{ddKey}}.{{ddKeyChild}}", &keys);
+    assert_eq!(
+        resolved.path.segments(),
+        [at_field("dd"), at_key("a"), at_key("b")]
+    );
+    assert!(matches!(resolved.schema, TypeSchema::Bool));
+}
+
+#[test]
+fn resolves_the_deepest_path_of_the_docs_model() {
+    let keys: HashMap<String, KeyValue> = [
+        ("itemId".to_owned(), KeyValue::from("i1")),
+        ("metaItemId".to_owned(), KeyValue::from("m1")),
+    ]
+    .into();
+    let resolved = resolve_one(
+        &DOCS_RECORD,
+        "container.{{itemId}}.metadata.{{metaItemId}}.type",
+        &keys,
+    );
+    assert_eq!(
+        resolved.path.segments(),
+        [
+            at_field("container"),
+            at_key("i1"),
+            at_field("metadata"),
+            at_key("m1"),
+            at_field("type"),
+        ]
+    );
+    assert_eq!(resolved.field.map(|field| field.rust_name), Some("type_"));
+}
+
+#[test]
+fn resolves_free_form_data_by_name_key_or_index() {
+    let by_name = resolve_one(&USER, "data.settings.theme", &());
+    assert_eq!(
+        by_name.path.segments(),
+        [at_field("data"), at_key("settings"), at_key("theme")]
+    );
+    assert!(matches!(by_name.schema, TypeSchema::Any));
+    assert!(by_name.field.is_none());
+
+    let by_key = resolve_one(&USER, "data.{{dataKey}}", &[("dataKey", "a.b")]);
+    assert_eq!(by_key.path.segments(), [at_field("data"), at_key("a.b")]);
+
+    let by_index = resolve_one(
+        &USER,
+        "data.{{dataKey}}.{{dataKeyChild}}",
+        &[
+            ("dataKey", KeyValue::from("list")),
+            ("dataKeyChild", KeyValue::Index(2)),
+        ],
+    );
+    assert_eq!(
+        by_index.path.segments(),
+        [at_field("data"), at_key("list"), Segment::Index(2)]
+    );
+}
+
+#[test]
+fn resolves_a_multi_selection_after_a_placeholder() {
+    let resolved = resolve_all(
+        &USER,
+        "tokens.{{tokenId}}.(expirationTimestamp)",
+        &[("tokenId", "t32")],
+    );
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(
+        resolved[0].path.segments(),
+        [
+            at_field("tokens"),
+            at_key("t32"),
+            at_field("expirationTimestamp")
+        ]
+    );
+    assert_eq!(resolved[0].label, "expirationTimestamp");
+}
+
+#[test]
+fn resolves_a_top_level_multi_selection_in_order() {
+    let resolved = resolve_all(&USER, "(userId, username)", &());
+    let labels: Vec<&str> = resolved.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["userId", "username"]);
+    assert_eq!(resolved[0].path.segments(), [at_field("userId")]);
+    assert_eq!(resolved[1].path.segments(), [at_field("username")]);
+    assert!(matches!(resolved[0].schema, TypeSchema::String));
+    assert!(resolved[1].schema.is_optional());
+    let spaced = resolve_all(&USER, "( userId ,username )", &());
+    assert_eq!(spaced[1].label, "username");
+}
+
+#[test]
+fn multi_selection_members_may_be_placeholders() {
+    let resolved = resolve_all(&USER, "tokens.({{tokenId}})", &[("tokenId", "t1")]);
+    assert_eq!(
+        resolved[0].path.segments(),
+        [at_field("tokens"), at_key("t1")]
+    );
+    assert_eq!(resolved[0].label, "{{tokenId}}");
+}
+
+#[test]
+fn key_values_come_from_slices_arrays_and_maps() {
+    let expected = [at_field("tokens"), at_key("t32")];
+    let pairs = vec![("tokenId".to_owned(), "t32".to_owned())];
+    assert_eq!(
+        resolve_one(&USER, "tokens.{{tokenId}}", pairs.as_slice())
+            .path
+            .segments(),
+        expected
+    );
+    let tree: BTreeMap<String, KeyValue> = [("tokenId".to_owned(), KeyValue::from("t32"))].into();
+    assert_eq!(
+        resolve_one(&USER, "tokens.{{tokenId}}", &tree)
+            .path
+            .segments(),
+        expected
+    );
+    let typed = [("tokenId", KeyValue::Key("t32".into()))];
+    assert_eq!(
+        resolve_one(&USER, "tokens.{{tokenId}}", &typed)
+            .path
+            .segments(),
+        expected
+    );
+}
+
+#[test]
+fn adversarial_map_keys_are_passed_through_unchanged() {
+    let keys = [
+        ".",
+        "#",
+        ":",
+        "[0]",
+        "{{x}}",
+        "a b",
+        " ",
+        "ключ",
+        "🔑",
+        "",
+        "a.b.c",
+        "#attr",
+        ":value",
+        "tokens.{{tokenId}}",
+        "\"quoted\"",
+        "(a, b)",
+        "0",
+    ];
+    for key in keys {
+        let resolved = resolve_one(
+            &USER,
+            "tokens.{{tokenId}}.expirationTimestamp",
+            &[("tokenId", key)],
+        );
+        assert_eq!(
+            resolved.path.segments(),
+            [
+                at_field("tokens"),
+                at_key(key),
+                at_field("expirationTimestamp")
+            ],
+            "key {key:?}"
+        );
+    }
+}
+
+#[test]
+fn document_paths_quote_keys_that_are_not_plain() {
+    let with_key = |key: &str| {
+        resolve_one(&USER, "tokens.{{tokenId}}", &[("tokenId", key)])
+            .path
+            .to_string()
+    };
+    assert_eq!(with_key("t32"), "tokens.t32");
+    assert_eq!(with_key("ключ"), "tokens.ключ");
+    assert_eq!(with_key("a.b"), r#"tokens["a.b"]"#);
+    assert_eq!(with_key(""), r#"tokens[""]"#);
+    assert_eq!(with_key("[0]"), r#"tokens["[0]"]"#);
+    assert_eq!(DocumentPath::root().to_string(), "<record>");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// String paths: recursive models and depth
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn recursive_key_names_count_the_levels() {
+    let keys = [("childParameterKey0", "a"), ("childParameterKey1", "b")];
+    let resolved = resolve_one(
+        &PARAMETER,
+        "childParameters.{{childParameterKey0}}.childParameters.{{childParameterKey1}}.name",
+        &keys,
+    );
+    assert_eq!(
+        resolved.path.segments(),
+        [
+            at_field("childParameters"),
+            at_key("a"),
+            at_field("childParameters"),
+            at_key("b"),
+            at_field("name"),
+        ]
+    );
+    assert!(matches!(resolved.schema, TypeSchema::String));
+}
+
+#[test]
+fn recursive_levels_start_at_zero_below_a_record() {
+    let keys = [
+        ("parameterKey", "x42"),
+        ("childParameterKey0", "a"),
+        ("childParameterKey1", "b"),
+    ];
+    let resolved = resolve_one(
+        &PARAMETERS_RECORD,
+        "parameters.{{parameterKey}}.childParameters.{{childParameterKey0}}.childParameters.{{childParameterKey1}}",
+        &keys,
+    );
+    assert_eq!(
+        resolved.path.to_string(),
+        "parameters.x42.childParameters.a.childParameters.b"
+    );
+    assert!(matches!(resolved.schema, TypeSchema::Model(model) if model.name == "Parameter"));
+}
+
+#[test]
+fn reusing_a_level_key_name_at_the_next_level_is_unknown() {
+    let keys = [("childParameterKey0", "a")];
+    let path = "childParameters.{{childParameterKey0}}.childParameters.{{childParameterKey0}}.name";
+    let suggestion = unknown_path_suggestion(&PARAMETER, path, &keys);
+    assert!(suggestion.is_some());
+    let unexpanded = "childParameters.{{childParameterKey{i}}}";
+    assert!(matches!(
+        resolve_error(&PARAMETER, unexpanded, &keys),
+        Error::InvalidPath { .. }
+    ));
+}
+
+#[test]
+fn a_recursive_path_may_reach_exactly_32_levels() {
+    let (path, keys) = nested_parameters(16);
+    let resolved = resolve_one(&PARAMETER, &path, keys.as_slice());
+    assert_eq!(resolved.path.depth(), MAX_DEPTH);
+    assert_eq!(resolved.path.segments()[31], at_key("p15"));
+}
+
+#[test]
+fn a_recursive_path_deeper_than_32_levels_is_too_deep() {
+    let (prefix, keys) = nested_parameters(16);
+    for path in [
+        format!("{prefix}.name"),
+        format!("{prefix}.(name, childParameters)"),
+    ] {
+        match resolve_error(&PARAMETER, &path, keys.as_slice()) {
+            Error::TooDeep { depth, path: shown } => {
+                assert_eq!(depth, 33);
+                assert!(shown.ends_with("childParameters.p15.name"), "{shown}");
+            }
+            other => panic!("{path}: expected TooDeep, got {other:?}"),
+        }
+    }
+    let (much_deeper, keys) = nested_parameters(40);
+    assert!(matches!(
+        resolve_error(&PARAMETER, &much_deeper, keys.as_slice()),
+        Error::TooDeep { depth: 80, .. }
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// String paths: errors
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_typo_is_unknown_with_the_closest_path_suggested() {
+    let keys = [("tokenId", "t32")];
+    let cases = [
+        ("usrename", "username"),
+        ("userID", "userId"),
+        (
+            "tokens.{{tokenId}}.expirationTimestmp",
+            "tokens.{{tokenId}}.expirationTimestamp",
+        ),
+        (
+            "tokens.{{tokenID}}.expirationTimestamp",
+            "tokens.{{tokenId}}.expirationTimestamp",
+        ),
+        (
+            "orderedFriend.{{friendIndex}}.friendId",
+            "orderedFriends.{{friendIndex}}.friendId",
+        ),
+    ];
+    for (typo, closest) in cases {
+        assert_eq!(
+            unknown_path_suggestion(&USER, typo, &keys).as_deref(),
+            Some(closest),
+            "{typo:?}"
+        );
+    }
+    assert_eq!(
+        unknown_path_suggestion(
+            &DOCS_RECORD,
+            "container.{{itemId}}.metadata.{{metaItemID}}.valeu",
+            &()
+        )
+        .as_deref(),
+        Some("container.{{itemId}}.metadata.{{metaItemId}}.value")
+    );
+}
+
+#[test]
+fn paths_that_do_not_follow_the_model_are_unknown() {
+    let keys = [("tokenId", "t32"), ("userIdKey", "x")];
+    for path in [
+        "tokens.t32",           // a map item needs its placeholder
+        "userId.{{userIdKey}}", // a string has no items
+        "{{tokenId}}",          // the record is not a map
+        "userId.length",        // a string has no fields
+        "tokens.{{ tokenId }}", // placeholder names match exactly
+        "tokens.{{tokenId}}.(expirationTimestamp, nope)",
+        "orderedFriends.{{tokenId}}", // another field's key name
+    ] {
+        unknown_path_suggestion(&USER, path, &keys);
+    }
+}
+
+#[test]
+fn a_placeholder_without_a_value_is_a_missing_key_value() {
+    for (path, placeholder) in [
+        ("tokens.{{tokenId}}.expirationTimestamp", "tokenId"),
+        ("orderedFriends.{{friendIndex}}", "friendIndex"),
+        ("dd.{{ddKey}}.{{ddKeyChild}}", "ddKey"),
+    ] {
+        match resolve_error(&USER, path, &()) {
+            Error::MissingKeyValue {
+                path: reported,
+                placeholder: missing,
+            } => {
+                assert_eq!(reported, path);
+                assert_eq!(missing, placeholder);
+            }
+            other => panic!("{path}: expected MissingKeyValue, got {other:?}"),
+        }
+    }
+    match resolve_error(&USER, "dd.{{ddKey}}.{{ddKeyChild}}", &[("ddKey", "a")]) {
+        Error::MissingKeyValue { placeholder, .. } => assert_eq!(placeholder, "ddKeyChild"),
+        other => panic!("expected MissingKeyValue, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_typo_after_a_placeholder_without_a_value_is_reported_as_the_typo() {
+    let suggestion = unknown_path_suggestion(&USER, "tokens.{{tokenId}}.expirationTimestmp", &());
+    assert_eq!(
+        suggestion.as_deref(),
+        Some("tokens.{{tokenId}}.expirationTimestamp")
+    );
+}
+
+#[test]
+fn an_index_for_a_map_or_a_key_for_a_list_is_an_invalid_key_value() {
+    let index_for_map = resolve_error(&USER, "tokens.{{tokenId}}", &[("tokenId", 3usize)]);
+    assert!(
+        matches!(&index_for_map, Error::InvalidKeyValue { placeholder, reason, .. }
+            if placeholder == "tokenId" && reason.contains("needs a key")),
+        "{index_for_map:?}"
+    );
+    let key_for_list = resolve_error(
+        &USER,
+        "orderedFriends.{{friendIndex}}",
+        &[("friendIndex", "3")],
+    );
+    assert!(
+        matches!(&key_for_list, Error::InvalidKeyValue { placeholder, reason, .. }
+            if placeholder == "friendIndex" && reason.contains("needs an index")),
+        "{key_for_list:?}"
+    );
+}
+
+#[test]
+fn malformed_paths_are_invalid() {
+    for path in [
+        "",
+        ".",
+        "userId.",
+        ".userId",
+        "tokens..expirationTimestamp",
+        "tokens.{{tokenId",
+        "tokens.{{}}",
+        "tokens.{{a.b}}",
+        "tokens.{{tokenId}}x",
+        "tokens[0]",
+        "(userId",
+        "userId)",
+        "()",
+        "(userId,)",
+        "(userId).username",
+        "tokens(userId)",
+        "(a)(b)",
+    ] {
+        let error = resolve_error(&USER, path, &[("tokenId", "t")]);
+        assert!(
+            matches!(error, Error::InvalidPath { .. }),
+            "{path:?}: {error:?}"
+        );
+    }
+}
+
+#[test]
+fn addressing_a_set_member_is_invalid() {
+    for (path, keys) in [
+        ("tags.{{tagsIndex}}", [("tagsIndex", KeyValue::Index(0))]),
+        ("tags.{{tagsIndex}}", [("tagsIndex", KeyValue::from("x"))]),
+    ] {
+        let error = resolve_error(&USER, path, &keys);
+        assert!(
+            matches!(&error, Error::InvalidPath { reason, .. } if reason.contains("set")),
+            "{error:?}"
+        );
+    }
+    assert!(matches!(
+        resolve_error(&USER, "tags.x", &()),
+        Error::InvalidPath { .. }
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// String paths: listing
+// ---------------------------------------------------------------------------------------------------
+
+fn listed_paths(model: &'static ModelSchema) -> Vec<String> {
+    path::paths(model)
+        .into_iter()
+        .map(|info| info.path)
+        .collect()
+}
+
+fn path_info(model: &'static ModelSchema, path: &str) -> path::PathInfo {
+    path::paths(model)
+        .into_iter()
+        .find(|info| info.path == path)
+        .unwrap_or_else(|| panic!("{path:?} is not listed"))
+}
+
+#[test]
+fn lists_the_docs_model_like_the_fields_switch() {
+    assert_eq!(
+        listed_paths(&DOCS_RECORD),
+        [
+            "id",
+            "container",
+            "container.{{itemId}}",
+            "container.{{itemId}}.name",
+            "container.{{itemId}}.metadata",
+            "container.{{itemId}}.metadata.{{metaItemId}}",
+            "container.{{itemId}}.metadata.{{metaItemId}}.type",
+            "container.{{itemId}}.metadata.{{metaItemId}}.value",
+        ]
+    );
+}
+
+#[test]
+fn listing_gives_required_flags_placeholders_and_key_names() {
+    let required: Vec<bool> = path::paths(&DOCS_RECORD)
+        .iter()
+        .map(|info| info.required)
+        .collect();
+    assert_eq!(required, [true, true, false, true, true, false, true, true]);
+
+    let deepest = path_info(
+        &DOCS_RECORD,
+        "container.{{itemId}}.metadata.{{metaItemId}}.value",
+    );
+    assert_eq!(deepest.placeholders, ["itemId", "metaItemId"]);
+    assert!(matches!(deepest.schema, TypeSchema::String));
+    assert_eq!(deepest.key_name, None);
+    assert!(!deepest.recursive);
+
+    let container = path_info(&DOCS_RECORD, "container");
+    assert_eq!(container.key_name.as_deref(), Some("itemId"));
+    assert!(container.placeholders.is_empty());
+    let metadata = path_info(&DOCS_RECORD, "container.{{itemId}}.metadata");
+    assert_eq!(metadata.key_name.as_deref(), Some("metaItemId"));
+    assert_eq!(metadata.placeholders, ["itemId"]);
+}
+
+#[test]
+fn lists_every_path_of_the_users_model() {
+    assert_eq!(
+        listed_paths(&USER),
+        [
+            "userId",
+            "username",
+            "tokens",
+            "tokens.{{tokenId}}",
+            "tokens.{{tokenId}}.expirationTimestamp",
+            "orderedFriends",
+            "orderedFriends.{{friendIndex}}",
+            "orderedFriends.{{friendIndex}}.friendId",
+            "dd",
+            "dd.{{ddKey}}",
+            "dd.{{ddKey}}.{{ddKeyChild}}",
+            "tags",
+            "data",
+        ]
+    );
+    assert!(path_info(&USER, "userId").required);
+    assert!(!path_info(&USER, "username").required);
+    assert!(!path_info(&USER, "tokens").required);
+    assert!(!path_info(&USER, "tokens.{{tokenId}}").required);
+    assert!(path_info(&USER, "tokens.{{tokenId}}.expirationTimestamp").required);
+    assert_eq!(
+        path_info(&USER, "dd.{{ddKey}}").key_name.as_deref(),
+        Some("ddKeyChild")
+    );
+    assert_eq!(
+        path_info(&USER, "data").key_name.as_deref(),
+        Some("dataKey")
+    );
+    assert_eq!(
+        path_info(&USER, "dd.{{ddKey}}.{{ddKeyChild}}").placeholders,
+        ["ddKey", "ddKeyChild"]
+    );
+}
+
+#[test]
+fn listing_gives_no_key_name_to_values_without_addressable_items() {
+    for path in [
+        "userId",
+        "tags", // set members cannot be addressed one by one
+        "tokens.{{tokenId}}",
+        "orderedFriends.{{friendIndex}}",
+        "dd.{{ddKey}}.{{ddKeyChild}}",
+    ] {
+        assert_eq!(path_info(&USER, path).key_name, None, "{path}");
+    }
+}
+
+#[test]
+fn listing_of_a_recursive_model_stops_at_the_repeated_model() {
+    let listed = path::paths(&PARAMETER);
+    let summary: Vec<(&str, bool)> = listed
+        .iter()
+        .map(|info| (info.path.as_str(), info.recursive))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("name", false),
+            ("childParameters", false),
+            ("childParameters.{{childParameterKey0}}", true),
+        ]
+    );
+    assert_eq!(listed[1].key_name.as_deref(), Some("childParameterKey0"));
+
+    let below_record: Vec<(String, bool)> = path::paths(&PARAMETERS_RECORD)
+        .into_iter()
+        .map(|info| (info.path, info.recursive))
+        .collect();
+    assert_eq!(
+        below_record,
+        [
+            ("id".to_owned(), false),
+            ("parameters".to_owned(), false),
+            ("parameters.{{parameterKey}}".to_owned(), false),
+            ("parameters.{{parameterKey}}.name".to_owned(), false),
+            (
+                "parameters.{{parameterKey}}.childParameters".to_owned(),
+                false
+            ),
+            (
+                "parameters.{{parameterKey}}.childParameters.{{childParameterKey0}}".to_owned(),
+                true
+            ),
+        ]
+    );
+}
+
+/// A value for each placeholder: an index for list placeholders (named `…Index` in these models), a
+/// key otherwise.
+fn sample_key_values(placeholders: &[String]) -> Vec<(String, KeyValue)> {
+    placeholders
+        .iter()
+        .map(|name| {
+            let value = if name.contains("Index") {
+                KeyValue::Index(0)
+            } else {
+                KeyValue::from("k")
+            };
+            (name.clone(), value)
+        })
+        .collect()
+}
+
+#[test]
+fn every_listed_path_resolves_to_the_listed_type() {
+    for model in [&DOCS_RECORD, &USER, &PARAMETERS_RECORD, &PARAMETER] {
+        for info in path::paths(model) {
+            let keys = sample_key_values(&info.placeholders);
+            let resolved = resolve_one(model, &info.path, keys.as_slice());
+            assert_eq!(
+                resolved.schema.describe(),
+                info.schema.describe(),
+                "{}",
+                info.path
+            );
+            assert_eq!(
+                resolved.path.depth(),
+                info.path.split('.').count(),
+                "{}",
+                info.path
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Write checks (strict)
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn check_write_accepts_valid_records() {
+    assert_eq!(
+        write_problems(user_schema(), &valid_user()),
+        Vec::<String>::new()
+    );
+    let docs = map([
+        ("id", s("r1")),
+        (
+            "container",
+            map([(
+                "i1",
+                map([
+                    ("name", s("box")),
+                    (
+                        "metadata",
+                        map([("m1", map([("type", s("t")), ("value", s("v"))]))]),
+                    ),
+                ]),
+            )]),
+        ),
+    ]);
+    assert_eq!(
+        write_problems(TypeSchema::Model(&DOCS_RECORD), &docs),
+        Vec::<String>::new()
+    );
+    assert!(check_write(profile_schema(), &map([])).is_ok());
+}
+
+#[test]
+fn check_write_reports_values_of_the_wrong_kind() {
+    let cases = [
+        (
+            TypeSchema::String,
+            n("1"),
+            "expected a string, found a number",
+        ),
+        (
+            TypeSchema::Bool,
+            s("true"),
+            "expected a boolean, found a string",
+        ),
+        (
+            TypeSchema::Integer(IntegerKind::I64),
+            s("1"),
+            "expected an integer (i64), found a string",
+        ),
+        (
+            TypeSchema::Float(FloatKind::F64),
+            AttributeValue::Bool(true),
+            "expected a number (f64), found a boolean",
+        ),
+        (
+            TypeSchema::Binary,
+            s("AAEC"),
+            "expected bytes, found a string",
+        ),
+        (
+            TypeSchema::StringSet,
+            list([s("a")]),
+            "expected a string set, found a list",
+        ),
+        (
+            TypeSchema::BinarySet,
+            string_set(&["a"]),
+            "expected a binary set, found a string set",
+        ),
+        (
+            friends_schema(),
+            map([]),
+            "expected a list of Friend map, found a map",
+        ),
+        (
+            <HashMap<String, String> as Attribute>::schema(),
+            list([]),
+            "expected a map of string, found a list",
+        ),
+        (
+            role_schema(),
+            n("1"),
+            r#"expected one of ["admin", "member"], found a number"#,
+        ),
+    ];
+    for (schema, value, expected) in cases {
+        assert_eq!(write_problem(schema, &value), expected);
+    }
+    let not_a_token = write_problem(token_schema(), &s("x"));
+    assert!(not_a_token.contains("AuthToken") && not_a_token.ends_with("found a string"));
+}
+
+#[test]
+fn check_write_reports_wrong_kinds_inside_a_record_with_their_paths() {
+    let user = user_with(|user| {
+        user.insert("userId".into(), n("1"));
+        user.insert("dd".into(), map([("a", map([("b", s("yes"))]))]));
+        user.insert(
+            "tokens".into(),
+            map([("t32", map([("expirationTimestamp", s("1618322249"))]))]),
+        );
+    });
+    assert_eq!(
+        write_problems(user_schema(), &user),
+        [
+            "dd.a.b: expected a boolean, found a string",
+            "tokens.t32.expirationTimestamp: expected an integer (i64), found a string",
+            "userId: expected a string, found a number",
+        ]
+    );
+}
+
+#[test]
+fn check_write_rejects_integers_out_of_range_for_their_kind() {
+    let out_of_range = [
+        (IntegerKind::I8, "128"),
+        (IntegerKind::I8, "-129"),
+        (IntegerKind::U8, "256"),
+        (IntegerKind::U8, "-1"),
+        (IntegerKind::I16, "32768"),
+        (IntegerKind::U16, "65536"),
+        (IntegerKind::I32, "2147483648"),
+        (IntegerKind::U32, "4294967296"),
+        (IntegerKind::I64, "9223372036854775808"),
+        (IntegerKind::U64, "18446744073709551616"),
+        (IntegerKind::U128, "-1"),
+    ];
+    for (kind, text) in out_of_range {
+        let problem = write_problem(TypeSchema::Integer(kind), &n(text));
+        assert!(
+            problem.contains("out of range"),
+            "{kind:?} {text}: {problem}"
+        );
+    }
+    let in_range = [
+        (IntegerKind::I8, "-128"),
+        (IntegerKind::I8, "127"),
+        (IntegerKind::U8, "255"),
+        (IntegerKind::I64, "-9223372036854775808"),
+        (IntegerKind::U64, "18446744073709551615"),
+        (IntegerKind::Usize, "0"),
+    ];
+    for (kind, text) in in_range {
+        assert!(
+            check_write(TypeSchema::Integer(kind), &n(text)).is_ok(),
+            "{kind:?} {text}"
+        );
+    }
+    assert_eq!(
+        profile_field_problems("age", n("300")),
+        ["age: 300 is out of range for u8"]
+    );
+}
+
+#[test]
+fn check_write_rejects_numbers_of_39_digits() {
+    let digits_39 = "123456789012345678901234567890123456789";
+    for schema in [
+        TypeSchema::Integer(IntegerKind::I128),
+        TypeSchema::Integer(IntegerKind::U128),
+        TypeSchema::Float(FloatKind::F64),
+        TypeSchema::Any,
+    ] {
+        let problem = write_problem(schema, &n(digits_39));
+        assert!(
+            problem.contains("39 significant digits"),
+            "{schema:?}: {problem}"
+        );
+    }
+    let set = AttributeValue::Ns(vec!["1".into(), digits_39.into()]);
+    let problem = write_problem(
+        TypeSchema::NumberSet(NumberKind::Integer(IntegerKind::I128)),
+        &set,
+    );
+    assert!(problem.contains("39 significant digits"), "{problem}");
+    let digits_38 = "99999999999999999999999999999999999999";
+    assert!(check_write(TypeSchema::Integer(IntegerKind::I128), &n(digits_38)).is_ok());
+    assert!(check_write(
+        TypeSchema::Integer(IntegerKind::I128),
+        &n(&format!("-{digits_38}"))
+    )
+    .is_ok());
+}
+
+#[test]
+fn check_write_rejects_magnitudes_dynamodb_cannot_store() {
+    for schema in [TypeSchema::Float(FloatKind::F64), TypeSchema::Any] {
+        assert!(
+            write_problem(schema, &n("1E+126")).contains("larger than"),
+            "{schema:?}"
+        );
+        assert!(
+            write_problem(schema, &n("1E-131")).contains("closer to zero"),
+            "{schema:?}"
+        );
+        assert!(check_write(schema, &n("9.99E+125")).is_ok(), "{schema:?}");
+        assert!(check_write(schema, &n("1E-130")).is_ok(), "{schema:?}");
+    }
+    assert!(check_write(TypeSchema::Integer(IntegerKind::I128), &n("1E+126")).is_err());
+}
+
+#[test]
+fn check_write_rejects_a_fraction_in_an_integer_field() {
+    assert_eq!(
+        write_problem(TypeSchema::Integer(IntegerKind::I64), &n("1.5")),
+        "1.5 is not an integer of type i64"
+    );
+    assert!(
+        write_problem(TypeSchema::Integer(IntegerKind::U8), &n("1E-1")).contains("not an integer")
+    );
+    // A whole number written with a point or an exponent is still an integer.
+    for whole in ["3.0", "1.5E+1", "1200E-2"] {
+        assert!(
+            check_write(TypeSchema::Integer(IntegerKind::I64), &n(whole)).is_ok(),
+            "{whole}"
+        );
+    }
+    assert!(
+        write_problem(TypeSchema::Integer(IntegerKind::I64), &n("abc")).contains("not a number")
+    );
+}
+
+#[test]
+fn check_write_rejects_unknown_attributes_of_a_model() {
+    let user = user_with(|user| {
+        user.insert("nickname".into(), s("P"));
+        user.insert(
+            "tokens".into(),
+            map([(
+                "t32",
+                map([("expirationTimestamp", n("1")), ("scope", s("all"))]),
+            )]),
+        );
+    });
+    assert_eq!(
+        write_problems(user_schema(), &user),
+        [
+            r#"nickname: User has no field "nickname""#,
+            r#"tokens.t32.scope: AuthToken has no field "scope""#,
+        ]
+    );
+}
+
+#[test]
+fn check_write_reports_every_missing_required_field_with_its_path() {
+    assert_eq!(
+        violation_paths(&check_write(user_schema(), &map([])).unwrap_err()),
+        ["data", "dd", "orderedFriends", "userId"]
+    );
+    let user = user_with(|user| {
+        user.remove("userId");
+        user.insert("tokens".into(), map([("t1", map([])), ("t2", map([]))]));
+        user.insert(
+            "orderedFriends".into(),
+            list([map([("friendId", s("f1"))]), map([])]),
+        );
+    });
+    let violations = check_write(user_schema(), &user).unwrap_err();
+    assert_eq!(
+        violation_paths(&violations),
+        [
+            "orderedFriends[1].friendId",
+            "tokens.t1.expirationTimestamp",
+            "tokens.t2.expirationTimestamp",
+            "userId",
+        ]
+    );
+    assert!(violations
+        .iter()
+        .all(|v| v.message == "required attribute is missing"));
+}
+
+#[test]
+fn check_write_violation_paths_equal_the_resolved_paths() {
+    let user = user_with(|user| {
+        user.insert(
+            "tokens".into(),
+            map([("t32", map([("expirationTimestamp", s("x"))]))]),
+        );
+    });
+    let violations = check_write(user_schema(), &user).unwrap_err();
+    let expected = resolve_one(
+        &USER,
+        "tokens.{{tokenId}}.expirationTimestamp",
+        &[("tokenId", "t32")],
+    );
+    assert_eq!(violations.iter().next().unwrap().path, expected.path);
+}
+
+#[test]
+fn check_write_rejects_empty_sets() {
+    let empty = "DynamoDB cannot store an empty set";
+    assert_eq!(
+        profile_field_problems("ids", AttributeValue::Ns(vec![])),
+        [format!("ids: {empty}")]
+    );
+    assert_eq!(
+        profile_field_problems("blobs", AttributeValue::Bs(vec![])),
+        [format!("blobs: {empty}")]
+    );
+    let user = user_with(|user| {
+        user.insert("tags".into(), string_set(&[]));
+    });
+    assert_eq!(
+        write_problems(user_schema(), &user),
+        [format!("tags: {empty}")]
+    );
+}
+
+#[test]
+fn check_write_checks_every_member_of_a_number_set() {
+    let u8_set = TypeSchema::NumberSet(NumberKind::Integer(IntegerKind::U8));
+    let members =
+        |texts: &[&str]| AttributeValue::Ns(texts.iter().map(|t| (*t).to_owned()).collect());
+    assert!(check_write(u8_set, &members(&["0", "255"])).is_ok());
+    assert!(write_problem(u8_set, &members(&["1", "300"])).contains("out of range"));
+    let f64_set = TypeSchema::NumberSet(NumberKind::Float(FloatKind::F64));
+    assert!(check_write(f64_set, &members(&["1.5", "-2E+10"])).is_ok());
+    assert!(write_problem(f64_set, &members(&["1.5", "x"])).contains("not a number"));
+}
+
+#[test]
+fn check_write_rejects_duplicate_set_members() {
+    let duplicates = [
+        (TypeSchema::StringSet, string_set(&["a", "b", "a"])),
+        (
+            TypeSchema::NumberSet(NumberKind::Integer(IntegerKind::I64)),
+            AttributeValue::Ns(vec!["1".into(), "1".into()]),
+        ),
+        (
+            TypeSchema::NumberSet(NumberKind::Float(FloatKind::F64)),
+            AttributeValue::Ns(vec!["1.5".into(), "15E-1".into()]),
+        ),
+        (
+            TypeSchema::BinarySet,
+            AttributeValue::Bs(vec![Blob::new(vec![1]), Blob::new(vec![1])]),
+        ),
+    ];
+    for (schema, value) in duplicates {
+        assert_eq!(
+            write_problem(schema, &value),
+            "DynamoDB does not accept a set with duplicate members",
+            "{value:?}"
+        );
+    }
+    assert!(check_write(TypeSchema::StringSet, &string_set(&["a", "A", "a "])).is_ok());
+}
+
+/// `levels` lists nested in each other around a number: `[[…[1]…]]`.
+fn nested_lists(levels: usize) -> AttributeValue {
+    (0..levels).fold(n("1"), |inner, _| AttributeValue::L(vec![inner]))
+}
+
+/// Whether `value`, written at the resolved `path` of a user, stays within DynamoDB's 32 levels.
+fn fits_at(path: &str, value: &AttributeValue) -> bool {
+    let base = resolve_one(&USER, path, &()).path;
+    match crate::validate::check_depth(&base, value) {
+        Ok(()) => true,
+        Err(Error::TooDeep { depth, .. }) => {
+            assert!(depth > MAX_DEPTH, "{depth}");
+            false
+        }
+        Err(other) => panic!("expected TooDeep, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_value_may_reach_32_levels_counting_the_path_it_is_written_at() {
+    // A top-level attribute and 31 lists inside it: the number is at level 32.
+    assert!(fits_at("data", &nested_lists(31)));
+    assert!(!fits_at("data", &nested_lists(32)));
+    // Written one level down, the same value reaches one level deeper.
+    assert!(fits_at("data.x", &nested_lists(30)));
+    assert!(!fits_at("data.x", &nested_lists(31)));
+    assert!(fits_at("data", &map([])));
+    let json = (0..31).fold(json!(1), |inner, _| json!([inner]));
+    assert!(fits_at("data", &json.to_attribute().unwrap()));
+}
+
+#[test]
+fn check_write_accepts_null_only_for_optional_fields() {
+    for name in ["username", "tokens", "tags"] {
+        let user = user_with(|user| {
+            user.insert(name.into(), null());
+        });
+        assert!(check_write(user_schema(), &user).is_ok(), "{name}");
+    }
+    let user = user_with(|user| {
+        user.insert("userId".into(), null());
+        user.insert("orderedFriends".into(), null());
+        user.insert("tokens".into(), map([("t1", null())]));
+        user.insert("data".into(), null());
+    });
+    let problems = write_problems(user_schema(), &user);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert_eq!(
+        problems[0],
+        "orderedFriends: expected a list of Friend map, found null"
+    );
+    assert!(
+        problems[1].starts_with("tokens.t1: expected a") && problems[1].ends_with("found null")
+    );
+    assert_eq!(problems[2], "userId: expected a string, found null");
+}
+
+#[test]
+fn check_write_rejects_an_enum_value_not_in_the_list() {
+    assert_eq!(
+        profile_field_problems("role", s("root")),
+        [r#"role: "root" is not one of ["admin", "member"]"#]
+    );
+    assert_eq!(
+        profile_field_problems("role", s("admin")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        write_problem(role_schema(), &s("Admin")),
+        r#""Admin" is not one of ["admin", "member"]"#
+    );
+}
+
+#[test]
+fn check_write_runs_a_field_check_on_valid_values_only() {
+    assert_eq!(
+        profile_field_problems("nickname", s("")),
+        ["nickname: a nickname must not be empty"]
+    );
+    assert_eq!(
+        profile_field_problems("nickname", s("Paulo")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        profile_field_problems("nickname", null()),
+        Vec::<String>::new()
+    );
+    // A value of the wrong kind is reported once, without running the check.
+    assert_eq!(
+        profile_field_problems("nickname", n("1")),
+        ["nickname: expected a string, found a number"]
+    );
+}
+
+#[test]
+fn check_write_checks_numbers_inside_free_form_data() {
+    let user = user_with(|user| {
+        user.insert(
+            "data".into(),
+            map([("x", list([n("1"), map([("deep", n("1E+200"))])]))]),
+        );
+    });
+    let problems = write_problems(user_schema(), &user);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("data.x[1].deep: 1E+200 is larger"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn check_write_checks_each_kind_of_profile_field() {
+    let cases = [
+        ("avatar", AttributeValue::B(Blob::new(vec![1, 2])), true),
+        ("avatar", list([n("1")]), false),
+        (
+            "ids",
+            AttributeValue::Ns(vec!["-5".into(), "7".into()]),
+            true,
+        ),
+        ("ids", AttributeValue::Ns(vec!["1.5".into()]), false),
+        ("blobs", AttributeValue::Bs(vec![Blob::new(vec![0])]), true),
+        ("ratio", n("0.25"), true),
+        ("ratio", s("0.25"), false),
+        (
+            "balance",
+            n("-99999999999999999999999999999999999999"),
+            true,
+        ),
+    ];
+    for (name, value, valid) in cases {
+        let problems = profile_field_problems(name, value.clone());
+        assert_eq!(
+            problems.is_empty(),
+            valid,
+            "{name} = {value:?}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn check_write_rejects_absurd_exponents_without_panicking() {
+    for text in ["1e9223372036854775807", "10e9223372036854775807"] {
+        for schema in [
+            TypeSchema::Any,
+            TypeSchema::Float(FloatKind::F64),
+            TypeSchema::Integer(IntegerKind::I64),
+        ] {
+            assert!(check_write(schema, &n(text)).is_err(), "{schema:?} {text}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Read pruning (lenient)
+// ---------------------------------------------------------------------------------------------------
+
+fn entries_of(value: Option<AttributeValue>) -> HashMap<String, AttributeValue> {
+    match value {
+        Some(AttributeValue::M(entries)) => entries,
+        other => panic!("expected a map, got {other:?}"),
+    }
+}
+
+#[test]
+fn prune_read_keeps_valid_data_unchanged() {
+    let pruned = prune_read(user_schema(), valid_user());
+    assert!(pruned.dropped.is_empty(), "{}", pruned.dropped);
+    assert_eq!(pruned.value, Some(valid_user()));
+}
+
+#[test]
+fn prune_read_drops_and_reports_an_invalid_optional_field() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.insert("username".into(), n("5"));
+        }),
+    );
+    assert_eq!(
+        listed(&pruned.dropped),
+        ["username: expected a string, found a number"]
+    );
+    let kept = entries_of(pruned.value);
+    assert!(!kept.contains_key("username"));
+    assert_eq!(kept.len(), valid_user_entries().len() - 1);
+}
+
+#[test]
+fn prune_read_drops_and_reports_an_invalid_map_entry() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.insert(
+                "tokens".into(),
+                map([
+                    ("good", map([("expirationTimestamp", n("1"))])),
+                    ("bad", map([("expirationTimestamp", s("1"))])),
+                    ("worse", s("not a token")),
+                ]),
+            );
+        }),
+    );
+    let mut paths = violation_paths(&pruned.dropped);
+    paths.dedup();
+    assert_eq!(paths, ["tokens.bad.expirationTimestamp", "tokens.worse"]);
+    let kept = entries_of(pruned.value);
+    assert_eq!(
+        kept["tokens"],
+        map([("good", map([("expirationTimestamp", n("1"))]))])
+    );
+}
+
+#[test]
+fn prune_read_reports_an_invalid_required_field_once() {
+    let pruned = prune_read(token_schema(), map([("expirationTimestamp", s("1"))]));
+    assert_eq!(pruned.value, None);
+    assert_eq!(
+        listed(&pruned.dropped),
+        ["expirationTimestamp: expected an integer (i64), found a string"]
+    );
+}
+
+#[test]
+fn prune_read_drops_and_reports_invalid_list_items() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.insert(
+                "orderedFriends".into(),
+                list([
+                    map([("friendId", s("f1"))]),
+                    map([("friendId", n("2"))]),
+                    s("f3"),
+                    map([("friendId", s("f4"))]),
+                ]),
+            );
+        }),
+    );
+    let mut paths = violation_paths(&pruned.dropped);
+    paths.dedup();
+    assert_eq!(paths, ["orderedFriends[1].friendId", "orderedFriends[2]"]);
+    assert_eq!(
+        entries_of(pruned.value)["orderedFriends"],
+        list([map([("friendId", s("f1"))]), map([("friendId", s("f4"))])])
+    );
+}
+
+#[test]
+fn prune_read_drops_invalid_entries_of_nested_maps() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.insert(
+                "dd".into(),
+                map([
+                    (
+                        "a",
+                        map([("ok", AttributeValue::Bool(true)), ("no", n("1"))]),
+                    ),
+                    ("b", list([])),
+                ]),
+            );
+        }),
+    );
+    assert_eq!(
+        listed(&pruned.dropped),
+        [
+            "dd.a.no: expected a boolean, found a number",
+            "dd.b: expected a map of boolean, found a list"
+        ]
+    );
+    assert_eq!(
+        entries_of(pruned.value)["dd"],
+        map([("a", map([("ok", AttributeValue::Bool(true))]))])
+    );
+}
+
+#[test]
+fn prune_read_makes_a_record_missing_a_required_field_invalid() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.remove("userId");
+        }),
+    );
+    assert_eq!(pruned.value, None);
+    assert_eq!(
+        listed(&pruned.dropped),
+        ["userId: required attribute is missing"]
+    );
+}
+
+#[test]
+fn prune_read_makes_a_record_with_an_invalid_required_field_invalid() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.insert("userId".into(), null());
+        }),
+    );
+    assert_eq!(pruned.value, None);
+    assert!(violation_paths(&pruned.dropped).contains(&"userId".to_owned()));
+}
+
+#[test]
+fn prune_read_keeps_unknown_attributes_and_nulls_of_optional_fields() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.insert("legacyField".into(), s("kept"));
+            user.insert("username".into(), null());
+            user.insert(
+                "tokens".into(),
+                map([(
+                    "t1",
+                    map([("expirationTimestamp", n("1")), ("extra", n("2"))]),
+                )]),
+            );
+        }),
+    );
+    assert!(pruned.dropped.is_empty(), "{}", pruned.dropped);
+    let kept = entries_of(pruned.value);
+    assert_eq!(kept["legacyField"], s("kept"));
+    assert_eq!(kept["username"], null());
+    assert_eq!(
+        kept["tokens"],
+        map([(
+            "t1",
+            map([("expirationTimestamp", n("1")), ("extra", n("2"))])
+        )])
+    );
+}
+
+#[test]
+fn prune_read_drops_an_empty_optional_set() {
+    let pruned = prune_read(
+        user_schema(),
+        user_with(|user| {
+            user.insert("tags".into(), string_set(&[]));
+        }),
+    );
+    assert_eq!(
+        listed(&pruned.dropped),
+        ["tags: DynamoDB cannot store an empty set"]
+    );
+    assert!(!entries_of(pruned.value).contains_key("tags"));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Attributes: round trips of the standard types
+// ---------------------------------------------------------------------------------------------------
+
+macro_rules! assert_integer_limits_round_trip {
+    ($($ty:ty),* $(,)?) => {$(
+        for value in [<$ty>::MIN, <$ty>::MAX, 0, 1] {
+            assert_eq!(round_trip(value), AttributeValue::N(value.to_string()), stringify!($ty));
+        }
+    )*};
+}
+
+#[test]
+fn integers_round_trip_at_their_limits() {
+    assert_integer_limits_round_trip!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+}
+
+#[test]
+fn integers_of_38_digits_round_trip_exactly() {
+    let nines = "9".repeat(38);
+    let max_38 = 10_i128.pow(38) - 1;
+    assert_eq!(round_trip(max_38), n(&nines));
+    assert_eq!(round_trip(-max_38), n(&format!("-{nines}")));
+    assert_eq!(round_trip(10_u128.pow(38) - 1), n(&nines));
+    let near_max = 12_345_678_901_234_567_890_123_456_789_012_345_678_i128;
+    assert_eq!(
+        round_trip(near_max),
+        n("12345678901234567890123456789012345678")
+    );
+    assert_eq!(round_trip(u128::MIN), n("0"));
+    // Trailing zeros are not significant digits.
+    assert_eq!(round_trip(10_u128.pow(38)), n(&10_u128.pow(38).to_string()));
+}
+
+#[test]
+fn integers_of_more_than_38_digits_are_refused() {
+    for problem in [
+        store_error(i128::MAX),
+        store_error(i128::MIN),
+        store_error(u128::MAX),
+        store_error(10_i128.pow(38) + 1),
+    ] {
+        assert!(problem.contains("39 significant digits"), "{problem}");
+    }
+}
+
+#[test]
+fn integers_read_any_whole_decimal_form_and_refuse_the_rest() {
+    assert_eq!(i64::from_attribute(n("3.0")), Ok(3));
+    assert_eq!(i64::from_attribute(n("1.5E+1")), Ok(15));
+    assert_eq!(u8::from_attribute(n("255")), Ok(255));
+    assert_eq!(
+        read_problems::<u8>(n("256")),
+        ["<record>: 256 is out of range for u8"]
+    );
+    assert_eq!(
+        read_problems::<i32>(n("2.5")),
+        ["<record>: 2.5 is not an integer of type i32"]
+    );
+    assert_eq!(
+        read_problems::<i64>(s("1")),
+        ["<record>: expected an integer (i64), found a string"]
+    );
+}
+
+#[test]
+fn floats_round_trip_and_whole_floats_read_back_as_floats() {
+    assert_eq!(round_trip(3.0_f64), n("3e0"));
+    for text in ["3", "3.0", "30E-1", "3e0"] {
+        assert_eq!(f64::from_attribute(n(text)), Ok(3.0), "{text}");
+        assert_eq!(f32::from_attribute(n(text)), Ok(3.0), "{text}");
+    }
+    for value in [
+        0.1_f64,
+        -2.5e-100,
+        1.0e125,
+        123_456.789,
+        f64::EPSILON,
+        -0.0,
+        1.0e-130,
+    ] {
+        round_trip(value);
+    }
+    for value in [
+        0.1_f32,
+        3.0,
+        -1.5,
+        f32::MAX,
+        f32::MIN,
+        f32::MIN_POSITIVE,
+        f32::EPSILON,
+    ] {
+        round_trip(value);
+    }
+    assert_eq!(round_trip(0.1_f32), n("1e-1"));
+}
+
+#[test]
+fn floats_dynamodb_cannot_store_are_refused() {
+    for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        assert!(store_error(value).contains("finite"), "{value}");
+    }
+    for value in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert!(store_error(value).contains("finite"), "{value}");
+    }
+    assert!(store_error(1.0e200_f64).contains("larger than"));
+    assert!(store_error(f64::MAX).contains("larger than"));
+    assert!(store_error(1.0e-200_f64).contains("closer to zero"));
+    assert_eq!(
+        read_problems::<f64>(s("1.5")),
+        ["<record>: expected a number (f64), found a string"]
+    );
+    assert!(read_problems::<f64>(n("NaN"))[0].contains("not a number"));
+    assert!(read_problems::<f64>(n("inf"))[0].contains("not a number"));
+}
+
+#[test]
+fn a_stored_number_beyond_the_float_range_is_not_read_as_infinity() {
+    // DynamoDB stores up to 9.99E+125, far beyond f32::MAX.
+    assert!(f32::from_attribute(n("1E+100")).is_err());
+    assert!(check_write(TypeSchema::Float(FloatKind::F32), &n("1E+100")).is_err());
+    // Not storable in DynamoDB either, but data can come from elsewhere.
+    assert!(f64::from_attribute(n("1E+400")).is_err());
+}
+
+#[test]
+fn absurd_exponents_are_refused_without_panicking() {
+    assert!(i64::from_attribute(n("1e9223372036854775807")).is_err());
+    assert!(i64::from_attribute(n("10e9223372036854775807")).is_err());
+}
+
+#[test]
+fn strings_and_booleans_round_trip() {
+    assert_eq!(round_trip(String::new()), s(""));
+    assert_eq!(round_trip("héllo wörld 🌍".to_owned()), s("héllo wörld 🌍"));
+    assert_eq!(round_trip(true), AttributeValue::Bool(true));
+    assert_eq!(round_trip(false), AttributeValue::Bool(false));
+    assert_eq!(
+        read_problems::<bool>(s("true")),
+        ["<record>: expected a boolean, found a string"]
+    );
+}
+
+#[test]
+fn bytes_are_stored_as_binary_not_as_a_list() {
+    assert_eq!(
+        round_trip(vec![0_u8, 1, 255]),
+        AttributeValue::B(Blob::new(vec![0, 1, 255]))
+    );
+    assert_eq!(
+        round_trip(Vec::<u8>::new()),
+        AttributeValue::B(Blob::new(Vec::new()))
+    );
+    assert_eq!(
+        read_problems::<Vec<u8>>(list([n("1")])),
+        ["<record>: expected bytes, found a list"]
+    );
+    assert_eq!(
+        round_trip(vec![vec![1_u8], vec![]]),
+        list([
+            AttributeValue::B(Blob::new(vec![1])),
+            AttributeValue::B(Blob::new(Vec::new()))
+        ])
+    );
+}
+
+#[test]
+fn lists_round_trip_as_l() {
+    assert_eq!(
+        round_trip(vec!["a".to_owned(), String::new()]),
+        list([s("a"), s("")])
+    );
+    assert_eq!(round_trip(vec![1_i32, -2]), list([n("1"), n("-2")]));
+    assert_eq!(round_trip(Vec::<String>::new()), list([]));
+    assert_eq!(round_trip(vec![Some(1_u16), None]), list([n("1"), null()]));
+}
+
+#[test]
+fn maps_round_trip_as_m_with_any_keys() {
+    let hash: HashMap<String, i32> = [
+        ("a".to_owned(), 1),
+        (" ".to_owned(), -2),
+        ("x.y#z".to_owned(), 3),
+    ]
+    .into();
+    assert_eq!(
+        round_trip(hash),
+        map([("a", n("1")), (" ", n("-2")), ("x.y#z", n("3"))])
+    );
+    let tree: BTreeMap<String, Vec<String>> = [("k".to_owned(), vec!["v".to_owned()])].into();
+    assert_eq!(round_trip(tree), map([("k", list([s("v")]))]));
+    let nested: HashMap<String, HashMap<String, bool>> =
+        [("a".to_owned(), [("b".to_owned(), true)].into())].into();
+    assert_eq!(
+        round_trip(nested),
+        map([("a", map([("b", AttributeValue::Bool(true))]))])
+    );
+    assert_eq!(round_trip(HashMap::<String, String>::new()), map([]));
+    assert_eq!(round_trip(BTreeMap::<String, f64>::new()), map([]));
+}
+
+#[test]
+fn empty_map_keys_are_refused() {
+    let refused = r#"[""]: DynamoDB does not accept an empty map key"#;
+    let hash: HashMap<String, i32> = [(String::new(), 1), ("a".to_owned(), 2)].into();
+    assert_eq!(store_error(hash), refused);
+    assert_eq!(store_error(json!({"": 1})), refused);
+    let user = user_with(|user| {
+        user.insert("dd".into(), map([("", map([]))]));
+        user.insert("data".into(), map([("", n("1"))]));
+    });
+    assert_eq!(
+        write_problems(user_schema(), &user),
+        [
+            r#"data[""]: DynamoDB does not accept an empty map key"#,
+            r#"dd[""]: DynamoDB does not accept an empty map key"#,
+        ]
+    );
+}
+
+fn sorted_members(stored: AttributeValue) -> AttributeValue {
+    match stored {
+        AttributeValue::Ss(mut members) => {
+            members.sort();
+            AttributeValue::Ss(members)
+        }
+        AttributeValue::Bs(mut members) => {
+            members.sort_by(|a, b| a.as_ref().cmp(b.as_ref()));
+            AttributeValue::Bs(members)
+        }
+        other => other,
+    }
+}
+
+#[test]
+fn sets_round_trip_as_dynamodb_sets() {
+    let strings: HashSet<String> = ["b".to_owned(), "a".to_owned(), String::new()].into();
+    assert_eq!(
+        sorted_members(round_trip(strings)),
+        string_set(&["", "a", "b"])
+    );
+    let numbers: BTreeSet<i64> = [7, -5, i64::MAX].into();
+    assert_eq!(
+        round_trip(numbers),
+        AttributeValue::Ns(vec!["-5".into(), "7".into(), "9223372036854775807".into()])
+    );
+    let small: BTreeSet<u8> = [255, 1].into();
+    assert_eq!(
+        round_trip(small),
+        AttributeValue::Ns(vec!["1".into(), "255".into()])
+    );
+    let blobs: HashSet<Vec<u8>> = [vec![3], vec![1, 2]].into();
+    assert_eq!(
+        sorted_members(round_trip(blobs)),
+        AttributeValue::Bs(vec![Blob::new(vec![1, 2]), Blob::new(vec![3])])
+    );
+}
+
+#[test]
+fn empty_sets_are_refused() {
+    let expected =
+        "<record>: DynamoDB cannot store an empty set; make the field an Option and store None";
+    assert_eq!(store_error(HashSet::<String>::new()), expected);
+    assert_eq!(store_error(BTreeSet::<i64>::new()), expected);
+    assert_eq!(store_error(BTreeSet::<u8>::new()), expected);
+    assert_eq!(store_error(HashSet::<Vec<u8>>::new()), expected);
+}
+
+#[test]
+fn sets_refuse_stored_values_of_the_wrong_kind() {
+    assert_eq!(
+        read_problems::<HashSet<String>>(list([s("a")])),
+        ["<record>: expected a string set, found a list"]
+    );
+    assert_eq!(
+        read_problems::<BTreeSet<i64>>(string_set(&["1"])),
+        ["<record>: expected a number set, found a string set"]
+    );
+    assert_eq!(
+        read_problems::<BTreeSet<u8>>(AttributeValue::Ns(vec!["1".into(), "256".into()])),
+        ["<record>: 256 is out of range for u8"]
+    );
+}
+
+#[test]
+fn options_store_none_as_null_and_boxes_are_transparent() {
+    assert_eq!(round_trip(None::<String>), null());
+    assert_eq!(round_trip(Some("x".to_owned())), s("x"));
+    assert_eq!(round_trip(Some(5_i32)), n("5"));
+    assert_eq!(
+        Option::<i32>::from_attribute(AttributeValue::Null(true)),
+        Ok(None)
+    );
+    assert_eq!(round_trip(Box::new("x".to_owned())), s("x"));
+    assert_eq!(round_trip(Box::new(vec![1_i32])), list([n("1")]));
+    assert_eq!(
+        read_problems::<String>(null()),
+        ["<record>: expected a string, found null"]
+    );
+}
+
+#[test]
+fn free_form_json_round_trips() {
+    let value = json!({
+        "a": 1,
+        "b": [true, null, "x", 1.5, {"c": []}],
+        "empty": {},
+        "list": [],
+        "text": "",
+    });
+    assert_eq!(
+        round_trip(value),
+        map([
+            ("a", n("1")),
+            (
+                "b",
+                list([
+                    AttributeValue::Bool(true),
+                    null(),
+                    s("x"),
+                    n("1.5"),
+                    map([("c", list([]))]),
+                ]),
+            ),
+            ("empty", map([])),
+            ("list", list([])),
+            ("text", s("")),
+        ])
+    );
+    for scalar in [
+        json!(42),
+        json!(-7.25),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!("s"),
+        json!(null),
+        json!([]),
+    ] {
+        round_trip(scalar);
+    }
+}
+
+#[test]
+fn free_form_json_numbers_dynamodb_cannot_store_are_refused() {
+    let problem = store_error(json!({"a": [1, 1.0e300]}));
+    assert!(problem.starts_with("a[1]: "), "{problem}");
+    assert!(problem.contains("larger than"), "{problem}");
+}
+
+#[test]
+fn read_problems_carry_the_path_of_the_nested_value() {
+    let stored = map([
+        ("a", list([n("1"), s("two"), n("3")])),
+        ("b", list([n("2.5")])),
+        ("c", list([])),
+    ]);
+    assert_eq!(
+        read_problems::<HashMap<String, Vec<i32>>>(stored),
+        [
+            "a[1]: expected an integer (i32), found a string",
+            "b[0]: 2.5 is not an integer of type i32",
+        ]
+    );
+    let nested = list([
+        map([("ok", AttributeValue::Bool(true))]),
+        map([("a.b", s("no"))]),
+    ]);
+    let violations = Vec::<BTreeMap<String, bool>>::from_attribute(nested).unwrap_err();
+    let violation = violations.iter().next().unwrap();
+    assert_eq!(
+        violation.path.segments(),
+        [Segment::Index(1), at_key("a.b")]
+    );
+    assert_eq!(
+        violation.to_string(),
+        r#"[1]["a.b"]: expected a boolean, found a string"#
+    );
+}
+
+#[test]
+fn store_problems_carry_the_path_of_the_nested_value() {
+    let value: BTreeMap<String, Vec<f64>> = [
+        ("x.y".to_owned(), vec![1.0, f64::NAN]),
+        ("ok".to_owned(), vec![2.0]),
+    ]
+    .into();
+    let problem = store_error(value);
+    assert!(
+        problem.starts_with(r#"["x.y"][1]: NaN cannot be stored"#),
+        "{problem}"
+    );
+    let violations = vec![None, Some(f64::INFINITY)].to_attribute().unwrap_err();
+    assert_eq!(
+        violations.iter().next().unwrap().path.segments(),
+        [Segment::Index(1)]
+    );
+}
+
+#[test]
+fn validation_errors_place_violations_below_their_base_path() {
+    let violations = Vec::<i32>::from_attribute(list([s("x")])).unwrap_err();
+    let base = resolve_one(&USER, "tokens.{{tokenId}}", &[("tokenId", "t1")]).path;
+    match Error::stored_data_at(&base, violations) {
+        Error::InvalidStoredData { violations } => {
+            assert_eq!(violations[0].path.to_string(), "tokens.t1[0]");
+        }
+        other => panic!("expected InvalidStoredData, got {other:?}"),
+    }
+}

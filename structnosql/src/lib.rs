@@ -24,11 +24,14 @@
 #![warn(missing_docs)]
 
 pub mod connection;
+pub mod document;
 mod embedded;
 mod error;
+pub mod expr;
 pub mod model;
 pub mod path;
 pub mod schema;
+pub mod size;
 pub mod validate;
 
 #[doc(hidden)]
@@ -37,9 +40,16 @@ pub mod __private;
 pub use connection::{client_from_sdk_config, ClientBuilder};
 pub use embedded::{client_for_local_endpoint, EmbeddedDynamoDb};
 pub use error::{BoxError, Error, Result};
-pub use model::{Attribute, Item, MapModel, TableDataModel};
+pub use model::{Attribute, Item, Lenient, MapModel, TableDataModel};
 pub use path::{DocumentPath, KeyValue, TypedPath};
 pub use structnosql_derive::{MapModel, StringEnum, TableDataModel};
 
 /// The AWS SDK crates whose types appear in structnosql's API, re-exported so that versions match.
 pub use {aws_config, aws_sdk_dynamodb};
+#[cfg(test)]
+mod tests_schema;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -436,3 +436,42 @@ fn lenient_reads_drop_invalid_optional_parts_and_report_them() {
         Err(Error::InvalidStoredData { .. })
     ));
 }
+
+#[test]
+fn a_tuple_of_typed_paths_decodes_each_value_in_order() {
+    use structnosql::path::Selection;
+    let fields = User::fields();
+    let selection = (
+        fields.username(),
+        fields.tokens().key("t32").expiration_timestamp(),
+        fields.avatar(),
+    );
+    let paths: Vec<String> = selection
+        .document_paths()
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        ["username", "tokens.t32.expirationTimestamp", "avatar"]
+    );
+    let values = selection
+        .decode(vec![
+            Some(AttributeValue::S("Paul".into())),
+            None,
+            Some(AttributeValue::B(vec![1, 2].into())),
+        ])
+        .expect("valid values");
+    assert_eq!(values, (Some("Paul".to_owned()), None, Some(vec![1u8, 2])));
+    let wrong = selection.decode(vec![None, Some(AttributeValue::S("soon".into())), None]);
+    match wrong {
+        Err(violations) => assert_eq!(
+            violations
+                .iter()
+                .map(|v| v.path.to_string())
+                .collect::<Vec<_>>(),
+            ["tokens.t32.expirationTimestamp"]
+        ),
+        Ok(values) => panic!("expected violations, got {values:?}"),
+    }
+}

@@ -26,10 +26,15 @@ pub enum Error {
     },
 
     /// The request never got an answer from DynamoDB: connection refused, DNS failure, time-out.
-    #[error("cannot reach DynamoDB for {operation}: {message}")]
+    #[error(
+        "cannot reach DynamoDB for {operation}{}: {message}",
+        on_record(record)
+    )]
     Unreachable {
         /// The DynamoDB API operation that was sent (`PutItem`, `ListTables`, ...).
         operation: &'static str,
+        /// The table and record concerned (`table[key]`), where there is one.
+        record: Option<String>,
         /// The transport's description of the failure.
         message: String,
         /// The SDK error.
@@ -38,10 +43,12 @@ pub enum Error {
     },
 
     /// DynamoDB answered with an error.
-    #[error("DynamoDB {operation} failed: {code}: {message}")]
+    #[error("DynamoDB {operation}{} failed: {code}: {message}", on_record(record))]
     Service {
         /// The DynamoDB API operation that was sent.
         operation: &'static str,
+        /// The table and record concerned (`table[key]`), where there is one.
+        record: Option<String>,
         /// The error code DynamoDB returned (`ValidationException`, `ResourceNotFoundException`, ...).
         code: String,
         /// The message DynamoDB returned.
@@ -134,6 +141,22 @@ pub enum Error {
         violations: Vec<Violation>,
     },
 
+    /// An update that must not create the record found no record.
+    #[error("record {record} does not exist")]
+    RecordNotFound {
+        /// The table and record (`table[key]`).
+        record: String,
+    },
+
+    /// The table's configuration does not match the model or DynamoDB's rules.
+    #[error("table {table}: {message}")]
+    Schema {
+        /// The table.
+        table: String,
+        /// What does not match.
+        message: String,
+    },
+
     /// The embedded DynamoDB server could not be started.
     #[error("embedded DynamoDB: {message}")]
     Embedded {
@@ -143,6 +166,13 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+}
+
+fn on_record(record: &Option<String>) -> String {
+    record
+        .as_ref()
+        .map(|record| format!(" on {record}"))
+        .unwrap_or_default()
 }
 
 fn join(violations: &[Violation]) -> String {
@@ -177,11 +207,13 @@ impl Error {
         match &error {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Unreachable {
                 operation,
+                record: None,
                 message: DisplayErrorContext(&error).to_string(),
                 source: Box::new(error),
             },
             _ => Error::Service {
                 operation,
+                record: None,
                 code: error.code().unwrap_or("Unknown").to_owned(),
                 message: error
                     .message()
@@ -190,6 +222,16 @@ impl Error {
                 source: Box::new(error),
             },
         }
+    }
+
+    /// The same error, naming the record it concerns (`table[key]`).
+    pub fn for_record(mut self, record: impl FnOnce() -> String) -> Self {
+        if let Error::Service { record: slot, .. } | Error::Unreachable { record: slot, .. } =
+            &mut self
+        {
+            *slot = Some(record());
+        }
+        self
     }
 
     /// The DynamoDB error code, for errors DynamoDB answered with.

@@ -32,6 +32,7 @@ pub mod model;
 pub mod path;
 pub mod schema;
 pub mod size;
+pub mod table;
 pub mod validate;
 
 #[doc(hidden)]
@@ -43,6 +44,7 @@ pub use error::{BoxError, Error, Result};
 pub use model::{Attribute, Item, Lenient, MapModel, TableDataModel};
 pub use path::{DocumentPath, KeyValue, TypedPath};
 pub use structnosql_derive::{MapModel, StringEnum, TableDataModel};
+pub use table::{BasicTable, GlobalSecondaryIndex, PrimaryIndex};
 
 /// The AWS SDK crates whose types appear in structnosql's API, re-exported so that versions match.
 pub use {aws_config, aws_sdk_dynamodb};

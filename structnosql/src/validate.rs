@@ -14,26 +14,27 @@ use crate::model::{FloatKind, IntegerKind, ModelSchema, NumberKind, TypeSchema, 
 use crate::path::{DocumentPath, ResolvedPath, Segment, MAX_DEPTH};
 
 /// Converts `value` for writing at a string path: the conversion's own checks, then the path's schema
-/// (the value's type is only known at run time), then the field's custom check. Problems are reported
-/// with their paths from the record's root.
+/// (the value's type is only known at run time), then the field's custom check and the depth limit.
+/// Problems are reported with their paths from the record's root.
 pub fn encode_at<V: Attribute>(
     resolved: &ResolvedPath,
     value: &V,
 ) -> crate::Result<AttributeValue> {
     let encoded = value
         .to_attribute()
-        .and_then(|encoded| check_write(resolved.schema, &encoded).map(|()| encoded))
-        .and_then(
-            |encoded| match resolved.field.and_then(|field| field.check) {
-                Some(check) => match check(&encoded) {
-                    Ok(()) => Ok(encoded),
-                    Err(message) => Err(Violations::new(message)),
-                },
-                None => Ok(encoded),
-            },
-        );
-    let encoded =
-        encoded.map_err(|violations| crate::Error::validation_at(&resolved.path, violations))?;
+        .map_err(|violations| crate::Error::validation_at(&resolved.path, violations))?;
+    check_at(resolved, encoded)
+}
+
+/// Checks an already converted value for writing at a resolved string path (see [`encode_at`]).
+pub fn check_at(resolved: &ResolvedPath, encoded: AttributeValue) -> crate::Result<AttributeValue> {
+    let checked = check_write(resolved.schema, &encoded).and_then(|()| {
+        match resolved.field.and_then(|field| field.check) {
+            Some(check) => check(&encoded).map_err(Violations::new),
+            None => Ok(()),
+        }
+    });
+    checked.map_err(|violations| crate::Error::validation_at(&resolved.path, violations))?;
     check_depth(&resolved.path, &encoded)?;
     Ok(encoded)
 }

@@ -83,3 +83,48 @@ pub async fn create_hash_table(client: &Client, table_name: &str, hash_key: &str
         .await
         .expect("table becomes ACTIVE");
 }
+
+/// Counts the requests a client sends (every attempt, retries included).
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(std::sync::Arc<AtomicU64>);
+
+impl RequestCounter {
+    /// The requests sent so far.
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// The requests sent since the last call.
+    #[allow(dead_code)]
+    pub fn take(&self) -> u64 {
+        self.0.swap(0, Ordering::SeqCst)
+    }
+}
+
+impl structnosql::aws_sdk_dynamodb::config::Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &structnosql::aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &structnosql::aws_sdk_dynamodb::config::RuntimeComponents,
+        _config: &mut structnosql::aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), structnosql::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A client for the test server and the counter of the requests it sends.
+#[allow(dead_code)]
+pub fn counted_client() -> (Client, RequestCounter) {
+    let counter = RequestCounter::default();
+    let config = client()
+        .config()
+        .to_builder()
+        .interceptor(counter.clone())
+        .build();
+    (Client::from_conf(config), counter)
+}

@@ -3,10 +3,12 @@
 //! in UTF-8 bytes against DynamoDB's limits, and updates are split into several requests only where
 //! those limits force it.
 
+mod condition;
 mod placeholders;
 mod update;
 
-pub use placeholders::Placeholders;
+pub use condition::{Comparison, Condition};
+pub use placeholders::{ExpressionMaps, Placeholders};
 pub use update::{plan_update, UpdateAction, UpdateSection};
 
 /// The longest expression DynamoDB accepts (any one of Update, Projection, Condition, Filter).

@@ -1,0 +1,651 @@
+//! [`BasicTable`]: every operation is sent to DynamoDB at once.
+
+use std::marker::PhantomData;
+
+use futures::Stream;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+
+use super::core::TableCore;
+use super::key::RecordKey;
+use super::query::{query_page, Query, QueryPage};
+use super::read::{get_paths, values_at};
+use super::selectors::{Fields, Getters, Removers, Setters};
+use super::write::{apply, OldValues};
+use super::TableBuilder;
+use crate::document;
+use crate::error::{Error, Result};
+use crate::expr::{Placeholders, UpdateAction};
+use crate::model::{Attribute, Item, TableDataModel};
+use crate::path::{self, DocumentPath, KeyValues, Selection, TypedPath, MAX_DEPTH};
+use crate::size::{item_bytes, MAX_ITEM_BYTES};
+
+/// A table whose every operation goes to DynamoDB at once.
+///
+/// `M` is the record model; `K` the record key: the hash key's type (`String` by default), or a
+/// `(hash, sort)` pair for a composite key.
+pub struct BasicTable<M, K = String> {
+    core: Arc<TableCore>,
+    model: PhantomData<fn() -> (M, K)>,
+}
+
+impl<M, K> Clone for BasicTable<M, K> {
+    fn clone(&self) -> Self {
+        Self {
+            core: Arc::clone(&self.core),
+            model: PhantomData,
+        }
+    }
+}
+
+impl<M, K> std::fmt::Debug for BasicTable<M, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicTable")
+            .field("table_name", &self.core.table_name)
+            .field("primary_index", &self.core.primary_index)
+            .finish()
+    }
+}
+
+/// Refuses paths DynamoDB would reject: the record itself, empty names, more than 32 levels.
+pub(crate) fn check_field_path(path: &DocumentPath) -> Result<()> {
+    if path.is_root() {
+        return Err(Error::InvalidPath {
+            path: path.to_string(),
+            reason: "a field operation needs a path to a field; use the record operations for the whole record".into(),
+        });
+    }
+    if path.depth() > MAX_DEPTH {
+        return Err(Error::TooDeep {
+            path: path.to_string(),
+            depth: path.depth(),
+        });
+    }
+    if path
+        .segments()
+        .iter()
+        .any(|segment| segment.name().is_some_and(str::is_empty))
+    {
+        return Err(Error::InvalidPath {
+            path: path.to_string(),
+            reason: "DynamoDB does not accept an empty attribute name or map key".into(),
+        });
+    }
+    Ok(())
+}
+
+impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
+    /// Starts configuring a table.
+    pub fn builder() -> TableBuilder<M, K> {
+        TableBuilder::default()
+    }
+
+    pub(crate) fn from_core(core: TableCore) -> Self {
+        Self {
+            core: Arc::new(core),
+            model: PhantomData,
+        }
+    }
+
+    /// The table's name.
+    pub fn table_name(&self) -> &str {
+        &self.core.table_name
+    }
+
+    fn key_item(&self, key: impl Into<K>) -> Result<Item> {
+        self.core.key_item(&key.into())
+    }
+
+    fn resolve_one(&self, path: &str, keys: &(impl KeyValues + ?Sized)) -> Result<DocumentPath> {
+        let resolved = path::resolve(self.core.model, path, keys)?;
+        match resolved.as_slice() {
+            [single] => Ok(single.path.clone()),
+            _ => Err(Error::InvalidPath {
+                path: path.to_owned(),
+                reason: "this operation takes one path; use the multiple-fields form for a multi-selection".into(),
+            }),
+        }
+    }
+
+    // ---- Records ---------------------------------------------------------------------------
+
+    /// Writes the whole record, replacing any record with the same key. One PutItem.
+    pub async fn put_record(&self, record: &M) -> Result<()> {
+        self.put(record, false).await.map(drop)
+    }
+
+    /// Writes the whole record only if no record has its key; returns whether it was written. One
+    /// PutItem, conditioned on the key being absent.
+    pub async fn put_record_if_absent(&self, record: &M) -> Result<bool> {
+        self.put(record, true).await
+    }
+
+    async fn put(&self, record: &M, only_if_absent: bool) -> Result<bool> {
+        let item = record.to_item()?;
+        let key_item: Item = item
+            .iter()
+            .filter(|(name, _)| {
+                **name == self.core.primary_index.hash_key
+                    || Some(*name) == self.core.primary_index.sort_key.as_ref()
+            })
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        let bytes = item_bytes(&item);
+        if bytes > MAX_ITEM_BYTES {
+            return Err(Error::TooLarge {
+                what: format!("record {}", self.core.describe_record(&key_item)),
+                bytes,
+                limit: "400 KB per item",
+            });
+        }
+        let mut request = self
+            .core
+            .client
+            .put_item()
+            .table_name(&self.core.table_name)
+            .set_item(Some(item));
+        if only_if_absent {
+            let mut placeholders = Placeholders::new();
+            let key = placeholders.name(&self.core.primary_index.hash_key);
+            let (names, _) = placeholders.into_maps();
+            request = request
+                .condition_expression(format!("attribute_not_exists({key})"))
+                .set_expression_attribute_names(names);
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error)
+                if only_if_absent
+                    && matches!(
+                        error.as_service_error(),
+                        Some(PutItemError::ConditionalCheckFailedException(_))
+                    ) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(Error::from_sdk("PutItem", error)
+                .for_record(|| self.core.describe_record(&key_item))),
+        }
+    }
+
+    /// Reads the whole record; `None` if there is none. One consistent GetItem.
+    pub async fn get_record(&self, key: impl Into<K>) -> Result<Option<M>> {
+        let key_item = self.key_item(key)?;
+        get_paths(&self.core, &key_item, &[])
+            .await?
+            .map(M::from_item)
+            .transpose()
+    }
+
+    /// Deletes the record; returns whether there was one. One DeleteItem, conditioned on the record
+    /// existing, so that the answer is exact.
+    pub async fn delete_record(&self, key: impl Into<K>) -> Result<bool> {
+        let key_item = self.key_item(key)?;
+        let mut placeholders = Placeholders::new();
+        let hash = placeholders.name(&self.core.primary_index.hash_key);
+        let (names, _) = placeholders.into_maps();
+        let outcome = self
+            .core
+            .client
+            .delete_item()
+            .table_name(&self.core.table_name)
+            .set_key(Some(key_item.clone()))
+            .condition_expression(format!("attribute_exists({hash})"))
+            .set_expression_attribute_names(names)
+            .send()
+            .await;
+        match outcome {
+            Ok(_) => Ok(true),
+            Err(error)
+                if matches!(
+                    error.as_service_error(),
+                    Some(DeleteItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(Error::from_sdk("DeleteItem", error)
+                .for_record(|| self.core.describe_record(&key_item))),
+        }
+    }
+
+    /// Deletes the record and returns it; `None` if there was none. One DeleteItem.
+    pub async fn remove_record(&self, key: impl Into<K>) -> Result<Option<M>> {
+        let key_item = self.key_item(key)?;
+        let output = self
+            .core
+            .client
+            .delete_item()
+            .table_name(&self.core.table_name)
+            .set_key(Some(key_item.clone()))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|error| {
+                Error::from_sdk("DeleteItem", error)
+                    .for_record(|| self.core.describe_record(&key_item))
+            })?;
+        output.attributes.map(M::from_item).transpose()
+    }
+
+    // ---- Reads -----------------------------------------------------------------------------
+
+    /// Reads one field; `None` when the record or the field is absent. One consistent GetItem that
+    /// projects the field.
+    pub async fn get_field<P: TypedPath>(
+        &self,
+        key: impl Into<K>,
+        path: P,
+    ) -> Result<Option<P::Value>> {
+        let path = path.document_path().clone();
+        let mut values = self.read(key, std::slice::from_ref(&path)).await?;
+        decode_at(&path, values.pop().flatten())
+    }
+
+    /// Reads several fields given as a tuple of typed paths, in one GetItem; the values come back as
+    /// a tuple of `Option`s.
+    pub async fn get_fields<S: Selection>(
+        &self,
+        key: impl Into<K>,
+        selection: S,
+    ) -> Result<S::Values> {
+        let paths: Vec<DocumentPath> = selection.document_paths().into_iter().cloned().collect();
+        let values = self.read(key, &paths).await?;
+        selection
+            .decode(values)
+            .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
+    }
+
+    /// Reads one field by string path, as a `V`.
+    pub async fn get_field_path<V: Attribute>(
+        &self,
+        key: impl Into<K>,
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+    ) -> Result<Option<V>> {
+        let path = self.resolve_one(path, keys)?;
+        let mut values = self.read(key, std::slice::from_ref(&path)).await?;
+        decode_at(&path, values.pop().flatten())
+    }
+
+    /// Reads named fields (typed or string paths, multi-selections included) in one GetItem.
+    pub async fn get_multiple_fields(
+        &self,
+        key: impl Into<K>,
+        getters: &Getters,
+    ) -> Result<Fields> {
+        let named = getters.resolve(self.core.model)?;
+        let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
+        let values = self.read(key, &paths).await?;
+        Ok(Fields::new(
+            named
+                .into_iter()
+                .zip(values)
+                .map(|((name, path), value)| (name, path, value))
+                .collect(),
+        ))
+    }
+
+    async fn read(
+        &self,
+        key: impl Into<K>,
+        paths: &[DocumentPath],
+    ) -> Result<Vec<Option<AttributeValue>>> {
+        for path in paths {
+            check_field_path(path)?;
+        }
+        let key_item = self.key_item(key)?;
+        let item = get_paths(&self.core, &key_item, paths).await?;
+        Ok(values_at(item.as_ref(), paths))
+    }
+
+    // ---- Updates ---------------------------------------------------------------------------
+
+    /// Writes one field. Missing parent maps are created: one UpdateItem when the parents exist, two
+    /// when some are missing, whatever the depth. On a record that does not exist, the record is
+    /// created with the key and this field (unless the table was built with
+    /// `updates_create_records(false)`).
+    pub async fn update_field<P: TypedPath>(
+        &self,
+        key: impl Into<K>,
+        path: P,
+        value: impl Into<P::Value>,
+    ) -> Result<()> {
+        let setters = Setters::new().set(path, value);
+        self.update_multiple_fields(key, &setters).await
+    }
+
+    /// Writes one field by string path, checked against the model.
+    pub async fn update_field_path<V: Attribute>(
+        &self,
+        key: impl Into<K>,
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+        value: V,
+    ) -> Result<()> {
+        let setters = Setters::new().set_path(path, keys, value);
+        self.update_multiple_fields(key, &setters).await
+    }
+
+    /// Writes several fields in one UpdateItem (more only where DynamoDB's limits force it, and one
+    /// more when parents are missing). If any setter is invalid, nothing is sent and the error lists
+    /// every problem.
+    pub async fn update_multiple_fields(&self, key: impl Into<K>, setters: &Setters) -> Result<()> {
+        self.write(key, setters, OldValues::Skip).await.map(drop)
+    }
+
+    /// Writes one field and returns what it held before.
+    pub async fn update_field_return_old<P: TypedPath>(
+        &self,
+        key: impl Into<K>,
+        path: P,
+        value: impl Into<P::Value>,
+    ) -> Result<Option<P::Value>> {
+        let target = path.document_path().clone();
+        let setters = Setters::new().set(path, value);
+        let old = self.write(key, &setters, OldValues::Fetch).await?;
+        decode_at(&target, old.raw(&target.to_string()).cloned())
+    }
+
+    /// Writes several fields and returns what each held before, by setter name.
+    pub async fn update_multiple_fields_return_old(
+        &self,
+        key: impl Into<K>,
+        setters: &Setters,
+    ) -> Result<Fields> {
+        self.write(key, setters, OldValues::Fetch).await
+    }
+
+    async fn write(&self, key: impl Into<K>, setters: &Setters, old: OldValues) -> Result<Fields> {
+        let writes = setters.resolve(self.core.model)?;
+        for (_, path, _) in &writes {
+            check_field_path(path)?;
+        }
+        let key_item = self.key_item(key)?;
+        let actions = writes
+            .iter()
+            .map(|(_, path, value)| UpdateAction::Set(path.clone(), value.clone()))
+            .collect();
+        let result = apply(&self.core, &key_item, actions, old).await?;
+        Ok(Fields::new(
+            writes
+                .into_iter()
+                .map(|(name, path, _)| {
+                    let before = document::get(&result.old, &path).cloned();
+                    (name, path, before)
+                })
+                .collect(),
+        ))
+    }
+
+    // ---- Deletes and removes ---------------------------------------------------------------
+
+    /// Deletes one field; returns whether it was there. One UpdateItem; a record that does not exist
+    /// is not created.
+    pub async fn delete_field<P: TypedPath>(&self, key: impl Into<K>, path: P) -> Result<bool> {
+        let path = path.document_path().clone();
+        Ok(self
+            .remove(key, vec![("".into(), path)])
+            .await?
+            .is_present(""))
+    }
+
+    /// Deletes one field by string path; returns whether it was there.
+    pub async fn delete_field_path(
+        &self,
+        key: impl Into<K>,
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+    ) -> Result<bool> {
+        let path = self.resolve_one(path, keys)?;
+        Ok(self
+            .remove(key, vec![("".into(), path)])
+            .await?
+            .is_present(""))
+    }
+
+    /// Deletes named fields in one UpdateItem; returns, by name, whether each was there.
+    pub async fn delete_multiple_fields(
+        &self,
+        key: impl Into<K>,
+        removers: &Removers,
+    ) -> Result<Vec<(String, bool)>> {
+        let named = removers.resolve(self.core.model)?;
+        let removed = self.remove(key, named).await?;
+        Ok(removed
+            .names()
+            .map(|name| (name.to_owned(), removed.is_present(name)))
+            .collect())
+    }
+
+    /// Removes one field and returns what it held.
+    pub async fn remove_field<P: TypedPath>(
+        &self,
+        key: impl Into<K>,
+        path: P,
+    ) -> Result<Option<P::Value>> {
+        let path = path.document_path().clone();
+        let removed = self.remove(key, vec![("".into(), path.clone())]).await?;
+        decode_at(&path, removed.raw("").cloned())
+    }
+
+    /// Removes one field by string path and returns what it held, as a `V`.
+    pub async fn remove_field_path<V: Attribute>(
+        &self,
+        key: impl Into<K>,
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+    ) -> Result<Option<V>> {
+        let path = self.resolve_one(path, keys)?;
+        let removed = self.remove(key, vec![("".into(), path.clone())]).await?;
+        decode_at(&path, removed.raw("").cloned())
+    }
+
+    /// Removes several fields given as a tuple of typed paths in one UpdateItem, and returns what they
+    /// held.
+    pub async fn remove_fields<S: Selection>(
+        &self,
+        key: impl Into<K>,
+        selection: S,
+    ) -> Result<S::Values> {
+        let named = selection
+            .document_paths()
+            .into_iter()
+            .enumerate()
+            .map(|(index, path)| (index.to_string(), path.clone()))
+            .collect();
+        let removed = self.remove(key, named).await?;
+        let values = (0..removed.len())
+            .map(|index| removed.raw(&index.to_string()).cloned())
+            .collect();
+        selection
+            .decode(values)
+            .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
+    }
+
+    /// Removes named fields in one UpdateItem and returns what each held.
+    pub async fn remove_multiple_fields(
+        &self,
+        key: impl Into<K>,
+        removers: &Removers,
+    ) -> Result<Fields> {
+        let named = removers.resolve(self.core.model)?;
+        self.remove(key, named).await
+    }
+
+    async fn remove(
+        &self,
+        key: impl Into<K>,
+        named: Vec<(String, DocumentPath)>,
+    ) -> Result<Fields> {
+        for (_, path) in &named {
+            check_field_path(path)?;
+        }
+        let key_item = self.key_item(key)?;
+        let actions = named
+            .iter()
+            .map(|(_, path)| UpdateAction::Remove(path.clone()))
+            .collect();
+        let result = apply(&self.core, &key_item, actions, OldValues::Fetch).await?;
+        Ok(Fields::new(
+            named
+                .into_iter()
+                .map(|(name, path)| {
+                    let before = document::get(&result.old, &path).cloned();
+                    (name, path, before)
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
+    // ---- Queries ---------------------------------------------------------------------------
+
+    /// Reads one field of every record a query finds (one page, one Query request).
+    pub async fn query_field<P: TypedPath>(
+        &self,
+        query: &Query,
+        path: P,
+    ) -> Result<QueryPage<K, Option<P::Value>>> {
+        let path = path.document_path().clone();
+        query_decoded(&self.core, query, std::slice::from_ref(&path), |item| {
+            decode_at(&path, document::get(item, &path).cloned())
+        })
+        .await
+    }
+
+    /// Reads several fields (a tuple of typed paths) of every record a query finds.
+    pub async fn query_fields<S: Selection>(
+        &self,
+        query: &Query,
+        selection: S,
+    ) -> Result<QueryPage<K, S::Values>> {
+        let paths: Vec<DocumentPath> = selection.document_paths().into_iter().cloned().collect();
+        query_decoded(&self.core, query, &paths, |item| {
+            selection
+                .decode(values_at(Some(item), &paths))
+                .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
+        })
+        .await
+    }
+
+    /// Reads named fields of every record a query finds.
+    pub async fn query_multiple_fields(
+        &self,
+        query: &Query,
+        getters: &Getters,
+    ) -> Result<QueryPage<K, Fields>> {
+        let named = getters.resolve(self.core.model)?;
+        let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
+        query_decoded(&self.core, query, &paths, |item| {
+            Ok(named_values(&named, item))
+        })
+        .await
+    }
+
+    /// Every page of [`BasicTable::query_field`], as a stream that sends the next request only when
+    /// the next page is polled. The stream ends after the page that reaches the end (which may be
+    /// empty, when the previous page ended exactly on the last record).
+    pub fn paginated_query_field<P: TypedPath>(
+        &self,
+        query: Query,
+        path: P,
+    ) -> impl Stream<Item = Result<QueryPage<K, Option<P::Value>>>> + Send + 'static {
+        let path = path.document_path().clone();
+        paginate(
+            Arc::clone(&self.core),
+            query,
+            vec![path.clone()],
+            move |item: &Item| decode_at::<P::Value>(&path, document::get(item, &path).cloned()),
+        )
+    }
+
+    /// Every page of [`BasicTable::query_multiple_fields`], as a lazy stream.
+    pub fn paginated_query_multiple_fields(
+        &self,
+        query: Query,
+        getters: &Getters,
+    ) -> Result<impl Stream<Item = Result<QueryPage<K, Fields>>> + Send + 'static> {
+        let named = getters.resolve(self.core.model)?;
+        let paths = named.iter().map(|(_, path)| path.clone()).collect();
+        Ok(paginate(
+            Arc::clone(&self.core),
+            query,
+            paths,
+            move |item: &Item| Ok(named_values(&named, item)),
+        ))
+    }
+}
+
+fn named_values(named: &[(String, DocumentPath)], item: &Item) -> Fields {
+    Fields::new(
+        named
+            .iter()
+            .map(|(name, path)| {
+                (
+                    name.clone(),
+                    path.clone(),
+                    document::get(item, path).cloned(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// One page, each record keyed and decoded.
+async fn query_decoded<K: RecordKey, V>(
+    core: &TableCore,
+    query: &Query,
+    paths: &[DocumentPath],
+    decode: impl Fn(&Item) -> Result<V>,
+) -> Result<QueryPage<K, V>> {
+    for path in paths {
+        check_field_path(path)?;
+    }
+    let (items, metadata) = query_page(core, query, paths).await?;
+    let records = items
+        .iter()
+        .map(|item| Ok((core.key_of::<K>(item)?, decode(item)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(QueryPage { records, metadata })
+}
+
+/// Pages of a query as a lazy stream; an error ends the stream after it is yielded.
+fn paginate<K: RecordKey, V: Send + 'static>(
+    core: Arc<TableCore>,
+    query: Query,
+    paths: Vec<DocumentPath>,
+    decode: impl Fn(&Item) -> Result<V> + Send + Sync + 'static,
+) -> impl Stream<Item = Result<QueryPage<K, V>>> + Send + 'static {
+    let decode = Arc::new(decode);
+    futures::stream::unfold(Some(query), move |next| {
+        let (core, paths, decode) = (Arc::clone(&core), paths.clone(), Arc::clone(&decode));
+        async move {
+            let query = next?;
+            match query_decoded(&core, &query, &paths, |item| decode(item)).await {
+                Ok(page) => {
+                    let following = (!page.metadata.has_reached_end)
+                        .then(|| query.start_after(page.metadata.last_evaluated_key.clone()));
+                    Some((Ok(page), following))
+                }
+                Err(error) => Some((Err(error), None)),
+            }
+        }
+    })
+}
+
+/// Decodes a value read at `path`.
+fn decode_at<T: Attribute>(
+    path: &DocumentPath,
+    value: Option<AttributeValue>,
+) -> Result<Option<T>> {
+    value
+        .map(|value| {
+            T::from_attribute(value).map_err(|violations| Error::stored_data_at(path, violations))
+        })
+        .transpose()
+}

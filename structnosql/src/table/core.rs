@@ -1,0 +1,313 @@
+//! What every operation needs: the client, the table's names and keys, and their checks.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    self as ddb, AttributeDefinition, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use aws_sdk_dynamodb::Client;
+
+use super::config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex, Projection};
+use super::key::RecordKey;
+use crate::error::{Error, Result};
+use crate::model::{Item, ModelSchema, TableDataModel, TypeSchema};
+use crate::path::DocumentPath;
+
+/// A configured table, shared by the table types.
+#[derive(Debug, Clone)]
+pub struct TableCore {
+    pub(crate) client: Client,
+    pub(crate) table_name: String,
+    pub(crate) primary_index: PrimaryIndex,
+    pub(crate) global_secondary_indexes: Vec<GlobalSecondaryIndex>,
+    pub(crate) updates_create_records: bool,
+    pub(crate) model: &'static ModelSchema,
+}
+
+impl TableCore {
+    /// Checks that the model and the key schema agree: key fields exist, are required (table keys),
+    /// and have the key type's DynamoDB type.
+    pub(crate) fn new<M: TableDataModel, K: RecordKey>(
+        client: Client,
+        table_name: String,
+        primary_index: PrimaryIndex,
+        global_secondary_indexes: Vec<GlobalSecondaryIndex>,
+        updates_create_records: bool,
+    ) -> Result<Self> {
+        let model = M::model_schema();
+        let schema_error = |message: String| Error::Schema {
+            table: table_name.clone(),
+            message,
+        };
+        let (hash_type, sort_type) = K::scalar_types();
+        check_key_field(model, &primary_index.hash_key, Some(hash_type), true)
+            .map_err(&schema_error)?;
+        match (&primary_index.sort_key, sort_type) {
+            (Some(sort_key), Some(sort_type)) => {
+                check_key_field(model, sort_key, Some(sort_type), true).map_err(&schema_error)?
+            }
+            (None, None) => {}
+            (Some(sort_key), None) => {
+                return Err(schema_error(format!(
+                    "the primary index has sort key {sort_key:?}, so the record key type must be a (hash, sort) pair"
+                )))
+            }
+            (None, Some(_)) => {
+                return Err(schema_error(
+                    "the record key type is a (hash, sort) pair, but the primary index has no sort key".into(),
+                ))
+            }
+        }
+        for index in &global_secondary_indexes {
+            check_key_field(model, &index.hash_key, None, false).map_err(&schema_error)?;
+            if let Some(sort_key) = &index.sort_key {
+                check_key_field(model, sort_key, None, false).map_err(&schema_error)?;
+            }
+        }
+        Ok(Self {
+            client,
+            table_name,
+            primary_index,
+            global_secondary_indexes,
+            updates_create_records,
+            model,
+        })
+    }
+
+    /// The key attributes of the record `key`.
+    pub(crate) fn key_item<K: RecordKey>(&self, key: &K) -> Result<Item> {
+        let (hash, sort) = key
+            .key_values()
+            .map_err(|violations| Error::validation_at(&DocumentPath::root(), violations))?;
+        let mut item = Item::with_capacity(2);
+        item.insert(self.primary_index.hash_key.clone(), hash);
+        if let (Some(name), Some(sort)) = (&self.primary_index.sort_key, sort) {
+            item.insert(name.clone(), sort);
+        }
+        Ok(item)
+    }
+
+    /// The record key stored in `item`.
+    pub(crate) fn key_of<K: RecordKey>(&self, item: &Item) -> Result<K> {
+        let hash = item.get(&self.primary_index.hash_key).cloned();
+        let sort = self
+            .primary_index
+            .sort_key
+            .as_ref()
+            .and_then(|name| item.get(name).cloned());
+        let hash = hash.ok_or_else(|| Error::InvalidStoredData {
+            violations: vec![crate::model::Violation {
+                path: DocumentPath::from_segments(vec![crate::path::Segment::Key(
+                    self.primary_index.hash_key.as_str().into(),
+                )]),
+                message: "the item has no hash key".into(),
+            }],
+        })?;
+        K::from_key_values(hash, sort)
+            .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
+    }
+
+    /// `table[key]`, for error messages.
+    pub(crate) fn describe_record(&self, key_item: &Item) -> String {
+        let mut parts: Vec<String> = Vec::with_capacity(2);
+        for name in
+            std::iter::once(&self.primary_index.hash_key).chain(&self.primary_index.sort_key)
+        {
+            if let Some(value) = key_item.get(name) {
+                parts.push(describe_key_value(value));
+            }
+        }
+        format!("{}[{}]", self.table_name, parts.join(", "))
+    }
+
+    /// Creates the table and its indexes unless the table exists, then waits until it is `ACTIVE`.
+    pub(crate) async fn create_table<K: RecordKey>(
+        &self,
+        billing_mode: BillingMode,
+        timeout: Duration,
+    ) -> Result<()> {
+        let (hash_type, sort_type) = K::scalar_types();
+        let mut definitions = Definitions::default();
+        definitions.add(&self.primary_index.hash_key, hash_type);
+        if let (Some(name), Some(kind)) = (&self.primary_index.sort_key, sort_type) {
+            definitions.add(name, kind);
+        }
+        let mut request = self
+            .client
+            .create_table()
+            .table_name(&self.table_name)
+            .set_key_schema(Some(key_schema(
+                &self.primary_index.hash_key,
+                self.primary_index.sort_key.as_deref(),
+            )?));
+        for index in &self.global_secondary_indexes {
+            definitions.add(&index.hash_key, index_key_type(self.model, &index.hash_key));
+            if let Some(sort_key) = &index.sort_key {
+                definitions.add(sort_key, index_key_type(self.model, sort_key));
+            }
+            let mut gsi = ddb::GlobalSecondaryIndex::builder()
+                .index_name(&index.name)
+                .set_key_schema(Some(key_schema(
+                    &index.hash_key,
+                    index.sort_key.as_deref(),
+                )?))
+                .projection(projection(&index.projection));
+            if let BillingMode::Provisioned {
+                read_capacity,
+                write_capacity,
+            } = billing_mode
+            {
+                gsi = gsi.provisioned_throughput(throughput(read_capacity, write_capacity)?);
+            }
+            request = request.global_secondary_indexes(gsi.build().map_err(config_error)?);
+        }
+        request = request.set_attribute_definitions(Some(definitions.build()?));
+        request = match billing_mode {
+            BillingMode::OnDemand => request.billing_mode(ddb::BillingMode::PayPerRequest),
+            BillingMode::Provisioned {
+                read_capacity,
+                write_capacity,
+            } => request
+                .billing_mode(ddb::BillingMode::Provisioned)
+                .provisioned_throughput(throughput(read_capacity, write_capacity)?),
+        };
+        match request.send().await {
+            Ok(_) => {}
+            Err(error) => {
+                let error = Error::from_sdk("CreateTable", error);
+                if error.service_code() != Some("ResourceInUseException") {
+                    return Err(error);
+                }
+            }
+        }
+        crate::schema::wait_until_active(&self.client, &self.table_name, timeout).await
+    }
+}
+
+fn describe_key_value(value: &ddb::AttributeValue) -> String {
+    match value {
+        ddb::AttributeValue::S(text) => text.clone(),
+        ddb::AttributeValue::N(number) => number.clone(),
+        ddb::AttributeValue::B(bytes) => format!("{} bytes", bytes.as_ref().len()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Checks that `name` is a field of the model with a key-compatible type.
+fn check_key_field(
+    model: &'static ModelSchema,
+    name: &str,
+    expected: Option<ScalarAttributeType>,
+    must_be_required: bool,
+) -> std::result::Result<(), String> {
+    let field = model
+        .field(name)
+        .ok_or_else(|| format!("key attribute {name:?} is not a field of {}", model.name))?;
+    if must_be_required && !field.is_required() {
+        return Err(format!(
+            "key attribute {name:?} must be a required field (not an Option) of {}",
+            model.name
+        ));
+    }
+    let actual = scalar_type(field.type_schema()).ok_or_else(|| {
+        format!(
+            "key attribute {name:?} is {}; keys are strings, numbers or bytes",
+            field.type_schema().describe()
+        )
+    })?;
+    match expected {
+        Some(expected) if expected != actual => Err(format!(
+            "key attribute {name:?} is {:?} in the model but {expected:?} in the record key type",
+            actual
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn scalar_type(schema: TypeSchema) -> Option<ScalarAttributeType> {
+    match schema.required() {
+        TypeSchema::String | TypeSchema::Enum(_) => Some(ScalarAttributeType::S),
+        TypeSchema::Integer(_) | TypeSchema::Float(_) => Some(ScalarAttributeType::N),
+        TypeSchema::Binary => Some(ScalarAttributeType::B),
+        _ => None,
+    }
+}
+
+fn index_key_type(model: &'static ModelSchema, name: &str) -> ScalarAttributeType {
+    model
+        .field(name)
+        .and_then(|field| scalar_type(field.type_schema()))
+        .unwrap_or(ScalarAttributeType::S)
+}
+
+fn config_error(error: aws_sdk_dynamodb::error::BuildError) -> Error {
+    Error::Config {
+        message: error.to_string(),
+    }
+}
+
+fn key_schema(hash: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElement>> {
+    let mut schema = vec![KeySchemaElement::builder()
+        .attribute_name(hash)
+        .key_type(KeyType::Hash)
+        .build()
+        .map_err(config_error)?];
+    if let Some(sort) = sort {
+        schema.push(
+            KeySchemaElement::builder()
+                .attribute_name(sort)
+                .key_type(KeyType::Range)
+                .build()
+                .map_err(config_error)?,
+        );
+    }
+    Ok(schema)
+}
+
+fn projection(projection: &Projection) -> ddb::Projection {
+    match projection {
+        Projection::All => ddb::Projection::builder()
+            .projection_type(ddb::ProjectionType::All)
+            .build(),
+        Projection::KeysOnly => ddb::Projection::builder()
+            .projection_type(ddb::ProjectionType::KeysOnly)
+            .build(),
+        Projection::Include(attributes) => ddb::Projection::builder()
+            .projection_type(ddb::ProjectionType::Include)
+            .set_non_key_attributes(Some(attributes.clone()))
+            .build(),
+    }
+}
+
+fn throughput(read: i64, write: i64) -> Result<ddb::ProvisionedThroughput> {
+    ddb::ProvisionedThroughput::builder()
+        .read_capacity_units(read)
+        .write_capacity_units(write)
+        .build()
+        .map_err(config_error)
+}
+
+/// Attribute definitions, each attribute once.
+#[derive(Default)]
+struct Definitions(Vec<(String, ScalarAttributeType)>);
+
+impl Definitions {
+    fn add(&mut self, name: &str, kind: ScalarAttributeType) {
+        if !self.0.iter().any(|(existing, _)| existing == name) {
+            self.0.push((name.to_owned(), kind));
+        }
+    }
+
+    fn build(self) -> Result<Vec<AttributeDefinition>> {
+        self.0
+            .into_iter()
+            .map(|(name, kind)| {
+                AttributeDefinition::builder()
+                    .attribute_name(name)
+                    .attribute_type(kind)
+                    .build()
+                    .map_err(config_error)
+            })
+            .collect()
+    }
+}

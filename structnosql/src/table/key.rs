@@ -1,0 +1,94 @@
+//! Record keys: a hash key, or a hash and a sort key, of the types the model declares.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ScalarAttributeType};
+
+use crate::model::{Attribute, TypeSchema, Violations};
+
+/// A type that can be a key attribute: a string, an integer or bytes.
+pub trait KeyPart: Attribute + Clone + std::fmt::Debug {
+    /// DynamoDB's type for the key attribute.
+    fn scalar_type() -> ScalarAttributeType;
+}
+
+macro_rules! key_part {
+    ($scalar:ident: $($ty:ty),*) => {$(
+        impl KeyPart for $ty {
+            fn scalar_type() -> ScalarAttributeType {
+                ScalarAttributeType::$scalar
+            }
+        }
+        impl RecordKey for $ty {
+            fn key_values(&self) -> Result<(AttributeValue, Option<AttributeValue>), Violations> {
+                Ok((self.to_attribute()?, None))
+            }
+            fn from_key_values(hash: AttributeValue, sort: Option<AttributeValue>) -> Result<Self, Violations> {
+                match sort {
+                    None => Self::from_attribute(hash),
+                    Some(_) => Err(Violations::new("the table has a sort key; use a (hash, sort) key type")),
+                }
+            }
+            fn key_schemas() -> (TypeSchema, Option<TypeSchema>) {
+                (Self::schema(), None)
+            }
+            fn scalar_types() -> (ScalarAttributeType, Option<ScalarAttributeType>) {
+                (Self::scalar_type(), None)
+            }
+        }
+    )*};
+}
+
+key_part!(S: String);
+key_part!(N: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+key_part!(B: Vec<u8>);
+
+/// The key of a record: `K` for a table with a hash key only, `(H, S)` for one with a sort key.
+pub trait RecordKey: Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// The hash key value and, for a composite key, the sort key value.
+    fn key_values(&self) -> Result<(AttributeValue, Option<AttributeValue>), Violations>;
+    /// The key from stored key values.
+    fn from_key_values(
+        hash: AttributeValue,
+        sort: Option<AttributeValue>,
+    ) -> Result<Self, Violations>;
+    /// The schemas of the hash and sort parts.
+    fn key_schemas() -> (TypeSchema, Option<TypeSchema>);
+    /// DynamoDB's types of the hash and sort parts.
+    fn scalar_types() -> (ScalarAttributeType, Option<ScalarAttributeType>);
+}
+
+impl<H: KeyPart, S: KeyPart> RecordKey for (H, S) {
+    fn key_values(&self) -> Result<(AttributeValue, Option<AttributeValue>), Violations> {
+        Ok((self.0.to_attribute()?, Some(self.1.to_attribute()?)))
+    }
+    fn from_key_values(
+        hash: AttributeValue,
+        sort: Option<AttributeValue>,
+    ) -> Result<Self, Violations> {
+        let sort = sort.ok_or_else(|| Violations::new("the record has no sort key value"))?;
+        Ok((H::from_attribute(hash)?, S::from_attribute(sort)?))
+    }
+    fn key_schemas() -> (TypeSchema, Option<TypeSchema>) {
+        (H::schema(), Some(S::schema()))
+    }
+    fn scalar_types() -> (ScalarAttributeType, Option<ScalarAttributeType>) {
+        (H::scalar_type(), Some(S::scalar_type()))
+    }
+}
+
+/// A value given for a key attribute in a query: any [`KeyPart`], or a `&str`.
+pub trait KeyValueInput {
+    /// The stored form of the value.
+    fn into_key_value(self) -> Result<AttributeValue, Violations>;
+}
+
+impl<T: KeyPart> KeyValueInput for T {
+    fn into_key_value(self) -> Result<AttributeValue, Violations> {
+        self.to_attribute()
+    }
+}
+
+impl KeyValueInput for &str {
+    fn into_key_value(self) -> Result<AttributeValue, Violations> {
+        Ok(AttributeValue::S(self.to_owned()))
+    }
+}

@@ -1,0 +1,166 @@
+//! Tables: configuration, creation, and the operations on records and their fields.
+//!
+//! [`BasicTable`] sends every operation to DynamoDB at once.
+
+mod basic;
+mod config;
+mod core;
+mod key;
+mod query;
+mod read;
+mod selectors;
+mod write;
+
+pub use basic::BasicTable;
+pub use config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex, Projection};
+pub use key::{KeyPart, KeyValueInput, RecordKey};
+pub use query::{Query, QueryMetadata, QueryPage, SortCondition};
+pub use selectors::{Fields, Getters, Removers, Setters};
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::Client;
+
+use crate::error::{Error, Result};
+use crate::model::TableDataModel;
+
+pub(crate) use self::core::TableCore;
+
+/// How long `build` waits for a table it created to become `ACTIVE`.
+const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Configures a table: name, client, key schema, indexes, billing, creation.
+///
+/// ```no_run
+/// # use structnosql::table::{BasicTable, PrimaryIndex};
+/// # use structnosql::TableDataModel;
+/// # #[derive(TableDataModel)] #[structnosql(rename_all = "camelCase")] struct User { user_id: String }
+/// # async fn run(client: structnosql::aws_sdk_dynamodb::Client) -> structnosql::Result<()> {
+/// let users = BasicTable::<User>::builder()
+///     .table_name("accounts-data")
+///     .client(client)
+///     .primary_index(PrimaryIndex::hash("userId"))
+///     .auto_create_table(true)
+///     .build()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct TableBuilder<M, K> {
+    table_name: Option<String>,
+    client: Option<Client>,
+    primary_index: Option<PrimaryIndex>,
+    global_secondary_indexes: Vec<GlobalSecondaryIndex>,
+    billing_mode: BillingMode,
+    auto_create_table: bool,
+    create_timeout: Duration,
+    updates_create_records: bool,
+    model: PhantomData<fn() -> (M, K)>,
+}
+
+impl<M, K> Default for TableBuilder<M, K> {
+    fn default() -> Self {
+        Self {
+            table_name: None,
+            client: None,
+            primary_index: None,
+            global_secondary_indexes: Vec::new(),
+            billing_mode: BillingMode::OnDemand,
+            auto_create_table: false,
+            create_timeout: DEFAULT_CREATE_TIMEOUT,
+            updates_create_records: true,
+            model: PhantomData,
+        }
+    }
+}
+
+impl<M: TableDataModel, K: RecordKey> TableBuilder<M, K> {
+    /// The DynamoDB table's name.
+    pub fn table_name(mut self, name: impl Into<String>) -> Self {
+        self.table_name = Some(name.into());
+        self
+    }
+
+    /// The client requests go through.
+    pub fn client(mut self, client: Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// A client built from `config` (see [`crate::client_from_sdk_config`]).
+    pub fn sdk_config(mut self, config: &SdkConfig) -> Result<Self> {
+        self.client = Some(crate::client_from_sdk_config(config)?);
+        Ok(self)
+    }
+
+    /// The table's primary key.
+    pub fn primary_index(mut self, index: PrimaryIndex) -> Self {
+        self.primary_index = Some(index);
+        self
+    }
+
+    /// Adds a global secondary index.
+    pub fn global_secondary_index(mut self, index: GlobalSecondaryIndex) -> Self {
+        self.global_secondary_indexes.push(index);
+        self
+    }
+
+    /// How a table created by `auto_create_table` is billed (on-demand by default).
+    pub fn billing_mode(mut self, mode: BillingMode) -> Self {
+        self.billing_mode = mode;
+        self
+    }
+
+    /// Creates the table and its indexes if it does not exist, and waits until it is `ACTIVE`.
+    pub fn auto_create_table(mut self, create: bool) -> Self {
+        self.auto_create_table = create;
+        self
+    }
+
+    /// How long to wait for a created table to become `ACTIVE` (2 minutes by default).
+    pub fn create_timeout(mut self, timeout: Duration) -> Self {
+        self.create_timeout = timeout;
+        self
+    }
+
+    /// Whether a field update on a record that does not exist creates it (the default, as DynamoDB and
+    /// StructNoSQL do). With `false`, such an update fails with [`Error::RecordNotFound`] and writes
+    /// nothing.
+    pub fn updates_create_records(mut self, create: bool) -> Self {
+        self.updates_create_records = create;
+        self
+    }
+
+    /// Checks the configuration against the model, creates the table if asked, and returns the table.
+    pub async fn build(self) -> Result<BasicTable<M, K>> {
+        Ok(BasicTable::from_core(self.build_core().await?))
+    }
+
+    pub(crate) async fn build_core(self) -> Result<TableCore> {
+        let table_name = self.table_name.ok_or_else(|| Error::Config {
+            message: "the table needs a name: call TableBuilder::table_name".into(),
+        })?;
+        let client = self.client.ok_or_else(|| Error::Config {
+            message: format!("table {table_name} needs a client: call TableBuilder::client"),
+        })?;
+        let primary_index = self.primary_index.ok_or_else(|| Error::Config {
+            message: format!(
+                "table {table_name} needs a primary index: call TableBuilder::primary_index"
+            ),
+        })?;
+        let core = TableCore::new::<M, K>(
+            client,
+            table_name,
+            primary_index,
+            self.global_secondary_indexes,
+            self.updates_create_records,
+        )?;
+        if self.auto_create_table {
+            core.create_table::<K>(self.billing_mode, self.create_timeout)
+                .await?;
+        }
+        Ok(core)
+    }
+}

@@ -1,0 +1,246 @@
+//! Queries on the primary index or a global secondary index: a page at a time, or as a lazy stream
+//! of pages.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::core::TableCore;
+use super::key::KeyValueInput;
+use super::read::{projected_paths, projection};
+use crate::error::{Error, Result};
+use crate::expr::{Condition, Placeholders};
+use crate::model::Item;
+use crate::path::{DocumentPath, Segment};
+
+/// A condition on the sort key of the queried index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortCondition {
+    /// `sort = value`
+    Eq(AttributeValue),
+    /// `sort < value`
+    Lt(AttributeValue),
+    /// `sort <= value`
+    Le(AttributeValue),
+    /// `sort > value`
+    Gt(AttributeValue),
+    /// `sort >= value`
+    Ge(AttributeValue),
+    /// `low <= sort <= high`
+    Between(AttributeValue, AttributeValue),
+    /// The sort key starts with the prefix.
+    BeginsWith(AttributeValue),
+}
+
+macro_rules! sort_condition {
+    ($($name:ident => $variant:ident),*) => {$(
+        #[doc = concat!("Sort key `", stringify!($variant), "` `value`.")]
+        pub fn $name(value: impl KeyValueInput) -> Result<Self> {
+            Ok(SortCondition::$variant(encode(value)?))
+        }
+    )*};
+}
+
+fn encode(value: impl KeyValueInput) -> Result<AttributeValue> {
+    value
+        .into_key_value()
+        .map_err(|violations| Error::validation_at(&DocumentPath::root(), violations))
+}
+
+impl SortCondition {
+    sort_condition!(eq => Eq, lt => Lt, le => Le, gt => Gt, ge => Ge, begins_with => BeginsWith);
+
+    /// Sort key between `low` and `high`, inclusive.
+    pub fn between(low: impl KeyValueInput, high: impl KeyValueInput) -> Result<Self> {
+        Ok(SortCondition::Between(encode(low)?, encode(high)?))
+    }
+}
+
+/// What to query: the index, the hash key value, and the options of a page.
+///
+/// ```
+/// # use structnosql::table::{Query, SortCondition};
+/// # fn run() -> structnosql::Result<()> {
+/// let thrillers = Query::index("primaryType", "Thriller")?.limit(3);
+/// let recent = Query::primary("c1")?.sort(SortCondition::ge(100_i64)?).descending();
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub(crate) index: Option<String>,
+    pub(crate) hash: AttributeValue,
+    pub(crate) sort: Option<SortCondition>,
+    pub(crate) filter: Option<Condition>,
+    pub(crate) limit: Option<i32>,
+    pub(crate) start: Option<Item>,
+    pub(crate) ascending: bool,
+}
+
+impl Query {
+    /// The records whose primary hash key is `hash`.
+    pub fn primary(hash: impl KeyValueInput) -> Result<Self> {
+        Ok(Self::new(None, encode(hash)?))
+    }
+
+    /// The records whose hash key in the global secondary index `index` is `hash`.
+    pub fn index(index: impl Into<String>, hash: impl KeyValueInput) -> Result<Self> {
+        Ok(Self::new(Some(index.into()), encode(hash)?))
+    }
+
+    fn new(index: Option<String>, hash: AttributeValue) -> Self {
+        Self {
+            index,
+            hash,
+            sort: None,
+            filter: None,
+            limit: None,
+            start: None,
+            ascending: true,
+        }
+    }
+
+    /// Only records whose sort key meets `condition`.
+    pub fn sort(mut self, condition: SortCondition) -> Self {
+        self.sort = Some(condition);
+        self
+    }
+
+    /// Only records that meet `condition` (applied by DynamoDB after reading, so a page may hold
+    /// fewer records than its limit).
+    pub fn filter(mut self, condition: Condition) -> Self {
+        self.filter = Some(condition);
+        self
+    }
+
+    /// At most `limit` records are read per page (DynamoDB's `Limit`).
+    pub fn limit(mut self, limit: i32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Continues after the page that returned `last_evaluated_key`.
+    pub fn start_after(mut self, last_evaluated_key: Option<Item>) -> Self {
+        self.start = last_evaluated_key;
+        self
+    }
+
+    /// Highest sort keys first.
+    pub fn descending(mut self) -> Self {
+        self.ascending = false;
+        self
+    }
+}
+
+/// What DynamoDB said about a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryMetadata {
+    /// The records in the page (after the filter).
+    pub count: i32,
+    /// Whether there is nothing after this page (`last_evaluated_key` is `None`). A page that ends
+    /// exactly on the last record may still carry a key, and the next page is then empty.
+    pub has_reached_end: bool,
+    /// Where the next page starts; pass it to [`Query::start_after`].
+    pub last_evaluated_key: Option<Item>,
+}
+
+/// One page of query results: each record's key with the values read, in DynamoDB's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPage<K, V> {
+    /// The records.
+    pub records: Vec<(K, V)>,
+    /// The page's metadata.
+    pub metadata: QueryMetadata,
+}
+
+/// Sends one Query for `paths` (plus the primary key, to key the results).
+pub(crate) async fn query_page(
+    core: &TableCore,
+    query: &Query,
+    paths: &[DocumentPath],
+) -> Result<(Vec<Item>, QueryMetadata)> {
+    let (hash_name, sort_name) = match &query.index {
+        None => (
+            core.primary_index.hash_key.clone(),
+            core.primary_index.sort_key.clone(),
+        ),
+        Some(name) => {
+            let index = core
+                .global_secondary_indexes
+                .iter()
+                .find(|index| &index.name == name)
+                .ok_or_else(|| Error::Config {
+                    message: format!(
+                        "table {} has no global secondary index {name:?}",
+                        core.table_name
+                    ),
+                })?;
+            (index.hash_key.clone(), index.sort_key.clone())
+        }
+    };
+    let mut placeholders = Placeholders::new();
+    let hash = placeholders.name(&hash_name);
+    let hash_value = placeholders.value(query.hash.clone());
+    let mut key_condition = format!("{hash} = {hash_value}");
+    if let Some(condition) = &query.sort {
+        let sort_name = sort_name.ok_or_else(|| Error::Config {
+            message: format!(
+                "the queried index of table {} has no sort key",
+                core.table_name
+            ),
+        })?;
+        let sort = placeholders.name(&sort_name);
+        let clause = match condition {
+            SortCondition::Eq(v) => format!("{sort} = {}", placeholders.value(v.clone())),
+            SortCondition::Lt(v) => format!("{sort} < {}", placeholders.value(v.clone())),
+            SortCondition::Le(v) => format!("{sort} <= {}", placeholders.value(v.clone())),
+            SortCondition::Gt(v) => format!("{sort} > {}", placeholders.value(v.clone())),
+            SortCondition::Ge(v) => format!("{sort} >= {}", placeholders.value(v.clone())),
+            SortCondition::Between(low, high) => format!(
+                "{sort} BETWEEN {} AND {}",
+                placeholders.value(low.clone()),
+                placeholders.value(high.clone())
+            ),
+            SortCondition::BeginsWith(v) => {
+                format!("begins_with({sort}, {})", placeholders.value(v.clone()))
+            }
+        };
+        key_condition = format!("{key_condition} AND {clause}");
+    }
+    let filter = query
+        .filter
+        .as_ref()
+        .map(|condition| condition.render(&mut placeholders))
+        .transpose()?;
+    let mut wanted: Vec<DocumentPath> = paths.to_vec();
+    for key in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {
+        wanted.push(DocumentPath::from_segments(vec![Segment::Key(
+            key.as_str().into(),
+        )]));
+    }
+    let projected = projected_paths(&wanted);
+    let projection = projection(&projected, &mut placeholders)?;
+    let (names, values) = placeholders.into_maps();
+    let output = core
+        .client
+        .query()
+        .table_name(&core.table_name)
+        .set_index_name(query.index.clone())
+        .key_condition_expression(key_condition)
+        .set_filter_expression(filter)
+        .projection_expression(projection)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .set_limit(query.limit)
+        .set_exclusive_start_key(query.start.clone())
+        .scan_index_forward(query.ascending)
+        .set_consistent_read(query.index.is_none().then_some(true))
+        .send()
+        .await
+        .map_err(|error| {
+            Error::from_sdk("Query", error).for_record(|| format!("{}[query]", core.table_name))
+        })?;
+    let metadata = QueryMetadata {
+        count: output.count,
+        has_reached_end: output.last_evaluated_key.is_none(),
+        last_evaluated_key: output.last_evaluated_key,
+    };
+    Ok((output.items.unwrap_or_default(), metadata))
+}

@@ -1,0 +1,334 @@
+//! Named selections of fields for the multi-field operations, in typed or string-path form, and the
+//! named values they return.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, Result};
+use crate::model::{Attribute, ModelSchema, Violations};
+use crate::path::{self, DocumentPath, KeyValue, KeyValues, ResolvedPath, TypedPath};
+
+/// A path given by string, resolved against the model when the operation runs.
+#[derive(Debug, Clone)]
+struct StringPath {
+    path: String,
+    keys: Vec<(String, KeyValue)>,
+}
+
+impl StringPath {
+    fn new(
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+        placeholders: impl Fn(&str) -> Vec<String>,
+    ) -> Self {
+        let keys = placeholders(path)
+            .into_iter()
+            .filter_map(|name| keys.key_value(&name).map(|value| (name, value)))
+            .collect();
+        Self {
+            path: path.to_owned(),
+            keys,
+        }
+    }
+
+    fn resolve(&self, model: &'static ModelSchema) -> Result<Vec<ResolvedPath>> {
+        path::resolve(model, &self.path, self.keys.as_slice())
+    }
+}
+
+/// The placeholder names written in a string path, so that only their values are kept.
+fn placeholder_names(path: &str) -> Vec<String> {
+    path.split("{{")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Typed(DocumentPath),
+    String(StringPath),
+}
+
+/// Named fields to read or remove: `get_multiple_fields`, `remove_multiple_fields`,
+/// `delete_multiple_fields`.
+///
+/// ```
+/// # use structnosql::table::Getters;
+/// # use structnosql::TableDataModel;
+/// # #[derive(TableDataModel)] struct User { id: String, username: Option<String> }
+/// let getters = Getters::new()
+///     .field("name", User::fields().username())
+///     .path("token", "tokens.{{tokenId}}.expirationTimestamp", &[("tokenId", "t42")]);
+/// ```
+///
+/// A string path ending in a multi-selection (`prefix.(a, b)`) stands for one entry per member, named
+/// `<name>.<member>`.
+#[derive(Debug, Clone, Default)]
+pub struct Getters {
+    entries: Vec<(String, Target)>,
+}
+
+impl Getters {
+    /// An empty selection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a typed path under `name`.
+    pub fn field(mut self, name: impl Into<String>, path: impl TypedPath) -> Self {
+        self.entries
+            .push((name.into(), Target::Typed(path.document_path().clone())));
+        self
+    }
+
+    /// Adds a string path with its placeholder values under `name`.
+    pub fn path(
+        mut self,
+        name: impl Into<String>,
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+    ) -> Self {
+        self.entries.push((
+            name.into(),
+            Target::String(StringPath::new(path, keys, placeholder_names)),
+        ));
+        self
+    }
+
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The selection as named concrete paths.
+    pub(crate) fn resolve(
+        &self,
+        model: &'static ModelSchema,
+    ) -> Result<Vec<(String, DocumentPath)>> {
+        let mut resolved = Vec::with_capacity(self.entries.len());
+        for (name, target) in &self.entries {
+            match target {
+                Target::Typed(path) => resolved.push((name.clone(), path.clone())),
+                Target::String(string) => {
+                    let paths = string.resolve(model)?;
+                    let single = paths.len() == 1 && !string.path.ends_with(')');
+                    for member in paths {
+                        let label = if single {
+                            name.clone()
+                        } else {
+                            format!("{name}.{}", member.label)
+                        };
+                        resolved.push((label, member.path));
+                    }
+                }
+            }
+        }
+        Ok(resolved)
+    }
+}
+
+/// The same selection type, for removes.
+pub type Removers = Getters;
+
+#[derive(Debug, Clone)]
+enum Write {
+    Typed(
+        DocumentPath,
+        std::result::Result<AttributeValue, Violations>,
+    ),
+    String(StringPath, std::result::Result<AttributeValue, Violations>),
+}
+
+/// Named values to write in one `update_multiple_fields` call, checked before anything is sent.
+///
+/// ```
+/// # use structnosql::table::Setters;
+/// # use structnosql::TableDataModel;
+/// # #[derive(TableDataModel)] struct User { id: String, username: Option<String> }
+/// let setters = Setters::new()
+///     .set(User::fields().username(), "Paul")
+///     .set_path("tokens.{{tokenId}}.expirationTimestamp", &[("tokenId", "t42")], 1618324660_i64);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Setters {
+    entries: Vec<(String, Write)>,
+}
+
+impl Setters {
+    /// No writes yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes `value` at a typed path; named after the path.
+    pub fn set<P: TypedPath>(self, path: P, value: impl Into<P::Value>) -> Self {
+        let name = path.document_path().to_string();
+        self.set_named(name, path, value)
+    }
+
+    /// Writes `value` at a typed path, under `name` (for the old values of `..._return_old`).
+    pub fn set_named<P: TypedPath>(
+        mut self,
+        name: impl Into<String>,
+        path: P,
+        value: impl Into<P::Value>,
+    ) -> Self {
+        let encoded = value.into().to_attribute();
+        self.entries.push((
+            name.into(),
+            Write::Typed(path.document_path().clone(), encoded),
+        ));
+        self
+    }
+
+    /// Writes `value` at a string path; named after the path as written.
+    pub fn set_path<V: Attribute>(
+        self,
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+        value: V,
+    ) -> Self {
+        self.set_path_named(path, path, keys, value)
+    }
+
+    /// Writes `value` at a string path, under `name`.
+    pub fn set_path_named<V: Attribute>(
+        mut self,
+        name: impl Into<String>,
+        path: &str,
+        keys: &(impl KeyValues + ?Sized),
+        value: V,
+    ) -> Self {
+        let encoded = value.to_attribute();
+        self.entries.push((
+            name.into(),
+            Write::String(StringPath::new(path, keys, placeholder_names), encoded),
+        ));
+        self
+    }
+
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The writes as named concrete paths and checked values; every problem of every setter is
+    /// reported together.
+    pub(crate) fn resolve(
+        &self,
+        model: &'static ModelSchema,
+    ) -> Result<Vec<(String, DocumentPath, AttributeValue)>> {
+        let mut resolved = Vec::with_capacity(self.entries.len());
+        let mut violations = Vec::new();
+        for (name, write) in &self.entries {
+            let checked = match write {
+                Write::Typed(path, encoded) => encoded
+                    .clone()
+                    .map_err(|problems| Error::validation_at(path, problems))
+                    .and_then(|value| {
+                        crate::validate::check_depth(path, &value)?;
+                        Ok((path.clone(), value))
+                    }),
+                Write::String(string, encoded) => {
+                    let targets = string.resolve(model)?;
+                    let [target] = targets.as_slice() else {
+                        return Err(Error::InvalidPath {
+                            path: string.path.clone(),
+                            reason: "a value is written at one path; multi-selections are for reads and removes".into(),
+                        });
+                    };
+                    encoded
+                        .clone()
+                        .map_err(|problems| Error::validation_at(&target.path, problems))
+                        .and_then(|value| crate::validate::check_at(target, value))
+                        .map(|value| (target.path.clone(), value))
+                }
+            };
+            match checked {
+                Ok((path, value)) => resolved.push((name.clone(), path, value)),
+                Err(Error::Validation { violations: found }) => violations.extend(found),
+                Err(other) => return Err(other),
+            }
+        }
+        if violations.is_empty() {
+            Ok(resolved)
+        } else {
+            Err(Error::Validation { violations })
+        }
+    }
+}
+
+/// Values read, removed or replaced by a multi-field operation, by name, in the order asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields {
+    entries: Vec<(String, DocumentPath, Option<AttributeValue>)>,
+}
+
+impl Fields {
+    pub(crate) fn new(entries: Vec<(String, DocumentPath, Option<AttributeValue>)>) -> Self {
+        Self { entries }
+    }
+
+    /// The value named `name` as a `T`; `None` when nothing is stored there.
+    ///
+    /// Fails with [`Error::InvalidStoredData`] when the stored value is not a `T`, and with
+    /// [`Error::InvalidPath`] when no entry has that name.
+    pub fn get<T: Attribute>(&self, name: &str) -> Result<Option<T>> {
+        let (_, path, value) = self
+            .entries
+            .iter()
+            .find(|(candidate, _, _)| candidate == name)
+            .ok_or_else(|| Error::InvalidPath {
+                path: name.to_owned(),
+                reason: format!("no field is named {name:?} in this result"),
+            })?;
+        value
+            .clone()
+            .map(|value| T::from_attribute(value).map_err(|v| Error::stored_data_at(path, v)))
+            .transpose()
+    }
+
+    /// The stored value named `name`, as DynamoDB returned it.
+    pub fn raw(&self, name: &str) -> Option<&AttributeValue> {
+        self.entries
+            .iter()
+            .find(|(candidate, _, _)| candidate == name)
+            .and_then(|(_, _, value)| value.as_ref())
+    }
+
+    /// Whether a value is stored under `name`.
+    pub fn is_present(&self, name: &str) -> bool {
+        self.raw(name).is_some()
+    }
+
+    /// The names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(name, _, _)| name.as_str())
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every value as free-form JSON (numbers as JSON numbers, sets as arrays), for display.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.entries
+                .iter()
+                .map(|(name, _, value)| {
+                    let json = value
+                        .clone()
+                        .and_then(|v| serde_dynamo::from_attribute_value(v).ok())
+                        .unwrap_or(serde_json::Value::Null);
+                    (name.clone(), json)
+                })
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,244 @@
+//! Field writes: one UpdateItem per section of writes, and at most one more when parent maps are
+//! missing.
+//!
+//! The first attempt is conditioned on the parents of every written path existing (and, for removes or
+//! update-only tables, on the record existing), and asks DynamoDB for the current item if the condition
+//! fails. The second attempt writes each missing subtree whole at its highest missing ancestor, itself
+//! conditioned on that ancestor still being absent, so a concurrent writer is never overwritten. A
+//! race with such a writer is retried a bounded number of times.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+
+use super::core::TableCore;
+use crate::document;
+use crate::error::{Error, Result};
+use crate::expr::{plan_update, Placeholders, UpdateAction, UpdateSection};
+use crate::model::Item;
+use crate::path::{DocumentPath, Segment};
+
+/// How many times a section is re-planned after losing a race with another writer.
+const MAX_ATTEMPTS: usize = 4;
+
+/// What a write found before it wrote.
+#[derive(Debug, Default)]
+pub(crate) struct WriteResult {
+    /// The old values at the written paths (a fragment of the item, navigable by the paths), when
+    /// asked for.
+    pub(crate) old: Item,
+    /// Whether the record existed, when the write could tell.
+    pub(crate) record_existed: Option<bool>,
+}
+
+/// Whether to fetch what the written paths held before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OldValues {
+    Skip,
+    Fetch,
+}
+
+/// Applies `actions` to the record `key_item`; see the module documentation for the requests sent.
+pub(crate) async fn apply(
+    core: &TableCore,
+    key_item: &Item,
+    actions: Vec<UpdateAction>,
+    old_values: OldValues,
+) -> Result<WriteResult> {
+    let mut result = WriteResult::default();
+    for section in plan_update(actions)? {
+        let found = apply_section(core, key_item, section.actions, old_values).await?;
+        result.old.extend(found.old);
+        result.record_existed = result.record_existed.or(found.record_existed);
+    }
+    Ok(result)
+}
+
+async fn apply_section(
+    core: &TableCore,
+    key_item: &Item,
+    mut actions: Vec<UpdateAction>,
+    old_values: OldValues,
+) -> Result<WriteResult> {
+    let mut created: Vec<DocumentPath> = Vec::new();
+    let mut before: Option<WriteResult> = None;
+    for _ in 0..MAX_ATTEMPTS {
+        if actions.is_empty() {
+            return Ok(before.unwrap_or_default());
+        }
+        let removes_only = actions.iter().all(|a| matches!(a, UpdateAction::Remove(_)));
+        let must_exist = removes_only || !core.updates_create_records;
+        let mut sections = plan_update(actions.clone())?;
+        let [section] = sections.as_mut_slice() else {
+            // A section stays one request when rewritten; a split would mean a limit is crossed.
+            return Err(Error::TooLarge {
+                what: format!("the writes to {}", core.describe_record(key_item)),
+                bytes: 0,
+                limit: "4 KB of expression per request",
+            });
+        };
+        let condition = condition(core, section, must_exist, &created);
+        let return_values = match old_values {
+            OldValues::Skip => ReturnValue::None,
+            // Real DynamoDB returns only the touched list items, compacted; the whole item keeps
+            // indexes meaningful.
+            OldValues::Fetch if actions.iter().any(|a| has_index(a.path())) => ReturnValue::AllOld,
+            OldValues::Fetch => ReturnValue::UpdatedOld,
+        };
+        let (names, values) = section.placeholders.clone().into_maps();
+        let outcome = core
+            .client
+            .update_item()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item.clone()))
+            .update_expression(section.expression())
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values(return_values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match outcome {
+            Ok(output) => {
+                return Ok(before.unwrap_or(WriteResult {
+                    old: output.attributes.unwrap_or_default(),
+                    record_existed: None,
+                }));
+            }
+            Err(error) => {
+                let current = match error.as_service_error() {
+                    Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                        failed.item().cloned()
+                    }
+                    _ => {
+                        return Err(Error::from_sdk("UpdateItem", error)
+                            .for_record(|| core.describe_record(key_item)))
+                    }
+                };
+                let exists = current.is_some();
+                let current = current.unwrap_or_default();
+                if !exists && !core.updates_create_records && !removes_only {
+                    return Err(Error::RecordNotFound {
+                        record: core.describe_record(key_item),
+                    });
+                }
+                // What the written paths held comes from the item DynamoDB returned.
+                before.get_or_insert_with(|| WriteResult {
+                    old: old_fragment(&current, &actions),
+                    record_existed: Some(exists),
+                });
+                if !exists && removes_only {
+                    return Ok(before.unwrap_or_default());
+                }
+                (actions, created) = rewrite_for(&current, actions);
+            }
+        }
+    }
+    Err(Error::Service {
+        operation: "UpdateItem",
+        record: Some(core.describe_record(key_item)),
+        code: "ConditionalCheckFailedException".into(),
+        message: format!("the record kept changing during {MAX_ATTEMPTS} attempts to write it"),
+        source: "concurrent writers".into(),
+    })
+}
+
+fn has_index(path: &DocumentPath) -> bool {
+    path.segments()
+        .iter()
+        .any(|s| matches!(s, Segment::Index(_)))
+}
+
+/// The condition of an attempt: the parents of the written paths exist, the subtrees about to be
+/// created do not, and (where required) the record exists.
+fn condition(
+    core: &TableCore,
+    section: &mut UpdateSection,
+    record_must_exist: bool,
+    created: &[DocumentPath],
+) -> Option<String> {
+    let mut clauses: BTreeSet<String> = BTreeSet::new();
+    let placeholders: &mut Placeholders = &mut section.placeholders;
+    if record_must_exist {
+        let key = placeholders.name(&core.primary_index.hash_key);
+        clauses.insert(format!("attribute_exists({key})"));
+    }
+    for action in &section.actions {
+        if let Some(parent) = action.path().parent().filter(|p| !p.is_root()) {
+            clauses.insert(format!("attribute_exists({})", placeholders.path(&parent)));
+        }
+    }
+    for path in created {
+        clauses.insert(format!("attribute_not_exists({})", placeholders.path(path)));
+    }
+    (!clauses.is_empty()).then(|| clauses.into_iter().collect::<Vec<_>>().join(" AND "))
+}
+
+/// The values the written paths held in `current`.
+fn old_fragment(current: &Item, actions: &[UpdateAction]) -> Item {
+    let mut fragment = Item::new();
+    for action in actions {
+        let path = action.path();
+        if let Some(value) = document::get(current, path) {
+            let Some((first, rest)) = path.segments().split_first() else {
+                continue;
+            };
+            let Some(name) = first.name() else { continue };
+            let subtree = document::build_subtree(rest, value.clone());
+            match fragment.get_mut(name) {
+                Some(existing) => {
+                    document::set_within(existing, rest, value.clone());
+                }
+                None => {
+                    fragment.insert(name.to_owned(), subtree);
+                }
+            }
+        }
+    }
+    fragment
+}
+
+/// The writes that make sense on `current`: SETs whose parent is missing become the creation of their
+/// highest missing ancestor (several such SETs under one ancestor become one value); REMOVEs of what is
+/// not there are dropped. Returns the writes and the paths they create.
+fn rewrite_for(
+    current: &Item,
+    actions: Vec<UpdateAction>,
+) -> (Vec<UpdateAction>, Vec<DocumentPath>) {
+    let mut kept: Vec<UpdateAction> = Vec::with_capacity(actions.len());
+    let mut created: Vec<(DocumentPath, aws_sdk_dynamodb::types::AttributeValue)> = Vec::new();
+    for action in actions {
+        match action {
+            UpdateAction::Remove(path) => {
+                if document::get(current, &path).is_some() {
+                    kept.push(UpdateAction::Remove(path));
+                }
+            }
+            UpdateAction::Set(path, value) => {
+                let existing = document::existing_depth(current, &path);
+                if existing + 1 >= path.depth() {
+                    kept.push(UpdateAction::Set(path, value));
+                    continue;
+                }
+                let ancestor =
+                    DocumentPath::from_segments(path.segments()[..existing + 1].to_vec());
+                let relative = &path.segments()[existing + 1..];
+                match created.iter_mut().find(|(root, _)| *root == ancestor) {
+                    Some((_, subtree)) => {
+                        document::set_within(subtree, relative, value);
+                    }
+                    None => created.push((ancestor, document::build_subtree(relative, value))),
+                }
+            }
+        }
+    }
+    let created_paths = created.iter().map(|(path, _)| path.clone()).collect();
+    kept.extend(
+        created
+            .into_iter()
+            .map(|(path, value)| UpdateAction::Set(path, value)),
+    );
+    (kept, created_paths)
+}

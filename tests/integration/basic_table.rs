@@ -567,3 +567,29 @@ async fn composite_keys_address_one_record() {
         Some(HashMap::from([("gift".to_owned(), "yes".to_owned())]))
     );
 }
+
+#[tokio::test]
+async fn items_over_400_kb_are_refused_before_sending() {
+    let (table, requests) = accounts().await;
+    let mut record = account("big");
+    record.username = Some("x".repeat(401 * 1024));
+    match table.put_record(&record).await {
+        Err(Error::TooLarge { bytes, .. }) => assert!(bytes > 400 * 1024, "{bytes}"),
+        other => panic!("expected Error::TooLarge, got {other:?}"),
+    }
+    let f = Account::fields();
+    let setters = Setters::new()
+        .set(f.data().key("a"), json!("y".repeat(250 * 1024)))
+        .set(f.data().key("b"), json!("z".repeat(250 * 1024)));
+    match table.update_multiple_fields("big", &setters).await {
+        Err(Error::TooLarge { bytes, what, .. }) => {
+            assert!(bytes > 500 * 1024, "{bytes}");
+            assert!(what.contains("big"), "{what}");
+        }
+        other => panic!("expected Error::TooLarge, got {other:?}"),
+    }
+    assert_eq!(requests.count(), 0);
+    // Just under the limit is fine.
+    record.username = Some("x".repeat(300 * 1024));
+    table.put_record(&record).await.unwrap();
+}

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::expr::{plan_update, Placeholders, UpdateAction, UpdateSection};
 use crate::model::Item;
 use crate::path::{DocumentPath, Segment};
+use crate::size;
 
 /// How many times a section is re-planned after losing a race with another writer.
 const MAX_ATTEMPTS: usize = 4;
@@ -46,6 +47,21 @@ pub(crate) async fn apply(
     actions: Vec<UpdateAction>,
     old_values: OldValues,
 ) -> Result<WriteResult> {
+    // Whatever the record holds already, values this large cannot be stored in it.
+    let written: usize = actions
+        .iter()
+        .map(|action| match action {
+            UpdateAction::Set(path, value) => path_bytes(path) + size::value_bytes(value),
+            UpdateAction::Remove(_) => 0,
+        })
+        .sum();
+    if written > size::MAX_ITEM_BYTES {
+        return Err(Error::TooLarge {
+            what: format!("the values written to {}", core.describe_record(key_item)),
+            bytes: written,
+            limit: "400 KB per item",
+        });
+    }
     let mut result = WriteResult::default();
     for section in plan_update(actions)? {
         let found = apply_section(core, key_item, section.actions, old_values).await?;
@@ -143,6 +159,15 @@ async fn apply_section(
         message: format!("the record kept changing during {MAX_ATTEMPTS} attempts to write it"),
         source: "concurrent writers".into(),
     })
+}
+
+/// The bytes of the attribute names along a path.
+fn path_bytes(path: &DocumentPath) -> usize {
+    path.segments()
+        .iter()
+        .filter_map(Segment::name)
+        .map(str::len)
+        .sum()
 }
 
 fn has_index(path: &DocumentPath) -> bool {

@@ -23,6 +23,7 @@
 //! Every fallible call returns [`Result`] with the one [`Error`] enum.
 #![warn(missing_docs)]
 
+mod cache;
 pub mod connection;
 pub mod document;
 mod embedded;
@@ -44,7 +45,7 @@ pub use error::{BoxError, Error, Result};
 pub use model::{Attribute, Item, Lenient, MapModel, TableDataModel};
 pub use path::{DocumentPath, KeyValue, TypedPath};
 pub use structnosql_derive::{MapModel, StringEnum, TableDataModel};
-pub use table::{BasicTable, GlobalSecondaryIndex, PrimaryIndex};
+pub use table::{BasicTable, CachingTable, GlobalSecondaryIndex, PrimaryIndex};
 
 /// The AWS SDK crates whose types appear in structnosql's API, re-exported so that versions match.
 pub use {aws_config, aws_sdk_dynamodb};

@@ -181,10 +181,21 @@ async fn missing_parents_cost_one_request_more_whatever_the_depth() {
         let existing = format!("old{depth}");
         table.put_record(&account(&existing)).await.unwrap();
         requests.take();
-        table.update_field(existing.as_str(), path.clone(), json!(depth)).await.unwrap();
-        assert_eq!(requests.take(), expected_requests, "existing record, depth {depth}");
+        table
+            .update_field(existing.as_str(), path.clone(), json!(depth))
+            .await
+            .unwrap();
+        assert_eq!(
+            requests.take(),
+            expected_requests,
+            "existing record, depth {depth}"
+        );
         let stored = table.get_record(existing.as_str()).await.unwrap().unwrap();
-        assert_eq!(stored.username.as_deref(), Some("Robinson"), "the rest of the record is kept");
+        assert_eq!(
+            stored.username.as_deref(),
+            Some("Robinson"),
+            "the rest of the record is kept"
+        );
 
         // The parents now exist: one request.
         requests.take();

@@ -1,6 +1,7 @@
 //! Integration tests against a real DynamoDB-compatible server (see `harness`).
 
 mod basic_table;
+mod caching_table;
 mod connection;
 mod harness;
 mod models;

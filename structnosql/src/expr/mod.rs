@@ -9,7 +9,7 @@ mod update;
 
 pub use condition::{Comparison, Condition};
 pub use placeholders::{ExpressionMaps, Placeholders};
-pub use update::{plan_update, UpdateAction, UpdateSection};
+pub use update::{normalize, plan_update, UpdateAction, UpdateSection};
 
 /// The longest expression DynamoDB accepts (any one of Update, Projection, Condition, Filter).
 pub const MAX_EXPRESSION_BYTES: usize = 4 * 1024;

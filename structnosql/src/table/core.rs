@@ -21,6 +21,7 @@ pub struct TableCore {
     pub(crate) primary_index: PrimaryIndex,
     pub(crate) global_secondary_indexes: Vec<GlobalSecondaryIndex>,
     pub(crate) updates_create_records: bool,
+    pub(crate) commit_concurrency: usize,
     pub(crate) model: &'static ModelSchema,
 }
 
@@ -33,6 +34,7 @@ impl TableCore {
         primary_index: PrimaryIndex,
         global_secondary_indexes: Vec<GlobalSecondaryIndex>,
         updates_create_records: bool,
+        commit_concurrency: usize,
     ) -> Result<Self> {
         let model = M::model_schema();
         let schema_error = |message: String| Error::Schema {
@@ -70,6 +72,7 @@ impl TableCore {
             primary_index,
             global_secondary_indexes,
             updates_create_records,
+            commit_concurrency,
             model,
         })
     }

@@ -1,17 +1,24 @@
 //! Tables: configuration, creation, and the operations on records and their fields.
 //!
 //! [`BasicTable`] sends every operation to DynamoDB at once.
+//! The operations are written once, on [`Table`], over a [`Backend`].
 
-mod basic;
+mod api;
+mod backend;
+mod caching;
 mod config;
 mod core;
 mod key;
 mod query;
 mod read;
+mod records;
 mod selectors;
 mod write;
 
-pub use basic::BasicTable;
+pub use crate::cache::stats::CacheStats;
+pub use api::{BasicTable, Table, Traced};
+pub use backend::{Backend, Direct, OldValues, Reads};
+pub use caching::{Cached, CachingTable, CommitReport};
 pub use config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex, Projection};
 pub use key::{KeyPart, KeyValueInput, RecordKey};
 pub use query::{Query, QueryMetadata, QueryPage, SortCondition};
@@ -26,7 +33,13 @@ use aws_sdk_dynamodb::Client;
 use crate::error::{Error, Result};
 use crate::model::TableDataModel;
 
-pub(crate) use self::core::TableCore;
+pub use self::core::TableCore;
+
+/// The types a builder builds for, held without owning any.
+type Marker<M, K, B> = fn() -> (M, K, B);
+
+/// How many records a caching table's commit writes at the same time, by default.
+const DEFAULT_COMMIT_CONCURRENCY: usize = 16;
 
 /// How long `build` waits for a table it created to become `ACTIVE`.
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -48,7 +61,7 @@ const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(120);
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
-pub struct TableBuilder<M, K> {
+pub struct TableBuilder<M, K, B> {
     table_name: Option<String>,
     client: Option<Client>,
     primary_index: Option<PrimaryIndex>,
@@ -57,10 +70,11 @@ pub struct TableBuilder<M, K> {
     auto_create_table: bool,
     create_timeout: Duration,
     updates_create_records: bool,
-    model: PhantomData<fn() -> (M, K)>,
+    commit_concurrency: usize,
+    model: PhantomData<Marker<M, K, B>>,
 }
 
-impl<M, K> Default for TableBuilder<M, K> {
+impl<M, K, B> Default for TableBuilder<M, K, B> {
     fn default() -> Self {
         Self {
             table_name: None,
@@ -71,12 +85,13 @@ impl<M, K> Default for TableBuilder<M, K> {
             auto_create_table: false,
             create_timeout: DEFAULT_CREATE_TIMEOUT,
             updates_create_records: true,
+            commit_concurrency: DEFAULT_COMMIT_CONCURRENCY,
             model: PhantomData,
         }
     }
 }
 
-impl<M: TableDataModel, K: RecordKey> TableBuilder<M, K> {
+impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
     /// The DynamoDB table's name.
     pub fn table_name(mut self, name: impl Into<String>) -> Self {
         self.table_name = Some(name.into());
@@ -133,9 +148,15 @@ impl<M: TableDataModel, K: RecordKey> TableBuilder<M, K> {
         self
     }
 
+    /// How many records a caching table's commit writes at the same time (16 by default).
+    pub fn commit_concurrency(mut self, records: usize) -> Self {
+        self.commit_concurrency = records.max(1);
+        self
+    }
+
     /// Checks the configuration against the model, creates the table if asked, and returns the table.
-    pub async fn build(self) -> Result<BasicTable<M, K>> {
-        Ok(BasicTable::from_core(self.build_core().await?))
+    pub async fn build(self) -> Result<Table<M, K, B>> {
+        Ok(Table::from_core(self.build_core().await?))
     }
 
     pub(crate) async fn build_core(self) -> Result<TableCore> {
@@ -156,6 +177,7 @@ impl<M: TableDataModel, K: RecordKey> TableBuilder<M, K> {
             primary_index,
             self.global_secondary_indexes,
             self.updates_create_records,
+            self.commit_concurrency,
         )?;
         if self.auto_create_table {
             core.create_table::<K>(self.billing_mode, self.create_timeout)

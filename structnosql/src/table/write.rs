@@ -33,10 +33,12 @@ pub(crate) struct WriteResult {
     pub(crate) record_existed: Option<bool>,
 }
 
-/// Whether to fetch what the written paths held before.
+/// Whether a write should fetch what the written paths held before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OldValues {
+pub enum OldValues {
+    /// Do not fetch.
     Skip,
+    /// Fetch (for return-old operations, removes and deletes).
     Fetch,
 }
 
@@ -64,20 +66,38 @@ pub(crate) async fn apply(
     }
     let mut result = WriteResult::default();
     for section in plan_update(actions)? {
-        let found = apply_section(core, key_item, section.actions, old_values).await?;
+        let found = apply_section(core, key_item, section.actions, Vec::new(), old_values).await?;
         result.old.extend(found.old);
         result.record_existed = result.record_existed.or(found.record_existed);
     }
     Ok(result)
 }
 
+/// Like [`apply`], for writes whose parents are partly known already (the caching table's knowledge of
+/// the record): writes below parents known to be missing create them in the first request, so no
+/// request is spent discovering what is known. `existing` answers how many leading segments of a path
+/// are known to exist (`None`: not known); `present` whether a value is known to be there.
+pub(crate) async fn apply_with_knowledge(
+    core: &TableCore,
+    key_item: &Item,
+    actions: Vec<UpdateAction>,
+    existing: impl Fn(&DocumentPath) -> Option<usize>,
+    present: impl Fn(&DocumentPath) -> Option<bool>,
+) -> Result<()> {
+    for section in plan_update(actions)? {
+        let (actions, created) = rewrite(section.actions, &existing, &present);
+        apply_section(core, key_item, actions, created, OldValues::Skip).await?;
+    }
+    Ok(())
+}
+
 async fn apply_section(
     core: &TableCore,
     key_item: &Item,
     mut actions: Vec<UpdateAction>,
+    mut created: Vec<DocumentPath>,
     old_values: OldValues,
 ) -> Result<WriteResult> {
-    let mut created: Vec<DocumentPath> = Vec::new();
     let mut before: Option<WriteResult> = None;
     for _ in 0..MAX_ATTEMPTS {
         if actions.is_empty() {
@@ -148,7 +168,11 @@ async fn apply_section(
                 if !exists && removes_only {
                     return Ok(before.unwrap_or_default());
                 }
-                (actions, created) = rewrite_for(&current, actions);
+                (actions, created) = rewrite(
+                    actions,
+                    &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
+                    &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
+                );
             }
         }
     }
@@ -225,24 +249,29 @@ fn old_fragment(current: &Item, actions: &[UpdateAction]) -> Item {
     fragment
 }
 
-/// The writes that make sense on `current`: SETs whose parent is missing become the creation of their
-/// highest missing ancestor (several such SETs under one ancestor become one value); REMOVEs of what is
-/// not there are dropped. Returns the writes and the paths they create.
-fn rewrite_for(
-    current: &Item,
+/// The writes that make sense on what is known of the record: SETs whose parent is known to be missing
+/// become the creation of their highest missing ancestor (several such SETs under one ancestor become
+/// one value); REMOVEs of what is known not to be there are dropped; the rest is kept. Returns the
+/// writes and the paths they create.
+fn rewrite(
     actions: Vec<UpdateAction>,
+    existing: &impl Fn(&DocumentPath) -> Option<usize>,
+    present: &impl Fn(&DocumentPath) -> Option<bool>,
 ) -> (Vec<UpdateAction>, Vec<DocumentPath>) {
     let mut kept: Vec<UpdateAction> = Vec::with_capacity(actions.len());
     let mut created: Vec<(DocumentPath, aws_sdk_dynamodb::types::AttributeValue)> = Vec::new();
     for action in actions {
         match action {
             UpdateAction::Remove(path) => {
-                if document::get(current, &path).is_some() {
+                if present(&path) != Some(false) {
                     kept.push(UpdateAction::Remove(path));
                 }
             }
             UpdateAction::Set(path, value) => {
-                let existing = document::existing_depth(current, &path);
+                let Some(existing) = existing(&path) else {
+                    kept.push(UpdateAction::Set(path, value));
+                    continue;
+                };
                 if existing + 1 >= path.depth() {
                     kept.push(UpdateAction::Set(path, value));
                     continue;

@@ -1,51 +1,61 @@
-//! [`BasicTable`]: every operation is sent to DynamoDB at once.
+//! The operations of every table type, written once over [`Backend`].
 
 use std::marker::PhantomData;
 
 use futures::Stream;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::backend::{Backend, Direct};
 use super::core::TableCore;
 use super::key::RecordKey;
-use super::query::{query_page, Query, QueryPage};
-use super::read::{get_paths, values_at};
+use super::query::{Query, QueryPage};
+use super::read::values_at;
 use super::selectors::{Fields, Getters, Removers, Setters};
-use super::write::{apply, OldValues};
+use super::write::OldValues;
 use super::TableBuilder;
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::{Placeholders, UpdateAction};
+use crate::expr::UpdateAction;
 use crate::model::{Attribute, Item, TableDataModel};
 use crate::path::{self, DocumentPath, KeyValues, Selection, TypedPath, MAX_DEPTH};
-use crate::size::{item_bytes, MAX_ITEM_BYTES};
 
-/// A table whose every operation goes to DynamoDB at once.
-///
-/// `M` is the record model; `K` the record key: the hash key's type (`String` by default), or a
-/// `(hash, sort)` pair for a composite key.
-pub struct BasicTable<M, K = String> {
-    core: Arc<TableCore>,
+/// A table of records of model `M`, keyed by `K`: the hash key's type (`String` by default), or a
+/// `(hash, sort)` pair for a composite key. `B` decides how operations are carried out; use the
+/// aliases [`BasicTable`] (every operation sent at once) and `CachingTable` (reads from memory,
+/// writes grouped at commit).
+pub struct Table<M, K, B> {
+    pub(crate) backend: Arc<B>,
     model: PhantomData<fn() -> (M, K)>,
 }
 
-impl<M, K> Clone for BasicTable<M, K> {
+/// A value, and whether it was served from the cache (StructNoSQL's `fromCache`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traced<T> {
+    /// The value.
+    pub value: T,
+    /// Whether no request was sent for it.
+    pub from_cache: bool,
+}
+
+/// A table whose every operation goes to DynamoDB at once.
+pub type BasicTable<M, K = String> = Table<M, K, Direct>;
+
+impl<M, K, B> Clone for Table<M, K, B> {
     fn clone(&self) -> Self {
         Self {
-            core: Arc::clone(&self.core),
+            backend: Arc::clone(&self.backend),
             model: PhantomData,
         }
     }
 }
 
-impl<M, K> std::fmt::Debug for BasicTable<M, K> {
+impl<M, K, B: Backend> std::fmt::Debug for Table<M, K, B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BasicTable")
-            .field("table_name", &self.core.table_name)
-            .field("primary_index", &self.core.primary_index)
+        f.debug_struct("Table")
+            .field("table_name", &self.backend.core().table_name)
+            .field("primary_index", &self.backend.core().primary_index)
             .finish()
     }
 }
@@ -77,30 +87,34 @@ pub(crate) fn check_field_path(path: &DocumentPath) -> Result<()> {
     Ok(())
 }
 
-impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
+impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// Starts configuring a table.
-    pub fn builder() -> TableBuilder<M, K> {
+    pub fn builder() -> TableBuilder<M, K, B> {
         TableBuilder::default()
     }
 
     pub(crate) fn from_core(core: TableCore) -> Self {
         Self {
-            core: Arc::new(core),
+            backend: Arc::new(B::new(core)),
             model: PhantomData,
         }
     }
 
+    fn core(&self) -> &TableCore {
+        self.backend.core()
+    }
+
     /// The table's name.
     pub fn table_name(&self) -> &str {
-        &self.core.table_name
+        &self.core().table_name
     }
 
     fn key_item(&self, key: impl Into<K>) -> Result<Item> {
-        self.core.key_item(&key.into())
+        self.core().key_item(&key.into())
     }
 
     fn resolve_one(&self, path: &str, keys: &(impl KeyValues + ?Sized)) -> Result<DocumentPath> {
-        let resolved = path::resolve(self.core.model, path, keys)?;
+        let resolved = path::resolve(self.core().model, path, keys)?;
         match resolved.as_slice() {
             [single] => Ok(single.path.clone()),
             _ => Err(Error::InvalidPath {
@@ -128,53 +142,19 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         let key_item: Item = item
             .iter()
             .filter(|(name, _)| {
-                **name == self.core.primary_index.hash_key
-                    || Some(*name) == self.core.primary_index.sort_key.as_ref()
+                **name == self.core().primary_index.hash_key
+                    || Some(*name) == self.core().primary_index.sort_key.as_ref()
             })
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
-        let bytes = item_bytes(&item);
-        if bytes > MAX_ITEM_BYTES {
-            return Err(Error::TooLarge {
-                what: format!("record {}", self.core.describe_record(&key_item)),
-                bytes,
-                limit: "400 KB per item",
-            });
-        }
-        let mut request = self
-            .core
-            .client
-            .put_item()
-            .table_name(&self.core.table_name)
-            .set_item(Some(item));
-        if only_if_absent {
-            let mut placeholders = Placeholders::new();
-            let key = placeholders.name(&self.core.primary_index.hash_key);
-            let (names, _) = placeholders.into_maps();
-            request = request
-                .condition_expression(format!("attribute_not_exists({key})"))
-                .set_expression_attribute_names(names);
-        }
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(error)
-                if only_if_absent
-                    && matches!(
-                        error.as_service_error(),
-                        Some(PutItemError::ConditionalCheckFailedException(_))
-                    ) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(Error::from_sdk("PutItem", error)
-                .for_record(|| self.core.describe_record(&key_item))),
-        }
+        self.backend.put(&key_item, item, only_if_absent).await
     }
 
     /// Reads the whole record; `None` if there is none. One consistent GetItem.
     pub async fn get_record(&self, key: impl Into<K>) -> Result<Option<M>> {
         let key_item = self.key_item(key)?;
-        get_paths(&self.core, &key_item, &[])
+        self.backend
+            .read_record(&key_item)
             .await?
             .map(M::from_item)
             .transpose()
@@ -184,51 +164,17 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
     /// existing, so that the answer is exact.
     pub async fn delete_record(&self, key: impl Into<K>) -> Result<bool> {
         let key_item = self.key_item(key)?;
-        let mut placeholders = Placeholders::new();
-        let hash = placeholders.name(&self.core.primary_index.hash_key);
-        let (names, _) = placeholders.into_maps();
-        let outcome = self
-            .core
-            .client
-            .delete_item()
-            .table_name(&self.core.table_name)
-            .set_key(Some(key_item.clone()))
-            .condition_expression(format!("attribute_exists({hash})"))
-            .set_expression_attribute_names(names)
-            .send()
-            .await;
-        match outcome {
-            Ok(_) => Ok(true),
-            Err(error)
-                if matches!(
-                    error.as_service_error(),
-                    Some(DeleteItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(Error::from_sdk("DeleteItem", error)
-                .for_record(|| self.core.describe_record(&key_item))),
-        }
+        self.backend.delete_record(&key_item).await
     }
 
     /// Deletes the record and returns it; `None` if there was none. One DeleteItem.
     pub async fn remove_record(&self, key: impl Into<K>) -> Result<Option<M>> {
         let key_item = self.key_item(key)?;
-        let output = self
-            .core
-            .client
-            .delete_item()
-            .table_name(&self.core.table_name)
-            .set_key(Some(key_item.clone()))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(|error| {
-                Error::from_sdk("DeleteItem", error)
-                    .for_record(|| self.core.describe_record(&key_item))
-            })?;
-        output.attributes.map(M::from_item).transpose()
+        self.backend
+            .remove_record(&key_item)
+            .await?
+            .map(M::from_item)
+            .transpose()
     }
 
     // ---- Reads -----------------------------------------------------------------------------
@@ -243,6 +189,26 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         let path = path.document_path().clone();
         let mut values = self.read(key, std::slice::from_ref(&path)).await?;
         decode_at(&path, values.pop().flatten())
+    }
+
+    /// Like [`Table::get_field`], also telling whether the value came from the cache without a
+    /// request (always `false` for a [`BasicTable`]).
+    pub async fn get_field_traced<P: TypedPath>(
+        &self,
+        key: impl Into<K>,
+        path: P,
+    ) -> Result<Traced<Option<P::Value>>> {
+        let path = path.document_path().clone();
+        check_field_path(&path)?;
+        let key_item = self.key_item(key)?;
+        let mut reads = self
+            .backend
+            .read(&key_item, std::slice::from_ref(&path))
+            .await?;
+        Ok(Traced {
+            value: decode_at(&path, reads.values.pop().flatten())?,
+            from_cache: reads.from_cache,
+        })
     }
 
     /// Reads several fields given as a tuple of typed paths, in one GetItem; the values come back as
@@ -277,7 +243,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         key: impl Into<K>,
         getters: &Getters,
     ) -> Result<Fields> {
-        let named = getters.resolve(self.core.model)?;
+        let named = getters.resolve(self.core().model)?;
         let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
         let values = self.read(key, &paths).await?;
         Ok(Fields::new(
@@ -298,8 +264,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
             check_field_path(path)?;
         }
         let key_item = self.key_item(key)?;
-        let item = get_paths(&self.core, &key_item, paths).await?;
-        Ok(values_at(item.as_ref(), paths))
+        Ok(self.backend.read(&key_item, paths).await?.values)
     }
 
     // ---- Updates ---------------------------------------------------------------------------
@@ -360,7 +325,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
     }
 
     async fn write(&self, key: impl Into<K>, setters: &Setters, old: OldValues) -> Result<Fields> {
-        let writes = setters.resolve(self.core.model)?;
+        let writes = setters.resolve(self.core().model)?;
         for (_, path, _) in &writes {
             check_field_path(path)?;
         }
@@ -369,12 +334,12 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
             .iter()
             .map(|(_, path, value)| UpdateAction::Set(path.clone(), value.clone()))
             .collect();
-        let result = apply(&self.core, &key_item, actions, old).await?;
+        let old = self.backend.write(&key_item, actions, old).await?;
         Ok(Fields::new(
             writes
                 .into_iter()
                 .map(|(name, path, _)| {
-                    let before = document::get(&result.old, &path).cloned();
+                    let before = document::get(&old, &path).cloned();
                     (name, path, before)
                 })
                 .collect(),
@@ -413,7 +378,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         key: impl Into<K>,
         removers: &Removers,
     ) -> Result<Vec<(String, bool)>> {
-        let named = removers.resolve(self.core.model)?;
+        let named = removers.resolve(self.core().model)?;
         let removed = self.remove(key, named).await?;
         Ok(removed
             .names()
@@ -472,7 +437,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         key: impl Into<K>,
         removers: &Removers,
     ) -> Result<Fields> {
-        let named = removers.resolve(self.core.model)?;
+        let named = removers.resolve(self.core().model)?;
         self.remove(key, named).await
     }
 
@@ -489,12 +454,15 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
             .iter()
             .map(|(_, path)| UpdateAction::Remove(path.clone()))
             .collect();
-        let result = apply(&self.core, &key_item, actions, OldValues::Fetch).await?;
+        let old = self
+            .backend
+            .write(&key_item, actions, OldValues::Fetch)
+            .await?;
         Ok(Fields::new(
             named
                 .into_iter()
                 .map(|(name, path)| {
-                    let before = document::get(&result.old, &path).cloned();
+                    let before = document::get(&old, &path).cloned();
                     (name, path, before)
                 })
                 .collect(),
@@ -502,7 +470,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
     }
 }
 
-impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
+impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     // ---- Queries ---------------------------------------------------------------------------
 
     /// Reads one field of every record a query finds (one page, one Query request).
@@ -512,7 +480,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         path: P,
     ) -> Result<QueryPage<K, Option<P::Value>>> {
         let path = path.document_path().clone();
-        query_decoded(&self.core, query, std::slice::from_ref(&path), |item| {
+        query_decoded(&*self.backend, query, std::slice::from_ref(&path), |item| {
             decode_at(&path, document::get(item, &path).cloned())
         })
         .await
@@ -525,7 +493,7 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         selection: S,
     ) -> Result<QueryPage<K, S::Values>> {
         let paths: Vec<DocumentPath> = selection.document_paths().into_iter().cloned().collect();
-        query_decoded(&self.core, query, &paths, |item| {
+        query_decoded(&*self.backend, query, &paths, |item| {
             selection
                 .decode(values_at(Some(item), &paths))
                 .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
@@ -539,15 +507,15 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
         query: &Query,
         getters: &Getters,
     ) -> Result<QueryPage<K, Fields>> {
-        let named = getters.resolve(self.core.model)?;
+        let named = getters.resolve(self.core().model)?;
         let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
-        query_decoded(&self.core, query, &paths, |item| {
+        query_decoded(&*self.backend, query, &paths, |item| {
             Ok(named_values(&named, item))
         })
         .await
     }
 
-    /// Every page of [`BasicTable::query_field`], as a stream that sends the next request only when
+    /// Every page of [`Table::query_field`], as a stream that sends the next request only when
     /// the next page is polled. The stream ends after the page that reaches the end (which may be
     /// empty, when the previous page ended exactly on the last record).
     pub fn paginated_query_field<P: TypedPath>(
@@ -557,23 +525,23 @@ impl<M: TableDataModel, K: RecordKey> BasicTable<M, K> {
     ) -> impl Stream<Item = Result<QueryPage<K, Option<P::Value>>>> + Send + 'static {
         let path = path.document_path().clone();
         paginate(
-            Arc::clone(&self.core),
+            Arc::clone(&self.backend),
             query,
             vec![path.clone()],
             move |item: &Item| decode_at::<P::Value>(&path, document::get(item, &path).cloned()),
         )
     }
 
-    /// Every page of [`BasicTable::query_multiple_fields`], as a lazy stream.
+    /// Every page of [`Table::query_multiple_fields`], as a lazy stream.
     pub fn paginated_query_multiple_fields(
         &self,
         query: Query,
         getters: &Getters,
     ) -> Result<impl Stream<Item = Result<QueryPage<K, Fields>>> + Send + 'static> {
-        let named = getters.resolve(self.core.model)?;
+        let named = getters.resolve(self.core().model)?;
         let paths = named.iter().map(|(_, path)| path.clone()).collect();
         Ok(paginate(
-            Arc::clone(&self.core),
+            Arc::clone(&self.backend),
             query,
             paths,
             move |item: &Item| Ok(named_values(&named, item)),
@@ -597,8 +565,8 @@ fn named_values(named: &[(String, DocumentPath)], item: &Item) -> Fields {
 }
 
 /// One page, each record keyed and decoded.
-async fn query_decoded<K: RecordKey, V>(
-    core: &TableCore,
+async fn query_decoded<K: RecordKey, V, B: Backend>(
+    backend: &B,
     query: &Query,
     paths: &[DocumentPath],
     decode: impl Fn(&Item) -> Result<V>,
@@ -606,27 +574,27 @@ async fn query_decoded<K: RecordKey, V>(
     for path in paths {
         check_field_path(path)?;
     }
-    let (items, metadata) = query_page(core, query, paths).await?;
+    let (items, metadata) = backend.query(query, paths).await?;
     let records = items
         .iter()
-        .map(|item| Ok((core.key_of::<K>(item)?, decode(item)?)))
+        .map(|item| Ok((backend.core().key_of::<K>(item)?, decode(item)?)))
         .collect::<Result<Vec<_>>>()?;
     Ok(QueryPage { records, metadata })
 }
 
 /// Pages of a query as a lazy stream; an error ends the stream after it is yielded.
-fn paginate<K: RecordKey, V: Send + 'static>(
-    core: Arc<TableCore>,
+fn paginate<K: RecordKey, V: Send + 'static, B: Backend>(
+    backend: Arc<B>,
     query: Query,
     paths: Vec<DocumentPath>,
     decode: impl Fn(&Item) -> Result<V> + Send + Sync + 'static,
 ) -> impl Stream<Item = Result<QueryPage<K, V>>> + Send + 'static {
     let decode = Arc::new(decode);
     futures::stream::unfold(Some(query), move |next| {
-        let (core, paths, decode) = (Arc::clone(&core), paths.clone(), Arc::clone(&decode));
+        let (backend, paths, decode) = (Arc::clone(&backend), paths.clone(), Arc::clone(&decode));
         async move {
             let query = next?;
-            match query_decoded(&core, &query, &paths, |item| decode(item)).await {
+            match query_decoded(&*backend, &query, &paths, |item| decode(item)).await {
                 Ok(page) => {
                     let following = (!page.metadata.has_reached_end)
                         .then(|| query.start_after(page.metadata.last_evaluated_key.clone()));

@@ -1,0 +1,635 @@
+//! [`CachingTable`]: reads are served from memory when the cache can answer, and field writes are
+//! queued per record and sent at commit, one UpdateItem per record.
+//!
+//! The cache keeps, per record, what DynamoDB is known to hold (`base`: values read or committed, and
+//! paths known to be absent) and the pending writes in the caller's order; reads see `base` with the
+//! pending writes applied (`view`). An operation that must reach DynamoDB at once (a record-level
+//! write, or a return-old / remove / delete whose old value is not cached) first commits that record's
+//! pending writes, so DynamoDB sees the caller's order.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures::StreamExt;
+
+use super::api::Table;
+use super::backend::{Backend, OldValues, Reads};
+use super::core::TableCore;
+use super::key::RecordKey;
+use super::query::{query_page, Query, QueryMetadata};
+use super::read::{get_paths, projected_paths};
+use super::records;
+use super::write::{apply, apply_with_knowledge};
+use crate::cache::knowledge::{whole_record, Known, Lookup};
+use crate::cache::stats::{CacheStats, Counters, RequestCounter};
+use crate::document;
+use crate::error::{Error, Result};
+use crate::expr::{normalize, UpdateAction};
+use crate::model::{Item, TableDataModel};
+use crate::path::DocumentPath;
+
+/// A table that serves reads from memory and queues field writes until commit.
+pub type CachingTable<M, K = String> = Table<M, K, Cached>;
+
+/// What the cache holds for one record.
+#[derive(Debug)]
+struct RecordCache {
+    key_item: Item,
+    /// What DynamoDB holds, as far as known.
+    base: Known,
+    /// `base` with the pending writes applied: what reads see.
+    view: Known,
+    /// The writes not yet sent, in the caller's order, each with its sequence number.
+    pending: Vec<(u64, UpdateAction)>,
+}
+
+impl RecordCache {
+    fn new(key_item: Item) -> Self {
+        Self {
+            key_item,
+            base: Known::unknown(),
+            view: Known::unknown(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn rebuild_view(&mut self) {
+        let mut view = self.base.clone();
+        for (_, action) in &self.pending {
+            view.apply(action);
+        }
+        self.view = view;
+        self.keep_key();
+    }
+
+    /// A record known whole holds its key attributes, also when field writes created it.
+    fn keep_key(&mut self) {
+        for known in [&mut self.base, &mut self.view] {
+            if let Known::Value(AttributeValue::M(item)) = known {
+                for (name, value) in &self.key_item {
+                    item.entry(name.clone()).or_insert_with(|| value.clone());
+                }
+            }
+        }
+    }
+
+    /// Records what a read of `projected` returned (`None`: no record).
+    fn learn(&mut self, item: Option<&Item>, projected: &[DocumentPath]) {
+        match item {
+            None => self.base = Known::Absent,
+            Some(item) => {
+                for path in projected {
+                    self.base.learn(path, document::get(item, path).cloned());
+                }
+            }
+        }
+        self.rebuild_view();
+    }
+
+    fn last_sequence(&self) -> u64 {
+        self.pending.last().map_or(0, |(sequence, _)| *sequence)
+    }
+
+    /// Forgets the pending writes up to `sequence` (a record-level write superseded them).
+    fn drop_pending_through(&mut self, sequence: u64) {
+        self.pending.retain(|(s, _)| *s > sequence);
+    }
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    records: HashMap<String, RecordCache>,
+    next_sequence: u64,
+}
+
+impl CacheState {
+    fn record(&mut self, core: &TableCore, key_item: &Item) -> &mut RecordCache {
+        self.records
+            .entry(cache_key(core, key_item))
+            .or_insert_with(|| RecordCache::new(key_item.clone()))
+    }
+
+    fn queue(&mut self, core: &TableCore, key_item: &Item, actions: Vec<UpdateAction>) {
+        let first = self.next_sequence + 1;
+        self.next_sequence += actions.len() as u64;
+        let record = self.record(core, key_item);
+        for (offset, action) in actions.into_iter().enumerate() {
+            record.view.apply(&action);
+            record.pending.push((first + offset as u64, action));
+        }
+        record.keep_key();
+    }
+}
+
+/// A key's cache entry name: its key values with their types.
+fn cache_key(core: &TableCore, key_item: &Item) -> String {
+    let mut key = String::new();
+    for name in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {
+        match key_item.get(name) {
+            Some(AttributeValue::S(text)) => key.push_str(&format!("S{}:{text}", text.len())),
+            Some(AttributeValue::N(number)) => key.push_str(&format!("N{}:{number}", number.len())),
+            Some(AttributeValue::B(bytes)) => {
+                key.push_str(&format!("B{}:{:?}", bytes.as_ref().len(), bytes.as_ref()))
+            }
+            other => key.push_str(&format!("?{other:?}")),
+        }
+    }
+    key
+}
+
+/// Which pending writes a commit sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kinds {
+    All,
+    Updates,
+    Removes,
+}
+
+impl Kinds {
+    fn includes(self, action: &UpdateAction) -> bool {
+        matches!(
+            (self, action),
+            (Kinds::All, _)
+                | (Kinds::Updates, UpdateAction::Set(..))
+                | (Kinds::Removes, UpdateAction::Remove(_))
+        )
+    }
+}
+
+/// The caching backend.
+#[derive(Debug)]
+pub struct Cached {
+    core: TableCore,
+    state: Mutex<CacheState>,
+    counters: Counters,
+}
+
+/// The result of a commit: which records were written and which failed, with why. The writes of the
+/// failed records stay pending, so another commit retries them.
+#[derive(Debug)]
+pub struct CommitReport<K> {
+    /// The records whose pending writes were all applied.
+    pub committed: Vec<K>,
+    /// The records whose writes failed, with the error; their writes are still pending.
+    pub failed: Vec<(K, Error)>,
+}
+
+impl<K> CommitReport<K> {
+    /// Whether every record was committed.
+    pub fn is_success(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+/// A record's writes taken for a commit.
+struct Batch {
+    key_item: Item,
+    sequences: Vec<u64>,
+    actions: Vec<UpdateAction>,
+    base: Known,
+}
+
+impl Cached {
+    fn state(&self) -> MutexGuard<'_, CacheState> {
+        // A panic while the lock was held cannot leave the cache half-updated in a way that matters
+        // more than losing it, so a poisoned lock is taken over.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes the pending writes of the records selected, normalised, for a commit.
+    fn take_batches(&self, kinds: Kinds, only: Option<&str>) -> (Vec<Batch>, Vec<(Item, Error)>) {
+        let mut state = self.state();
+        let mut batches = Vec::new();
+        let mut invalid = Vec::new();
+        let mut next_sequence = state.next_sequence;
+        for (key, record) in state.records.iter_mut() {
+            if record.pending.is_empty() || only.is_some_and(|only| only != key) {
+                continue;
+            }
+            // Compact the log first: DynamoDB must not see overlapping paths, and the kinds can be
+            // told apart only once overlapping writes are merged.
+            match normalize(record.pending.iter().map(|(_, action)| action.clone())) {
+                Ok(actions) => {
+                    record.pending = actions
+                        .into_iter()
+                        .map(|action| {
+                            next_sequence += 1;
+                            (next_sequence, action)
+                        })
+                        .collect();
+                }
+                Err(error) => {
+                    invalid.push((record.key_item.clone(), error));
+                    continue;
+                }
+            }
+            let selected: Vec<&(u64, UpdateAction)> = record
+                .pending
+                .iter()
+                .filter(|(_, action)| kinds.includes(action))
+                .collect();
+            if selected.is_empty() {
+                continue;
+            }
+            batches.push(Batch {
+                key_item: record.key_item.clone(),
+                sequences: selected.iter().map(|(sequence, _)| *sequence).collect(),
+                actions: selected.iter().map(|(_, action)| action.clone()).collect(),
+                base: record.base.clone(),
+            });
+        }
+        state.next_sequence = next_sequence;
+        (batches, invalid)
+    }
+
+    /// Sends the batches, records the outcome, and reports per record.
+    async fn commit(&self, kinds: Kinds, only: Option<&str>) -> (Vec<Item>, Vec<(Item, Error)>) {
+        let (batches, mut failed) = self.take_batches(kinds, only);
+        let core = &self.core;
+        let outcomes: Vec<(Batch, Result<()>)> = futures::stream::iter(batches)
+            .map(|batch| async move {
+                let base = &batch.base;
+                let outcome = apply_with_knowledge(
+                    core,
+                    &batch.key_item,
+                    batch.actions.clone(),
+                    |path| base.existing_depth(path),
+                    |path| match base.lookup(path) {
+                        Lookup::Hit(value) => Some(value.is_some()),
+                        Lookup::Miss => None,
+                    },
+                )
+                .await;
+                (batch, outcome)
+            })
+            .buffer_unordered(core.commit_concurrency.max(1))
+            .collect()
+            .await;
+        let mut committed = Vec::new();
+        let mut state = self.state();
+        for (batch, outcome) in outcomes {
+            match outcome {
+                Ok(()) => {
+                    let record = state.record(core, &batch.key_item);
+                    for action in &batch.actions {
+                        record.base.apply(action);
+                    }
+                    record.keep_key();
+                    let sent: HashSet<u64> = batch.sequences.into_iter().collect();
+                    record
+                        .pending
+                        .retain(|(sequence, _)| !sent.contains(sequence));
+                    committed.push(batch.key_item);
+                }
+                Err(error) => failed.push((batch.key_item, error)),
+            }
+        }
+        (committed, failed)
+    }
+
+    /// Commits one record's pending writes, so that an operation sent at once comes after them.
+    async fn flush(&self, key_item: &Item) -> Result<()> {
+        let key = cache_key(&self.core, key_item);
+        let (_, mut failed) = self.commit(Kinds::All, Some(&key)).await;
+        match failed.pop() {
+            Some((_, error)) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// Values at `paths` if the cache knows them all.
+    fn cached_values(
+        &self,
+        key_item: &Item,
+        paths: &[DocumentPath],
+    ) -> Option<Vec<Option<AttributeValue>>> {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        paths
+            .iter()
+            .map(|path| match record.view.lookup(path) {
+                Lookup::Hit(value) => Some(value),
+                Lookup::Miss => None,
+            })
+            .collect()
+    }
+}
+
+impl Backend for Cached {
+    fn new(mut core: TableCore) -> Self {
+        let counters = Counters::default();
+        let config = core
+            .client
+            .config()
+            .to_builder()
+            .interceptor(RequestCounter(std::sync::Arc::clone(&counters.requests)))
+            .build();
+        core.client = aws_sdk_dynamodb::Client::from_conf(config);
+        Self {
+            core,
+            state: Mutex::new(CacheState::default()),
+            counters,
+        }
+    }
+
+    fn core(&self) -> &TableCore {
+        &self.core
+    }
+
+    async fn read(&self, key_item: &Item, paths: &[DocumentPath]) -> Result<Reads> {
+        let missing: Vec<DocumentPath> = {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            paths
+                .iter()
+                .filter(|path| record.view.lookup(path) == Lookup::Miss)
+                .cloned()
+                .collect()
+        };
+        self.counters.hit(paths.len() - missing.len());
+        if missing.is_empty() {
+            let values = self.cached_values(key_item, paths).unwrap_or_default();
+            return Ok(Reads {
+                values,
+                from_cache: true,
+            });
+        }
+        self.counters.miss(missing.len());
+        let item = get_paths(&self.core, key_item, &missing).await?;
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.learn(item.as_ref(), &projected_paths(&missing));
+        let values = paths
+            .iter()
+            .map(|path| match record.view.lookup(path) {
+                Lookup::Hit(value) => value,
+                Lookup::Miss => None,
+            })
+            .collect();
+        Ok(Reads {
+            values,
+            from_cache: false,
+        })
+    }
+
+    async fn read_record(&self, key_item: &Item) -> Result<Option<Item>> {
+        {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            match &record.view {
+                Known::Value(AttributeValue::M(item)) => {
+                    self.counters.hit(1);
+                    return Ok(Some(item.clone()));
+                }
+                Known::Absent => {
+                    self.counters.hit(1);
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+        self.counters.miss(1);
+        let item = get_paths(&self.core, key_item, &[]).await?;
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.base = whole_record(item);
+        record.rebuild_view();
+        Ok(match &record.view {
+            Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+            _ => None,
+        })
+    }
+
+    async fn write(
+        &self,
+        key_item: &Item,
+        actions: Vec<UpdateAction>,
+        old: OldValues,
+    ) -> Result<Item> {
+        let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
+        let known_old = match old {
+            OldValues::Skip => Some(Vec::new()),
+            OldValues::Fetch => self.cached_values(key_item, &paths),
+        };
+        if let Some(values) = known_old {
+            let mut fragment = AttributeValue::M(Item::new());
+            for (path, value) in paths.iter().zip(values) {
+                if let Some(value) = value {
+                    document::set_within(&mut fragment, path.segments(), value);
+                }
+            }
+            self.state().queue(&self.core, key_item, actions);
+            return Ok(match fragment {
+                AttributeValue::M(item) => item,
+                _ => Item::new(),
+            });
+        }
+        // The old values are not cached: send at once, after the record's pending writes.
+        self.flush(key_item).await?;
+        let result = apply(&self.core, key_item, actions.clone(), OldValues::Fetch).await?;
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        for action in &actions {
+            record.base.apply(action);
+        }
+        record.rebuild_view();
+        Ok(result.old)
+    }
+
+    async fn put(&self, key_item: &Item, item: Item, only_if_absent: bool) -> Result<bool> {
+        if only_if_absent {
+            self.flush(key_item).await?;
+        }
+        let superseded = self.state().record(&self.core, key_item).last_sequence();
+        let written = records::put(&self.core, key_item, item.clone(), only_if_absent).await?;
+        if written {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            record.base = Known::Value(AttributeValue::M(item));
+            record.drop_pending_through(superseded);
+            record.rebuild_view();
+        }
+        Ok(written)
+    }
+
+    async fn delete_record(&self, key_item: &Item) -> Result<bool> {
+        self.flush(key_item).await?;
+        let existed = records::delete(&self.core, key_item).await?;
+        self.forget_record_contents(key_item);
+        Ok(existed)
+    }
+
+    async fn remove_record(&self, key_item: &Item) -> Result<Option<Item>> {
+        self.flush(key_item).await?;
+        let removed = records::remove(&self.core, key_item).await?;
+        self.forget_record_contents(key_item);
+        Ok(removed)
+    }
+
+    async fn query(
+        &self,
+        query: &Query,
+        paths: &[DocumentPath],
+    ) -> Result<(Vec<Item>, QueryMetadata)> {
+        let (items, metadata) = query_page(&self.core, query, paths).await?;
+        let projected = projected_paths(paths);
+        let mut state = self.state();
+        let seen = items
+            .into_iter()
+            .map(|item| {
+                let key_item: Item = std::iter::once(&self.core.primary_index.hash_key)
+                    .chain(&self.core.primary_index.sort_key)
+                    .filter_map(|name| item.get(name).map(|value| (name.clone(), value.clone())))
+                    .collect();
+                let record = state.record(&self.core, &key_item);
+                record.learn(Some(&item), &projected);
+                // What the caller sees includes its own pending writes.
+                let mut seen = AttributeValue::M(key_item);
+                for path in paths {
+                    if let Lookup::Hit(Some(value)) = record.view.lookup(path) {
+                        document::set_within(&mut seen, path.segments(), value);
+                    }
+                }
+                match seen {
+                    AttributeValue::M(item) => item,
+                    _ => Item::new(),
+                }
+            })
+            .collect();
+        Ok((seen, metadata))
+    }
+}
+
+impl Cached {
+    /// After a record-level delete: the record is known absent.
+    fn forget_record_contents(&self, key_item: &Item) {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.base = Known::Absent;
+        record.rebuild_view();
+    }
+}
+
+impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
+    fn report(&self, committed: Vec<Item>, failed: Vec<(Item, Error)>) -> CommitReport<K> {
+        let core = self.backend.core();
+        CommitReport {
+            committed: committed
+                .iter()
+                .filter_map(|item| core.key_of::<K>(item).ok())
+                .collect(),
+            failed: failed
+                .into_iter()
+                .filter_map(|(item, error)| core.key_of::<K>(&item).ok().map(|key| (key, error)))
+                .collect(),
+        }
+    }
+
+    /// Sends every pending write: per record one UpdateItem carrying its SETs and REMOVEs together
+    /// (more only where DynamoDB's limits force it), records in parallel up to the table's commit
+    /// concurrency. Parent maps the cache knows to be missing are created in that same request.
+    /// The writes of records that fail stay pending.
+    pub async fn commit_operations(&self) -> CommitReport<K> {
+        let (committed, failed) = self.backend.commit(Kinds::All, None).await;
+        self.report(committed, failed)
+    }
+
+    /// Sends the pending SETs only (after merging overlapping writes, so a SET that recreates a removed
+    /// subtree counts as a SET).
+    pub async fn commit_update_operations(&self) -> CommitReport<K> {
+        let (committed, failed) = self.backend.commit(Kinds::Updates, None).await;
+        self.report(committed, failed)
+    }
+
+    /// Sends the pending REMOVEs only.
+    pub async fn commit_remove_operations(&self) -> CommitReport<K> {
+        let (committed, failed) = self.backend.commit(Kinds::Removes, None).await;
+        self.report(committed, failed)
+    }
+
+    fn any_pending(&self, kinds: Kinds) -> bool {
+        self.backend.state().records.values().any(|record| {
+            record
+                .pending
+                .iter()
+                .any(|(_, action)| kinds.includes(action))
+        })
+    }
+
+    /// Whether writes are waiting for a commit.
+    pub fn has_pending_operations(&self) -> bool {
+        self.any_pending(Kinds::All)
+    }
+
+    /// Whether SETs are waiting for a commit.
+    pub fn has_pending_update_operations(&self) -> bool {
+        self.any_pending(Kinds::Updates)
+    }
+
+    /// Whether REMOVEs are waiting for a commit.
+    pub fn has_pending_remove_operations(&self) -> bool {
+        self.any_pending(Kinds::Removes)
+    }
+
+    fn clear_pending(&self, kinds: Kinds) {
+        let mut state = self.backend.state();
+        for record in state.records.values_mut() {
+            record.pending.retain(|(_, action)| !kinds.includes(action));
+            record.rebuild_view();
+        }
+    }
+
+    /// Drops every pending write; reads then see what DynamoDB holds again.
+    pub fn clear_pending_operations(&self) {
+        self.clear_pending(Kinds::All);
+    }
+
+    /// Drops the pending SETs.
+    pub fn clear_pending_update_operations(&self) {
+        self.clear_pending(Kinds::Updates);
+    }
+
+    /// Drops the pending REMOVEs.
+    pub fn clear_pending_remove_operations(&self) {
+        self.clear_pending(Kinds::Removes);
+    }
+
+    /// Forgets what was read; pending writes are kept, and later reads fetch again (and still see the
+    /// pending writes).
+    pub fn clear_cached_data(&self) {
+        let mut state = self.backend.state();
+        for record in state.records.values_mut() {
+            record.base = Known::unknown();
+            record.rebuild_view();
+        }
+        state.records.retain(|_, record| !record.pending.is_empty());
+    }
+
+    /// Forgets what was read of one record; its pending writes are kept.
+    pub fn clear_cached_data_for_record(&self, key: impl Into<K>) -> Result<()> {
+        let key_item = self.backend.core().key_item(&key.into())?;
+        let key = cache_key(self.backend.core(), &key_item);
+        let mut state = self.backend.state();
+        if let Some(record) = state.records.get_mut(&key) {
+            record.base = Known::unknown();
+            record.rebuild_view();
+            if record.pending.is_empty() {
+                state.records.remove(&key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets everything: what was read and every pending write.
+    pub fn clear_cached_data_and_pending_operations(&self) {
+        self.backend.state().records.clear();
+    }
+
+    /// Requests sent, cache hits and misses so far.
+    pub fn stats(&self) -> CacheStats {
+        self.backend.counters.snapshot()
+    }
+}

@@ -1,0 +1,486 @@
+//! CachingTable: reads from memory, writes queued per record and committed in one request per record.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+use structnosql::table::{
+    BasicTable, CachingTable, GlobalSecondaryIndex, PrimaryIndex, Query, Setters,
+};
+use structnosql::{MapModel, TableDataModel};
+
+use crate::harness;
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+pub struct Player {
+    player_id: String,
+    username: Option<String>,
+    team: Option<String>,
+    score: Option<i64>,
+    #[structnosql(key_name = "itemId")]
+    inventory: Option<HashMap<String, Item>>,
+    data: Option<serde_json::Value>,
+}
+
+#[derive(MapModel, Debug, Clone, PartialEq)]
+pub struct Item {
+    name: String,
+    count: i64,
+}
+
+fn player(id: &str) -> Player {
+    Player {
+        player_id: id.into(),
+        username: Some("Robinson".into()),
+        team: Some("red".into()),
+        score: Some(10),
+        inventory: Some(HashMap::from([(
+            "sword".to_owned(),
+            Item {
+                name: "Sword".into(),
+                count: 1,
+            },
+        )])),
+        data: None,
+    }
+}
+
+/// A caching table and a basic table on the same new DynamoDB table.
+async fn tables() -> (CachingTable<Player>, BasicTable<Player>) {
+    let name = harness::unique_table_name("players");
+    let caching = CachingTable::<Player>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .global_secondary_index(GlobalSecondaryIndex::hash("team"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .expect("caching table");
+    let basic = BasicTable::<Player>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .global_secondary_index(GlobalSecondaryIndex::hash("team"))
+        .build()
+        .await
+        .expect("basic table");
+    (caching, basic)
+}
+
+#[tokio::test]
+async fn the_seed_example_sends_nothing_until_commit_then_one_request() {
+    let (table, db) = tables().await;
+    db.put_record(&player("x42")).await.unwrap();
+    let f = Player::fields();
+    let sent = table.stats().requests_sent;
+    table
+        .update_field("x42", f.username(), "Paul")
+        .await
+        .unwrap();
+    assert!(
+        table.delete_field("x42", f.username()).await.unwrap(),
+        "the pending update is there"
+    );
+    assert_eq!(
+        table.stats().requests_sent,
+        sent,
+        "update and delete wait for the commit"
+    );
+    assert!(table.has_pending_operations());
+    let report = table.commit_operations().await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.committed, ["x42".to_owned()]);
+    assert_eq!(table.stats().requests_sent, sent + 1);
+    assert!(!table.has_pending_operations());
+    assert_eq!(db.get_field("x42", f.username()).await.unwrap(), None);
+    assert_eq!(
+        db.get_field("x42", f.team()).await.unwrap().as_deref(),
+        Some("red")
+    );
+}
+
+#[tokio::test]
+async fn reads_are_served_from_the_cache_with_no_request() {
+    let (table, db) = tables().await;
+    db.put_record(&player("x42")).await.unwrap();
+    let f = Player::fields();
+    let first = table.get_field_traced("x42", f.username()).await.unwrap();
+    assert_eq!(
+        (first.value.as_deref(), first.from_cache),
+        (Some("Robinson"), false)
+    );
+    let sent = table.stats().requests_sent;
+    let again = table.get_field_traced("x42", f.username()).await.unwrap();
+    assert_eq!(
+        (again.value.as_deref(), again.from_cache),
+        (Some("Robinson"), true)
+    );
+    // A path known to be absent is a hit too.
+    assert_eq!(table.get_field("x42", f.data()).await.unwrap(), None);
+    let sent_after_data = table.stats().requests_sent;
+    assert_eq!(table.get_field("x42", f.data()).await.unwrap(), None);
+    assert_eq!(table.stats().requests_sent, sent_after_data);
+    assert_eq!(
+        sent_after_data,
+        sent + 1,
+        "only the unknown `data` was fetched"
+    );
+
+    // Uncommitted writes are visible; a whole written map answers reads inside it.
+    table
+        .update_field(
+            "x42",
+            f.inventory().key("shield"),
+            Item {
+                name: "Shield".into(),
+                count: 2,
+            },
+        )
+        .await
+        .unwrap();
+    let before = table.stats();
+    assert_eq!(
+        table
+            .get_field("x42", f.inventory().key("shield").count())
+            .await
+            .unwrap(),
+        Some(2)
+    );
+    let (name, team) = table
+        .get_fields("x42", (f.username(), f.team()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (name.as_deref(), team.as_deref()),
+        (Some("Robinson"), None.or(Some("red")))
+    );
+    assert_eq!(
+        table.stats().requests_sent,
+        before.requests_sent + 1,
+        "team was not known yet"
+    );
+    assert!(table.stats().cache_hits > before.cache_hits);
+
+    table.clear_cached_data();
+    let refetched = table
+        .get_field_traced("x42", f.inventory().key("shield").count())
+        .await
+        .unwrap();
+    assert_eq!(
+        refetched.value,
+        Some(2),
+        "pending writes survive clearing the cache"
+    );
+    let traced = table.get_field_traced("x42", f.username()).await.unwrap();
+    assert!(!traced.from_cache, "cleared data is fetched again");
+}
+
+#[tokio::test]
+async fn a_commit_of_many_field_operations_on_one_record_is_one_request() {
+    let (table, db) = tables().await;
+    db.put_record(&player("x42")).await.unwrap();
+    let f = Player::fields();
+    table.get_record("x42").await.unwrap();
+    let sent = table.stats().requests_sent;
+    for i in 0..20 {
+        table.update_field("x42", f.score(), i).await.unwrap();
+        table
+            .update_field(
+                "x42",
+                f.inventory().key(format!("item{i}")),
+                Item {
+                    name: format!("n{i}"),
+                    count: i,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    table.delete_field("x42", f.team()).await.unwrap();
+    // Missing parents known from the cache cost nothing more.
+    table
+        .update_field("x42", f.data().key("a").key("b"), json!(1))
+        .await
+        .unwrap();
+    assert_eq!(table.stats().requests_sent, sent);
+    let report = table.commit_operations().await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(table.stats().requests_sent, sent + 1);
+    let stored = db.get_record("x42").await.unwrap().unwrap();
+    assert_eq!(stored.score, Some(19));
+    assert_eq!(stored.team, None);
+    assert_eq!(stored.inventory.unwrap().len(), 21);
+    assert_eq!(stored.data, Some(json!({"a": {"b": 1}})));
+}
+
+#[tokio::test]
+async fn the_last_write_to_a_path_wins_whatever_its_kind() {
+    let (table, db) = tables().await;
+    db.put_record(&player("x42")).await.unwrap();
+    let f = Player::fields();
+    // Delete then update: the original removed the field at commit.
+    table.delete_field("x42", f.username()).await.unwrap();
+    table
+        .update_field("x42", f.username(), "Paul")
+        .await
+        .unwrap();
+    // Update then delete.
+    table.update_field("x42", f.team(), "blue").await.unwrap();
+    table.delete_field("x42", f.team()).await.unwrap();
+    // Remove a map, then write inside it: the map is recreated with just that entry.
+    table.delete_field("x42", f.inventory()).await.unwrap();
+    table
+        .update_field(
+            "x42",
+            f.inventory().key("bow"),
+            Item {
+                name: "Bow".into(),
+                count: 3,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(table.commit_operations().await.is_success());
+    let stored = db.get_record("x42").await.unwrap().unwrap();
+    assert_eq!(stored.username.as_deref(), Some("Paul"));
+    assert_eq!(stored.team, None);
+    assert_eq!(
+        stored.inventory,
+        Some(HashMap::from([(
+            "bow".to_owned(),
+            Item {
+                name: "Bow".into(),
+                count: 3
+            }
+        )]))
+    );
+}
+
+#[tokio::test]
+async fn record_level_writes_supersede_or_follow_pending_field_writes() {
+    let (table, db) = tables().await;
+    let f = Player::fields();
+    // Pending update, then delete_record: the record must not come back at commit.
+    db.put_record(&player("a")).await.unwrap();
+    table.update_field("a", f.score(), 99).await.unwrap();
+    assert!(table.delete_record("a").await.unwrap());
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(db.get_record("a").await.unwrap(), None);
+    assert_eq!(table.get_field("a", f.score()).await.unwrap(), None);
+
+    // Pending update, then put_record without that field: the put wins.
+    table
+        .update_field("b", f.data(), json!("pending"))
+        .await
+        .unwrap();
+    let mut fresh = player("b");
+    fresh.data = None;
+    table.put_record(&fresh).await.unwrap();
+    assert!(!table.has_pending_operations());
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(db.get_record("b").await.unwrap(), Some(fresh.clone()));
+
+    // Pending update, then remove_record: the removed record includes the update.
+    table.update_field("b", f.score(), 7).await.unwrap();
+    let removed = table.remove_record("b").await.unwrap().unwrap();
+    assert_eq!(removed.score, Some(7));
+    assert_eq!(db.get_record("b").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_failed_record_keeps_its_writes_pending_and_a_later_commit_applies_them() {
+    let (table, db) = tables().await;
+    let f = Player::fields();
+    let mut broken = player("broken");
+    broken.data = Some(json!("a plain string"));
+    db.put_record(&broken).await.unwrap();
+    db.put_record(&player("fine")).await.unwrap();
+    table.update_field("fine", f.score(), 1).await.unwrap();
+    // `data` is a string in DynamoDB; writing inside it fails there.
+    table
+        .update_field("broken", f.data().key("k"), json!(1))
+        .await
+        .unwrap();
+    table.update_field("broken", f.score(), 2).await.unwrap();
+    let report = table.commit_operations().await;
+    assert_eq!(report.committed, ["fine".to_owned()]);
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].0, "broken");
+    assert!(table.has_pending_operations());
+    assert_eq!(
+        db.get_field("broken", f.score()).await.unwrap(),
+        Some(10),
+        "nothing applied"
+    );
+
+    // Another writer fixes the record; the retry applies exactly the pending writes.
+    db.update_field("broken", f.data(), json!({}))
+        .await
+        .unwrap();
+    table.clear_cached_data_for_record("broken").unwrap();
+    let report = table.commit_operations().await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.committed, ["broken".to_owned()]);
+    assert_eq!(
+        db.get_field("broken", f.data()).await.unwrap(),
+        Some(json!({"k": 1}))
+    );
+    assert_eq!(db.get_field("broken", f.score()).await.unwrap(), Some(2));
+    assert_eq!(db.get_field("fine", f.score()).await.unwrap(), Some(1));
+}
+
+#[tokio::test]
+async fn return_old_and_removes_use_the_cache_when_they_can() {
+    let (table, db) = tables().await;
+    db.put_record(&player("x42")).await.unwrap();
+    let f = Player::fields();
+    // Not cached: sent at once.
+    let sent = table.stats().requests_sent;
+    let old = table
+        .update_field_return_old("x42", f.username(), "Paul")
+        .await
+        .unwrap();
+    assert_eq!(old.as_deref(), Some("Robinson"));
+    assert_eq!(table.stats().requests_sent, sent + 1);
+    // Cached now: deferred.
+    let old = table
+        .update_field_return_old("x42", f.username(), "Malo")
+        .await
+        .unwrap();
+    assert_eq!(old.as_deref(), Some("Paul"));
+    let removed = table.remove_field("x42", f.username()).await.unwrap();
+    assert_eq!(removed.as_deref(), Some("Malo"));
+    assert_eq!(table.stats().requests_sent, sent + 1);
+    assert_eq!(
+        db.get_field("x42", f.username()).await.unwrap().as_deref(),
+        Some("Paul")
+    );
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(db.get_field("x42", f.username()).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn gsi_query_results_are_cached_under_each_records_key() {
+    let (table, db) = tables().await;
+    for id in ["p1", "p2", "p3"] {
+        db.put_record(&player(id)).await.unwrap();
+    }
+    let f = Player::fields();
+    let page = table
+        .query_field(&Query::index("team", "red").unwrap(), f.username())
+        .await
+        .unwrap();
+    assert_eq!(page.records.len(), 3);
+    let sent = table.stats().requests_sent;
+    for id in ["p1", "p2", "p3"] {
+        assert_eq!(
+            table.get_field(id, f.username()).await.unwrap().as_deref(),
+            Some("Robinson")
+        );
+    }
+    assert_eq!(table.stats().requests_sent, sent);
+    // Pending writes show in query results.
+    table
+        .update_field("p2", f.username(), "Pending")
+        .await
+        .unwrap();
+    let page = table
+        .query_field(&Query::index("team", "red").unwrap(), f.username())
+        .await
+        .unwrap();
+    let p2 = page.records.iter().find(|(id, _)| id == "p2").unwrap();
+    assert_eq!(p2.1.as_deref(), Some("Pending"));
+}
+
+#[tokio::test]
+async fn sixteen_tasks_share_one_table() {
+    let (table, db) = tables().await;
+    let f = Player::fields();
+    let mut tasks = Vec::new();
+    for task in 0..16 {
+        let table = table.clone();
+        tasks.push(tokio::spawn(async move {
+            let f = Player::fields();
+            let id = format!("t{task}");
+            for step in 0..10 {
+                table
+                    .update_field(id.as_str(), f.score(), step)
+                    .await
+                    .unwrap();
+                table
+                    .update_field("shared", f.data().key(format!("task{task}")), json!(step))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    table.get_field(id.as_str(), f.score()).await.unwrap(),
+                    Some(step)
+                );
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let report = table.commit_operations().await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.committed.len(), 17);
+    for task in 0..16 {
+        assert_eq!(
+            db.get_field(format!("t{task}").as_str(), f.score())
+                .await
+                .unwrap(),
+            Some(9)
+        );
+    }
+    let shared = db.get_field("shared", f.data()).await.unwrap().unwrap();
+    assert_eq!(shared.as_object().unwrap().len(), 16);
+}
+
+#[tokio::test]
+async fn basic_and_caching_tables_agree_on_values_and_final_state() {
+    let (caching, caching_db) = tables().await;
+    let (_, basic) = tables().await;
+    let f = Player::fields();
+    caching_db.put_record(&player("x")).await.unwrap();
+    basic.put_record(&player("x")).await.unwrap();
+
+    macro_rules! both {
+        ($call:ident ( $($arg:expr),* )) => {{
+            let from_basic = basic.$call($($arg),*).await.unwrap();
+            let from_caching = caching.$call($($arg),*).await.unwrap();
+            assert_eq!(from_basic, from_caching, stringify!($call));
+            from_basic
+        }};
+    }
+    both!(update_field("x", f.username(), "Paul"));
+    both!(get_field("x", f.username()));
+    both!(delete_field("x", f.team()));
+    both!(delete_field("x", f.team()));
+    both!(update_field("x", f.data().key("a").key("b"), json!(1)));
+    both!(update_field_return_old(
+        "x",
+        f.data().key("a").key("c"),
+        json!(2)
+    ));
+    both!(remove_field("x", f.inventory().key("sword")));
+    both!(get_fields("x", (f.username(), f.data(), f.inventory())));
+    both!(update_field("y", f.score(), 5));
+    both!(get_field("y", f.score()));
+    let setters = Setters::new().set(f.score(), 6).set(f.team(), "green");
+    both!(update_multiple_fields("y", &setters));
+    both!(remove_field("y", f.team()));
+    assert!(caching.commit_operations().await.is_success());
+    for key in ["x", "y"] {
+        assert_eq!(
+            basic.get_record(key).await.unwrap(),
+            caching_db.get_record(key).await.unwrap(),
+            "final state of {key}"
+        );
+        assert_eq!(
+            caching.get_record(key).await.unwrap(),
+            caching_db.get_record(key).await.unwrap(),
+            "the cache agrees with DynamoDB on {key}"
+        );
+    }
+}

@@ -484,3 +484,61 @@ async fn basic_and_caching_tables_agree_on_values_and_final_state() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_atomic_commit_writes_every_record_or_none() {
+    let (table, db) = tables().await;
+    let f = Player::fields();
+    db.put_record(&player("a")).await.unwrap();
+    table.update_field("a", f.score(), 1).await.unwrap();
+    // Parents of `data.x.y` are not known to the cache: the transaction is re-planned once.
+    table
+        .update_field("a", f.data().key("x").key("y"), json!(true))
+        .await
+        .unwrap();
+    table.update_field("b", f.username(), "new").await.unwrap();
+    let mut committed = table.commit_operations_atomically().await.unwrap();
+    committed.sort();
+    assert_eq!(committed, ["a".to_owned(), "b".to_owned()]);
+    assert!(!table.has_pending_operations());
+    assert_eq!(
+        db.get_field("a", f.data()).await.unwrap(),
+        Some(json!({"x": {"y": true}}))
+    );
+    assert_eq!(db.get_field("a", f.score()).await.unwrap(), Some(1));
+    assert_eq!(
+        db.get_field("b", f.username()).await.unwrap().as_deref(),
+        Some("new")
+    );
+
+    // One record cannot be written: nothing is, and everything stays pending.
+    let mut broken = player("broken");
+    broken.data = Some(json!("a plain string"));
+    db.put_record(&broken).await.unwrap();
+    table.update_field("a", f.score(), 2).await.unwrap();
+    table
+        .update_field("broken", f.data().key("k"), json!(1))
+        .await
+        .unwrap();
+    assert!(table.commit_operations_atomically().await.is_err());
+    assert_eq!(
+        db.get_field("a", f.score()).await.unwrap(),
+        Some(1),
+        "not applied"
+    );
+    assert!(table.has_pending_operations());
+
+    table.clear_pending_operations();
+    for i in 0..101 {
+        table
+            .update_field(format!("many{i}").as_str(), f.score(), i)
+            .await
+            .unwrap();
+    }
+    let sent = table.stats().requests_sent;
+    assert!(matches!(
+        table.commit_operations_atomically().await,
+        Err(structnosql::Error::TooLarge { .. })
+    ));
+    assert_eq!(table.stats().requests_sent, sent, "nothing sent");
+}

@@ -20,7 +20,8 @@ use super::key::RecordKey;
 use super::query::{query_page, Query, QueryMetadata};
 use super::read::{get_paths, projected_paths};
 use super::records;
-use super::write::{apply, apply_with_knowledge};
+use super::transact::{commit_atomically, RecordWrites};
+use super::write::{apply, apply_with_knowledge, rewrite};
 use crate::cache::knowledge::{whole_record, Known, Lookup};
 use crate::cache::stats::{CacheStats, Counters, RequestCounter};
 use crate::document;
@@ -535,6 +536,53 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     pub async fn commit_operations(&self) -> CommitReport<K> {
         let (committed, failed) = self.backend.commit(Kinds::All, None).await;
         self.report(committed, failed)
+    }
+
+    /// Sends every pending write in one TransactWriteItems: all records are written or none (DynamoDB
+    /// allows 100 records and 4 MB per transaction; beyond that this fails with [`Error::TooLarge`]
+    /// and nothing is sent). Transactional writes cost twice the write capacity. On failure every
+    /// write stays pending.
+    pub async fn commit_operations_atomically(&self) -> Result<Vec<K>> {
+        let (batches, mut invalid) = self.backend.take_batches(Kinds::All, None);
+        if let Some((_, error)) = invalid.pop() {
+            return Err(error);
+        }
+        let core = self.backend.core();
+        let records = batches
+            .iter()
+            .map(|batch| {
+                let base = &batch.base;
+                let (actions, created) = rewrite(
+                    batch.actions.clone(),
+                    &|path: &DocumentPath| base.existing_depth(path),
+                    &|path: &DocumentPath| match base.lookup(path) {
+                        Lookup::Hit(value) => Some(value.is_some()),
+                        Lookup::Miss => None,
+                    },
+                );
+                RecordWrites {
+                    key_item: batch.key_item.clone(),
+                    actions,
+                    created,
+                }
+            })
+            .collect();
+        commit_atomically(core, records).await?;
+        let mut state = self.backend.state();
+        let mut committed = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let record = state.record(core, &batch.key_item);
+            for action in &batch.actions {
+                record.base.apply(action);
+            }
+            record.keep_key();
+            let sent: HashSet<u64> = batch.sequences.into_iter().collect();
+            record
+                .pending
+                .retain(|(sequence, _)| !sent.contains(sequence));
+            committed.push(core.key_of::<K>(&batch.key_item)?);
+        }
+        Ok(committed)
     }
 
     /// Sends the pending SETs only (after merging overlapping writes, so a SET that recreates a removed

@@ -13,6 +13,7 @@ mod query;
 mod read;
 mod records;
 mod selectors;
+mod transact;
 mod write;
 
 pub use crate::cache::stats::CacheStats;

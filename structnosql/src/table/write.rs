@@ -202,7 +202,7 @@ fn has_index(path: &DocumentPath) -> bool {
 
 /// The condition of an attempt: the parents of the written paths exist, the subtrees about to be
 /// created do not, and (where required) the record exists.
-fn condition(
+pub(crate) fn condition(
     core: &TableCore,
     section: &mut UpdateSection,
     record_must_exist: bool,
@@ -253,7 +253,7 @@ fn old_fragment(current: &Item, actions: &[UpdateAction]) -> Item {
 /// become the creation of their highest missing ancestor (several such SETs under one ancestor become
 /// one value); REMOVEs of what is known not to be there are dropped; the rest is kept. Returns the
 /// writes and the paths they create.
-fn rewrite(
+pub(crate) fn rewrite(
     actions: Vec<UpdateAction>,
     existing: &impl Fn(&DocumentPath) -> Option<usize>,
     present: &impl Fn(&DocumentPath) -> Option<bool>,

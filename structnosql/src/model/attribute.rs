@@ -395,39 +395,31 @@ fn decode_map<T: Attribute, C: FromIterator<(String, T)>>(
     violations.into_result(decoded.into_iter().collect())
 }
 
-impl<T: Attribute, S: BuildHasher + Default + Send + Sync + 'static> Attribute
-    for HashMap<String, T, S>
-{
-    type Accessor = MapPath<Self, T>;
-    type ListAccessor = ListPath<Vec<Self>, Self>;
-    const CONTAINER: bool = true;
-    const DEPTH: usize = 1 + T::DEPTH;
-    fn schema() -> TypeSchema {
-        TypeSchema::Map(T::schema)
-    }
-    fn to_attribute(&self) -> Result<AttributeValue, Violations> {
-        encode_map(self.iter())
-    }
-    fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
-        decode_map(value, Self::schema())
-    }
+/// `HashMap` and `BTreeMap` with string keys are DynamoDB maps.
+macro_rules! map_attribute {
+    ($($map:ty => [$($bounds:tt)*]),*) => {$(
+        impl<T: Attribute, $($bounds)*> Attribute for $map {
+            type Accessor = MapPath<Self, T>;
+            type ListAccessor = ListPath<Vec<Self>, Self>;
+            const CONTAINER: bool = true;
+            const DEPTH: usize = 1 + T::DEPTH;
+            fn schema() -> TypeSchema {
+                TypeSchema::Map(T::schema)
+            }
+            fn to_attribute(&self) -> Result<AttributeValue, Violations> {
+                encode_map(self.iter())
+            }
+            fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
+                decode_map(value, Self::schema())
+            }
+        }
+    )*};
 }
 
-impl<T: Attribute> Attribute for BTreeMap<String, T> {
-    type Accessor = MapPath<Self, T>;
-    type ListAccessor = ListPath<Vec<Self>, Self>;
-    const CONTAINER: bool = true;
-    const DEPTH: usize = 1 + T::DEPTH;
-    fn schema() -> TypeSchema {
-        TypeSchema::Map(T::schema)
-    }
-    fn to_attribute(&self) -> Result<AttributeValue, Violations> {
-        encode_map(self.iter())
-    }
-    fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
-        decode_map(value, Self::schema())
-    }
-}
+map_attribute!(
+    HashMap<String, T, S> => [S: BuildHasher + Default + Send + Sync + 'static],
+    BTreeMap<String, T> => []
+);
 
 /// A type that can be a member of a DynamoDB set: strings (`SS`), integers (`NS`), byte strings (`BS`).
 pub trait SetElement: Sized + Send + Sync + 'static {

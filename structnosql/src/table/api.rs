@@ -351,11 +351,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// Deletes one field; returns whether it was there. One UpdateItem; a record that does not exist
     /// is not created.
     pub async fn delete_field<P: TypedPath>(&self, key: impl Into<K>, path: P) -> Result<bool> {
-        let path = path.document_path().clone();
-        Ok(self
-            .remove(key, vec![("".into(), path)])
-            .await?
-            .is_present(""))
+        let removed = self.remove_one(key, path.document_path().clone()).await?;
+        Ok(removed.is_some())
     }
 
     /// Deletes one field by string path; returns whether it was there.
@@ -366,10 +363,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         keys: &(impl KeyValues + ?Sized),
     ) -> Result<bool> {
         let path = self.resolve_one(path, keys)?;
-        Ok(self
-            .remove(key, vec![("".into(), path)])
-            .await?
-            .is_present(""))
+        Ok(self.remove_one(key, path).await?.is_some())
     }
 
     /// Deletes named fields in one UpdateItem; returns, by name, whether each was there.
@@ -393,8 +387,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         path: P,
     ) -> Result<Option<P::Value>> {
         let path = path.document_path().clone();
-        let removed = self.remove(key, vec![("".into(), path.clone())]).await?;
-        decode_at(&path, removed.raw("").cloned())
+        let removed = self.remove_one(key, path.clone()).await?;
+        decode_at(&path, removed)
     }
 
     /// Removes one field by string path and returns what it held, as a `V`.
@@ -405,8 +399,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         keys: &(impl KeyValues + ?Sized),
     ) -> Result<Option<V>> {
         let path = self.resolve_one(path, keys)?;
-        let removed = self.remove(key, vec![("".into(), path.clone())]).await?;
-        decode_at(&path, removed.raw("").cloned())
+        let removed = self.remove_one(key, path.clone()).await?;
+        decode_at(&path, removed)
     }
 
     /// Removes several fields given as a tuple of typed paths in one UpdateItem, and returns what they
@@ -439,6 +433,16 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     ) -> Result<Fields> {
         let named = removers.resolve(self.core().model)?;
         self.remove(key, named).await
+    }
+
+    /// Removes one path and returns what it held, undecoded.
+    async fn remove_one(
+        &self,
+        key: impl Into<K>,
+        path: DocumentPath,
+    ) -> Result<Option<AttributeValue>> {
+        let removed = self.remove(key, vec![(String::new(), path)]).await?;
+        Ok(removed.raw("").cloned())
     }
 
     async fn remove(

@@ -88,6 +88,17 @@ impl RecordCache {
         self.rebuild_view();
     }
 
+    /// Records that the writes of `batch` reached DynamoDB: they are no longer pending.
+    fn committed(&mut self, batch: &Batch) {
+        for action in &batch.actions {
+            self.base.apply(action);
+        }
+        self.keep_key();
+        let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
+        self.pending
+            .retain(|(sequence, _)| !sent.contains(sequence));
+    }
+
     fn last_sequence(&self) -> u64 {
         self.pending.last().map_or(0, |(sequence, _)| *sequence)
     }
@@ -274,15 +285,7 @@ impl Cached {
         for (batch, outcome) in outcomes {
             match outcome {
                 Ok(()) => {
-                    let record = state.record(core, &batch.key_item);
-                    for action in &batch.actions {
-                        record.base.apply(action);
-                    }
-                    record.keep_key();
-                    let sent: HashSet<u64> = batch.sequences.into_iter().collect();
-                    record
-                        .pending
-                        .retain(|(sequence, _)| !sent.contains(sequence));
+                    state.record(core, &batch.key_item).committed(&batch);
                     committed.push(batch.key_item);
                 }
                 Err(error) => failed.push((batch.key_item, error)),
@@ -571,15 +574,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
         let mut state = self.backend.state();
         let mut committed = Vec::with_capacity(batches.len());
         for batch in batches {
-            let record = state.record(core, &batch.key_item);
-            for action in &batch.actions {
-                record.base.apply(action);
-            }
-            record.keep_key();
-            let sent: HashSet<u64> = batch.sequences.into_iter().collect();
-            record
-                .pending
-                .retain(|(sequence, _)| !sent.contains(sequence));
+            state.record(core, &batch.key_item).committed(&batch);
             committed.push(core.key_of::<K>(&batch.key_item)?);
         }
         Ok(committed)

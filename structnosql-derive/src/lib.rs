@@ -2,6 +2,17 @@
 //!
 //! Use them through the `structnosql` crate (`use structnosql::{TableDataModel, MapModel}`); the
 //! generated code refers to `::structnosql::__private`, which this crate's version is pinned to.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo
+    )
+)]
 
 mod case;
 mod enums;

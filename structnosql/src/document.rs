@@ -145,7 +145,7 @@ pub fn existing_depth(item: &HashMap<String, AttributeValue>, path: &DocumentPat
         return 0;
     };
     let mut depth = 1;
-    for segment in &segments[1..] {
+    for segment in segments.iter().skip(1) {
         match child(value, segment) {
             Some(next) => {
                 value = next;

@@ -22,6 +22,17 @@
 //!
 //! Every fallible call returns [`Result`] with the one [`Error`] enum.
 #![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo
+    )
+)]
 
 mod cache;
 pub mod connection;

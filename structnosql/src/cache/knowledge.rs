@@ -70,10 +70,13 @@ impl Known {
                 Known::Absent if depth == 0 => return Some(0),
                 Known::Absent => return prefix_exists.then_some(depth - 1),
                 Known::Value(value) => {
-                    let rest = &segments[depth..];
+                    let rest = path.suffix(depth);
                     let found = (0..=rest.len())
                         .rev()
-                        .find(|&n| navigate(value, &rest[..n]).is_some())
+                        .find(|&n| {
+                            rest.get(..n)
+                                .is_some_and(|head| navigate(value, head).is_some())
+                        })
                         .unwrap_or(0);
                     return Some(depth + found);
                 }
@@ -82,7 +85,11 @@ impl Known {
                     if depth == segments.len() {
                         return exists.then_some(depth);
                     }
-                    match segments[depth].name().and_then(|name| children.get(name)) {
+                    match segments
+                        .get(depth)
+                        .and_then(Segment::name)
+                        .and_then(|name| children.get(name))
+                    {
                         Some(child) => {
                             prefix_exists = exists;
                             node = child;

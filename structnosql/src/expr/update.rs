@@ -41,7 +41,7 @@ pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<
         match (ancestor, action) {
             (None, action) => merged.push(action),
             (Some(UpdateAction::Set(base, value)), UpdateAction::Set(_, new)) => {
-                let relative = &path.segments()[base.depth()..];
+                let relative = path.suffix(base.depth());
                 if !document::set_within(value, relative, new) {
                     return Err(Error::InvalidPath {
                         path: path.to_string(),
@@ -52,12 +52,12 @@ pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<
                 }
             }
             (Some(UpdateAction::Set(base, value)), UpdateAction::Remove(_)) => {
-                let relative = &path.segments()[base.depth()..];
+                let relative = path.suffix(base.depth());
                 document::remove_within(value, relative);
             }
             (Some(removed @ UpdateAction::Remove(_)), UpdateAction::Set(_, new)) => {
                 let base = removed.path().clone();
-                let relative = &path.segments()[base.depth()..];
+                let relative = path.suffix(base.depth());
                 *removed = UpdateAction::Set(base, document::build_subtree(relative, new));
             }
             // Already removed with its ancestor.

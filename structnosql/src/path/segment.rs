@@ -82,6 +82,18 @@ impl DocumentPath {
         })
     }
 
+    /// The first `len` steps (all of them if the path is shorter).
+    pub fn prefix(&self, len: usize) -> Self {
+        Self {
+            segments: self.segments.iter().take(len).cloned().collect(),
+        }
+    }
+
+    /// The steps after the first `len` (none if the path is not longer).
+    pub fn suffix(&self, len: usize) -> &[Segment] {
+        self.segments.get(len..).unwrap_or_default()
+    }
+
     /// Whether `self` is `other` or lies inside it.
     pub fn starts_with(&self, other: &DocumentPath) -> bool {
         self.segments.starts_with(&other.segments)

@@ -22,7 +22,7 @@ pub(crate) fn projected_paths<'a>(
             .iter()
             .position(|segment| matches!(segment, Segment::Index(_)))
             .unwrap_or(path.depth());
-        let path = DocumentPath::from_segments(path.segments()[..cut].to_vec());
+        let path = path.prefix(cut);
         if path.is_root() || projected.iter().any(|kept| path.starts_with(kept)) {
             continue;
         }

@@ -276,9 +276,8 @@ pub(crate) fn rewrite(
                     kept.push(UpdateAction::Set(path, value));
                     continue;
                 }
-                let ancestor =
-                    DocumentPath::from_segments(path.segments()[..existing + 1].to_vec());
-                let relative = &path.segments()[existing + 1..];
+                let ancestor = path.prefix(existing + 1);
+                let relative = path.suffix(existing + 1);
                 match created.iter_mut().find(|(root, _)| *root == ancestor) {
                     Some((_, subtree)) => {
                         document::set_within(subtree, relative, value);

@@ -128,3 +128,71 @@ pub fn counted_client() -> (Client, RequestCounter) {
         .build();
     (Client::from_conf(config), counter)
 }
+
+/// Records the expressions of every request a client sends, to check that no input text appears in
+/// them outside placeholders.
+#[derive(Debug, Clone, Default)]
+pub struct ExpressionRecorder(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl ExpressionRecorder {
+    /// Every expression sent so far (Update, Condition, Projection, KeyCondition, Filter).
+    #[allow(dead_code)]
+    pub fn expressions(&self) -> Vec<String> {
+        self.0.lock().map(|list| list.clone()).unwrap_or_default()
+    }
+}
+
+impl structnosql::aws_sdk_dynamodb::config::Intercept for ExpressionRecorder {
+    fn name(&self) -> &'static str {
+        "ExpressionRecorder"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &structnosql::aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &structnosql::aws_sdk_dynamodb::config::RuntimeComponents,
+        _config: &mut structnosql::aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), structnosql::BoxError> {
+        let Some(body) = context.request().body().bytes() else {
+            return Ok(());
+        };
+        let json: serde_json::Value = serde_json::from_slice(body)?;
+        let mut found = Vec::new();
+        collect_expressions(&json, &mut found);
+        self.0.lock().map_err(|_| "poisoned")?.extend(found);
+        Ok(())
+    }
+}
+
+fn collect_expressions(json: &serde_json::Value, found: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Object(entries) => {
+            for (name, value) in entries {
+                match value {
+                    serde_json::Value::String(text) if name.ends_with("Expression") => {
+                        found.push(text.clone())
+                    }
+                    other => collect_expressions(other, found),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_expressions(item, found)),
+        _ => {}
+    }
+}
+
+/// A client for the test server that records the expressions it sends, and the recorder.
+#[allow(dead_code)]
+pub fn recording_client() -> (Client, ExpressionRecorder, RequestCounter) {
+    let recorder = ExpressionRecorder::default();
+    let counter = RequestCounter::default();
+    let config = client()
+        .config()
+        .to_builder()
+        .interceptor(recorder.clone())
+        .interceptor(counter.clone())
+        .build();
+    (Client::from_conf(config), recorder, counter)
+}

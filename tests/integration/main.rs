@@ -4,5 +4,6 @@ mod basic_table;
 mod caching_table;
 mod connection;
 mod harness;
+mod hostile;
 mod models;
 mod queries;

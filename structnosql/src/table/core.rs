@@ -82,9 +82,11 @@ impl TableCore {
         let (hash, sort) = key
             .key_values()
             .map_err(|violations| Error::validation_at(&DocumentPath::root(), violations))?;
+        check_key_value(&self.primary_index.hash_key, &hash, MAX_HASH_KEY_BYTES)?;
         let mut item = Item::with_capacity(2);
         item.insert(self.primary_index.hash_key.clone(), hash);
         if let (Some(name), Some(sort)) = (&self.primary_index.sort_key, sort) {
+            check_key_value(name, &sort, MAX_SORT_KEY_BYTES)?;
             item.insert(name.clone(), sort);
         }
         Ok(item)
@@ -187,8 +189,45 @@ impl TableCore {
     }
 }
 
+/// DynamoDB's limits on key values: 1 to 2,048 bytes for a hash key, 1 to 1,024 for a sort key.
+const MAX_HASH_KEY_BYTES: usize = 2048;
+const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// Refuses a key value DynamoDB would reject: empty, or longer than its limit.
+fn check_key_value(name: &str, value: &ddb::AttributeValue, limit: usize) -> Result<()> {
+    let bytes = crate::size::value_bytes(value);
+    let empty = match value {
+        ddb::AttributeValue::S(text) => text.is_empty(),
+        ddb::AttributeValue::B(blob) => blob.as_ref().is_empty(),
+        _ => false,
+    };
+    let problem = if empty {
+        Some("a key value cannot be empty".to_owned())
+    } else if bytes > limit {
+        Some(format!(
+            "a key value is at most {limit} bytes; this one is {bytes}"
+        ))
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(message) => Err(Error::Validation {
+            violations: vec![crate::model::Violation {
+                path: DocumentPath::from_segments(vec![crate::path::Segment::Key(name.into())]),
+                message,
+            }],
+        }),
+    }
+}
+
+/// A key value for messages, shortened if long.
 fn describe_key_value(value: &ddb::AttributeValue) -> String {
+    const SHOWN: usize = 64;
     match value {
+        ddb::AttributeValue::S(text) if text.chars().count() > SHOWN => {
+            format!("{}…", text.chars().take(SHOWN).collect::<String>())
+        }
         ddb::AttributeValue::S(text) => text.clone(),
         ddb::AttributeValue::N(number) => number.clone(),
         ddb::AttributeValue::B(bytes) => format!("{} bytes", bytes.as_ref().len()),

@@ -28,7 +28,7 @@ pub struct Item {
     count: i64,
 }
 
-fn player(id: &str) -> Player {
+pub fn player(id: &str) -> Player {
     Player {
         player_id: id.into(),
         username: Some("Robinson".into()),

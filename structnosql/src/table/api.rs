@@ -104,6 +104,11 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         self.backend.core()
     }
 
+    /// The client requests go through (with the table's retry and time-out settings).
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.core().client
+    }
+
     /// The table's name.
     pub fn table_name(&self) -> &str {
         &self.core().table_name

@@ -29,6 +29,8 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 
 use crate::error::{Error, Result};
@@ -72,6 +74,8 @@ pub struct TableBuilder<M, K, B> {
     create_timeout: Duration,
     updates_create_records: bool,
     commit_concurrency: usize,
+    retry_config: Option<RetryConfig>,
+    timeout_config: Option<TimeoutConfig>,
     model: PhantomData<Marker<M, K, B>>,
 }
 
@@ -87,6 +91,8 @@ impl<M, K, B> Default for TableBuilder<M, K, B> {
             create_timeout: DEFAULT_CREATE_TIMEOUT,
             updates_create_records: true,
             commit_concurrency: DEFAULT_COMMIT_CONCURRENCY,
+            retry_config: None,
+            timeout_config: None,
             model: PhantomData,
         }
     }
@@ -149,6 +155,19 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         self
     }
 
+    /// The SDK's retry settings for this table's requests (by default the client's: standard retries,
+    /// 3 attempts with jittered backoff, for throttling, 5xx and connection errors).
+    pub fn retry_config(mut self, config: RetryConfig) -> Self {
+        self.retry_config = Some(config);
+        self
+    }
+
+    /// The SDK's time-outs for this table's requests (connect, per attempt, per operation).
+    pub fn timeout_config(mut self, config: TimeoutConfig) -> Self {
+        self.timeout_config = Some(config);
+        self
+    }
+
     /// How many records a caching table's commit writes at the same time (16 by default).
     pub fn commit_concurrency(mut self, records: usize) -> Self {
         self.commit_concurrency = records.max(1);
@@ -167,6 +186,18 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         let client = self.client.ok_or_else(|| Error::Config {
             message: format!("table {table_name} needs a client: call TableBuilder::client"),
         })?;
+        let client = if self.retry_config.is_some() || self.timeout_config.is_some() {
+            let mut config = client.config().to_builder();
+            if let Some(retry) = self.retry_config {
+                config = config.retry_config(retry);
+            }
+            if let Some(timeout) = self.timeout_config {
+                config = config.timeout_config(timeout);
+            }
+            Client::from_conf(config.build())
+        } else {
+            client
+        };
         let primary_index = self.primary_index.ok_or_else(|| Error::Config {
             message: format!(
                 "table {table_name} needs a primary index: call TableBuilder::primary_index"

@@ -1,0 +1,256 @@
+//! Injected faults: the N-th request fails, either before it reaches DynamoDB or after DynamoDB applied
+//! it (the answer is lost). For every N, the caller gets an error, nothing pending is lost, and a retry
+//! reaches exactly the fault-free final state. Every write structnosql sends is idempotent (SET and
+//! REMOVE of absolute values; no ADD or list_append), so applying a write again after a lost answer
+//! is safe; parent creation is conditioned on the parent being absent, so it is never applied twice.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde_json::json;
+use structnosql::aws_sdk_dynamodb::config::interceptors::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
+use structnosql::aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use structnosql::aws_sdk_dynamodb::Client;
+use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
+
+use crate::caching_table::Player;
+use crate::harness;
+
+/// Where the injected fault strikes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// The request never reaches DynamoDB (connection refused or reset before sending).
+    BeforeSending,
+    /// DynamoDB applies the request, and its answer is lost (reset or time-out while waiting).
+    AnswerLost,
+}
+
+/// Fails the N-th request of a client (requests counted from 1; 0: no fault).
+#[derive(Debug, Clone)]
+struct FaultInjector {
+    sent: Arc<AtomicU64>,
+    fail_at: Arc<AtomicU64>,
+    fault: Fault,
+}
+
+impl FaultInjector {
+    fn new(fault: Fault) -> Self {
+        Self {
+            sent: Arc::default(),
+            fail_at: Arc::default(),
+            fault,
+        }
+    }
+
+    /// Fails the `n`-th request from now on (0: none).
+    fn arm(&self, n: u64) {
+        self.sent.store(0, Ordering::SeqCst);
+        self.fail_at.store(n, Ordering::SeqCst);
+    }
+
+    fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    fn strikes_now(&self) -> bool {
+        let fail_at = self.fail_at.load(Ordering::SeqCst);
+        fail_at != 0 && self.sent() == fail_at
+    }
+}
+
+impl Intercept for FaultInjector {
+    fn name(&self) -> &'static str {
+        "FaultInjector"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), structnosql::BoxError> {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        if self.fault == Fault::BeforeSending && self.strikes_now() {
+            return Err("injected fault: connection reset before sending".into());
+        }
+        Ok(())
+    }
+
+    fn read_after_transmit(
+        &self,
+        _context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), structnosql::BoxError> {
+        if self.fault == Fault::AnswerLost && self.strikes_now() {
+            return Err(
+                "injected fault: connection reset after DynamoDB applied the request".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn faulty_client(fault: Fault) -> (Client, FaultInjector) {
+    let injector = FaultInjector::new(fault);
+    let config = harness::client()
+        .config()
+        .to_builder()
+        .interceptor(injector.clone())
+        .build();
+    (Client::from_conf(config), injector)
+}
+
+async fn setup(fault: Fault) -> (CachingTable<Player>, BasicTable<Player>, FaultInjector) {
+    let (client, injector) = faulty_client(fault);
+    let name = harness::unique_table_name("faults");
+    let table = CachingTable::<Player>::builder()
+        .table_name(&name)
+        .client(client)
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .auto_create_table(true)
+        // One record at a time, so that "the N-th request" is well defined.
+        .commit_concurrency(1)
+        .build()
+        .await
+        .unwrap();
+    let db = BasicTable::<Player>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .build()
+        .await
+        .unwrap();
+    let existing = crate::caching_table::player("existing");
+    db.put_record(&existing).await.unwrap();
+    (table, db, injector)
+}
+
+/// Queues writes on three records: parents missing and unknown (two requests), an absent record, and
+/// removes.
+async fn queue_writes(table: &CachingTable<Player>) {
+    let f = Player::fields();
+    table.update_field("existing", f.score(), 42).await.unwrap();
+    table
+        .update_field("existing", f.data().key("a").key("b"), json!([1, 2]))
+        .await
+        .unwrap();
+    table.delete_field("existing", f.team()).await.unwrap();
+    table
+        .update_field("absent", f.username(), "new")
+        .await
+        .unwrap();
+    table
+        .update_field("absent", f.data().key("x"), json!({"y": true}))
+        .await
+        .unwrap();
+    table.update_field("third", f.score(), 7).await.unwrap();
+}
+
+async fn final_state(db: &BasicTable<Player>) -> Vec<Option<Player>> {
+    let mut state = Vec::new();
+    for key in ["existing", "absent", "third"] {
+        state.push(db.get_record(key).await.unwrap());
+    }
+    state
+}
+
+#[tokio::test]
+async fn a_fault_at_any_request_of_a_commit_loses_nothing_and_a_retry_converges() {
+    // The fault-free run: its final state and how many requests the commit takes.
+    let (table, db, injector) = setup(Fault::BeforeSending).await;
+    queue_writes(&table).await;
+    injector.arm(0);
+    assert!(table.commit_operations().await.is_success());
+    let requests = injector.sent();
+    let expected = final_state(&db).await;
+    assert!(requests >= 3, "{requests} requests");
+
+    for fault in [Fault::BeforeSending, Fault::AnswerLost] {
+        for n in 1..=requests {
+            let (table, db, injector) = setup(fault).await;
+            queue_writes(&table).await;
+            injector.arm(n);
+            let report = table.commit_operations().await;
+            assert_eq!(
+                report.failed.len(),
+                1,
+                "{fault:?} at request {n}: {report:?}"
+            );
+            let message = report.failed[0].1.to_string();
+            assert!(
+                message.contains("injected fault"),
+                "{fault:?} at {n}: {message}"
+            );
+            assert!(
+                table.has_pending_operations(),
+                "{fault:?} at {n}: the failed writes stay"
+            );
+            injector.arm(0);
+            let retry = table.commit_operations().await;
+            assert!(retry.is_success(), "{fault:?} at {n}: retry {retry:?}");
+            assert!(!table.has_pending_operations());
+            assert_eq!(final_state(&db).await, expected, "{fault:?} at request {n}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_fault_during_parent_creation_is_reported_and_a_retry_converges() {
+    let f = Player::fields();
+    for fault in [Fault::BeforeSending, Fault::AnswerLost] {
+        for n in 1..=2 {
+            let (client, injector) = faulty_client(fault);
+            let table = BasicTable::<Player>::builder()
+                .table_name(harness::unique_table_name("faults-basic"))
+                .client(client)
+                .primary_index(PrimaryIndex::hash("playerId"))
+                .auto_create_table(true)
+                .build()
+                .await
+                .unwrap();
+            let path = f.data().key("a").key("b").key("c");
+            injector.arm(n);
+            let first = table.update_field("p", path.clone(), json!(1)).await;
+            assert!(first.is_err(), "{fault:?} at {n}");
+            injector.arm(0);
+            table
+                .update_field("p", path.clone(), json!(1))
+                .await
+                .unwrap();
+            assert_eq!(
+                table.get_field("p", f.data()).await.unwrap(),
+                Some(json!({"a": {"b": {"c": 1}}})),
+                "{fault:?} at {n}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn retry_and_timeout_settings_are_set_through_the_builder() {
+    use std::time::Duration;
+    use structnosql::aws_sdk_dynamodb::config::retry::RetryConfig;
+    use structnosql::aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+    let table = BasicTable::<Player>::builder()
+        .table_name(harness::unique_table_name("settings"))
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .retry_config(RetryConfig::standard().with_max_attempts(5))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(7))
+                .build(),
+        )
+        .build()
+        .await
+        .unwrap();
+    let config = table.client().config();
+    assert_eq!(config.retry_config().map(|r| r.max_attempts()), Some(5));
+    assert_eq!(
+        config.timeout_config().and_then(|t| t.operation_timeout()),
+        Some(Duration::from_secs(7))
+    );
+}

@@ -13,19 +13,19 @@ use crate::harness;
 #[derive(TableDataModel, Debug, Clone, PartialEq)]
 #[structnosql(rename_all = "camelCase")]
 pub struct Player {
-    player_id: String,
-    username: Option<String>,
-    team: Option<String>,
-    score: Option<i64>,
+    pub player_id: String,
+    pub username: Option<String>,
+    pub team: Option<String>,
+    pub score: Option<i64>,
     #[structnosql(key_name = "itemId")]
-    inventory: Option<HashMap<String, Item>>,
-    data: Option<serde_json::Value>,
+    pub inventory: Option<HashMap<String, Item>>,
+    pub data: Option<serde_json::Value>,
 }
 
 #[derive(MapModel, Debug, Clone, PartialEq)]
 pub struct Item {
-    name: String,
-    count: i64,
+    pub name: String,
+    pub count: i64,
 }
 
 pub fn player(id: &str) -> Player {

@@ -3,6 +3,7 @@
 mod basic_table;
 mod caching_table;
 mod connection;
+mod equivalence;
 mod faults;
 mod harness;
 mod hostile;

@@ -198,8 +198,93 @@ impl<K> CommitReport<K> {
 struct Batch {
     key_item: Item,
     sequences: Vec<u64>,
+    /// Every write, in order.
     actions: Vec<UpdateAction>,
+    /// The writes grouped into the requests they need, sent in order (usually one group).
+    phases: Vec<Phase>,
     base: Known,
+}
+
+/// Groups a record's writes into as few ordered groups as keep the caller's order observable. Normally
+/// one: overlapping writes merge. A REMOVE that supersedes an earlier SET normally drops that SET,
+/// but the SET may also have created the record or parent maps that outlive the REMOVE; unless the
+/// cache knows they already exist, the SET is sent first, in a group of its own.
+fn phases(actions: Vec<UpdateAction>, base: &Known) -> Result<Vec<Phase>> {
+    let mut known = base.clone();
+    let mut phases = Vec::new();
+    let mut current: Vec<UpdateAction> = Vec::new();
+    for action in actions {
+        if let UpdateAction::Remove(path) = &action {
+            let supersedes_a_set = current.iter().any(
+                |earlier| matches!(earlier, UpdateAction::Set(set, _) if set.starts_with(path)),
+            );
+            if supersedes_a_set && !parents_known_to_exist(&known, path) {
+                let phase = Phase::new(std::mem::take(&mut current))?;
+                for earlier in &phase.actions {
+                    known.apply(earlier);
+                }
+                phases.push(phase);
+            }
+        }
+        current.push(action);
+    }
+    phases.push(Phase::new(current)?);
+    phases.retain(|phase| !phase.actions.is_empty());
+    Ok(phases)
+}
+
+/// Writes sent together, merged.
+#[derive(Debug, Clone)]
+struct Phase {
+    actions: Vec<UpdateAction>,
+    /// Whether the caller's writes create the record even if merging left only removes (so the
+    /// request must not be conditioned on the record existing).
+    creates_record: bool,
+}
+
+impl Phase {
+    fn new(raw: Vec<UpdateAction>) -> Result<Self> {
+        let creates_record = raw
+            .iter()
+            .any(|action| matches!(action, UpdateAction::Set(..)));
+        Ok(Self {
+            actions: normalize(raw)?,
+            creates_record,
+        })
+    }
+}
+
+/// Sends one record's groups of writes in order, each with what is known after the previous ones.
+async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
+    let mut known = batch.base.clone();
+    for phase in &batch.phases {
+        let base = &known;
+        apply_with_knowledge(
+            core,
+            &batch.key_item,
+            phase.actions.clone(),
+            |path| base.existing_depth(path),
+            |path| match base.lookup(path) {
+                Lookup::Hit(value) => Some(value.is_some()),
+                Lookup::Miss => None,
+            },
+            phase.creates_record,
+        )
+        .await?;
+        for action in &phase.actions {
+            known.apply(action);
+        }
+    }
+    Ok(())
+}
+
+/// Whether the ancestors of `path` inside the record are known to exist (a top-level attribute has
+/// none: the record itself is created by an unconditioned request, see [`Phase::creates_record`]).
+fn parents_known_to_exist(known: &Known, path: &DocumentPath) -> bool {
+    path.depth() <= 1
+        || known
+            .existing_depth(path)
+            .is_some_and(|depth| depth + 1 >= path.depth())
 }
 
 impl Cached {
@@ -223,33 +308,49 @@ impl Cached {
             }
             // Compact the log first: DynamoDB must not see overlapping paths, and the kinds can be
             // told apart only once overlapping writes are merged.
-            match normalize(record.pending.iter().map(|(_, action)| action.clone())) {
-                Ok(actions) => {
-                    record.pending = actions
-                        .into_iter()
-                        .map(|action| {
-                            next_sequence += 1;
-                            (next_sequence, action)
-                        })
-                        .collect();
-                }
+            let log = record
+                .pending
+                .iter()
+                .map(|(_, action)| action.clone())
+                .collect();
+            let grouped = match phases(log, &record.base) {
+                Ok(grouped) => grouped,
                 Err(error) => {
                     invalid.push((record.key_item.clone(), error));
                     continue;
                 }
+            };
+            let mut selected_phases = Vec::with_capacity(grouped.len());
+            let mut sequences = Vec::new();
+            record.pending.clear();
+            for phase in grouped {
+                let mut selected = Vec::new();
+                for action in phase.actions {
+                    next_sequence += 1;
+                    if kinds.includes(&action) {
+                        sequences.push(next_sequence);
+                        selected.push(action.clone());
+                    }
+                    record.pending.push((next_sequence, action));
+                }
+                if !selected.is_empty() {
+                    selected_phases.push(Phase {
+                        actions: selected,
+                        creates_record: phase.creates_record,
+                    });
+                }
             }
-            let selected: Vec<&(u64, UpdateAction)> = record
-                .pending
-                .iter()
-                .filter(|(_, action)| kinds.includes(action))
-                .collect();
-            if selected.is_empty() {
+            if selected_phases.is_empty() {
                 continue;
             }
             batches.push(Batch {
                 key_item: record.key_item.clone(),
-                sequences: selected.iter().map(|(sequence, _)| *sequence).collect(),
-                actions: selected.iter().map(|(_, action)| action.clone()).collect(),
+                sequences,
+                actions: selected_phases
+                    .iter()
+                    .flat_map(|phase| phase.actions.iter().cloned())
+                    .collect(),
+                phases: selected_phases,
                 base: record.base.clone(),
             });
         }
@@ -263,18 +364,7 @@ impl Cached {
         let core = &self.core;
         let outcomes: Vec<(Batch, Result<()>)> = futures::stream::iter(batches)
             .map(|batch| async move {
-                let base = &batch.base;
-                let outcome = apply_with_knowledge(
-                    core,
-                    &batch.key_item,
-                    batch.actions.clone(),
-                    |path| base.existing_depth(path),
-                    |path| match base.lookup(path) {
-                        Lookup::Hit(value) => Some(value.is_some()),
-                        Lookup::Miss => None,
-                    },
-                )
-                .await;
+                let outcome = commit_record(core, &batch).await;
                 (batch, outcome)
             })
             .buffer_unordered(core.commit_concurrency.max(1))
@@ -551,6 +641,14 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
             return Err(error);
         }
         let core = self.backend.core();
+        if let Some(split) = batches.iter().find(|batch| batch.phases.len() > 1) {
+            return Err(Error::Config {
+                message: format!(
+                    "the pending writes to {} remove what earlier writes created and need two requests in order, which one transaction cannot hold; use commit_operations",
+                    core.describe_record(&split.key_item)
+                ),
+            });
+        }
         let records = batches
             .iter()
             .map(|batch| {

@@ -66,7 +66,15 @@ pub(crate) async fn apply(
     }
     let mut result = WriteResult::default();
     for section in plan_update(actions)? {
-        let found = apply_section(core, key_item, section.actions, Vec::new(), old_values).await?;
+        let found = apply_section(
+            core,
+            key_item,
+            section.actions,
+            Vec::new(),
+            old_values,
+            false,
+        )
+        .await?;
         result.old.extend(found.old);
         result.record_existed = result.record_existed.or(found.record_existed);
     }
@@ -83,10 +91,19 @@ pub(crate) async fn apply_with_knowledge(
     actions: Vec<UpdateAction>,
     existing: impl Fn(&DocumentPath) -> Option<usize>,
     present: impl Fn(&DocumentPath) -> Option<bool>,
+    creates_record: bool,
 ) -> Result<()> {
     for section in plan_update(actions)? {
         let (actions, created) = rewrite(section.actions, &existing, &present);
-        apply_section(core, key_item, actions, created, OldValues::Skip).await?;
+        apply_section(
+            core,
+            key_item,
+            actions,
+            created,
+            OldValues::Skip,
+            creates_record,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -97,6 +114,7 @@ async fn apply_section(
     mut actions: Vec<UpdateAction>,
     mut created: Vec<DocumentPath>,
     old_values: OldValues,
+    creates_record: bool,
 ) -> Result<WriteResult> {
     let mut before: Option<WriteResult> = None;
     for _ in 0..MAX_ATTEMPTS {
@@ -104,7 +122,9 @@ async fn apply_section(
             return Ok(before.unwrap_or_default());
         }
         let removes_only = actions.iter().all(|a| matches!(a, UpdateAction::Remove(_)));
-        let must_exist = removes_only || !core.updates_create_records;
+        // Removes alone must not create an empty record, unless the caller's writes did create it
+        // (a write later superseded by a remove of the same path).
+        let must_exist = (removes_only && !creates_record) || !core.updates_create_records;
         let mut sections = plan_update(actions.clone())?;
         let [section] = sections.as_mut_slice() else {
             // A section stays one request when rewritten; a split would mean a limit is crossed.
@@ -165,7 +185,7 @@ async fn apply_section(
                     old: old_fragment(&current, &actions),
                     record_existed: Some(exists),
                 });
-                if !exists && removes_only {
+                if !exists && removes_only && !creates_record {
                     return Ok(before.unwrap_or_default());
                 }
                 (actions, created) = rewrite(
@@ -214,9 +234,34 @@ pub(crate) fn condition(
         let key = placeholders.name(&core.primary_index.hash_key);
         clauses.insert(format!("attribute_exists({key})"));
     }
+    let mut container_types: Vec<(&str, String)> = Vec::new();
     for action in &section.actions {
-        if let Some(parent) = action.path().parent().filter(|p| !p.is_root()) {
-            clauses.insert(format!("attribute_exists({})", placeholders.path(&parent)));
+        let Some(parent) = action.path().parent().filter(|p| !p.is_root()) else {
+            continue;
+        };
+        let parent_path = placeholders.path(&parent);
+        match action {
+            UpdateAction::Set(..) => {
+                clauses.insert(format!("attribute_exists({parent_path})"));
+            }
+            // Removing inside a plain value fails in DynamoDB; it is simply not there, so the
+            // condition checks the parent's type and a failed check drops the remove.
+            UpdateAction::Remove(path) => {
+                let kind = match path.segments().last() {
+                    Some(Segment::Index(_)) => "L",
+                    _ => "M",
+                };
+                let type_value = match container_types.iter().find(|(k, _)| *k == kind) {
+                    Some((_, placeholder)) => placeholder.clone(),
+                    None => {
+                        let placeholder = placeholders
+                            .value(aws_sdk_dynamodb::types::AttributeValue::S(kind.into()));
+                        container_types.push((kind, placeholder.clone()));
+                        placeholder
+                    }
+                };
+                clauses.insert(format!("attribute_type({parent_path}, {type_value})"));
+            }
         }
     }
     for path in created {

@@ -1,0 +1,116 @@
+//! Property tests of the parts that take arbitrary input: the string-path parser, decoding of
+//! arbitrary stored items, and the update planner. None may panic; what they accept must be valid.
+//! (The same targets run under coverage-guided fuzzing in `fuzz/`.)
+
+use proptest::prelude::*;
+use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+use structnosql::expr::{plan_update, UpdateAction, MAX_EXPRESSION_BYTES, MAX_UPDATE_CLAUSES};
+use structnosql::path::{DocumentPath, KeyValue, Segment, MAX_DEPTH};
+use structnosql::{MapModel, TableDataModel};
+
+use crate::basic_table::Account;
+use crate::docs_model_for_robustness::Parameter;
+
+/// Stored values of any shape, with awkward numbers and strings.
+fn attribute_value() -> impl Strategy<Value = AttributeValue> {
+    let number = prop_oneof![
+        "-?[0-9]{1,45}(\\.[0-9]{0,5})?([eE][-+]?[0-9]{1,4})?",
+        Just("NaN".to_owned()),
+        Just("1e999999999999".to_owned()),
+        ".{0,5}",
+    ];
+    let leaf = prop_oneof![
+        ".{0,8}".prop_map(AttributeValue::S),
+        number.clone().prop_map(AttributeValue::N),
+        any::<bool>().prop_map(AttributeValue::Bool),
+        Just(AttributeValue::Null(true)),
+        proptest::collection::vec(any::<u8>(), 0..4).prop_map(|b| AttributeValue::B(b.into())),
+        proptest::collection::vec(".{0,3}", 0..3).prop_map(AttributeValue::Ss),
+        proptest::collection::vec(number, 0..3).prop_map(AttributeValue::Ns),
+    ];
+    leaf.prop_recursive(6, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(AttributeValue::L),
+            proptest::collection::hash_map(
+                prop_oneof![
+                    "[a-zA-Z]{1,16}",
+                    Just("tokens".to_owned()),
+                    Just("friends".to_owned()),
+                    Just("data".to_owned())
+                ],
+                inner,
+                0..5
+            )
+            .prop_map(AttributeValue::M),
+        ]
+    })
+}
+
+fn segment() -> impl Strategy<Value = Segment> {
+    prop_oneof![
+        prop_oneof![Just("a"), Just("b"), Just("c")].prop_map(Segment::Field),
+        ".{0,4}".prop_map(|key| Segment::Key(key.into())),
+        (0usize..4).prop_map(Segment::Index),
+    ]
+}
+
+fn document_path() -> impl Strategy<Value = DocumentPath> {
+    proptest::collection::vec(segment(), 1..5).prop_map(DocumentPath::from_segments)
+}
+
+fn action() -> impl Strategy<Value = UpdateAction> {
+    prop_oneof![
+        (document_path(), attribute_value()).prop_map(|(p, v)| UpdateAction::Set(p, v)),
+        document_path().prop_map(UpdateAction::Remove),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn string_paths_never_panic_and_resolve_within_limits(
+        path in "[a-zA-Z.{}() ,\\[\\]]{0,60}",
+        key in ".{0,6}",
+        index in 0usize..5,
+    ) {
+        let keys = [("tokenId", KeyValue::from(key.as_str())), ("friendIndex", KeyValue::Index(index))];
+        for model in [Account::model_schema(), Parameter::model_schema()] {
+            if let Ok(resolved) = structnosql::path::resolve(model, &path, &keys) {
+                for member in resolved {
+                    prop_assert!(member.path.depth() <= MAX_DEPTH);
+                    prop_assert!(!member.path.is_root());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_stored_items_decode_or_fail_without_panicking(value in attribute_value()) {
+        if let AttributeValue::M(item) = value.clone() {
+            let strict = Account::from_item(item.clone());
+            let lenient = Account::from_item_lenient(item);
+            // Whatever strict reading accepts, lenient reading accepts unchanged.
+            if let Ok(record) = strict {
+                prop_assert_eq!(lenient.map(|l| l.value).ok(), Some(record));
+            }
+        }
+        let _ = <Parameter as structnosql::Attribute>::from_attribute(value);
+    }
+
+    #[test]
+    fn the_planner_never_sends_overlapping_paths_or_passes_limits(
+        actions in proptest::collection::vec(action(), 0..40),
+    ) {
+        if let Ok(sections) = plan_update(actions) {
+            for section in sections {
+                prop_assert!(section.expression().len() <= MAX_EXPRESSION_BYTES);
+                prop_assert!(section.actions.len() <= MAX_UPDATE_CLAUSES);
+                for (i, a) in section.actions.iter().enumerate() {
+                    for b in section.actions.iter().skip(i + 1) {
+                        prop_assert!(!a.path().starts_with(b.path()) && !b.path().starts_with(a.path()),
+                            "{} overlaps {}", a.path(), b.path());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -160,6 +160,194 @@ Mail left in database : Mail { status: None, received_timestamp: Some(1627134011
 Removed tokens : {"t32": AuthToken { expiration_timestamp: 1618322249 }}
 "#,
     ),
+    (
+        "caching_has_pending_operations_basic",
+        r#"First has_pending_operations : false
+Username update expected success : true
+requests sent : 0
+Second has_pending_operations : true
+Operations commit success : true (committed: ["x42"], failed: [])
+requests sent : 1
+Third has_pending_operations : false
+Username in database : "Paul"
+"#,
+    ),
+    (
+        "caching_has_pending_update_operations_basic",
+        r#"First has_pending_update_operations : false
+Username update expected success : true
+requests sent : 0
+Second has_pending_update_operations : true
+Commit success : true (committed: ["x42"], failed: [])
+requests sent : 1
+Third has_pending_update_operations : false
+Username in database : "Paul"
+"#,
+    ),
+    (
+        "caching_has_pending_remove_operations_basic",
+        r#"First has_pending_update_operations before deletion : false
+Deletion expected success : true
+requests sent : 0
+Second has_pending_remove_operations before commit : true
+Operations commit success : true (committed: ["x42"], failed: [])
+requests sent : 1
+Third has_pending_remove_operations after commit : false
+Mail m42 in database : null
+"#,
+    ),
+    (
+        "caching_clear_pending_remove_operations_basic",
+        r#"First has_pending_update_operations before deletion : false
+Deletion expected success : true
+Second has_pending_remove_operations before commit : true
+Operations commit success : true (committed: ["x42"], failed: [])
+Third has_pending_remove_operations after commit : false
+Mail m42 in database : null
+Username deletion expected success : true
+Fourth has_pending_remove_operations before clear : true
+Fifth has_pending_remove_operations after clear : false
+Username after clear : {value: "Robinson", from_cache: true}
+requests sent : 0
+Username in database : "Robinson"
+"#,
+    ),
+    (
+        "caching_clear_pending_operations_basic",
+        r#"First has_pending_operations before update : false
+Update expected success : true
+Second has_pending_operations before clear : true
+Third has_pending_operations after clear : false
+Username after clear : {value: "Robinson", from_cache: true}
+requests sent : 0
+Username in database : "Robinson"
+"#,
+    ),
+    (
+        "caching_clear_pending_update_operations_basic",
+        r#"First has_pending_update_operations before update : false
+Update expected success : true
+Second has_pending_update_operations before clear : true
+Third has_pending_update_operations after clear : false
+Username after clear : {value: "Robinson", from_cache: true}
+requests sent : 0
+Username in database : "Robinson"
+"#,
+    ),
+    (
+        "caching_clear_pending_operations_discrepancy",
+        r#"First has_pending_update_operations before remove : false
+Removed mail item value expected to be from cache : {"status": "not-read"}
+requests sent : 0
+Second has_pending_remove_operations after removal from cache : true
+Mail after clear : {value: {"status": "not-read"}, from_cache: true}
+mail_item_expected_deletion_success : true
+Third has_pending_remove_operations : true
+requests sent : 0
+Removed mail from in-memory cache : null
+requests sent : 0
+Fourth has_pending_remove_operations : true
+Removed mail from database : null
+requests sent : 0
+Operations commit success : true (committed: ["x42"], failed: [])
+Mail m42 in database : null
+requests sent : 0
+Removed username, not cached : "Robinson"
+requests sent : 2
+Fifth has_pending_operations : false
+Mail m43 in database : {"status": "read"}
+"#,
+    ),
+    (
+        "caching_clear_pending_remove_operations_discrepancy",
+        r#"First has_pending_update_operations before remove : false
+Removed mail item value expected to be from cache : {"status": "not-read"}
+requests sent : 0
+Second has_pending_remove_operations after removal from cache : true
+Mail after clear : {value: {"status": "not-read"}, from_cache: true}
+mail_item_expected_deletion_success : true
+Third has_pending_remove_operations : true
+requests sent : 0
+Removed mail from in-memory cache : null
+requests sent : 0
+Fourth has_pending_remove_operations : true
+Removed mail from database : null
+requests sent : 0
+Operations commit success : true (committed: ["x42"], failed: [])
+Mail m42 in database : null
+"#,
+    ),
+    (
+        "caching_clear_pending_update_operations_discrepancy",
+        r#"First has_pending_update_operations before remove : false
+Removed mail item value expected to be from cache : {"status": "not-read"}
+Second has_pending_remove_operations after removal from cache : true
+Mail after clear : {value: {"status": "not-read"}, from_cache: true}
+mail_item_expected_deletion_success : true
+Third has_pending_remove_operations : true
+removed_value : null
+requests sent : 0
+Fourth has_pending_update_operations : false
+Fifth has_pending_update_operations before clear : true
+Sixth has_pending_update_operations after clear : false
+Sixth has_pending_remove_operations after clear : true
+Username after clear : {value: "Robinson", from_cache: false}
+requests sent : 1
+Operations commit success : true (committed: ["x42"], failed: [])
+requests sent : 1
+Mail m42 in database : null
+Username in database : "Robinson"
+"#,
+    ),
+    (
+        "caching_clear_cached_data_basic",
+        r#"First retrieval username value : {value: "Robinson", from_cache: false}
+Second retrieval username value : {value: "Robinson", from_cache: true}
+Third retrieval username value : {value: "Robinson", from_cache: false}
+"#,
+    ),
+    (
+        "caching_clear_cached_data_for_record_basic",
+        r#"Retrieved tv shows : {"b12": {"name": "Breaking Bad", "ratings": {"imdb": 9.4}}, "d52": {"name": "Hannibal", "ratings": {"imdb": 8.5}}}
+requests sent : 1
+TV shows names to keys : {"Breaking Bad": "b12", "Hannibal": "d52"}
+Breaking bad imdb rating : {value: 9.4, from_cache: false}
+Hannibal imdb rating : {value: 8.5, from_cache: true}
+requests sent : 1
+"#,
+    ),
+    (
+        "caching_commit_operations_basic",
+        r#"Username update expected success : true
+Token deletion expected success : true
+requests sent : 0
+Commit success : true (committed: ["x42"], failed: [])
+Record in database : {"userId": "x42"}
+"#,
+    ),
+    (
+        "caching_commit_remove_operations_basic",
+        r#"Token deletion expected success : false
+requests sent : 1
+Commit success : true (committed: [], failed: [])
+requests sent : 0
+Record in database : null
+Cached username deletion expected success : true
+requests sent : 0
+Commit success : true (committed: ["x42"], failed: [])
+requests sent : 1
+Username in database : null
+"#,
+    ),
+    (
+        "caching_commit_update_operations_basic",
+        r#"Username update expected success : true
+requests sent : 0
+Commit success : true (committed: ["x42"], failed: [])
+requests sent : 1
+Username in database : "Paul"
+"#,
+    ),
 ];
 
 /// The last line the quickstart prints (its other lines belong to the README's maintainers).

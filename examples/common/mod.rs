@@ -9,8 +9,11 @@
 use std::collections::BTreeMap;
 
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
-use structnosql::table::{BasicTable, Fields, GlobalSecondaryIndex, PrimaryIndex, QueryMetadata};
-use structnosql::{EmbeddedDynamoDb, Item, MapModel, TableDataModel};
+use structnosql::table::{
+    BasicTable, CachingTable, CommitReport, Fields, GlobalSecondaryIndex, PrimaryIndex,
+    QueryMetadata, Traced,
+};
+use structnosql::{Attribute, EmbeddedDynamoDb, Item, MapModel, TableDataModel};
 
 // ---- The `accounts-data` table ----------------------------------------------------------------
 
@@ -180,6 +183,103 @@ pub fn by_id<V>(mut records: Vec<(String, V)>) -> Vec<(String, V)> {
     records
 }
 
+// ---- Caching tables -------------------------------------------------------------------------
+
+/// A caching table on `accounts-data`, created on `server` if it does not exist yet.
+pub async fn caching_accounts_table(
+    server: &EmbeddedDynamoDb,
+) -> structnosql::Result<CachingTable<Account>> {
+    CachingTable::<Account>::builder()
+        .table_name("accounts-data")
+        .client(server.client())
+        .primary_index(PrimaryIndex::hash("userId"))
+        .auto_create_table(true)
+        .build()
+        .await
+}
+
+/// A caching table on `accounts-data` with `record` put through it (so the record is cached, as in
+/// the samples that put their `record.json` with the caching table itself), and a basic table on the
+/// same DynamoDB table, to show what DynamoDB holds.
+pub async fn caching_accounts_table_with(
+    server: &EmbeddedDynamoDb,
+    record: Account,
+) -> structnosql::Result<(CachingTable<Account>, BasicTable<Account>)> {
+    let table = caching_accounts_table(server).await?;
+    table.put_record(&record).await?;
+    let database = accounts_table(server).await?;
+    Ok((table, database))
+}
+
+/// `x42` with `username: Robinson`.
+pub fn robinson() -> Account {
+    Account {
+        username: Some("Robinson".into()),
+        ..x42()
+    }
+}
+
+/// `x42` with `username: Robinson` and the unread mail `m42`, the caching samples' record.
+pub fn robinson_with_mail() -> Account {
+    Account {
+        mails: one(
+            "m42",
+            Mail {
+                status: Some("not-read".into()),
+                ..Mail::default()
+            },
+        ),
+        ..robinson()
+    }
+}
+
+/// A caching table on `movies-table` (hash key `id`, a global secondary index on `primaryType`),
+/// created empty on `server`.
+pub async fn caching_movies_table(
+    server: &EmbeddedDynamoDb,
+) -> structnosql::Result<CachingTable<Movie>> {
+    CachingTable::<Movie>::builder()
+        .table_name("movies-table")
+        .client(server.client())
+        .primary_index(PrimaryIndex::hash("id"))
+        .global_secondary_index(GlobalSecondaryIndex::hash("primaryType"))
+        .auto_create_table(true)
+        .build()
+        .await
+}
+
+/// Requests a caching table has sent since `*mark`; moves the mark to now.
+pub fn requests_since<M: TableDataModel>(table: &CachingTable<M>, mark: &mut u64) -> u64 {
+    let now = table.stats().requests_sent;
+    let sent = now - *mark;
+    *mark = now;
+    sent
+}
+
+/// A commit's report, in one line: whether every record was written, and which were.
+pub fn render_commit(report: &CommitReport<String>) -> String {
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .map(|(key, error)| format!("{key}: {error}"))
+        .collect();
+    format!(
+        "{} (committed: {:?}, failed: {:?})",
+        report.is_success(),
+        report.committed,
+        failed
+    )
+}
+
+/// A value read with its provenance, like StructNoSQL's debug `{'value': …, 'fromCache': …}`.
+pub fn render_traced<T: Attribute>(traced: &Traced<Option<T>>) -> String {
+    format!(
+        "{{value: {}, from_cache: {}}}",
+        render_value(&traced.value),
+        traced.from_cache
+    )
+}
+
 // ---- Printing ---------------------------------------------------------------------------------
 
 /// A JSON value, written like Python prints a dict: `{"a": 1, "b": [true, null]}`.
@@ -252,4 +352,49 @@ pub fn or_none<T: std::fmt::Debug>(value: &Option<T>) -> String {
     value
         .as_ref()
         .map_or_else(|| "None".to_owned(), |value| format!("{value:?}"))
+}
+
+/// A model value as JSON (`null` when absent), its absent optional fields left out as DynamoDB
+/// stores it.
+pub fn render_value<T: Attribute>(value: &Option<T>) -> String {
+    match value {
+        None => "null".to_owned(),
+        Some(value) => match value.to_attribute() {
+            Ok(attribute) => render(&attribute_json(&attribute)),
+            Err(violations) => format!("<invalid: {violations:?}>"),
+        },
+    }
+}
+
+/// A stored value as free-form JSON (numbers as JSON numbers, sets and binaries as arrays).
+pub fn attribute_json(value: &AttributeValue) -> serde_json::Value {
+    use serde_json::Value;
+    let number = |text: &String| {
+        text.parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| text.parse::<f64>().map(Value::from))
+            .unwrap_or_else(|_| Value::from(text.as_str()))
+    };
+    match value {
+        AttributeValue::S(text) => Value::from(text.as_str()),
+        AttributeValue::N(text) => number(text),
+        AttributeValue::Bool(flag) => Value::from(*flag),
+        AttributeValue::Null(_) => Value::Null,
+        AttributeValue::M(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| (key.clone(), attribute_json(value)))
+                .collect(),
+        ),
+        AttributeValue::L(items) => Value::Array(items.iter().map(attribute_json).collect()),
+        AttributeValue::Ss(items) => Value::from(items.clone()),
+        AttributeValue::Ns(items) => Value::Array(items.iter().map(number).collect()),
+        AttributeValue::B(bytes) => Value::from(bytes.as_ref().to_vec()),
+        AttributeValue::Bs(items) => Value::Array(
+            items
+                .iter()
+                .map(|bytes| Value::from(bytes.as_ref().to_vec()))
+                .collect(),
+        ),
+        other => Value::from(format!("{other:?}")),
+    }
 }

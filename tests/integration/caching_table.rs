@@ -98,6 +98,22 @@ async fn the_seed_example_sends_nothing_until_commit_then_one_request() {
         db.get_field("x42", f.team()).await.unwrap().as_deref(),
         Some("red")
     );
+
+    // On a record that does not exist, the update still creates it (as a BasicTable would), in the
+    // same single request.
+    table
+        .update_field("new", f.username(), "Paul")
+        .await
+        .unwrap();
+    table.delete_field("new", f.username()).await.unwrap();
+    let sent = table.stats().requests_sent;
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(table.stats().requests_sent, sent + 1);
+    let created = db.get_record("new").await.unwrap().unwrap();
+    assert_eq!(
+        (created.player_id.as_str(), created.username),
+        ("new", None)
+    );
 }
 
 #[tokio::test]

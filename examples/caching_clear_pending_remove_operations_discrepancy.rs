@@ -1,0 +1,121 @@
+//! StructNoSQL sample `caching_table/clear_pending_remove_operations/discrepancy`: what discarding a
+//! pending remove does to the cache, and how removes of cached and uncached values are carried out.
+//!
+//! Run it with `cargo run --example caching_clear_pending_remove_operations_discrepancy`.
+//!
+//! How the output differs from the docs: the docs' output is a stale copy of another sample's. In
+//! StructNoSQL 2.6.7 the cached remove discards the mail from the cache, `clear_pending_remove_operations`
+//! drops the pending remove (the cache says the mail is gone, the database still holds it: the
+//! discrepancy of the sample's name), the delete queues a new remove, and after `clear_cached_data`
+//! the two `remove_field` calls are sent at once: the first cancels the pending remove and returns
+//! the mail (`fromCache: False`), the second returns `None`.
+//!
+//! How this differs from StructNoSQL, on purpose:
+//! - No discrepancy: the cache keeps what DynamoDB holds apart from the pending writes, so after
+//!   `clear_pending_remove_operations` reads show what DynamoDB holds again: the mail, from the
+//!   cache (the line "Mail after clear", not in the sample).
+//! - `delete_field` returns whether the field was there (it was, as far as the cache knows, so it is
+//!   queued; a delete or remove whose old value is not cached is sent at once, after the record's
+//!   pending writes, to answer exactly).
+//! - `clear_cached_data` forgets what was read but keeps the pending writes, and reads see them. The
+//!   pending delete says the mail is gone, so the next `remove_field` answers `null` from the cache
+//!   and queues its remove, with no request, instead of sending it and returning the mail: that mail
+//!   was deleted by the caller's own pending delete.
+//! - `remove_field` does not say where its answer came from; the `requests sent` lines (not in the
+//!   sample) show it: 0 when the cache answered, 1 or more when it was sent.
+//! - The sample never commits; here (the last lines) a commit sends the pending remove, and the
+//!   mail is gone from DynamoDB, read back with a basic table.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{Account, Mail};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let server = structnosql::EmbeddedDynamoDb::start()?;
+    // put_record caches the whole record, the mail included.
+    let (table, database) =
+        common::caching_accounts_table_with(&server, common::robinson_with_mail()).await?;
+    let mut mark = table.stats().requests_sent;
+    let mail_m42 = || Account::fields().mails().key("m42");
+
+    println!(
+        "First has_pending_update_operations before remove : {}",
+        table.has_pending_update_operations()
+    );
+
+    // The mail is cached: the remove is queued and the value comes from the cache.
+    let removed: Option<Mail> = table
+        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!(
+        "Removed mail item value expected to be from cache : {}",
+        common::render_value(&removed)
+    );
+    println!(
+        "requests sent : {}",
+        common::requests_since(&table, &mut mark)
+    );
+    println!(
+        "Second has_pending_remove_operations after removal from cache : {}",
+        table.has_pending_remove_operations()
+    );
+
+    table.clear_pending_remove_operations();
+    // StructNoSQL's cache would still say the mail is gone; here reads see DynamoDB's mail again.
+    let read = table.get_field_traced("x42", mail_m42()).await?;
+    println!("Mail after clear : {}", common::render_traced(&read));
+
+    let deleted = table
+        .delete_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!("mail_item_expected_deletion_success : {deleted}");
+    println!(
+        "Third has_pending_remove_operations : {}",
+        table.has_pending_remove_operations()
+    );
+    println!(
+        "requests sent : {}",
+        common::requests_since(&table, &mut mark)
+    );
+
+    table.clear_cached_data();
+    let removed: Option<Mail> = table
+        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!(
+        "Removed mail from in-memory cache : {}",
+        common::render_value(&removed)
+    );
+    println!(
+        "requests sent : {}",
+        common::requests_since(&table, &mut mark)
+    );
+    println!(
+        "Fourth has_pending_remove_operations : {}",
+        table.has_pending_remove_operations()
+    );
+
+    table.clear_cached_data();
+    let removed: Option<Mail> = table
+        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!(
+        "Removed mail from database : {}",
+        common::render_value(&removed)
+    );
+    println!(
+        "requests sent : {}",
+        common::requests_since(&table, &mut mark)
+    );
+
+    let report = table.commit_operations().await;
+    println!(
+        "Operations commit success : {}",
+        common::render_commit(&report)
+    );
+    let stored: Option<Mail> = database.get_field("x42", mail_m42()).await?;
+    println!("Mail m42 in database : {}", common::render_value(&stored));
+    Ok(())
+}

@@ -9,7 +9,16 @@ use structnosql::path::{DocumentPath, KeyValue, Segment, MAX_DEPTH};
 use structnosql::{MapModel, TableDataModel};
 
 use crate::basic_table::Account;
-use crate::docs_model_for_robustness::Parameter;
+
+/// A recursive model, with one placeholder name per level.
+#[derive(TableDataModel, Debug, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+pub struct Parameter {
+    pub name: String,
+    #[structnosql(key_name = "childKey{i}")]
+    pub children: Option<std::collections::HashMap<String, Parameter>>,
+    pub values: Option<Vec<Parameter>>,
+}
 
 /// Stored values of any shape, with awkward numbers and strings.
 fn attribute_value() -> impl Strategy<Value = AttributeValue> {

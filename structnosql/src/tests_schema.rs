@@ -2001,18 +2001,17 @@ fn prune_read_keeps_unknown_attributes_and_nulls_of_optional_fields() {
 }
 
 #[test]
-fn prune_read_drops_an_empty_optional_set() {
+fn prune_read_keeps_what_strict_decoding_accepts_such_as_an_empty_set() {
+    // DynamoDB's write rules (no empty sets) do not apply to reads: lenient reading keeps what
+    // strict decoding accepts.
     let pruned = prune_read(
         user_schema(),
         user_with(|user| {
             user.insert("tags".into(), string_set(&[]));
         }),
     );
-    assert_eq!(
-        listed(&pruned.dropped),
-        ["tags: DynamoDB cannot store an empty set"]
-    );
-    assert!(!entries_of(pruned.value).contains_key("tags"));
+    assert!(pruned.dropped.is_empty());
+    assert_eq!(entries_of(pruned.value).get("tags"), Some(&string_set(&[])));
 }
 
 // ---------------------------------------------------------------------------------------------------

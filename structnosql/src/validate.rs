@@ -96,7 +96,7 @@ fn check_into(schema: TypeSchema, value: &AttributeValue, out: &mut Violations) 
         }
         (TypeSchema::Model(model), AttributeValue::M(entries)) => check_model(model, entries, out),
         (schema, value) => {
-            if let Err(problem) = check_scalar(schema, value) {
+            if let Err(problem) = check_scalar(schema, value, Direction::Write) {
                 out.extend(problem);
             }
         }
@@ -142,7 +142,20 @@ fn check_model(
 }
 
 /// Checks a value that is neither a container nor optional.
-fn check_scalar(schema: TypeSchema, value: &AttributeValue) -> Result<(), Violations> {
+/// Whether a value is about to be written or was read. DynamoDB's rules on what it accepts (no empty
+/// sets, no duplicate members) are checked on writes only: reads accept whatever decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Write,
+    Read,
+}
+
+fn check_scalar(
+    schema: TypeSchema,
+    value: &AttributeValue,
+    direction: Direction,
+) -> Result<(), Violations> {
+    let writing = direction == Direction::Write;
     let problem = match (schema, value) {
         (TypeSchema::String, AttributeValue::S(_))
         | (TypeSchema::Bool, AttributeValue::Bool(_))
@@ -152,13 +165,21 @@ fn check_scalar(schema: TypeSchema, value: &AttributeValue) -> Result<(), Violat
         (TypeSchema::Enum(names), AttributeValue::S(name)) => {
             (!names.contains(&name.as_str())).then(|| format!("{name:?} is not one of {names:?}"))
         }
-        (TypeSchema::StringSet, AttributeValue::Ss(members)) => {
-            empty_set(members.len()).or_else(|| duplicate_member(members.iter()))
-        }
-        (TypeSchema::BinarySet, AttributeValue::Bs(members)) => empty_set(members.len())
-            .or_else(|| duplicate_member(members.iter().map(|blob| blob.as_ref()))),
-        (TypeSchema::NumberSet(kind), AttributeValue::Ns(members)) => empty_set(members.len())
-            .or_else(|| duplicate_member(members.iter().map(|text| Decimal::parse(text))))
+        (TypeSchema::StringSet, AttributeValue::Ss(members)) => writing
+            .then(|| empty_set(members.len()).or_else(|| duplicate_member(members.iter())))
+            .flatten(),
+        (TypeSchema::BinarySet, AttributeValue::Bs(members)) => writing
+            .then(|| {
+                empty_set(members.len())
+                    .or_else(|| duplicate_member(members.iter().map(|blob| blob.as_ref())))
+            })
+            .flatten(),
+        (TypeSchema::NumberSet(kind), AttributeValue::Ns(members)) => writing
+            .then(|| {
+                empty_set(members.len())
+                    .or_else(|| duplicate_member(members.iter().map(|text| Decimal::parse(text))))
+            })
+            .flatten()
             .or_else(|| {
                 members.iter().find_map(|text| match kind {
                     NumberKind::Integer(kind) => check_integer(kind, text).err(),
@@ -339,7 +360,7 @@ fn prune_into(
             dropped.extend(inner_dropped);
             valid.then_some(AttributeValue::M(kept))
         }
-        (schema, value) => match check_scalar(schema, &value) {
+        (schema, value) => match check_scalar(schema, &value, Direction::Read) {
             Ok(()) => Some(value),
             Err(problem) => {
                 dropped.extend(problem);

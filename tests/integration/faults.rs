@@ -9,8 +9,10 @@ use std::sync::Arc;
 
 use serde_json::json;
 use structnosql::aws_sdk_dynamodb::config::interceptors::{
-    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    BeforeDeserializationInterceptorContextMut, BeforeDeserializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef,
 };
+use structnosql::aws_sdk_dynamodb::config::retry::RetryConfig;
 use structnosql::aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
@@ -25,7 +27,18 @@ enum Fault {
     BeforeSending,
     /// DynamoDB applies the request, and its answer is lost (reset or time-out while waiting).
     AnswerLost,
+    /// DynamoDB applies the request, and the answer is replaced by an HTTP 500.
+    ServerError,
+    /// DynamoDB applies the request, and the answer is replaced by a throttling error.
+    Throttled,
 }
+
+const EVERY_FAULT: [Fault; 4] = [
+    Fault::BeforeSending,
+    Fault::AnswerLost,
+    Fault::ServerError,
+    Fault::Throttled,
+];
 
 /// Fails the N-th request of a client (requests counted from 1; 0: no fault).
 #[derive(Debug, Clone)]
@@ -78,6 +91,31 @@ impl Intercept for FaultInjector {
         Ok(())
     }
 
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), structnosql::BoxError> {
+        let (status, body) = match self.fault {
+            Fault::ServerError => (
+                500,
+                r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected fault"}"#,
+            ),
+            Fault::Throttled => (
+                400,
+                r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"injected fault: rate exceeded"}"#,
+            ),
+            Fault::BeforeSending | Fault::AnswerLost => return Ok(()),
+        };
+        if self.strikes_now() {
+            let response = context.response_mut();
+            *response.status_mut() = aws_smithy_runtime_api::http::StatusCode::try_from(status)?;
+            *response.body_mut() = aws_smithy_types::body::SdkBody::from(body);
+        }
+        Ok(())
+    }
+
     fn read_after_transmit(
         &self,
         _context: &BeforeDeserializationInterceptorContextRef<'_>,
@@ -111,8 +149,10 @@ async fn setup(fault: Fault) -> (CachingTable<Player>, BasicTable<Player>, Fault
         .client(client)
         .primary_index(PrimaryIndex::hash("playerId"))
         .auto_create_table(true)
-        // One record at a time, so that "the N-th request" is well defined.
+        // One record at a time, so that "the N-th request" is well defined, and no SDK retry, so
+        // that the fault reaches the table.
         .commit_concurrency(1)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
         .build()
         .await
         .unwrap();
@@ -168,7 +208,7 @@ async fn a_fault_at_any_request_of_a_commit_loses_nothing_and_a_retry_converges(
     let expected = final_state(&db).await;
     assert!(requests >= 3, "{requests} requests");
 
-    for fault in [Fault::BeforeSending, Fault::AnswerLost] {
+    for fault in EVERY_FAULT {
         for n in 1..=requests {
             let (table, db, injector) = setup(fault).await;
             queue_writes(&table).await;
@@ -179,7 +219,7 @@ async fn a_fault_at_any_request_of_a_commit_loses_nothing_and_a_retry_converges(
                 1,
                 "{fault:?} at request {n}: {report:?}"
             );
-            let message = report.failed[0].1.to_string();
+            let message = format!("{:?}", report.failed[0].1);
             assert!(
                 message.contains("injected fault"),
                 "{fault:?} at {n}: {message}"
@@ -200,12 +240,13 @@ async fn a_fault_at_any_request_of_a_commit_loses_nothing_and_a_retry_converges(
 #[tokio::test]
 async fn a_fault_during_parent_creation_is_reported_and_a_retry_converges() {
     let f = Player::fields();
-    for fault in [Fault::BeforeSending, Fault::AnswerLost] {
+    for fault in EVERY_FAULT {
         for n in 1..=2 {
             let (client, injector) = faulty_client(fault);
             let table = BasicTable::<Player>::builder()
                 .table_name(harness::unique_table_name("faults-basic"))
                 .client(client)
+                .retry_config(RetryConfig::standard().with_max_attempts(1))
                 .primary_index(PrimaryIndex::hash("playerId"))
                 .auto_create_table(true)
                 .build()
@@ -253,4 +294,41 @@ async fn retry_and_timeout_settings_are_set_through_the_builder() {
         config.timeout_config().and_then(|t| t.operation_timeout()),
         Some(Duration::from_secs(7))
     );
+}
+
+#[tokio::test]
+async fn the_sdk_retries_a_passing_server_error_or_throttle() {
+    for fault in [Fault::ServerError, Fault::Throttled] {
+        let (client, injector) = faulty_client(fault);
+        let table = BasicTable::<Player>::builder()
+            .table_name(harness::unique_table_name("faults-retry"))
+            .client(client)
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(std::time::Duration::from_millis(1)),
+            )
+            .primary_index(PrimaryIndex::hash("playerId"))
+            .auto_create_table(true)
+            .build()
+            .await
+            .unwrap();
+        injector.arm(1);
+        table
+            .update_field("p", Player::fields().score(), 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            injector.sent(),
+            2,
+            "{fault:?}: one failed attempt, one retry"
+        );
+        assert_eq!(
+            table
+                .get_field("p", Player::fields().score())
+                .await
+                .unwrap(),
+            Some(3)
+        );
+    }
 }

@@ -2001,6 +2001,21 @@ fn prune_read_keeps_unknown_attributes_and_nulls_of_optional_fields() {
 }
 
 #[test]
+fn reads_accept_numbers_past_dynamodbs_write_limits_when_the_type_holds_them() {
+    // 53 digits: DynamoDB would refuse to store it, but an f64 holds it, and strict decoding reads
+    // it; lenient reading must not drop it.
+    let long = "5".repeat(53);
+    assert!(f64::from_attribute(AttributeValue::N(long.clone())).is_ok());
+    let pruned = prune_read(
+        TypeSchema::Float(FloatKind::F64),
+        AttributeValue::N(long.clone()),
+    );
+    assert!(pruned.dropped.is_empty());
+    assert_eq!(pruned.value, Some(AttributeValue::N(long.clone())));
+    assert!(check_write(TypeSchema::Float(FloatKind::F64), &AttributeValue::N(long)).is_err());
+}
+
+#[test]
 fn prune_read_keeps_what_strict_decoding_accepts_such_as_an_empty_set() {
     // DynamoDB's write rules (no empty sets) do not apply to reads: lenient reading keeps what
     // strict decoding accepts.

@@ -160,8 +160,12 @@ fn check_scalar(
         (TypeSchema::String, AttributeValue::S(_))
         | (TypeSchema::Bool, AttributeValue::Bool(_))
         | (TypeSchema::Binary, AttributeValue::B(_)) => return Ok(()),
-        (TypeSchema::Integer(kind), AttributeValue::N(text)) => check_integer(kind, text).err(),
-        (TypeSchema::Float(kind), AttributeValue::N(text)) => check_float(kind, text).err(),
+        (TypeSchema::Integer(kind), AttributeValue::N(text)) => {
+            check_integer(kind, text, writing).err()
+        }
+        (TypeSchema::Float(kind), AttributeValue::N(text)) => {
+            check_float(kind, text, writing).err()
+        }
         (TypeSchema::Enum(names), AttributeValue::S(name)) => {
             (!names.contains(&name.as_str())).then(|| format!("{name:?} is not one of {names:?}"))
         }
@@ -182,8 +186,8 @@ fn check_scalar(
             .flatten()
             .or_else(|| {
                 members.iter().find_map(|text| match kind {
-                    NumberKind::Integer(kind) => check_integer(kind, text).err(),
-                    NumberKind::Float(kind) => check_float(kind, text).err(),
+                    NumberKind::Integer(kind) => check_integer(kind, text, writing).err(),
+                    NumberKind::Float(kind) => check_float(kind, text, writing).err(),
                 })
             }),
         (schema, value) => return Err(mismatch(value, schema)),
@@ -207,7 +211,8 @@ fn empty_set(len: usize) -> Option<String> {
     (len == 0).then(|| "DynamoDB cannot store an empty set".to_owned())
 }
 
-fn check_integer(kind: IntegerKind, text: &str) -> Result<(), String> {
+/// Checks that `text` is an integer of `kind`, and, for a write, one DynamoDB can store.
+fn check_integer(kind: IntegerKind, text: &str, writing: bool) -> Result<(), String> {
     use number::decode_integer as fits;
     match kind {
         IntegerKind::I8 => fits::<i8>(text).map(drop),
@@ -223,15 +228,24 @@ fn check_integer(kind: IntegerKind, text: &str) -> Result<(), String> {
         IntegerKind::U128 => fits::<u128>(text).map(drop),
         IntegerKind::Usize => fits::<usize>(text).map(drop),
     }?;
-    number::check_number_text(text)
+    if writing {
+        number::check_number_text(text)
+    } else {
+        Ok(())
+    }
 }
 
-fn check_float(kind: FloatKind, text: &str) -> Result<(), String> {
+/// Checks that `text` is a float of `kind`, and, for a write, one DynamoDB can store.
+fn check_float(kind: FloatKind, text: &str, writing: bool) -> Result<(), String> {
     match kind {
         FloatKind::F32 => number::decode_float::<f32>(text).map(drop),
         FloatKind::F64 => number::decode_float::<f64>(text).map(drop),
     }?;
-    number::check_number_text(text)
+    if writing {
+        number::check_number_text(text)
+    } else {
+        Ok(())
+    }
 }
 
 /// Checks free-form data for what DynamoDB rejects: numbers it cannot store, empty map keys.

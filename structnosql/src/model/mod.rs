@@ -61,7 +61,7 @@
 //! | `HashSet` / `BTreeSet` of `String`, integers, `Vec<u8>` | `SS`, `NS`, `BS` (an empty set is an error: DynamoDB cannot store one) |
 //! | a `#[derive(MapModel)]` struct | `M`, checked field by field |
 //! | a `#[derive(StringEnum)]` enum | `S`, one of the variant names |
-//! | `serde_json::Value` | any value (free-form data, converted with `serde_dynamo`) |
+//! | `serde_json::Value` | any value (free-form data, converted with `serde_dynamo`); DynamoDB numbers carry no integer/float distinction, so a whole float such as `3.0` reads back as the integer `3` |
 //!
 //! Models may contain themselves, through `Vec`, maps, `Option<Box<_>>`: a field whose type names the
 //! model (or `Self`) is recognised as recursive. Mutually recursive models mark one field

@@ -29,93 +29,15 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{Account, Mail};
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = structnosql::EmbeddedDynamoDb::start()?;
     // put_record caches the whole record, the mail included.
     let (table, database) =
         common::caching_accounts_table_with(&server, common::robinson_with_mail()).await?;
-    let mut mark = table.stats().requests_sent;
-    let mail_m42 = || Account::fields().mails().key("m42");
-
-    println!(
-        "First has_pending_update_operations before remove : {}",
-        table.has_pending_update_operations()
-    );
-
-    // The mail is cached: the remove is queued and the value comes from the cache.
-    let removed: Option<Mail> = table
-        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
-        .await?;
-    println!(
-        "Removed mail item value expected to be from cache : {}",
-        common::render_value(&removed)
-    );
-    println!(
-        "requests sent : {}",
-        common::requests_since(&table, &mut mark)
-    );
-    println!(
-        "Second has_pending_remove_operations after removal from cache : {}",
-        table.has_pending_remove_operations()
-    );
-
-    table.clear_pending_remove_operations();
-    // StructNoSQL's cache would still say the mail is gone; here reads see DynamoDB's mail again.
-    let read = table.get_field_traced("x42", mail_m42()).await?;
-    println!("Mail after clear : {}", common::render_traced(&read));
-
-    let deleted = table
-        .delete_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
-        .await?;
-    println!("mail_item_expected_deletion_success : {deleted}");
-    println!(
-        "Third has_pending_remove_operations : {}",
-        table.has_pending_remove_operations()
-    );
-    println!(
-        "requests sent : {}",
-        common::requests_since(&table, &mut mark)
-    );
-
-    table.clear_cached_data();
-    let removed: Option<Mail> = table
-        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
-        .await?;
-    println!(
-        "Removed mail from in-memory cache : {}",
-        common::render_value(&removed)
-    );
-    println!(
-        "requests sent : {}",
-        common::requests_since(&table, &mut mark)
-    );
-    println!(
-        "Fourth has_pending_remove_operations : {}",
-        table.has_pending_remove_operations()
-    );
-
-    table.clear_cached_data();
-    let removed: Option<Mail> = table
-        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
-        .await?;
-    println!(
-        "Removed mail from database : {}",
-        common::render_value(&removed)
-    );
-    println!(
-        "requests sent : {}",
-        common::requests_since(&table, &mut mark)
-    );
-
-    let report = table.commit_operations().await;
-    println!(
-        "Operations commit success : {}",
-        common::render_commit(&report)
-    );
-    let stored: Option<Mail> = database.get_field("x42", mail_m42()).await?;
-    println!("Mail m42 in database : {}", common::render_value(&stored));
+    common::mail_discrepancy(&table, &database, |table| {
+        table.clear_pending_remove_operations()
+    })
+    .await?;
     Ok(())
 }

@@ -398,3 +398,76 @@ pub fn attribute_json(value: &AttributeValue) -> serde_json::Value {
         other => Value::from(format!("{other:?}")),
     }
 }
+
+/// StructNoSQL's `clear_pending_*_operations/discrepancy` samples (the same code, differing only in the
+/// clear call): remove a cached mail, `clear` the pending writes, delete and remove it again around
+/// cache clears, then commit. Prints each step; returns the request mark for examples that go on.
+pub async fn mail_discrepancy(
+    table: &CachingTable<Account>,
+    database: &BasicTable<Account>,
+    clear: fn(&CachingTable<Account>),
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut mark = table.stats().requests_sent;
+    let mail_m42 = || Account::fields().mails().key("m42");
+
+    println!(
+        "First has_pending_update_operations before remove : {}",
+        table.has_pending_update_operations()
+    );
+
+    // The mail is cached: the remove is queued and the value comes from the cache.
+    let removed: Option<Mail> = table
+        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!(
+        "Removed mail item value expected to be from cache : {}",
+        render_value(&removed)
+    );
+    println!("requests sent : {}", requests_since(table, &mut mark));
+    println!(
+        "Second has_pending_remove_operations after removal from cache : {}",
+        table.has_pending_remove_operations()
+    );
+
+    clear(table);
+    // StructNoSQL's cache would still say the mail is gone; here reads see DynamoDB's mail again.
+    let read = table.get_field_traced("x42", mail_m42()).await?;
+    println!("Mail after clear : {}", render_traced(&read));
+
+    let deleted = table
+        .delete_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!("mail_item_expected_deletion_success : {deleted}");
+    println!(
+        "Third has_pending_remove_operations : {}",
+        table.has_pending_remove_operations()
+    );
+    println!("requests sent : {}", requests_since(table, &mut mark));
+
+    table.clear_cached_data();
+    let removed: Option<Mail> = table
+        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!(
+        "Removed mail from in-memory cache : {}",
+        render_value(&removed)
+    );
+    println!("requests sent : {}", requests_since(table, &mut mark));
+    println!(
+        "Fourth has_pending_remove_operations : {}",
+        table.has_pending_remove_operations()
+    );
+
+    table.clear_cached_data();
+    let removed: Option<Mail> = table
+        .remove_field_path("x42", "mails.{{mailId}}", &[("mailId", "m42")])
+        .await?;
+    println!("Removed mail from database : {}", render_value(&removed));
+    println!("requests sent : {}", requests_since(table, &mut mark));
+
+    let report = table.commit_operations().await;
+    println!("Operations commit success : {}", render_commit(&report));
+    let stored: Option<Mail> = database.get_field("x42", mail_m42()).await?;
+    println!("Mail m42 in database : {}", render_value(&stored));
+    Ok(mark)
+}

@@ -15,12 +15,10 @@ struct StringPath {
 }
 
 impl StringPath {
-    fn new(
-        path: &str,
-        keys: &(impl KeyValues + ?Sized),
-        placeholders: impl Fn(&str) -> Vec<String>,
-    ) -> Self {
-        let keys = placeholders(path)
+    /// The path and the values of the placeholders it names (the key values are copied now, since a
+    /// selection outlives the caller's borrowed values).
+    fn new(path: &str, keys: &(impl KeyValues + ?Sized)) -> Self {
+        let keys = placeholder_names(path)
             .into_iter()
             .filter_map(|name| keys.key_value(&name).map(|value| (name, value)))
             .collect();
@@ -90,7 +88,7 @@ impl Getters {
     ) -> Self {
         self.entries.push((
             name.into(),
-            Target::String(StringPath::new(path, keys, placeholder_names)),
+            Target::String(StringPath::new(path, keys)),
         ));
         self
     }
@@ -202,7 +200,7 @@ impl Setters {
         let encoded = value.to_attribute();
         self.entries.push((
             name.into(),
-            Write::String(StringPath::new(path, keys, placeholder_names), encoded),
+            Write::String(StringPath::new(path, keys), encoded),
         ));
         self
     }

@@ -128,6 +128,14 @@ impl CacheState {
         let record = self.record(core, key_item);
         for (offset, action) in actions.into_iter().enumerate() {
             record.view.apply(&action);
+            // A SET replaces every pending write at or below its path, side effects included (the
+            // parents it creates are the same), so the log stays as long as the distinct paths
+            // written. A REMOVE keeps them: a SET it supersedes may have created parents.
+            if let UpdateAction::Set(path, _) = &action {
+                record
+                    .pending
+                    .retain(|(_, earlier)| !earlier.path().starts_with(path));
+            }
             record.pending.push((first + offset as u64, action));
         }
         record.keep_key();

@@ -86,10 +86,8 @@ impl Getters {
         path: &str,
         keys: &(impl KeyValues + ?Sized),
     ) -> Self {
-        self.entries.push((
-            name.into(),
-            Target::String(StringPath::new(path, keys)),
-        ));
+        self.entries
+            .push((name.into(), Target::String(StringPath::new(path, keys))));
         self
     }
 

@@ -309,7 +309,9 @@ pub fn render(value: &serde_json::Value) -> String {
 /// Named results, in the order they were asked for (absent values are `null`). Maps inside a value
 /// are shown with their keys sorted.
 pub fn render_fields(fields: &Fields) -> String {
-    let json = fields.to_json();
+    let json = fields
+        .to_json()
+        .unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }));
     let entries: Vec<String> = fields
         .names()
         .map(|name| {

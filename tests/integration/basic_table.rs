@@ -613,3 +613,37 @@ async fn items_over_400_kb_are_refused_before_sending() {
     record.username = Some("x".repeat(300 * 1024));
     table.put_record(&record).await.unwrap();
 }
+
+#[tokio::test]
+async fn return_old_values_survive_sectioning_of_one_attribute() {
+    let (table, requests) = accounts().await;
+    let f = Account::fields();
+    let old: serde_json::Map<String, serde_json::Value> = (0..350)
+        .map(|i| (format!("field{i:03}"), json!(i)))
+        .collect();
+    table
+        .update_field("bulk", f.data(), serde_json::Value::Object(old))
+        .await
+        .unwrap();
+    let mut setters = Setters::new();
+    for i in 0..350 {
+        setters = setters.set_named(
+            format!("f{i}"),
+            f.data().key(format!("field{i:03}")),
+            json!(-1),
+        );
+    }
+    requests.take();
+    let before = table
+        .update_multiple_fields_return_old("bulk", &setters)
+        .await
+        .unwrap();
+    assert!(requests.take() >= 2, "the writes are sectioned");
+    for i in 0..350 {
+        assert_eq!(
+            before.get::<serde_json::Value>(&format!("f{i}")).unwrap(),
+            Some(json!(i)),
+            "f{i}"
+        );
+    }
+}

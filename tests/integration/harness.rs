@@ -32,12 +32,6 @@ pub fn endpoint_url() -> String {
     }
 }
 
-/// Whether the tests run against the embedded server (and not an external one).
-#[allow(dead_code)]
-pub fn is_embedded() -> bool {
-    std::env::var(ENDPOINT_VARIABLE).map_or(true, |url| url.is_empty())
-}
-
 /// A client for the test server. One per test: SDK connections belong to the runtime that opened them.
 pub fn client() -> Client {
     client_for_local_endpoint(&endpoint_url())

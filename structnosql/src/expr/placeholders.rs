@@ -74,21 +74,6 @@ impl Placeholders {
         self.substitution_bytes
     }
 
-    /// The `ExpressionAttributeNames` map (placeholder to name), or `None` when empty.
-    pub fn names_map(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| {
-            self.names
-                .iter()
-                .map(|(name, placeholder)| (placeholder.clone(), name.clone()))
-                .collect()
-        })
-    }
-
-    /// The `ExpressionAttributeValues` map, or `None` when empty.
-    pub fn values_map(&self) -> Option<HashMap<String, AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
-    }
-
     /// Takes the maps out for a request.
     pub fn into_maps(self) -> ExpressionMaps {
         let names = (!self.names.is_empty()).then(|| {

@@ -97,9 +97,7 @@ impl Backend for Direct {
         actions: Vec<UpdateAction>,
         old: OldValues,
     ) -> Result<Item> {
-        Ok(super::write::apply(&self.core, key_item, actions, old)
-            .await?
-            .old)
+        super::write::apply(&self.core, key_item, actions, old).await
     }
 
     async fn put(&self, key_item: &Item, item: Item, only_if_absent: bool) -> Result<bool> {

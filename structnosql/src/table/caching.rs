@@ -402,21 +402,27 @@ impl Cached {
         }
     }
 
-    /// Values at `paths` if the cache knows them all.
+    /// Values at `paths` if the cache knows them all, else the paths it does not know.
     fn cached_values(
         &self,
         key_item: &Item,
         paths: &[DocumentPath],
-    ) -> Option<Vec<Option<AttributeValue>>> {
+    ) -> std::result::Result<Vec<Option<AttributeValue>>, Vec<DocumentPath>> {
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
-        paths
-            .iter()
-            .map(|path| match record.view.lookup(path) {
-                Lookup::Hit(value) => Some(value),
-                Lookup::Miss => None,
-            })
-            .collect()
+        let mut values = Vec::with_capacity(paths.len());
+        let mut missing = Vec::new();
+        for path in paths {
+            match record.view.lookup(path) {
+                Lookup::Hit(value) => values.push(value),
+                Lookup::Miss => missing.push(path.clone()),
+            }
+        }
+        if missing.is_empty() {
+            Ok(values)
+        } else {
+            Err(missing)
+        }
     }
 }
 
@@ -442,23 +448,18 @@ impl Backend for Cached {
     }
 
     async fn read(&self, key_item: &Item, paths: &[DocumentPath]) -> Result<Reads> {
-        let missing: Vec<DocumentPath> = {
-            let mut state = self.state();
-            let record = state.record(&self.core, key_item);
-            paths
-                .iter()
-                .filter(|path| record.view.lookup(path) == Lookup::Miss)
-                .cloned()
-                .collect()
+        // One look at the cache answers a hit; only the paths it does not know are fetched.
+        let missing: Vec<DocumentPath> = match self.cached_values(key_item, paths) {
+            Ok(values) => {
+                self.counters.hit(paths.len());
+                return Ok(Reads {
+                    values,
+                    from_cache: true,
+                });
+            }
+            Err(missing) => missing,
         };
         self.counters.hit(paths.len() - missing.len());
-        if missing.is_empty() {
-            let values = self.cached_values(key_item, paths).unwrap_or_default();
-            return Ok(Reads {
-                values,
-                from_cache: true,
-            });
-        }
         self.counters.miss(missing.len());
         let item = get_paths(&self.core, key_item, &missing).await?;
         let mut state = self.state();
@@ -514,7 +515,7 @@ impl Backend for Cached {
         let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
         let known_old = match old {
             OldValues::Skip => Some(Vec::new()),
-            OldValues::Fetch => self.cached_values(key_item, &paths),
+            OldValues::Fetch => self.cached_values(key_item, &paths).ok(),
         };
         if let Some(values) = known_old {
             let mut fragment = AttributeValue::M(Item::new());
@@ -531,14 +532,14 @@ impl Backend for Cached {
         }
         // The old values are not cached: send at once, after the record's pending writes.
         self.flush(key_item).await?;
-        let result = apply(&self.core, key_item, actions.clone(), OldValues::Fetch).await?;
+        let old = apply(&self.core, key_item, actions.clone(), OldValues::Fetch).await?;
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
         for action in &actions {
             record.base.apply(action);
         }
         record.rebuild_view();
-        Ok(result.old)
+        Ok(old)
     }
 
     async fn put(&self, key_item: &Item, item: Item, only_if_absent: bool) -> Result<bool> {

@@ -312,19 +312,18 @@ impl Fields {
         self.entries.is_empty()
     }
 
-    /// Every value as free-form JSON (numbers as JSON numbers, sets as arrays), for display.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::Value::Object(
-            self.entries
-                .iter()
-                .map(|(name, _, value)| {
-                    let json = value
-                        .clone()
-                        .and_then(|v| serde_dynamo::from_attribute_value(v).ok())
-                        .unwrap_or(serde_json::Value::Null);
-                    (name.clone(), json)
-                })
-                .collect(),
-        )
+    /// Every value as free-form JSON (numbers as JSON numbers, sets as arrays, absent values as
+    /// `null`), for display. A value JSON cannot hold is an [`Error::InvalidStoredData`] naming it.
+    pub fn to_json(&self) -> Result<serde_json::Value> {
+        let mut object = serde_json::Map::with_capacity(self.entries.len());
+        for (name, path, value) in &self.entries {
+            let json = match value {
+                Some(value) => serde_json::Value::from_attribute(value.clone())
+                    .map_err(|violations| Error::stored_data_at(path, violations))?,
+                None => serde_json::Value::Null,
+            };
+            object.insert(name.clone(), json);
+        }
+        Ok(serde_json::Value::Object(object))
     }
 }

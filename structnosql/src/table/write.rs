@@ -23,15 +23,9 @@ use crate::size;
 /// How many times a section is re-planned after losing a race with another writer.
 const MAX_ATTEMPTS: usize = 4;
 
-/// What a write found before it wrote.
-#[derive(Debug, Default)]
-pub(crate) struct WriteResult {
-    /// The old values at the written paths (a fragment of the item, navigable by the paths), when
-    /// asked for.
-    pub(crate) old: Item,
-    /// Whether the record existed, when the write could tell.
-    pub(crate) record_existed: Option<bool>,
-}
+/// What the written paths held before a write (a fragment of the item, navigable by the paths;
+/// empty unless old values were asked for).
+type OldFragment = Item;
 
 /// Whether a write should fetch what the written paths held before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +42,7 @@ pub(crate) async fn apply(
     key_item: &Item,
     actions: Vec<UpdateAction>,
     old_values: OldValues,
-) -> Result<WriteResult> {
+) -> Result<OldFragment> {
     // Whatever the record holds already, values this large cannot be stored in it.
     let written: usize = actions
         .iter()
@@ -64,7 +58,7 @@ pub(crate) async fn apply(
             limit: "400 KB per item",
         });
     }
-    let mut result = WriteResult::default();
+    let mut old = OldFragment::new();
     for section in plan_update(actions)? {
         let found = apply_section(
             core,
@@ -75,10 +69,10 @@ pub(crate) async fn apply(
             false,
         )
         .await?;
-        result.old.extend(found.old);
-        result.record_existed = result.record_existed.or(found.record_existed);
+        // Sections may touch the same top-level attribute: merge, do not replace.
+        merge_fragment(&mut old, found);
     }
-    Ok(result)
+    Ok(old)
 }
 
 /// Like [`apply`], for writes whose parents are partly known already (the caching table's knowledge of
@@ -115,8 +109,8 @@ async fn apply_section(
     mut created: Vec<DocumentPath>,
     old_values: OldValues,
     creates_record: bool,
-) -> Result<WriteResult> {
-    let mut before: Option<WriteResult> = None;
+) -> Result<OldFragment> {
+    let mut before: Option<OldFragment> = None;
     for _ in 0..MAX_ATTEMPTS {
         if actions.is_empty() {
             return Ok(before.unwrap_or_default());
@@ -158,10 +152,7 @@ async fn apply_section(
             .await;
         match outcome {
             Ok(output) => {
-                return Ok(before.unwrap_or(WriteResult {
-                    old: output.attributes.unwrap_or_default(),
-                    record_existed: None,
-                }));
+                return Ok(before.unwrap_or(output.attributes.unwrap_or_default()));
             }
             Err(error) => {
                 let current = match error.as_service_error() {
@@ -181,10 +172,7 @@ async fn apply_section(
                     });
                 }
                 // What the written paths held comes from the item DynamoDB returned.
-                before.get_or_insert_with(|| WriteResult {
-                    old: old_fragment(&current, &actions),
-                    record_existed: Some(exists),
-                });
+                before.get_or_insert_with(|| old_fragment(&current, &actions));
                 if !exists && removes_only && !creates_record {
                     return Ok(before.unwrap_or_default());
                 }
@@ -268,6 +256,24 @@ pub(crate) fn condition(
         clauses.insert(format!("attribute_not_exists({})", placeholders.path(path)));
     }
     (!clauses.is_empty()).then(|| clauses.into_iter().collect::<Vec<_>>().join(" AND "))
+}
+
+/// Adds the entries of `from` (a later section's old values) to `into`, merging maps present in
+/// both. What `into` already holds wins: an earlier section saw the value before any section wrote
+/// it (DynamoDB Local returns whole attributes, which include what earlier sections wrote).
+fn merge_fragment(into: &mut Item, from: Item) {
+    for (name, value) in from {
+        match (into.get_mut(&name), value) {
+            (
+                Some(aws_sdk_dynamodb::types::AttributeValue::M(existing)),
+                aws_sdk_dynamodb::types::AttributeValue::M(added),
+            ) => merge_fragment(existing, added),
+            (Some(_), _) => {}
+            (None, value) => {
+                into.insert(name, value);
+            }
+        }
+    }
 }
 
 /// The values the written paths held in `current`.

@@ -1,0 +1,157 @@
+//! What every benchmark program shares: a server, counted clients, fresh tables, medians and the
+//! results file the summary (`scripts/bench`) reads.
+// Each benchmark uses a different part of this module.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use structnosql::aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use structnosql::aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use structnosql::aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use structnosql::aws_sdk_dynamodb::Client;
+use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb};
+
+/// Points the benchmarks at a standalone server instead of the embedded one.
+pub const ENDPOINT_VARIABLE: &str = "STRUCTNOSQL_BENCH_ENDPOINT";
+
+/// The endpoint to measure against: `STRUCTNOSQL_BENCH_ENDPOINT`, else an embedded server that lives
+/// as long as the process.
+pub fn endpoint_url() -> String {
+    match std::env::var(ENDPOINT_VARIABLE) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            static SERVER: OnceLock<EmbeddedDynamoDb> = OnceLock::new();
+            SERVER
+                .get_or_init(|| EmbeddedDynamoDb::start().expect("start the embedded DynamoDB"))
+                .endpoint_url()
+                .to_owned()
+        }
+    }
+}
+
+/// Counts the requests a client sends (every attempt).
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<AtomicU64>);
+
+impl RequestCounter {
+    /// The requests sent since the last call.
+    pub fn take(&self) -> u64 {
+        self.0.swap(0, Ordering::SeqCst)
+    }
+}
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "BenchRequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), structnosql::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A client for the benchmark server.
+pub fn client() -> Client {
+    client_for_local_endpoint(&endpoint_url())
+}
+
+/// A client for the benchmark server and the counter of the requests it sends.
+pub fn counted_client() -> (Client, RequestCounter) {
+    let counter = RequestCounter::default();
+    let config = client()
+        .config()
+        .to_builder()
+        .interceptor(counter.clone())
+        .build();
+    (Client::from_conf(config), counter)
+}
+
+/// A table name no other run uses.
+pub fn unique_table_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Creates an on-demand table with a string hash key and waits until it is ACTIVE.
+pub async fn create_hash_table(client: &Client, table_name: &str, hash_key: &str) {
+    client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(hash_key)
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("key schema"),
+        )
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(hash_key)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute definition"),
+        )
+        .send()
+        .await
+        .expect("create table");
+    structnosql::schema::wait_until_active(client, table_name, Duration::from_secs(30))
+        .await
+        .expect("table becomes ACTIVE");
+}
+
+/// The median of some measurements (the upper one of the middle two for an even count).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Where benchmark programs leave their results for `scripts/bench`: `target/bench-results/`.
+pub fn results_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("bench-results")
+}
+
+/// Writes one benchmark's results as `target/bench-results/<name>.json`.
+pub fn write_results(name: &str, results: &serde_json::Value) {
+    let dir = results_dir();
+    std::fs::create_dir_all(&dir).expect("create the results directory");
+    let text = serde_json::to_string_pretty(results).expect("results as JSON");
+    std::fs::write(dir.join(format!("{name}.json")), text).expect("write the results");
+}
+
+/// CPU time this process has used so far (user + system), in seconds.
+pub fn process_cpu_seconds() -> f64 {
+    // /proc/self/stat fields 14 and 15 are utime and stime in clock ticks (100 per second on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|field| field.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // After the name: state is field 3, so utime (14) and stime (15) are at offsets 11 and 12.
+    (ticks(11) + ticks(12)) / 100.0
+}

@@ -1,2 +1,721 @@
-//! Placeholder.
-fn main() {}
+//! What structnosql costs on top of hand-written `aws-sdk-dynamodb` calls that send the same
+//! requests: each operation both ways, in the same run, (a) with no network at all — a client that
+//! answers every request from memory, so only client CPU is measured — and (b) against the embedded
+//! server. Before measuring, each pair is checked to send identical requests.
+//!
+//! Run with `cargo bench --bench overhead`; `scripts/bench` turns the results into ratios.
+
+mod support;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use structnosql::aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use structnosql::aws_sdk_dynamodb::Client;
+use structnosql::table::{BasicTable, GlobalSecondaryIndex, PrimaryIndex, Query, Setters};
+use structnosql::{MapModel, TableDataModel};
+
+use aws_smithy_runtime_api::client::http::{
+    http_client_fn, HttpConnector, HttpConnectorFuture, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+struct Player {
+    id: String,
+    group: String,
+    name: String,
+    level: i64,
+    score: f64,
+    active: bool,
+    city: String,
+    country: String,
+    email: String,
+    visits: i64,
+    tags: Vec<String>,
+    profile: Option<Profile>,
+}
+
+#[derive(MapModel, Debug, Clone, PartialEq)]
+struct Profile {
+    stats: Option<Stats>,
+}
+
+#[derive(MapModel, Debug, Clone, PartialEq)]
+struct Stats {
+    wins: i64,
+    losses: i64,
+}
+
+const GROUP: &str = "g1";
+const PAGE: usize = 100;
+
+fn player(index: usize) -> Player {
+    Player {
+        id: format!("p{index}"),
+        group: GROUP.into(),
+        name: format!("Player {index}"),
+        level: 12,
+        score: 1234.5,
+        active: true,
+        city: "Lyon".into(),
+        country: "France".into(),
+        email: format!("player{index}@example.com"),
+        visits: 42,
+        tags: vec!["red".into(), "fast".into()],
+        profile: Some(Profile {
+            stats: Some(Stats {
+                wins: 10,
+                losses: 3,
+            }),
+        }),
+    }
+}
+
+// ---- The hand-written side ------------------------------------------------------------------
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// A player as an item, written by hand the way an SDK user would.
+fn raw_item(player: &Player) -> HashMap<String, AttributeValue> {
+    let mut item = HashMap::from([
+        ("id".to_owned(), s(&player.id)),
+        ("group".to_owned(), s(&player.group)),
+        ("name".to_owned(), s(&player.name)),
+        ("level".to_owned(), n(player.level)),
+        // Written in exponent form, as structnosql does; DynamoDB stores numbers canonically anyway.
+        ("score".to_owned(), n(format!("{:e}", player.score))),
+        ("active".to_owned(), AttributeValue::Bool(player.active)),
+        ("city".to_owned(), s(&player.city)),
+        ("country".to_owned(), s(&player.country)),
+        ("email".to_owned(), s(&player.email)),
+        ("visits".to_owned(), n(player.visits)),
+        (
+            "tags".to_owned(),
+            AttributeValue::L(player.tags.iter().map(|tag| s(tag)).collect()),
+        ),
+    ]);
+    if let Some(profile) = &player.profile {
+        let mut profile_map = HashMap::new();
+        if let Some(stats) = &profile.stats {
+            profile_map.insert(
+                "stats".to_owned(),
+                AttributeValue::M(HashMap::from([
+                    ("wins".to_owned(), n(stats.wins)),
+                    ("losses".to_owned(), n(stats.losses)),
+                ])),
+            );
+        }
+        item.insert("profile".to_owned(), AttributeValue::M(profile_map));
+    }
+    item
+}
+
+fn key(id: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([("id".to_owned(), s(id))])
+}
+
+fn names(list: &[&str]) -> HashMap<String, String> {
+    list.iter()
+        .enumerate()
+        .map(|(index, name)| (format!("#n{index}"), (*name).to_owned()))
+        .collect()
+}
+
+fn wins_of(item: &HashMap<String, AttributeValue>) -> Option<i64> {
+    item.get("profile")?
+        .as_m()
+        .ok()?
+        .get("stats")?
+        .as_m()
+        .ok()?
+        .get("wins")?
+        .as_n()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+fn string_of(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    item.get(name)?.as_s().ok().cloned()
+}
+
+fn number_of<T: std::str::FromStr>(
+    item: &HashMap<String, AttributeValue>,
+    name: &str,
+) -> Option<T> {
+    item.get(name)?.as_n().ok()?.parse().ok()
+}
+
+type TenFields = (
+    Option<String>,
+    Option<i64>,
+    Option<f64>,
+    Option<bool>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<Vec<String>>,
+    Option<i64>,
+);
+
+async fn raw_put(client: &Client, table: &str, player: &Player) {
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(raw_item(player)))
+        .send()
+        .await
+        .expect("PutItem");
+}
+
+async fn raw_get_one(client: &Client, table: &str) -> Option<i64> {
+    let output = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key("p1")))
+        .consistent_read(true)
+        .projection_expression("#n0.#n1.#n2")
+        .set_expression_attribute_names(Some(names(&["profile", "stats", "wins"])))
+        .send()
+        .await
+        .expect("GetItem");
+    output.item().and_then(wins_of)
+}
+
+async fn raw_get_ten(client: &Client, table: &str) -> TenFields {
+    let output = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key("p1")))
+        .consistent_read(true)
+        .projection_expression("#n0, #n1, #n2, #n3, #n4, #n5, #n6, #n7, #n8, #n9.#n10.#n11")
+        .set_expression_attribute_names(Some(names(&[
+            "name", "level", "score", "active", "city", "country", "email", "visits", "tags",
+            "profile", "stats", "wins",
+        ])))
+        .send()
+        .await
+        .expect("GetItem");
+    let Some(item) = output.item() else {
+        return Default::default();
+    };
+    (
+        string_of(item, "name"),
+        number_of(item, "level"),
+        number_of(item, "score"),
+        item.get("active").and_then(|v| v.as_bool().ok()).copied(),
+        string_of(item, "city"),
+        string_of(item, "country"),
+        string_of(item, "email"),
+        number_of(item, "visits"),
+        item.get("tags").and_then(|v| v.as_l().ok()).map(|list| {
+            list.iter()
+                .filter_map(|tag| tag.as_s().ok().cloned())
+                .collect()
+        }),
+        wins_of(item),
+    )
+}
+
+async fn raw_update_one(client: &Client, table: &str) {
+    client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(key("p1")))
+        .update_expression("SET #n0.#n1.#n2 = :v0")
+        .condition_expression("attribute_exists(#n0.#n1)")
+        .set_expression_attribute_names(Some(names(&["profile", "stats", "wins"])))
+        .expression_attribute_values(":v0", n(11))
+        .return_values(ReturnValue::None)
+        .return_values_on_condition_check_failure(
+            structnosql::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+        )
+        .send()
+        .await
+        .expect("UpdateItem");
+}
+
+async fn raw_update_ten(client: &Client, table: &str) {
+    client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(key("p1")))
+        .update_expression(
+            "SET #n0 = :v0, #n1 = :v1, #n2 = :v2, #n3 = :v3, #n4 = :v4, #n5 = :v5, #n6 = :v6, \
+             #n7 = :v7, #n8 = :v8, #n9.#n10.#n11 = :v9",
+        )
+        .condition_expression("attribute_exists(#n9.#n10)")
+        .set_expression_attribute_names(Some(names(&[
+            "name", "level", "score", "active", "city", "country", "email", "visits", "tags",
+            "profile", "stats", "wins",
+        ])))
+        .set_expression_attribute_values(Some(HashMap::from([
+            (":v0".to_owned(), s("Renamed")),
+            (":v1".to_owned(), n(13)),
+            (":v2".to_owned(), n(format!("{:e}", 99.5))),
+            (":v3".to_owned(), AttributeValue::Bool(false)),
+            (":v4".to_owned(), s("Paris")),
+            (":v5".to_owned(), s("France")),
+            (":v6".to_owned(), s("new@example.com")),
+            (":v7".to_owned(), n(43)),
+            (":v8".to_owned(), AttributeValue::L(vec![s("blue")])),
+            (":v9".to_owned(), n(11)),
+        ])))
+        .return_values(ReturnValue::None)
+        .return_values_on_condition_check_failure(
+            structnosql::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+        )
+        .send()
+        .await
+        .expect("UpdateItem");
+}
+
+async fn raw_remove(client: &Client, table: &str) -> Option<i64> {
+    let output = client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(key("p1")))
+        .update_expression("REMOVE #n0.#n1.#n2")
+        // Never create the record, and find nothing (rather than fail) inside a non-map.
+        .condition_expression("attribute_exists(#n3) AND attribute_type(#n0.#n1, :v0)")
+        .set_expression_attribute_names(Some(names(&["profile", "stats", "wins", "id"])))
+        .expression_attribute_values(":v0", s("M"))
+        .return_values(ReturnValue::UpdatedOld)
+        .return_values_on_condition_check_failure(
+            structnosql::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+        )
+        .send()
+        .await
+        .expect("UpdateItem");
+    output.attributes().and_then(wins_of)
+}
+
+async fn raw_query(client: &Client, table: &str) -> Vec<(String, String)> {
+    let output = client
+        .query()
+        .table_name(table)
+        .index_name("group")
+        .key_condition_expression("#n0 = :v0")
+        .projection_expression("#n1, #n2")
+        .set_expression_attribute_names(Some(names(&["group", "name", "id"])))
+        .expression_attribute_values(":v0", s(GROUP))
+        .limit(PAGE as i32)
+        .scan_index_forward(true)
+        .send()
+        .await
+        .expect("Query");
+    output
+        .items()
+        .iter()
+        .filter_map(|item| Some((string_of(item, "id")?, string_of(item, "name")?)))
+        .collect()
+}
+
+// ---- The structnosql side -------------------------------------------------------------------
+
+fn wins() -> impl structnosql::path::TypedPath<Value = i64> + Clone {
+    Player::fields().profile().stats().wins()
+}
+
+fn ten_setters() -> Setters {
+    let fields = Player::fields();
+    Setters::new()
+        .set(fields.name(), "Renamed")
+        .set(fields.level(), 13)
+        .set(fields.score(), 99.5)
+        .set(fields.active(), false)
+        .set(fields.city(), "Paris")
+        .set(fields.country(), "France")
+        .set(fields.email(), "new@example.com")
+        .set(fields.visits(), 43)
+        .set(fields.tags(), vec!["blue".to_owned()])
+        .set(wins(), 11)
+}
+
+async fn lib_get_ten(table: &BasicTable<Player>) -> TenFields {
+    let fields = Player::fields();
+    table
+        .get_fields(
+            "p1",
+            (
+                fields.name(),
+                fields.level(),
+                fields.score(),
+                fields.active(),
+                fields.city(),
+                fields.country(),
+                fields.email(),
+                fields.visits(),
+                fields.tags(),
+                wins(),
+            ),
+        )
+        .await
+        .expect("get_fields")
+}
+
+async fn lib_query(table: &BasicTable<Player>) -> Vec<(String, String)> {
+    let query = Query::index("group", GROUP)
+        .expect("query")
+        .limit(PAGE as i32);
+    let page = table
+        .query_field(&query, Player::fields().name())
+        .await
+        .expect("query_field");
+    page.records
+        .into_iter()
+        .filter_map(|(key, name)| Some((key.to_string(), name?)))
+        .collect()
+}
+
+// ---- No network: canned answers ------------------------------------------------------------
+
+/// Answers every request from memory with the body registered for its operation, and records what
+/// was sent (operation and JSON body) so both sides can be compared.
+#[derive(Debug, Clone, Default)]
+struct CannedConnector {
+    scenarios: Arc<HashMap<&'static str, (&'static str, String)>>,
+    answers: Arc<Mutex<HashMap<String, String>>>,
+    sent: Arc<Mutex<Vec<(String, serde_json::Value)>>>,
+    recording: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CannedConnector {
+    fn new() -> Self {
+        Self {
+            scenarios: Arc::new(canned_answers()),
+            ..Self::default()
+        }
+    }
+
+    /// Answers the operation of benchmark `op` as DynamoDB would for it.
+    fn prepare(&self, op: &str) {
+        let (operation, body) = self.scenarios.get(op).expect("a canned answer");
+        self.answers
+            .lock()
+            .expect("answers")
+            .insert((*operation).to_owned(), body.clone());
+    }
+
+    fn record<T>(&self, run: impl FnOnce() -> T) -> (T, Vec<(String, serde_json::Value)>) {
+        self.sent.lock().expect("sent").clear();
+        self.recording
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let result = run();
+        self.recording
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        (
+            result,
+            std::mem::take(&mut *self.sent.lock().expect("sent")),
+        )
+    }
+}
+
+impl HttpConnector for CannedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let operation = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|target| target.rsplit('.').next())
+            .unwrap_or_default()
+            .to_owned();
+        if self.recording.load(std::sync::atomic::Ordering::SeqCst) {
+            let body = request
+                .body()
+                .bytes()
+                .and_then(|bytes| serde_json::from_slice(bytes).ok())
+                .unwrap_or(serde_json::Value::Null);
+            self.sent
+                .lock()
+                .expect("sent")
+                .push((operation.clone(), body));
+        }
+        let body = self
+            .answers
+            .lock()
+            .expect("answers")
+            .get(&operation)
+            .cloned()
+            .unwrap_or_else(|| "{}".to_owned());
+        let status = StatusCode::try_from(200).expect("status");
+        HttpConnectorFuture::ready(Ok(HttpResponse::new(status, SdkBody::from(body))))
+    }
+}
+
+fn canned_client(connector: &CannedConnector) -> Client {
+    let connector = connector.clone();
+    let config = structnosql::client_for_local_endpoint("http://canned.invalid")
+        .config()
+        .to_builder()
+        .http_client(http_client_fn(move |_, _| {
+            SharedHttpConnector::new(connector.clone())
+        }))
+        .build();
+    Client::from_conf(config)
+}
+
+fn item_json(player: &Player) -> serde_json::Value {
+    let item: HashMap<String, serde_dynamo::AttributeValue> = raw_item(player)
+        .into_iter()
+        .map(|(name, value)| (name, value.into()))
+        .collect();
+    serde_json::to_value(item).expect("item as JSON")
+}
+
+/// What DynamoDB would answer to each benchmarked operation for this benchmark's records: the
+/// operation name (`x-amz-target`) and the body, by benchmark name.
+fn canned_answers() -> HashMap<&'static str, (&'static str, String)> {
+    let full = item_json(&player(1));
+    let wins_only = serde_json::json!({"profile": {"M": {"stats": {"M": {"wins": {"N": "10"}}}}}});
+    let mut ten = serde_json::Map::new();
+    for name in [
+        "name", "level", "score", "active", "city", "country", "email", "visits", "tags",
+    ] {
+        if let Some(value) = full.get(name) {
+            ten.insert(name.to_owned(), value.clone());
+        }
+    }
+    ten.insert("profile".into(), wins_only["profile"].clone());
+    let page: Vec<serde_json::Value> = (0..PAGE)
+        .map(|index| {
+            let item = item_json(&player(index));
+            serde_json::json!({"id": item["id"], "name": item["name"]})
+        })
+        .collect();
+    HashMap::from([
+        ("put", ("PutItem", "{}".to_owned())),
+        (
+            "get one nested field",
+            (
+                "GetItem",
+                serde_json::json!({ "Item": wins_only }).to_string(),
+            ),
+        ),
+        (
+            "get 10 fields",
+            ("GetItem", serde_json::json!({ "Item": ten }).to_string()),
+        ),
+        ("update one nested field", ("UpdateItem", "{}".to_owned())),
+        ("update 10 fields", ("UpdateItem", "{}".to_owned())),
+        (
+            "remove one nested field",
+            (
+                "UpdateItem",
+                serde_json::json!({ "Attributes": wins_only }).to_string(),
+            ),
+        ),
+        (
+            "query a page of 100",
+            (
+                "Query",
+                serde_json::json!({"Items": page, "Count": PAGE, "ScannedCount": PAGE}).to_string(),
+            ),
+        ),
+    ])
+}
+
+// ---- The benchmarks ------------------------------------------------------------------------
+
+/// Runs `future` to completion on `runtime`.
+fn block<T>(runtime: &tokio::runtime::Runtime, future: impl Future<Output = T>) -> T {
+    runtime.block_on(future)
+}
+
+struct Sides {
+    /// Called before each operation's pair is measured (sets the canned answer).
+    prepare: Box<dyn Fn(&str)>,
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    table: BasicTable<Player>,
+    name: String,
+}
+
+async fn lib_table(client: Client, name: &str, create: bool) -> BasicTable<Player> {
+    BasicTable::<Player>::builder()
+        .table_name(name)
+        .client(client)
+        .primary_index(PrimaryIndex::hash("id"))
+        .global_secondary_index(GlobalSecondaryIndex::hash("group"))
+        .auto_create_table(create)
+        .build()
+        .await
+        .expect("table")
+}
+
+/// Measures one operation both ways in a benchmark group named `<mode>/<operation>`.
+macro_rules! pair {
+    ($c:expr, $mode:expr, $sides:expr, $op:literal,
+     lib: |$t:ident| $lib:expr,
+     raw: |$client:ident, $name:ident| $raw:expr) => {{
+        let sides: &Sides = $sides;
+        (sides.prepare)($op);
+        let mut group = $c.benchmark_group(format!("{}/{}", $mode, $op));
+        group.bench_function("structnosql", |b| {
+            b.to_async(&sides.runtime).iter(|| async {
+                let $t = &sides.table;
+                $lib.await
+            })
+        });
+        group.bench_function("raw", |b| {
+            b.to_async(&sides.runtime).iter(|| async {
+                let ($client, $name) = (&sides.client, sides.name.as_str());
+                $raw.await
+            })
+        });
+        group.finish();
+    }};
+}
+
+/// Both sides of every operation, in one benchmark group each.
+fn operations(c: &mut Criterion, mode: &str, sides: &Sides) {
+    let one = player(1);
+    pair!(c, mode, sides, "put",
+        lib: |t| async { t.put_record(&one).await.expect("put") },
+        raw: |client, name| raw_put(client, name, &one));
+    pair!(c, mode, sides, "get one nested field",
+        lib: |t| async { t.get_field("p1", wins()).await.expect("get") },
+        raw: |client, name| raw_get_one(client, name));
+    pair!(c, mode, sides, "get 10 fields",
+        lib: |t| lib_get_ten(t),
+        raw: |client, name| raw_get_ten(client, name));
+    pair!(c, mode, sides, "update one nested field",
+        lib: |t| async { t.update_field("p1", wins(), 11).await.expect("update") },
+        raw: |client, name| raw_update_one(client, name));
+    pair!(c, mode, sides, "update 10 fields",
+        lib: |t| async { t.update_multiple_fields("p1", &ten_setters()).await.expect("update") },
+        raw: |client, name| raw_update_ten(client, name));
+    pair!(c, mode, sides, "remove one nested field",
+        lib: |t| async { t.remove_field("p1", wins()).await.expect("remove") },
+        raw: |client, name| raw_remove(client, name));
+    pair!(c, mode, sides, "query a page of 100",
+        lib: |t| lib_query(t),
+        raw: |client, name| raw_query(client, name));
+}
+
+fn no_network(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let connector = CannedConnector::new();
+    let client = canned_client(&connector);
+    let name = "players".to_owned();
+    let table = block(&runtime, lib_table(client.clone(), &name, false));
+    let answers = connector.clone();
+    let sides = Sides {
+        prepare: Box::new(move |op| answers.prepare(op)),
+        runtime,
+        client,
+        table,
+        name,
+    };
+    check_same_requests(&sides, &connector);
+    operations(c, "no network", &sides);
+}
+
+fn embedded(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = support::client();
+    let name = support::unique_table_name("players");
+    let table = block(&runtime, async {
+        let table = lib_table(client.clone(), &name, true).await;
+        for index in 0..PAGE {
+            table.put_record(&player(index)).await.expect("put");
+        }
+        table
+    });
+    let sides = Sides {
+        prepare: Box::new(|_| {}),
+        runtime,
+        client,
+        table,
+        name,
+    };
+    operations(c, "embedded server", &sides);
+}
+
+/// Checks that each operation sends the same requests both ways and that both read the same values,
+/// so the comparison is between equals.
+fn check_same_requests(sides: &Sides, connector: &CannedConnector) {
+    let (runtime, table, client, name) = (&sides.runtime, &sides.table, &sides.client, &sides.name);
+    let compare =
+        |op: &str, lib: Vec<(String, serde_json::Value)>, raw: Vec<(String, serde_json::Value)>| {
+            assert_eq!(
+                lib, raw,
+                "{op}: structnosql and the hand-written calls must send the same requests"
+            );
+        };
+    connector.prepare("put");
+    let (_, lib) = connector.record(|| block(runtime, table.put_record(&player(1))).expect("put"));
+    let (_, raw) = connector.record(|| block(runtime, raw_put(client, name, &player(1))));
+    compare("put", lib, raw);
+
+    connector.prepare("get one nested field");
+    let (lib_value, lib) = connector.record(|| block(runtime, table.get_field("p1", wins())));
+    let (raw_value, raw) = connector.record(|| block(runtime, raw_get_one(client, name)));
+    assert_eq!(lib_value.expect("get"), raw_value);
+    compare("get one", lib, raw);
+
+    connector.prepare("get 10 fields");
+    let (lib_value, lib) = connector.record(|| block(runtime, lib_get_ten(table)));
+    let (raw_value, raw) = connector.record(|| block(runtime, raw_get_ten(client, name)));
+    assert_eq!(lib_value, raw_value);
+    compare("get ten", lib, raw);
+
+    connector.prepare("update one nested field");
+    let (_, lib) =
+        connector.record(|| block(runtime, table.update_field("p1", wins(), 11)).expect("update"));
+    let (_, raw) = connector.record(|| block(runtime, raw_update_one(client, name)));
+    compare("update one", lib, raw);
+
+    let (_, lib) = connector.record(|| {
+        block(runtime, table.update_multiple_fields("p1", &ten_setters())).expect("update")
+    });
+    let (_, raw) = connector.record(|| block(runtime, raw_update_ten(client, name)));
+    compare("update ten", lib, raw);
+
+    connector.prepare("remove one nested field");
+    let (lib_value, lib) = connector.record(|| block(runtime, table.remove_field("p1", wins())));
+    let (raw_value, raw) = connector.record(|| block(runtime, raw_remove(client, name)));
+    assert_eq!(lib_value.expect("remove"), raw_value);
+    compare("remove", lib, raw);
+
+    connector.prepare("query a page of 100");
+    let (lib_value, lib) = connector.record(|| block(runtime, lib_query(table)));
+    let (raw_value, raw) = connector.record(|| block(runtime, raw_query(client, name)));
+    assert_eq!(lib_value, raw_value);
+    assert_eq!(lib_value.len(), PAGE);
+    compare("query", lib, raw);
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30)
+        .configure_from_args()
+}
+
+criterion_group! {
+    name = overhead;
+    config = config();
+    targets = no_network, embedded
+}
+criterion_main!(overhead);

@@ -8,7 +8,7 @@ mod placeholders;
 mod update;
 
 pub use condition::{Comparison, Condition};
-pub use placeholders::{ExpressionMaps, Placeholders};
+pub use placeholders::{Checkpoint, ExpressionMaps, Placeholders};
 pub use update::{normalize, plan_update, UpdateAction, UpdateSection};
 
 /// The longest expression DynamoDB accepts (any one of Update, Projection, Condition, Filter).

@@ -18,7 +18,17 @@ pub type ExpressionMaps = (
 #[derive(Debug, Default, Clone)]
 pub struct Placeholders {
     names: HashMap<String, String>,
+    /// The names in the order their placeholders were given, so additions can be undone.
+    name_order: Vec<String>,
     values: HashMap<String, AttributeValue>,
+    substitution_bytes: usize,
+}
+
+/// What [`Placeholders::rollback`] returns to.
+#[derive(Debug, Clone, Copy)]
+pub struct Checkpoint {
+    names: usize,
+    values: usize,
     substitution_bytes: usize,
 }
 
@@ -36,6 +46,7 @@ impl Placeholders {
         let placeholder = format!("#n{}", self.names.len());
         self.substitution_bytes += placeholder.len() + name.len();
         self.names.insert(name.to_owned(), placeholder.clone());
+        self.name_order.push(name.to_owned());
         placeholder
     }
 
@@ -67,6 +78,26 @@ impl Placeholders {
             }
         }
         rendered
+    }
+
+    /// The state to return to if what is added next must be undone.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            names: self.name_order.len(),
+            values: self.values.len(),
+            substitution_bytes: self.substitution_bytes,
+        }
+    }
+
+    /// Forgets every placeholder given since `checkpoint`.
+    pub fn rollback(&mut self, checkpoint: Checkpoint) {
+        for name in self.name_order.drain(checkpoint.names..) {
+            self.names.remove(&name);
+        }
+        for index in checkpoint.values..self.values.len() {
+            self.values.remove(&format!(":v{index}"));
+        }
+        self.substitution_bytes = checkpoint.substitution_bytes;
     }
 
     /// How many bytes of names and values the placeholders stand for.

@@ -68,71 +68,89 @@ pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<
 }
 
 /// The writes of one UpdateItem request, rendered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateSection {
     /// The placeholders the expression uses; a condition may add more.
     pub placeholders: Placeholders,
     set_clauses: Vec<String>,
     remove_clauses: Vec<String>,
+    /// Bytes of the clauses in each list, so the expression's length is known without rendering it.
+    set_bytes: usize,
+    remove_bytes: usize,
     /// The writes in this section.
     pub actions: Vec<UpdateAction>,
 }
 
 impl UpdateSection {
-    fn new() -> Self {
-        Self {
-            placeholders: Placeholders::new(),
-            set_clauses: Vec::new(),
-            remove_clauses: Vec::new(),
-            actions: Vec::new(),
-        }
-    }
-
     /// The UpdateExpression.
     pub fn expression(&self) -> String {
-        render(&self.set_clauses, &self.remove_clauses)
+        let mut expression = String::with_capacity(self.expression_len());
+        if !self.set_clauses.is_empty() {
+            expression.push_str("SET ");
+            expression.push_str(&self.set_clauses.join(", "));
+        }
+        if !self.remove_clauses.is_empty() {
+            if !expression.is_empty() {
+                expression.push(' ');
+            }
+            expression.push_str("REMOVE ");
+            expression.push_str(&self.remove_clauses.join(", "));
+        }
+        expression
+    }
+
+    /// The length of [`UpdateSection::expression`].
+    fn expression_len(&self) -> usize {
+        let list = |clauses: &[String], bytes: usize, keyword: usize| match clauses.len() {
+            0 => 0,
+            count => keyword + bytes + 2 * (count - 1),
+        };
+        let set = list(&self.set_clauses, self.set_bytes, "SET ".len());
+        let remove = list(&self.remove_clauses, self.remove_bytes, "REMOVE ".len());
+        set + remove + usize::from(set > 0 && remove > 0)
     }
 
     fn clause_count(&self) -> usize {
         self.set_clauses.len() + self.remove_clauses.len()
     }
 
-    /// This section with `action` added, if that stays within DynamoDB's limits.
-    fn with(&self, action: &UpdateAction) -> Option<Self> {
-        let mut next = self.clone();
-        match action {
+    /// Adds `action` if the section stays within DynamoDB's limits; otherwise leaves the section as it
+    /// was and hands the action back.
+    fn try_add(&mut self, action: UpdateAction) -> std::result::Result<(), UpdateAction> {
+        let checkpoint = self.placeholders.checkpoint();
+        let (clause, is_set) = match &action {
             UpdateAction::Set(path, value) => {
-                let target = next.placeholders.path(path);
-                let value = next.placeholders.value(value.clone());
-                next.set_clauses.push(format!("{target} = {value}"));
+                let target = self.placeholders.path(path);
+                let value = self.placeholders.value(value.clone());
+                (format!("{target} = {value}"), true)
             }
-            UpdateAction::Remove(path) => {
-                let target = next.placeholders.path(path);
-                next.remove_clauses.push(target);
-            }
+            UpdateAction::Remove(path) => (self.placeholders.path(path), false),
+        };
+        let clause_bytes = clause.len();
+        let (clauses, bytes) = if is_set {
+            (&mut self.set_clauses, &mut self.set_bytes)
+        } else {
+            (&mut self.remove_clauses, &mut self.remove_bytes)
+        };
+        clauses.push(clause);
+        *bytes += clause_bytes;
+        let fits = self.expression_len() <= MAX_EXPRESSION_BYTES
+            && self.clause_count() <= MAX_UPDATE_CLAUSES
+            && self.placeholders.substitution_bytes() <= MAX_SUBSTITUTION_BYTES;
+        if fits {
+            self.actions.push(action);
+            return Ok(());
         }
-        next.actions.push(action.clone());
-        let fits = next.expression().len() <= MAX_EXPRESSION_BYTES
-            && next.clause_count() <= MAX_UPDATE_CLAUSES
-            && next.placeholders.substitution_bytes() <= MAX_SUBSTITUTION_BYTES;
-        fits.then_some(next)
+        let (clauses, bytes) = if is_set {
+            (&mut self.set_clauses, &mut self.set_bytes)
+        } else {
+            (&mut self.remove_clauses, &mut self.remove_bytes)
+        };
+        clauses.pop();
+        *bytes -= clause_bytes;
+        self.placeholders.rollback(checkpoint);
+        Err(action)
     }
-}
-
-fn render(set_clauses: &[String], remove_clauses: &[String]) -> String {
-    let mut expression = String::new();
-    if !set_clauses.is_empty() {
-        expression.push_str("SET ");
-        expression.push_str(&set_clauses.join(", "));
-    }
-    if !remove_clauses.is_empty() {
-        if !expression.is_empty() {
-            expression.push(' ');
-        }
-        expression.push_str("REMOVE ");
-        expression.push_str(&remove_clauses.join(", "));
-    }
-    expression
 }
 
 /// Merges the writes and packs them into as few sections (requests) as DynamoDB's limits allow:
@@ -140,18 +158,15 @@ fn render(set_clauses: &[String], remove_clauses: &[String]) -> String {
 /// an error, never a request sent to fail.
 pub fn plan_update(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<UpdateSection>> {
     let mut sections = Vec::new();
-    let mut current = UpdateSection::new();
+    let mut current = UpdateSection::default();
     for action in normalize(actions)? {
-        if let Some(next) = current.with(&action) {
-            current = next;
+        let Err(action) = current.try_add(action) else {
             continue;
-        }
-        let fresh = UpdateSection::new();
-        match fresh.with(&action) {
-            Some(next) => {
-                sections.push(std::mem::replace(&mut current, next));
-            }
-            None => {
+        };
+        let mut fresh = UpdateSection::default();
+        match fresh.try_add(action) {
+            Ok(()) => sections.push(std::mem::replace(&mut current, fresh)),
+            Err(action) => {
                 return Err(Error::TooLarge {
                     what: format!("the write of {}", action.path()),
                     bytes: crate::size::value_bytes(match &action {
@@ -248,5 +263,33 @@ mod tests {
         }
         let total: usize = sections.iter().map(|s| s.actions.len()).sum();
         assert_eq!(total, 700);
+        for section in sections {
+            // The write that did not fit left no placeholder behind in the section it was tried in.
+            let expression = section.expression();
+            let clauses = section.actions.len();
+            let (names, values) = section.placeholders.into_maps();
+            let (names, values) = (names.unwrap(), values.unwrap());
+            assert_eq!((names.len(), values.len()), (clauses, clauses));
+            assert!(names.keys().all(|name| expression.contains(name.as_str())));
+            assert!(values
+                .keys()
+                .all(|value| expression.contains(value.as_str())));
+        }
+    }
+
+    #[test]
+    fn the_expression_length_is_known_without_rendering() {
+        let sections = plan_update([
+            UpdateAction::Set(path(&["a"]), n(1)),
+            UpdateAction::Remove(path(&["b"])),
+            UpdateAction::Set(path(&["c", "d"]), n(2)),
+            UpdateAction::Remove(path(&["e"])),
+        ])
+        .unwrap();
+        let [section] = sections.as_slice() else {
+            panic!("one section expected")
+        };
+        assert_eq!(section.expression_len(), section.expression().len());
+        assert_eq!(UpdateSection::default().expression_len(), 0);
     }
 }

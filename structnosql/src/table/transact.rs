@@ -7,10 +7,10 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 use super::core::TableCore;
-use super::write::{condition, rewrite};
+use super::write::{condition, rewrite, single_section};
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::{plan_update, UpdateAction};
+use crate::expr::UpdateAction;
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::size;
@@ -62,14 +62,7 @@ pub(crate) async fn commit_atomically(
         let mut bytes = 0;
         for record in &records {
             let must_exist = !core.updates_create_records;
-            let mut sections = plan_update(record.actions.clone())?;
-            let [section] = sections.as_mut_slice() else {
-                return Err(Error::TooLarge {
-                    what: format!("the writes to {}", core.describe_record(&record.key_item)),
-                    bytes: 0,
-                    limit: "one UpdateItem expression per record in a transaction",
-                });
-            };
+            let mut section = single_section(core, &record.key_item, record.actions.clone())?;
             bytes += record
                 .actions
                 .iter()
@@ -78,12 +71,13 @@ pub(crate) async fn commit_atomically(
                     UpdateAction::Remove(_) => 0,
                 })
                 .sum::<usize>();
-            let condition = condition(core, section, must_exist, &record.created);
-            let (names, values) = section.placeholders.clone().into_maps();
+            let condition = condition(core, &mut section, must_exist, &record.created);
+            let expression = section.expression();
+            let (names, values) = section.placeholders.into_maps();
             let update = Update::builder()
                 .table_name(&core.table_name)
                 .set_key(Some(record.key_item.clone()))
-                .update_expression(section.expression())
+                .update_expression(expression)
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)

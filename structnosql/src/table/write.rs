@@ -60,15 +60,7 @@ pub(crate) async fn apply(
     }
     let mut old = OldFragment::new();
     for section in plan_update(actions)? {
-        let found = apply_section(
-            core,
-            key_item,
-            section.actions,
-            Vec::new(),
-            old_values,
-            false,
-        )
-        .await?;
+        let found = apply_section(core, key_item, section, Vec::new(), old_values, false).await?;
         // Sections may touch the same top-level attribute: merge, do not replace.
         merge_fragment(&mut old, found);
     }
@@ -92,7 +84,7 @@ pub(crate) async fn apply_with_knowledge(
         apply_section(
             core,
             key_item,
-            actions,
+            single_section(core, key_item, actions)?,
             created,
             OldValues::Skip,
             creates_record,
@@ -102,47 +94,64 @@ pub(crate) async fn apply_with_knowledge(
     Ok(())
 }
 
+/// Plans writes that must stay one request (a section rewritten after a failed condition).
+pub(crate) fn single_section(
+    core: &TableCore,
+    key_item: &Item,
+    actions: Vec<UpdateAction>,
+) -> Result<UpdateSection> {
+    let mut sections = plan_update(actions)?;
+    match sections.pop() {
+        None => Ok(UpdateSection::default()),
+        Some(section) if sections.is_empty() => Ok(section),
+        // A split would mean a rewrite crossed a limit.
+        Some(_) => Err(Error::TooLarge {
+            what: format!("the writes to {}", core.describe_record(key_item)),
+            bytes: 0,
+            limit: "4 KB of expression per request",
+        }),
+    }
+}
+
 async fn apply_section(
     core: &TableCore,
     key_item: &Item,
-    mut actions: Vec<UpdateAction>,
+    mut section: UpdateSection,
     mut created: Vec<DocumentPath>,
     old_values: OldValues,
     creates_record: bool,
 ) -> Result<OldFragment> {
     let mut before: Option<OldFragment> = None;
     for _ in 0..MAX_ATTEMPTS {
-        if actions.is_empty() {
+        if section.actions.is_empty() {
             return Ok(before.unwrap_or_default());
         }
-        let removes_only = actions.iter().all(|a| matches!(a, UpdateAction::Remove(_)));
+        let removes_only = section
+            .actions
+            .iter()
+            .all(|a| matches!(a, UpdateAction::Remove(_)));
         // Removes alone must not create an empty record, unless the caller's writes did create it
         // (a write later superseded by a remove of the same path).
         let must_exist = (removes_only && !creates_record) || !core.updates_create_records;
-        let mut sections = plan_update(actions.clone())?;
-        let [section] = sections.as_mut_slice() else {
-            // A section stays one request when rewritten; a split would mean a limit is crossed.
-            return Err(Error::TooLarge {
-                what: format!("the writes to {}", core.describe_record(key_item)),
-                bytes: 0,
-                limit: "4 KB of expression per request",
-            });
-        };
-        let condition = condition(core, section, must_exist, &created);
+        let condition = condition(core, &mut section, must_exist, &created);
         let return_values = match old_values {
             OldValues::Skip => ReturnValue::None,
             // Real DynamoDB returns only the touched list items, compacted; the whole item keeps
             // indexes meaningful.
-            OldValues::Fetch if actions.iter().any(|a| has_index(a.path())) => ReturnValue::AllOld,
+            OldValues::Fetch if section.actions.iter().any(|a| has_index(a.path())) => {
+                ReturnValue::AllOld
+            }
             OldValues::Fetch => ReturnValue::UpdatedOld,
         };
-        let (names, values) = section.placeholders.clone().into_maps();
+        let expression = section.expression();
+        // A retry re-plans the rewritten actions, so the placeholders are not needed again.
+        let (names, values) = std::mem::take(&mut section.placeholders).into_maps();
         let outcome = core
             .client
             .update_item()
             .table_name(&core.table_name)
             .set_key(Some(key_item.clone()))
-            .update_expression(section.expression())
+            .update_expression(expression)
             .set_condition_expression(condition)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
@@ -172,15 +181,17 @@ async fn apply_section(
                     });
                 }
                 // What the written paths held comes from the item DynamoDB returned.
-                before.get_or_insert_with(|| old_fragment(&current, &actions));
+                before.get_or_insert_with(|| old_fragment(&current, &section.actions));
                 if !exists && removes_only && !creates_record {
                     return Ok(before.unwrap_or_default());
                 }
+                let actions;
                 (actions, created) = rewrite(
-                    actions,
+                    std::mem::take(&mut section.actions),
                     &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
                     &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
                 );
+                section = single_section(core, key_item, actions)?;
             }
         }
     }

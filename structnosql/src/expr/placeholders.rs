@@ -1,6 +1,7 @@
 //! Placeholder allocation for one request.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -14,13 +15,16 @@ pub type ExpressionMaps = (
 );
 
 /// The `#n` name and `:v` value placeholders of one request. A name used several times (the same
-/// segment in several paths) gets one placeholder.
+/// segment in several paths) gets one placeholder. Placeholders are numbered in the order they are
+/// given: `#n0`, `#n1`, … and `:v0`, `:v1`, …
 #[derive(Debug, Default, Clone)]
 pub struct Placeholders {
-    names: HashMap<String, String>,
-    /// The names in the order their placeholders were given, so additions can be undone.
-    name_order: Vec<String>,
-    values: HashMap<String, AttributeValue>,
+    /// The number of each name's placeholder.
+    numbers: HashMap<String, usize>,
+    /// The names by placeholder number.
+    names: Vec<String>,
+    /// The values by placeholder number.
+    values: Vec<AttributeValue>,
     substitution_bytes: usize,
 }
 
@@ -32,6 +36,14 @@ pub struct Checkpoint {
     substitution_bytes: usize,
 }
 
+/// The length of `prefix` followed by `number` in decimal.
+fn placeholder_len(prefix: &str, number: usize) -> usize {
+    prefix.len()
+        + number
+            .checked_ilog10()
+            .map_or(1, |digits| digits as usize + 1)
+}
+
 impl Placeholders {
     /// A fresh set of placeholders.
     pub fn new() -> Self {
@@ -40,50 +52,70 @@ impl Placeholders {
 
     /// The placeholder of attribute name (or map key) `name`.
     pub fn name(&mut self, name: &str) -> String {
-        if let Some(placeholder) = self.names.get(name) {
-            return placeholder.clone();
-        }
-        let placeholder = format!("#n{}", self.names.len());
-        self.substitution_bytes += placeholder.len() + name.len();
-        self.names.insert(name.to_owned(), placeholder.clone());
-        self.name_order.push(name.to_owned());
+        let mut placeholder = String::new();
+        self.push_name(&mut placeholder, name);
         placeholder
+    }
+
+    /// Appends the placeholder of `name` to `out`.
+    fn push_name(&mut self, out: &mut String, name: &str) {
+        let number = match self.numbers.get(name) {
+            Some(number) => *number,
+            None => {
+                let number = self.names.len();
+                self.substitution_bytes += placeholder_len("#n", number) + name.len();
+                self.numbers.insert(name.to_owned(), number);
+                self.names.push(name.to_owned());
+                number
+            }
+        };
+        // Writing to a String cannot fail.
+        let _ = write!(out, "#n{number}");
     }
 
     /// A new placeholder for `value`.
     pub fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":v{}", self.values.len());
-        self.substitution_bytes += placeholder.len() + size::value_bytes(&value);
-        self.values.insert(placeholder.clone(), value);
+        let mut placeholder = String::new();
+        self.push_value(&mut placeholder, value);
         placeholder
+    }
+
+    /// Appends a new placeholder for `value` to `out`.
+    pub(crate) fn push_value(&mut self, out: &mut String, value: AttributeValue) {
+        let number = self.values.len();
+        self.substitution_bytes += placeholder_len(":v", number) + size::value_bytes(&value);
+        self.values.push(value);
+        let _ = write!(out, ":v{number}");
     }
 
     /// The expression form of `path`: `#n0.#n1[3].#n2`.
     pub fn path(&mut self, path: &DocumentPath) -> String {
         let mut rendered = String::new();
-        for segment in path.segments() {
+        self.push_path(&mut rendered, path);
+        rendered
+    }
+
+    /// Appends the expression form of `path` to `out`.
+    pub(crate) fn push_path(&mut self, out: &mut String, path: &DocumentPath) {
+        for (position, segment) in path.segments().iter().enumerate() {
             match segment {
                 Segment::Index(index) => {
-                    rendered.push('[');
-                    rendered.push_str(&index.to_string());
-                    rendered.push(']');
+                    let _ = write!(out, "[{index}]");
                 }
                 named => {
-                    if !rendered.is_empty() {
-                        rendered.push('.');
+                    if position > 0 {
+                        out.push('.');
                     }
-                    let placeholder = self.name(named.name().unwrap_or_default());
-                    rendered.push_str(&placeholder);
+                    self.push_name(out, named.name().unwrap_or_default());
                 }
             }
         }
-        rendered
     }
 
     /// The state to return to if what is added next must be undone.
     pub fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
-            names: self.name_order.len(),
+            names: self.names.len(),
             values: self.values.len(),
             substitution_bytes: self.substitution_bytes,
         }
@@ -91,12 +123,10 @@ impl Placeholders {
 
     /// Forgets every placeholder given since `checkpoint`.
     pub fn rollback(&mut self, checkpoint: Checkpoint) {
-        for name in self.name_order.drain(checkpoint.names..) {
-            self.names.remove(&name);
+        for name in self.names.drain(checkpoint.names..) {
+            self.numbers.remove(&name);
         }
-        for index in checkpoint.values..self.values.len() {
-            self.values.remove(&format!(":v{index}"));
-        }
+        self.values.truncate(checkpoint.values);
         self.substitution_bytes = checkpoint.substitution_bytes;
     }
 
@@ -110,10 +140,53 @@ impl Placeholders {
         let names = (!self.names.is_empty()).then(|| {
             self.names
                 .into_iter()
-                .map(|(name, placeholder)| (placeholder, name))
+                .enumerate()
+                .map(|(number, name)| (format!("#n{number}"), name))
                 .collect()
         });
-        let values = (!self.values.is_empty()).then_some(self.values);
+        let values = (!self.values.is_empty()).then(|| {
+            self.values
+                .into_iter()
+                .enumerate()
+                .map(|(number, value)| (format!(":v{number}"), value))
+                .collect()
+        });
         (names, values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholder_lengths_count_every_digit() {
+        for number in [0, 9, 10, 99, 100, 12345] {
+            assert_eq!(
+                placeholder_len("#n", number),
+                format!("#n{number}").len(),
+                "{number}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rollback_forgets_names_and_values_given_after_the_checkpoint() {
+        let mut placeholders = Placeholders::new();
+        assert_eq!(placeholders.name("a"), "#n0");
+        let checkpoint = placeholders.checkpoint();
+        let bytes = placeholders.substitution_bytes();
+        assert_eq!(placeholders.name("b"), "#n1");
+        assert_eq!(placeholders.value(AttributeValue::N("1".into())), ":v0");
+        placeholders.rollback(checkpoint);
+        assert_eq!(placeholders.substitution_bytes(), bytes);
+        assert_eq!(placeholders.name("a"), "#n0");
+        assert_eq!(placeholders.name("c"), "#n1");
+        let (names, values) = placeholders.into_maps();
+        assert_eq!(
+            names.unwrap(),
+            HashMap::from([("#n0".into(), "a".into()), ("#n1".into(), "c".into())])
+        );
+        assert!(values.is_none());
     }
 }

@@ -118,13 +118,18 @@ impl UpdateSection {
     /// was and hands the action back.
     fn try_add(&mut self, action: UpdateAction) -> std::result::Result<(), UpdateAction> {
         let checkpoint = self.placeholders.checkpoint();
-        let (clause, is_set) = match &action {
+        let mut clause = String::new();
+        let is_set = match &action {
             UpdateAction::Set(path, value) => {
-                let target = self.placeholders.path(path);
-                let value = self.placeholders.value(value.clone());
-                (format!("{target} = {value}"), true)
+                self.placeholders.push_path(&mut clause, path);
+                clause.push_str(" = ");
+                self.placeholders.push_value(&mut clause, value.clone());
+                true
             }
-            UpdateAction::Remove(path) => (self.placeholders.path(path), false),
+            UpdateAction::Remove(path) => {
+                self.placeholders.push_path(&mut clause, path);
+                false
+            }
         };
         let clause_bytes = clause.len();
         let (clauses, bytes) = if is_set {

@@ -329,21 +329,27 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         self.write(key, setters, OldValues::Fetch).await
     }
 
+    /// Applies the setters; the old values come back by setter name when `old` asks for them.
     async fn write(&self, key: impl Into<K>, setters: &Setters, old: OldValues) -> Result<Fields> {
         let writes = setters.resolve(self.core().model)?;
-        for (_, path, _) in &writes {
+        for (path, _) in &writes {
             check_field_path(path)?;
         }
         let key_item = self.key_item(key)?;
+        let paths: Vec<DocumentPath> = match old {
+            OldValues::Skip => Vec::new(),
+            OldValues::Fetch => writes.iter().map(|(path, _)| path.clone()).collect(),
+        };
         let actions = writes
-            .iter()
-            .map(|(_, path, value)| UpdateAction::Set(path.clone(), value.clone()))
+            .into_iter()
+            .map(|(path, value)| UpdateAction::Set(path, value))
             .collect();
         let old = self.backend.write(&key_item, actions, old).await?;
         Ok(Fields::new(
-            writes
-                .into_iter()
-                .map(|(name, path, _)| {
+            setters
+                .names()
+                .zip(paths)
+                .map(|(name, path)| {
                     let before = document::get(&old, &path).cloned();
                     (name, path, before)
                 })

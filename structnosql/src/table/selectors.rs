@@ -147,7 +147,9 @@ enum Write {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Setters {
-    entries: Vec<(String, Write)>,
+    /// Each write and its name; typed writes not given a name are named after their path, when a
+    /// name is needed.
+    entries: Vec<(Option<String>, Write)>,
 }
 
 impl Setters {
@@ -157,9 +159,11 @@ impl Setters {
     }
 
     /// Writes `value` at a typed path; named after the path.
-    pub fn set<P: TypedPath>(self, path: P, value: impl Into<P::Value>) -> Self {
-        let name = path.document_path().to_string();
-        self.set_named(name, path, value)
+    pub fn set<P: TypedPath>(mut self, path: P, value: impl Into<P::Value>) -> Self {
+        let encoded = value.into().to_attribute();
+        self.entries
+            .push((None, Write::Typed(path.document_path().clone(), encoded)));
+        self
     }
 
     /// Writes `value` at a typed path, under `name` (for the old values of `..._return_old`).
@@ -171,7 +175,7 @@ impl Setters {
     ) -> Self {
         let encoded = value.into().to_attribute();
         self.entries.push((
-            name.into(),
+            Some(name.into()),
             Write::Typed(path.document_path().clone(), encoded),
         ));
         self
@@ -197,7 +201,7 @@ impl Setters {
     ) -> Self {
         let encoded = value.to_attribute();
         self.entries.push((
-            name.into(),
+            Some(name.into()),
             Write::String(StringPath::new(path, keys), encoded),
         ));
         self
@@ -208,15 +212,26 @@ impl Setters {
         self.entries.is_empty()
     }
 
-    /// The writes as named concrete paths and checked values; every problem of every setter is
+    /// The name of each write, in order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.entries
+            .iter()
+            .map(|(name, write)| match (name, write) {
+                (Some(name), _) => name.clone(),
+                (None, Write::Typed(path, _)) => path.to_string(),
+                (None, Write::String(string, _)) => string.path.clone(),
+            })
+    }
+
+    /// The writes as concrete paths and checked values, in order; every problem of every setter is
     /// reported together.
     pub(crate) fn resolve(
         &self,
         model: &'static ModelSchema,
-    ) -> Result<Vec<(String, DocumentPath, AttributeValue)>> {
+    ) -> Result<Vec<(DocumentPath, AttributeValue)>> {
         let mut resolved = Vec::with_capacity(self.entries.len());
         let mut violations = Vec::new();
-        for (name, write) in &self.entries {
+        for (_, write) in &self.entries {
             let checked = match write {
                 Write::Typed(path, encoded) => encoded
                     .clone()
@@ -241,7 +256,7 @@ impl Setters {
                 }
             };
             match checked {
-                Ok((path, value)) => resolved.push((name.clone(), path, value)),
+                Ok(write) => resolved.push(write),
                 Err(Error::Validation { violations: found }) => violations.extend(found),
                 Err(other) => return Err(other),
             }

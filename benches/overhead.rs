@@ -624,7 +624,59 @@ fn no_network(c: &mut Criterion) {
         name,
     };
     check_same_requests(&sides, &connector);
+    if let Ok(op) = std::env::var(LOOP_VARIABLE) {
+        repeat_for_profiler(&sides, &op);
+        std::process::exit(0);
+    }
     operations(c, "no network", &sides);
+}
+
+/// `STRUCTNOSQL_OVERHEAD_LOOP=<operation>` runs 1,000 calls of that operation each way with no
+/// network and exits: a fixed workload for `valgrind --tool=callgrind`, whose instruction counts do
+/// not depend on what else the machine is doing.
+const LOOP_VARIABLE: &str = "STRUCTNOSQL_OVERHEAD_LOOP";
+
+fn repeat_for_profiler(sides: &Sides, op: &str) {
+    (sides.prepare)(op);
+    let (t, client, name) = (&sides.table, &sides.client, sides.name.as_str());
+    let one = player(1);
+    block(&sides.runtime, async {
+        for _ in 0..1000 {
+            match op {
+                "put" => {
+                    t.put_record(&one).await.expect("put");
+                    raw_put(client, name, &one).await;
+                }
+                "get one nested field" => {
+                    t.get_field("p1", wins()).await.expect("get");
+                    raw_get_one(client, name).await;
+                }
+                "get 10 fields" => {
+                    lib_get_ten(t).await;
+                    raw_get_ten(client, name).await;
+                }
+                "update one nested field" => {
+                    t.update_field("p1", wins(), 11).await.expect("update");
+                    raw_update_one(client, name).await;
+                }
+                "update 10 fields" => {
+                    t.update_multiple_fields("p1", &ten_setters())
+                        .await
+                        .expect("update");
+                    raw_update_ten(client, name).await;
+                }
+                "remove one nested field" => {
+                    t.remove_field("p1", wins()).await.expect("remove");
+                    raw_remove(client, name).await;
+                }
+                "query a page of 100" => {
+                    lib_query(t).await;
+                    raw_query(client, name).await;
+                }
+                other => panic!("no operation named {other:?}"),
+            }
+        }
+    });
 }
 
 fn embedded(c: &mut Criterion) {

@@ -8,6 +8,7 @@ mod placeholders;
 mod update;
 
 pub use condition::{Comparison, Condition};
+pub(crate) use placeholders::reserve_first;
 pub use placeholders::{Checkpoint, ExpressionMaps, Placeholders};
 pub use update::{normalize, plan_update, UpdateAction, UpdateSection};
 

@@ -1,7 +1,6 @@
 //! Placeholder allocation for one request.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -19,7 +18,7 @@ pub type ExpressionMaps = (
 /// given: `#n0`, `#n1`, … and `:v0`, `:v1`, …
 #[derive(Debug, Default, Clone)]
 pub struct Placeholders {
-    /// The number of each name's placeholder.
+    /// The number of each name's placeholder, once there are too many names to search `names`.
     numbers: HashMap<String, usize>,
     /// The names by placeholder number.
     names: Vec<String>,
@@ -34,6 +33,43 @@ pub struct Checkpoint {
     names: usize,
     values: usize,
     substitution_bytes: usize,
+}
+
+/// Up to this many names, a name's placeholder is found by searching the names in order, which is
+/// cheaper than hashing for the few names of a typical request.
+const SEARCHED_NAMES: usize = 32;
+
+/// Room made at first use: requests and setters usually hold a few names and values, and one
+/// allocation is cheaper than several growths.
+const INITIAL_CAPACITY: usize = 8;
+
+/// Makes room for a few items in a vector not yet allocated.
+pub(crate) fn reserve_first<T>(items: &mut Vec<T>) {
+    if items.capacity() == 0 {
+        items.reserve(INITIAL_CAPACITY);
+    }
+}
+
+/// Appends `prefix` and `number` in decimal to `out` (without the formatting machinery: this runs for
+/// every name and value of every request).
+fn push_placeholder(out: &mut String, prefix: &str, number: usize) {
+    out.push_str(prefix);
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = number;
+    loop {
+        start -= 1;
+        if let Some(digit) = digits.get_mut(start) {
+            *digit = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || start == 0 {
+            break;
+        }
+    }
+    for digit in digits.iter().skip(start) {
+        out.push(char::from(*digit));
+    }
 }
 
 /// The length of `prefix` followed by `number` in decimal.
@@ -59,18 +95,26 @@ impl Placeholders {
 
     /// Appends the placeholder of `name` to `out`.
     fn push_name(&mut self, out: &mut String, name: &str) {
-        let number = match self.numbers.get(name) {
-            Some(number) => *number,
-            None => {
-                let number = self.names.len();
-                self.substitution_bytes += placeholder_len("#n", number) + name.len();
-                self.numbers.insert(name.to_owned(), number);
-                self.names.push(name.to_owned());
-                number
+        let known = if self.names.len() <= SEARCHED_NAMES {
+            self.names.iter().position(|known| known == name)
+        } else {
+            if self.numbers.is_empty() {
+                self.numbers = (self.names.iter().cloned()).zip(0..).collect();
             }
+            self.numbers.get(name).copied()
         };
-        // Writing to a String cannot fail.
-        let _ = write!(out, "#n{number}");
+        let number = known.unwrap_or_else(|| {
+            let number = self.names.len();
+            self.substitution_bytes += placeholder_len("#n", number) + name.len();
+            if !self.numbers.is_empty() {
+                self.numbers.insert(name.to_owned(), number);
+            }
+            // Requests usually name a few attributes: one allocation rather than several growths.
+            reserve_first(&mut self.names);
+            self.names.push(name.to_owned());
+            number
+        });
+        push_placeholder(out, "#n", number);
     }
 
     /// A new placeholder for `value`.
@@ -84,8 +128,9 @@ impl Placeholders {
     pub(crate) fn push_value(&mut self, out: &mut String, value: AttributeValue) {
         let number = self.values.len();
         self.substitution_bytes += placeholder_len(":v", number) + size::value_bytes(&value);
+        reserve_first(&mut self.values);
         self.values.push(value);
-        let _ = write!(out, ":v{number}");
+        push_placeholder(out, ":v", number);
     }
 
     /// The expression form of `path`: `#n0.#n1[3].#n2`.
@@ -100,7 +145,8 @@ impl Placeholders {
         for (position, segment) in path.segments().iter().enumerate() {
             match segment {
                 Segment::Index(index) => {
-                    let _ = write!(out, "[{index}]");
+                    push_placeholder(out, "[", *index);
+                    out.push(']');
                 }
                 named => {
                     if position > 0 {
@@ -126,6 +172,9 @@ impl Placeholders {
         for name in self.names.drain(checkpoint.names..) {
             self.numbers.remove(&name);
         }
+        if self.names.len() <= SEARCHED_NAMES {
+            self.numbers.clear();
+        }
         self.values.truncate(checkpoint.values);
         self.substitution_bytes = checkpoint.substitution_bytes;
     }
@@ -137,21 +186,21 @@ impl Placeholders {
 
     /// Takes the maps out for a request.
     pub fn into_maps(self) -> ExpressionMaps {
-        let names = (!self.names.is_empty()).then(|| {
-            self.names
-                .into_iter()
-                .enumerate()
-                .map(|(number, name)| (format!("#n{number}"), name))
-                .collect()
-        });
-        let values = (!self.values.is_empty()).then(|| {
-            self.values
-                .into_iter()
-                .enumerate()
-                .map(|(number, value)| (format!(":v{number}"), value))
-                .collect()
-        });
-        (names, values)
+        fn numbered<T>(prefix: &str, items: Vec<T>) -> Option<HashMap<String, T>> {
+            (!items.is_empty()).then(|| {
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(number, item)| {
+                        let mut placeholder =
+                            String::with_capacity(placeholder_len(prefix, number));
+                        push_placeholder(&mut placeholder, prefix, number);
+                        (placeholder, item)
+                    })
+                    .collect()
+            })
+        }
+        (numbered("#n", self.names), numbered(":v", self.values))
     }
 }
 
@@ -160,14 +209,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholder_lengths_count_every_digit() {
-        for number in [0, 9, 10, 99, 100, 12345] {
-            assert_eq!(
-                placeholder_len("#n", number),
-                format!("#n{number}").len(),
-                "{number}"
-            );
+    fn placeholders_are_written_in_decimal() {
+        for number in [0, 7, 9, 10, 99, 100, 12345, usize::MAX] {
+            let mut out = String::from("x");
+            push_placeholder(&mut out, "#n", number);
+            assert_eq!(out, format!("x#n{number}"));
+            assert_eq!(placeholder_len("#n", number), out.len() - 1, "{number}");
         }
+    }
+
+    #[test]
+    fn many_names_keep_one_placeholder_each() {
+        let mut placeholders = Placeholders::new();
+        let names: Vec<String> = (0..100).map(|i| format!("name{i}")).collect();
+        for _ in 0..2 {
+            for (number, name) in names.iter().enumerate() {
+                assert_eq!(placeholders.name(name), format!("#n{number}"));
+            }
+        }
+        let checkpoint = placeholders.checkpoint();
+        assert_eq!(placeholders.name("extra"), "#n100");
+        placeholders.rollback(checkpoint);
+        assert_eq!(placeholders.name("name5"), "#n5");
+        assert_eq!(placeholders.name("other"), "#n100");
     }
 
     #[test]

@@ -33,14 +33,14 @@ impl UpdateAction {
 pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<UpdateAction>> {
     let mut merged: Vec<UpdateAction> = Vec::new();
     for action in actions {
-        let path = action.path().clone();
-        merged.retain(|earlier| !earlier.path().starts_with(&path));
+        merged.retain(|earlier| !earlier.path().starts_with(action.path()));
         let ancestor = merged
-            .iter_mut()
-            .find(|earlier| path.starts_with(earlier.path()));
+            .iter()
+            .position(|earlier| action.path().starts_with(earlier.path()));
+        let ancestor = ancestor.and_then(|index| merged.get_mut(index));
         match (ancestor, action) {
             (None, action) => merged.push(action),
-            (Some(UpdateAction::Set(base, value)), UpdateAction::Set(_, new)) => {
+            (Some(UpdateAction::Set(base, value)), UpdateAction::Set(path, new)) => {
                 let relative = path.suffix(base.depth());
                 if !document::set_within(value, relative, new) {
                     return Err(Error::InvalidPath {
@@ -51,11 +51,11 @@ pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<
                     });
                 }
             }
-            (Some(UpdateAction::Set(base, value)), UpdateAction::Remove(_)) => {
+            (Some(UpdateAction::Set(base, value)), UpdateAction::Remove(path)) => {
                 let relative = path.suffix(base.depth());
                 document::remove_within(value, relative);
             }
-            (Some(removed @ UpdateAction::Remove(_)), UpdateAction::Set(_, new)) => {
+            (Some(removed @ UpdateAction::Remove(_)), UpdateAction::Set(path, new)) => {
                 let base = removed.path().clone();
                 let relative = path.suffix(base.depth());
                 *removed = UpdateAction::Set(base, document::build_subtree(relative, new));

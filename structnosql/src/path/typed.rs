@@ -20,6 +20,13 @@ pub trait TypedPath {
     type Value: Attribute;
     /// The concrete path.
     fn document_path(&self) -> &DocumentPath;
+    /// The concrete path, taken out of the accessor.
+    fn into_document_path(self) -> DocumentPath
+    where
+        Self: Sized,
+    {
+        self.document_path().clone()
+    }
 }
 
 /// A path to a plain value (string, number, bytes, set, enum) of type `T`.
@@ -105,6 +112,9 @@ macro_rules! path_type {
             type Value = $value;
             fn document_path(&self) -> &DocumentPath {
                 &self.path
+            }
+            fn into_document_path(self) -> DocumentPath {
+                self.path
             }
         }
     };

@@ -161,8 +161,9 @@ impl Setters {
     /// Writes `value` at a typed path; named after the path.
     pub fn set<P: TypedPath>(mut self, path: P, value: impl Into<P::Value>) -> Self {
         let encoded = value.into().to_attribute();
+        crate::expr::reserve_first(&mut self.entries);
         self.entries
-            .push((None, Write::Typed(path.document_path().clone(), encoded)));
+            .push((None, Write::Typed(path.into_document_path(), encoded)));
         self
     }
 
@@ -176,7 +177,7 @@ impl Setters {
         let encoded = value.into().to_attribute();
         self.entries.push((
             Some(name.into()),
-            Write::Typed(path.document_path().clone(), encoded),
+            Write::Typed(path.into_document_path(), encoded),
         ));
         self
     }

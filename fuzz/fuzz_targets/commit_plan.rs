@@ -19,9 +19,10 @@ fuzz_target!(|writes: Vec<(Vec<common::Step>, Option<common::Value>)>| {
             }
         })
         .collect();
-    if let Ok(sections) = plan_update(actions) {
-        for section in sections {
+    if let Ok(sections) = plan_update(actions, &[]) {
+        for mut section in sections {
             assert!(section.expression().len() <= MAX_EXPRESSION_BYTES);
+            assert!(section.condition(true, "id").map_or(0, |c| c.len()) <= MAX_EXPRESSION_BYTES);
             assert!(section.actions.len() <= MAX_UPDATE_CLAUSES);
             for (i, a) in section.actions.iter().enumerate() {
                 for b in section.actions.iter().skip(i + 1) {

@@ -558,3 +558,48 @@ async fn an_atomic_commit_writes_every_record_or_none() {
     ));
     assert_eq!(table.stats().requests_sent, sent, "nothing sent");
 }
+
+#[tokio::test]
+async fn a_commit_creating_a_thousand_entries_keeps_each_condition_within_4_kb() {
+    let (table, db) = tables().await;
+    let mut record = player("x42");
+    record.data = Some(json!({}));
+    table.put_record(&record).await.unwrap();
+    let data = Player::fields().data();
+    for i in 0..1000 {
+        // Each write creates its own entry, conditioned on that entry being absent.
+        table
+            .update_field("x42", data.key(format!("k{i}")).key("v"), json!(i))
+            .await
+            .unwrap();
+    }
+    let sent = table.stats().requests_sent;
+    let report = table.commit_operations().await;
+    assert!(report.is_success(), "{report:?}");
+    let requests = table.stats().requests_sent - sent;
+    assert!((2..=10).contains(&requests), "{requests} requests");
+    let stored = db.get_record("x42").await.unwrap().unwrap().data.unwrap();
+    let entries = stored.as_object().unwrap();
+    assert_eq!(entries.len(), 1000);
+    assert_eq!(entries["k999"], json!({"v": 999}));
+}
+
+#[tokio::test]
+async fn an_update_below_many_distinct_parents_is_split_by_its_condition() {
+    let (_, db) = tables().await;
+    let mut record = player("x42");
+    let parents: serde_json::Map<String, serde_json::Value> =
+        (0..400).map(|i| (format!("parent{i}"), json!({}))).collect();
+    record.data = Some(serde_json::Value::Object(parents));
+    db.put_record(&record).await.unwrap();
+    let data = Player::fields().data();
+    let setters = (0..400).fold(Setters::new(), |setters, i| {
+        setters.set(data.key(format!("parent{i}")).key("v"), json!(i))
+    });
+    db.update_multiple_fields("x42", &setters).await.unwrap();
+    let stored = db.get_record("x42").await.unwrap().unwrap().data.unwrap();
+    let entries = stored.as_object().unwrap();
+    assert_eq!(entries.len(), 400);
+    assert!(entries.values().all(|entry| entry.get("v").is_some()));
+    assert_eq!(entries["parent399"], json!({"v": 399}));
+}

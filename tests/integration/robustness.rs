@@ -109,9 +109,10 @@ proptest! {
     fn the_planner_never_sends_overlapping_paths_or_passes_limits(
         actions in proptest::collection::vec(action(), 0..40),
     ) {
-        if let Ok(sections) = plan_update(actions) {
-            for section in sections {
+        if let Ok(sections) = plan_update(actions, &[]) {
+            for mut section in sections {
                 prop_assert!(section.expression().len() <= MAX_EXPRESSION_BYTES);
+                prop_assert!(section.condition(true, "id").map_or(0, |c| c.len()) <= MAX_EXPRESSION_BYTES);
                 prop_assert!(section.actions.len() <= MAX_UPDATE_CLAUSES);
                 for (i, a) in section.actions.iter().enumerate() {
                     for b in section.actions.iter().skip(i + 1) {

@@ -142,7 +142,12 @@ impl Placeholders {
 
     /// Appends the expression form of `path` to `out`.
     pub(crate) fn push_path(&mut self, out: &mut String, path: &DocumentPath) {
-        for (position, segment) in path.segments().iter().enumerate() {
+        self.push_segments(out, path.segments());
+    }
+
+    /// Appends the expression form of the path made of `segments` to `out`.
+    pub(crate) fn push_segments(&mut self, out: &mut String, segments: &[Segment]) {
+        for (position, segment) in segments.iter().enumerate() {
             match segment {
                 Segment::Index(index) => {
                     push_placeholder(out, "[", *index);

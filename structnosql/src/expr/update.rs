@@ -1,12 +1,14 @@
 //! Update expressions: overlapping writes merged, then packed into as few requests as DynamoDB's
 //! limits allow.
 
+use std::collections::{BTreeSet, HashSet};
+
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Placeholders, MAX_EXPRESSION_BYTES, MAX_SUBSTITUTION_BYTES, MAX_UPDATE_CLAUSES};
 use crate::document;
 use crate::error::{Error, Result};
-use crate::path::DocumentPath;
+use crate::path::{DocumentPath, Segment};
 
 /// One write to a path of a record.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,16 +69,26 @@ pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<
     Ok(merged)
 }
 
-/// The writes of one UpdateItem request, rendered.
+/// Bytes kept free in the condition for the clause a request may add itself, that the record exists:
+/// `attribute_exists(#nNNN) AND `.
+const RECORD_CLAUSE_BYTES: usize = 40;
+
+/// The writes of one UpdateItem request, rendered, with the condition they need: the parents of SETs
+/// exist, the parents of REMOVEs are containers, and subtrees being created are still absent.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateSection {
-    /// The placeholders the expression uses; a condition may add more.
+    /// The placeholders the expressions use.
     pub placeholders: Placeholders,
     set_clauses: Vec<String>,
     remove_clauses: Vec<String>,
     /// Bytes of the clauses in each list, so the expression's length is known without rendering it.
     set_bytes: usize,
     remove_bytes: usize,
+    /// The condition's clauses, each once, in a stable order.
+    conditions: BTreeSet<String>,
+    condition_bytes: usize,
+    /// The value placeholders of the container types REMOVEs check, `M` and `L`.
+    type_placeholders: Vec<(&'static str, String)>,
     /// The writes in this section.
     pub actions: Vec<UpdateAction>,
 }
@@ -99,6 +111,23 @@ impl UpdateSection {
         expression
     }
 
+    /// The ConditionExpression: the section's conditions, and that the record exists when
+    /// `record_must_exist` (`hash_key` names its hash key attribute).
+    pub fn condition(&mut self, record_must_exist: bool, hash_key: &str) -> Option<String> {
+        let record_clause = record_must_exist.then(|| {
+            let mut clause = String::from("attribute_exists(");
+            clause.push_str(&self.placeholders.name(hash_key));
+            clause.push(')');
+            clause
+        });
+        let mut clauses: Vec<&str> = self.conditions.iter().map(String::as_str).collect();
+        if let Some(clause) = &record_clause {
+            let at = clauses.partition_point(|existing| *existing < clause.as_str());
+            clauses.insert(at, clause);
+        }
+        (!clauses.is_empty()).then(|| clauses.join(" AND "))
+    }
+
     /// The length of [`UpdateSection::expression`].
     fn expression_len(&self) -> usize {
         let list = |clauses: &[String], bytes: usize, keyword: usize| match clauses.len() {
@@ -110,14 +139,79 @@ impl UpdateSection {
         set + remove + usize::from(set > 0 && remove > 0)
     }
 
+    /// The length of the condition without the record clause.
+    fn condition_len(&self) -> usize {
+        self.condition_bytes + " AND ".len() * self.conditions.len().saturating_sub(1)
+    }
+
     fn clause_count(&self) -> usize {
         self.set_clauses.len() + self.remove_clauses.len()
     }
 
+    fn fits(&self) -> bool {
+        self.expression_len() <= MAX_EXPRESSION_BYTES
+            && self.condition_len() + RECORD_CLAUSE_BYTES <= MAX_EXPRESSION_BYTES
+            && self.clause_count() <= MAX_UPDATE_CLAUSES
+            && self.placeholders.substitution_bytes() <= MAX_SUBSTITUTION_BYTES
+    }
+
+    /// The condition clauses `action` needs; `created` tells whether a SET creates its path.
+    fn conditions_of(&mut self, action: &UpdateAction, created: bool) -> Vec<String> {
+        let mut clauses = Vec::new();
+        let segments = action.path().segments();
+        let parent = segments.split_last().map_or(&[][..], |(_, parent)| parent);
+        match action {
+            UpdateAction::Set(path, _) => {
+                if !parent.is_empty() {
+                    let mut clause = String::from("attribute_exists(");
+                    self.placeholders.push_segments(&mut clause, parent);
+                    clause.push(')');
+                    clauses.push(clause);
+                }
+                if created {
+                    let mut clause = String::from("attribute_not_exists(");
+                    self.placeholders.push_path(&mut clause, path);
+                    clause.push(')');
+                    clauses.push(clause);
+                }
+            }
+            // Removing inside a plain value fails in DynamoDB; it is simply not there, so the
+            // condition checks the parent's type and a failed check drops the remove.
+            UpdateAction::Remove(_) if !parent.is_empty() => {
+                let kind = match segments.last() {
+                    Some(Segment::Index(_)) => "L",
+                    _ => "M",
+                };
+                let type_value = match self.type_placeholders.iter().find(|(k, _)| *k == kind) {
+                    Some((_, placeholder)) => placeholder.clone(),
+                    None => {
+                        let placeholder = self.placeholders.value(AttributeValue::S(kind.into()));
+                        self.type_placeholders.push((kind, placeholder.clone()));
+                        placeholder
+                    }
+                };
+                let mut clause = String::from("attribute_type(");
+                self.placeholders.push_segments(&mut clause, parent);
+                clause.push_str(", ");
+                clause.push_str(&type_value);
+                clause.push(')');
+                clauses.push(clause);
+            }
+            UpdateAction::Remove(_) => {}
+        }
+        clauses
+    }
+
     /// Adds `action` if the section stays within DynamoDB's limits; otherwise leaves the section as it
-    /// was and hands the action back.
-    fn try_add(&mut self, action: UpdateAction) -> std::result::Result<(), UpdateAction> {
+    /// was and hands the action back. `created`: the SET creates its path, which must still be absent.
+    fn try_add(
+        &mut self,
+        action: UpdateAction,
+        created: bool,
+    ) -> std::result::Result<(), UpdateAction> {
         let checkpoint = self.placeholders.checkpoint();
+        let types = self.type_placeholders.len();
+        let condition_bytes = self.condition_bytes;
         let mut clause = String::new();
         let is_set = match &action {
             UpdateAction::Set(path, value) => {
@@ -131,6 +225,14 @@ impl UpdateSection {
                 false
             }
         };
+        let mut added_conditions = Vec::new();
+        for condition in self.conditions_of(&action, created) {
+            if !self.conditions.contains(&condition) {
+                self.condition_bytes += condition.len();
+                self.conditions.insert(condition.clone());
+                added_conditions.push(condition);
+            }
+        }
         let clause_bytes = clause.len();
         let (clauses, bytes) = if is_set {
             (&mut self.set_clauses, &mut self.set_bytes)
@@ -139,10 +241,7 @@ impl UpdateSection {
         };
         clauses.push(clause);
         *bytes += clause_bytes;
-        let fits = self.expression_len() <= MAX_EXPRESSION_BYTES
-            && self.clause_count() <= MAX_UPDATE_CLAUSES
-            && self.placeholders.substitution_bytes() <= MAX_SUBSTITUTION_BYTES;
-        if fits {
+        if self.fits() {
             self.actions.push(action);
             return Ok(());
         }
@@ -153,23 +252,34 @@ impl UpdateSection {
         };
         clauses.pop();
         *bytes -= clause_bytes;
+        for condition in &added_conditions {
+            self.conditions.remove(condition);
+        }
+        self.condition_bytes = condition_bytes;
+        self.type_placeholders.truncate(types);
         self.placeholders.rollback(checkpoint);
         Err(action)
     }
 }
 
 /// Merges the writes and packs them into as few sections (requests) as DynamoDB's limits allow:
-/// 4 KB of expression, 300 clauses, 2 MB of substitutions. A single write that alone passes a limit is
-/// an error, never a request sent to fail.
-pub fn plan_update(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<UpdateSection>> {
+/// 4 KB of update expression and of condition, 300 clauses, 2 MB of substitutions. `created` lists
+/// the SETs that create their path (conditioned on it being absent). A single write that alone passes
+/// a limit is an error, never a request sent to fail.
+pub fn plan_update(
+    actions: impl IntoIterator<Item = UpdateAction>,
+    created: &[DocumentPath],
+) -> Result<Vec<UpdateSection>> {
+    let created: HashSet<&DocumentPath> = created.iter().collect();
     let mut sections = Vec::new();
     let mut current = UpdateSection::default();
     for action in normalize(actions)? {
-        let Err(action) = current.try_add(action) else {
+        let creates = matches!(&action, UpdateAction::Set(path, _) if created.contains(path));
+        let Err(action) = current.try_add(action, creates) else {
             continue;
         };
         let mut fresh = UpdateSection::default();
-        match fresh.try_add(action) {
+        match fresh.try_add(action, creates) {
             Ok(()) => sections.push(std::mem::replace(&mut current, fresh)),
             Err(action) => {
                 return Err(Error::TooLarge {
@@ -192,7 +302,6 @@ pub fn plan_update(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::path::Segment;
 
     fn path(names: &[&'static str]) -> DocumentPath {
         DocumentPath::from_segments(names.iter().map(|n| Segment::Field(n)).collect())
@@ -237,11 +346,14 @@ mod tests {
 
     #[test]
     fn names_are_placeholders_and_reused() {
-        let sections = plan_update([
-            UpdateAction::Set(path(&["a", "b"]), n(1)),
-            UpdateAction::Set(path(&["c", "b"]), n(2)),
-            UpdateAction::Remove(path(&["d"])),
-        ])
+        let sections = plan_update(
+            [
+                UpdateAction::Set(path(&["a", "b"]), n(1)),
+                UpdateAction::Set(path(&["c", "b"]), n(2)),
+                UpdateAction::Remove(path(&["d"])),
+            ],
+            &[],
+        )
         .unwrap();
         assert_eq!(sections.len(), 1);
         assert_eq!(
@@ -259,6 +371,7 @@ mod tests {
             names
                 .iter()
                 .map(|name| UpdateAction::Set(path(&[name]), n(1))),
+            &[],
         )
         .unwrap();
         assert!(sections.len() >= 3, "{}", sections.len());
@@ -284,17 +397,85 @@ mod tests {
 
     #[test]
     fn the_expression_length_is_known_without_rendering() {
-        let sections = plan_update([
-            UpdateAction::Set(path(&["a"]), n(1)),
-            UpdateAction::Remove(path(&["b"])),
-            UpdateAction::Set(path(&["c", "d"]), n(2)),
-            UpdateAction::Remove(path(&["e"])),
-        ])
+        let sections = plan_update(
+            [
+                UpdateAction::Set(path(&["a"]), n(1)),
+                UpdateAction::Remove(path(&["b"])),
+                UpdateAction::Set(path(&["c", "d"]), n(2)),
+                UpdateAction::Remove(path(&["e"])),
+            ],
+            &[],
+        )
         .unwrap();
         let [section] = sections.as_slice() else {
             panic!("one section expected")
         };
         assert_eq!(section.expression_len(), section.expression().len());
         assert_eq!(UpdateSection::default().expression_len(), 0);
+    }
+
+    #[test]
+    fn conditions_are_rendered_once_per_parent_with_the_record_clause_in_order() {
+        let created = [path(&["new"])];
+        let mut sections = plan_update(
+            [
+                UpdateAction::Set(path(&["a", "b"]), n(1)),
+                UpdateAction::Set(path(&["a", "c"]), n(2)),
+                UpdateAction::Remove(path(&["m", "x"])),
+                UpdateAction::Set(path(&["new"]), n(3)),
+            ],
+            &created,
+        )
+        .unwrap();
+        let [section] = sections.as_mut_slice() else {
+            panic!("one section expected")
+        };
+        assert_eq!(
+            section.expression(),
+            "SET #n0.#n1 = :v0, #n0.#n2 = :v1, #n5 = :v3 REMOVE #n3.#n4"
+        );
+        assert_eq!(
+            section.condition(true, "id").as_deref(),
+            Some(
+                "attribute_exists(#n0) AND attribute_exists(#n6) AND attribute_not_exists(#n5) \
+                 AND attribute_type(#n3, :v2)"
+            )
+        );
+    }
+
+    #[test]
+    fn long_conditions_split_the_writes_too() {
+        // Each write needs its own condition clause (a distinct parent, created paths): the
+        // condition, not the update expression, reaches 4 KB first.
+        let keys: Vec<String> = (0..1500).map(|i| format!("k{i}")).collect();
+        let paths: Vec<DocumentPath> = keys
+            .iter()
+            .map(|key| {
+                DocumentPath::from_segments(vec![
+                    Segment::Field("items"),
+                    Segment::Key(key.as_str().into()),
+                ])
+            })
+            .collect();
+        let mut sections = plan_update(
+            paths
+                .iter()
+                .map(|path| UpdateAction::Set(path.clone(), n(1))),
+            &paths,
+        )
+        .unwrap();
+        assert!(sections.len() > 1);
+        let mut total = 0;
+        for section in &mut sections {
+            total += section.actions.len();
+            let condition = section.condition(true, "id").unwrap();
+            assert!(
+                condition.len() <= MAX_EXPRESSION_BYTES,
+                "{}",
+                condition.len()
+            );
+            assert!(section.expression().len() <= MAX_EXPRESSION_BYTES);
+        }
+        assert_eq!(total, 1500);
     }
 }

@@ -7,10 +7,10 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 use super::core::TableCore;
-use super::write::{condition, rewrite, single_section};
+use super::write::rewrite;
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::UpdateAction;
+use crate::expr::{plan_update, UpdateAction};
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::size;
@@ -62,7 +62,14 @@ pub(crate) async fn commit_atomically(
         let mut bytes = 0;
         for record in &records {
             let must_exist = !core.updates_create_records;
-            let mut section = single_section(core, &record.key_item, record.actions.clone())?;
+            let mut sections = plan_update(record.actions.clone(), &record.created)?;
+            let (Some(mut section), true) = (sections.pop(), sections.is_empty()) else {
+                return Err(Error::TooLarge {
+                    what: format!("the writes to {}", core.describe_record(&record.key_item)),
+                    bytes: 0,
+                    limit: "one UpdateItem expression per record in a transaction",
+                });
+            };
             bytes += record
                 .actions
                 .iter()
@@ -71,7 +78,7 @@ pub(crate) async fn commit_atomically(
                     UpdateAction::Remove(_) => 0,
                 })
                 .sum::<usize>();
-            let condition = condition(core, &mut section, must_exist, &record.created);
+            let condition = section.condition(must_exist, &core.primary_index.hash_key);
             let expression = section.expression();
             let (names, values) = section.placeholders.into_maps();
             let update = Update::builder()

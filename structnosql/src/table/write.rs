@@ -7,7 +7,7 @@
 //! conditioned on that ancestor still being absent, so a concurrent writer is never overwritten. A
 //! race with such a writer is retried a bounded number of times.
 
-use std::collections::BTreeSet;
+use std::collections::VecDeque;
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use super::core::TableCore;
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::{plan_update, Placeholders, UpdateAction, UpdateSection};
+use crate::expr::{plan_update, UpdateAction, UpdateSection};
 use crate::model::Item;
 use crate::path::{DocumentPath, Segment};
 use crate::size;
@@ -59,8 +59,8 @@ pub(crate) async fn apply(
         });
     }
     let mut old = OldFragment::new();
-    for section in plan_update(actions)? {
-        let found = apply_section(core, key_item, section, Vec::new(), old_values, false).await?;
+    for section in plan_update(actions, &[])? {
+        let found = apply_section(core, key_item, section, old_values, false).await?;
         // Sections may touch the same top-level attribute: merge, do not replace.
         merge_fragment(&mut old, found);
     }
@@ -79,52 +79,40 @@ pub(crate) async fn apply_with_knowledge(
     present: impl Fn(&DocumentPath) -> Option<bool>,
     creates_record: bool,
 ) -> Result<()> {
-    for section in plan_update(actions)? {
-        let (actions, created) = rewrite(section.actions, &existing, &present);
-        apply_section(
-            core,
-            key_item,
-            single_section(core, key_item, actions)?,
-            created,
-            OldValues::Skip,
-            creates_record,
-        )
-        .await?;
+    let (actions, created) = rewrite(actions, &existing, &present);
+    for section in plan_update(actions, &created)? {
+        apply_section(core, key_item, section, OldValues::Skip, creates_record).await?;
     }
     Ok(())
 }
 
-/// Plans writes that must stay one request (a section rewritten after a failed condition).
-pub(crate) fn single_section(
-    core: &TableCore,
-    key_item: &Item,
-    actions: Vec<UpdateAction>,
-) -> Result<UpdateSection> {
-    let mut sections = plan_update(actions)?;
-    match sections.pop() {
-        None => Ok(UpdateSection::default()),
-        Some(section) if sections.is_empty() => Ok(section),
-        // A split would mean a rewrite crossed a limit.
-        Some(_) => Err(Error::TooLarge {
-            what: format!("the writes to {}", core.describe_record(key_item)),
-            bytes: 0,
-            limit: "4 KB of expression per request",
-        }),
-    }
-}
-
+/// Sends one section, and when its condition finds parents missing, the writes re-planned on the
+/// item DynamoDB returned (more sections only if creating the parents makes the conditions longer).
 async fn apply_section(
     core: &TableCore,
     key_item: &Item,
-    mut section: UpdateSection,
-    mut created: Vec<DocumentPath>,
+    section: UpdateSection,
     old_values: OldValues,
     creates_record: bool,
 ) -> Result<OldFragment> {
-    let mut before: Option<OldFragment> = None;
-    for _ in 0..MAX_ATTEMPTS {
+    let mut old = OldFragment::new();
+    // Each section to send, with the attempt it is; after a failed condition the old values are
+    // known from the item DynamoDB returned, and the rewritten sections' answers are not used.
+    let mut queue = VecDeque::from([(section, 1, false)]);
+    while let Some((mut section, attempt, old_known)) = queue.pop_front() {
         if section.actions.is_empty() {
-            return Ok(before.unwrap_or_default());
+            continue;
+        }
+        if attempt > MAX_ATTEMPTS {
+            return Err(Error::Service {
+                operation: "UpdateItem",
+                record: Some(core.describe_record(key_item)),
+                code: "ConditionalCheckFailedException".into(),
+                message: format!(
+                    "the record kept changing during {MAX_ATTEMPTS} attempts to write it"
+                ),
+                source: "concurrent writers".into(),
+            });
         }
         let removes_only = section
             .actions
@@ -133,7 +121,7 @@ async fn apply_section(
         // Removes alone must not create an empty record, unless the caller's writes did create it
         // (a write later superseded by a remove of the same path).
         let must_exist = (removes_only && !creates_record) || !core.updates_create_records;
-        let condition = condition(core, &mut section, must_exist, &created);
+        let condition = section.condition(must_exist, &core.primary_index.hash_key);
         let return_values = match old_values {
             OldValues::Skip => ReturnValue::None,
             // Real DynamoDB returns only the touched list items, compacted; the whole item keeps
@@ -159,49 +147,48 @@ async fn apply_section(
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        match outcome {
+        let error = match outcome {
             Ok(output) => {
-                return Ok(before.unwrap_or(output.attributes.unwrap_or_default()));
-            }
-            Err(error) => {
-                let current = match error.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                        failed.item().cloned()
-                    }
-                    _ => {
-                        return Err(Error::from_sdk("UpdateItem", error)
-                            .for_record(|| core.describe_record(key_item)))
-                    }
-                };
-                let exists = current.is_some();
-                let current = current.unwrap_or_default();
-                if !exists && !core.updates_create_records && !removes_only {
-                    return Err(Error::RecordNotFound {
-                        record: core.describe_record(key_item),
-                    });
+                if !old_known {
+                    merge_fragment(&mut old, output.attributes.unwrap_or_default());
                 }
-                // What the written paths held comes from the item DynamoDB returned.
-                before.get_or_insert_with(|| old_fragment(&current, &section.actions));
-                if !exists && removes_only && !creates_record {
-                    return Ok(before.unwrap_or_default());
-                }
-                let actions;
-                (actions, created) = rewrite(
-                    std::mem::take(&mut section.actions),
-                    &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
-                    &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
-                );
-                section = single_section(core, key_item, actions)?;
+                continue;
             }
+            Err(error) => error,
+        };
+        let current = match error.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                failed.item().cloned()
+            }
+            _ => {
+                return Err(Error::from_sdk("UpdateItem", error)
+                    .for_record(|| core.describe_record(key_item)))
+            }
+        };
+        let exists = current.is_some();
+        let current = current.unwrap_or_default();
+        if !exists && !core.updates_create_records && !removes_only {
+            return Err(Error::RecordNotFound {
+                record: core.describe_record(key_item),
+            });
+        }
+        // What the written paths held comes from the item DynamoDB returned.
+        if !old_known {
+            merge_fragment(&mut old, old_fragment(&current, &section.actions));
+        }
+        if !exists && removes_only && !creates_record {
+            continue;
+        }
+        let (actions, created) = rewrite(
+            section.actions,
+            &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
+            &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
+        );
+        for (position, rewritten) in plan_update(actions, &created)?.into_iter().enumerate() {
+            queue.insert(position, (rewritten, attempt + 1, true));
         }
     }
-    Err(Error::Service {
-        operation: "UpdateItem",
-        record: Some(core.describe_record(key_item)),
-        code: "ConditionalCheckFailedException".into(),
-        message: format!("the record kept changing during {MAX_ATTEMPTS} attempts to write it"),
-        source: "concurrent writers".into(),
-    })
+    Ok(old)
 }
 
 /// The bytes of the attribute names along a path.
@@ -217,56 +204,6 @@ fn has_index(path: &DocumentPath) -> bool {
     path.segments()
         .iter()
         .any(|s| matches!(s, Segment::Index(_)))
-}
-
-/// The condition of an attempt: the parents of the written paths exist, the subtrees about to be
-/// created do not, and (where required) the record exists.
-pub(crate) fn condition(
-    core: &TableCore,
-    section: &mut UpdateSection,
-    record_must_exist: bool,
-    created: &[DocumentPath],
-) -> Option<String> {
-    let mut clauses: BTreeSet<String> = BTreeSet::new();
-    let placeholders: &mut Placeholders = &mut section.placeholders;
-    if record_must_exist {
-        let key = placeholders.name(&core.primary_index.hash_key);
-        clauses.insert(format!("attribute_exists({key})"));
-    }
-    let mut container_types: Vec<(&str, String)> = Vec::new();
-    for action in &section.actions {
-        let Some(parent) = action.path().parent().filter(|p| !p.is_root()) else {
-            continue;
-        };
-        let parent_path = placeholders.path(&parent);
-        match action {
-            UpdateAction::Set(..) => {
-                clauses.insert(format!("attribute_exists({parent_path})"));
-            }
-            // Removing inside a plain value fails in DynamoDB; it is simply not there, so the
-            // condition checks the parent's type and a failed check drops the remove.
-            UpdateAction::Remove(path) => {
-                let kind = match path.segments().last() {
-                    Some(Segment::Index(_)) => "L",
-                    _ => "M",
-                };
-                let type_value = match container_types.iter().find(|(k, _)| *k == kind) {
-                    Some((_, placeholder)) => placeholder.clone(),
-                    None => {
-                        let placeholder = placeholders
-                            .value(aws_sdk_dynamodb::types::AttributeValue::S(kind.into()));
-                        container_types.push((kind, placeholder.clone()));
-                        placeholder
-                    }
-                };
-                clauses.insert(format!("attribute_type({parent_path}, {type_value})"));
-            }
-        }
-    }
-    for path in created {
-        clauses.insert(format!("attribute_not_exists({})", placeholders.path(path)));
-    }
-    (!clauses.is_empty()).then(|| clauses.into_iter().collect::<Vec<_>>().join(" AND "))
 }
 
 /// Adds the entries of `from` (a later section's old values) to `into`, merging maps present in

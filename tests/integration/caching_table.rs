@@ -588,8 +588,9 @@ async fn a_commit_creating_a_thousand_entries_keeps_each_condition_within_4_kb()
 async fn an_update_below_many_distinct_parents_is_split_by_its_condition() {
     let (_, db) = tables().await;
     let mut record = player("x42");
-    let parents: serde_json::Map<String, serde_json::Value> =
-        (0..400).map(|i| (format!("parent{i}"), json!({}))).collect();
+    let parents: serde_json::Map<String, serde_json::Value> = (0..400)
+        .map(|i| (format!("parent{i}"), json!({})))
+        .collect();
     record.data = Some(serde_json::Value::Object(parents));
     db.put_record(&record).await.unwrap();
     let data = Player::fields().data();

@@ -123,4 +123,44 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn merging_writes_agrees_with_the_pairwise_definition(
+        actions in proptest::collection::vec(action(), 0..40),
+    ) {
+        let fast = structnosql::expr::normalize(actions.clone());
+        let reference = pairwise_normalize(actions);
+        prop_assert_eq!(fast.ok(), reference);
+    }
+}
+
+/// The definition of merging, checked against every earlier write (quadratic, for comparison).
+fn pairwise_normalize(actions: Vec<UpdateAction>) -> Option<Vec<UpdateAction>> {
+    use structnosql::document;
+    let mut merged: Vec<UpdateAction> = Vec::new();
+    for action in actions {
+        let path = action.path().clone();
+        merged.retain(|earlier| !earlier.path().starts_with(&path));
+        let ancestor = merged
+            .iter_mut()
+            .find(|earlier| path.starts_with(earlier.path()));
+        match (ancestor, action) {
+            (None, action) => merged.push(action),
+            (Some(UpdateAction::Set(base, value)), UpdateAction::Set(_, new)) => {
+                if !document::set_within(value, path.suffix(base.depth()), new) {
+                    return None;
+                }
+            }
+            (Some(UpdateAction::Set(base, value)), UpdateAction::Remove(_)) => {
+                document::remove_within(value, path.suffix(base.depth()));
+            }
+            (Some(removed @ UpdateAction::Remove(_)), UpdateAction::Set(_, new)) => {
+                let base = removed.path().clone();
+                let subtree = document::build_subtree(path.suffix(base.depth()), new);
+                *removed = UpdateAction::Set(base, subtree);
+            }
+            (Some(UpdateAction::Remove(_)), UpdateAction::Remove(_)) => {}
+        }
+    }
+    Some(merged)
 }

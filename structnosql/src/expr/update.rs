@@ -1,7 +1,8 @@
 //! Update expressions: overlapping writes merged, then packed into as few requests as DynamoDB's
 //! limits allow.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::ops::Bound;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -33,15 +34,35 @@ impl UpdateAction {
 /// earlier REMOVE becomes the creation of the removed subtree. DynamoDB rejects overlapping paths in
 /// one expression, so none are left.
 pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<UpdateAction>> {
-    let mut merged: Vec<UpdateAction> = Vec::new();
+    let mut merged: Vec<Option<UpdateAction>> = Vec::new();
+    // Where each kept write is in `merged`, by path. Kept paths never overlap, so the writes at or
+    // below a path are the keys from it on that start with it, and its ancestor (if any) is the
+    // greatest key before it: every key between an ancestor and the path would lie inside the
+    // ancestor too.
+    let mut positions: BTreeMap<DocumentPath, usize> = BTreeMap::new();
     for action in actions {
-        merged.retain(|earlier| !earlier.path().starts_with(action.path()));
-        let ancestor = merged
-            .iter()
-            .position(|earlier| action.path().starts_with(earlier.path()));
-        let ancestor = ancestor.and_then(|index| merged.get_mut(index));
+        let path = action.path();
+        let below: Vec<DocumentPath> = positions
+            .range::<DocumentPath, _>((Bound::Included(path), Bound::Unbounded))
+            .take_while(|(kept, _)| kept.starts_with(path))
+            .map(|(kept, _)| kept.clone())
+            .collect();
+        for kept in below {
+            if let Some(slot) = positions.remove(&kept).and_then(|at| merged.get_mut(at)) {
+                *slot = None;
+            }
+        }
+        let ancestor = positions
+            .range::<DocumentPath, _>((Bound::Unbounded, Bound::Excluded(path)))
+            .next_back()
+            .filter(|(kept, _)| path.starts_with(kept))
+            .and_then(|(_, at)| merged.get_mut(*at))
+            .and_then(Option::as_mut);
         match (ancestor, action) {
-            (None, action) => merged.push(action),
+            (None, action) => {
+                positions.insert(action.path().clone(), merged.len());
+                merged.push(Some(action));
+            }
             (Some(UpdateAction::Set(base, value)), UpdateAction::Set(path, new)) => {
                 let relative = path.suffix(base.depth());
                 if !document::set_within(value, relative, new) {
@@ -66,7 +87,7 @@ pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<
             (Some(UpdateAction::Remove(_)), UpdateAction::Remove(_)) => {}
         }
     }
-    Ok(merged)
+    Ok(merged.into_iter().flatten().collect())
 }
 
 /// Bytes kept free in the condition for the clause a request may add itself, that the record exists:

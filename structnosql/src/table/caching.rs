@@ -7,7 +7,8 @@
 //! write, or a return-old / remove / delete whose old value is not cached) first commits that record's
 //! pending writes, so DynamoDB sees the caller's order.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -33,16 +34,71 @@ use crate::path::DocumentPath;
 /// A table that serves reads from memory and queues field writes until commit.
 pub type CachingTable<M, K = String> = Table<M, K, Cached>;
 
+/// A record's writes not yet sent, in the caller's order, each with its sequence number, and an index
+/// of their paths so that finding the writes at or below a path does not scan the log.
+#[derive(Debug, Default)]
+struct PendingLog {
+    entries: Vec<(u64, UpdateAction)>,
+    /// How many entries write each path.
+    paths: BTreeMap<DocumentPath, usize>,
+}
+
+impl PendingLog {
+    fn push(&mut self, sequence: u64, action: UpdateAction) {
+        *self.paths.entry(action.path().clone()).or_default() += 1;
+        self.entries.push((sequence, action));
+    }
+
+    /// Keeps the entries `keep` accepts.
+    fn retain(&mut self, mut keep: impl FnMut(u64, &UpdateAction) -> bool) {
+        let paths = &mut self.paths;
+        self.entries.retain(|(sequence, action)| {
+            let kept = keep(*sequence, action);
+            if !kept {
+                if let Some(count) = paths.get_mut(action.path()) {
+                    *count -= 1;
+                    if *count == 0 {
+                        paths.remove(action.path());
+                    }
+                }
+            }
+            kept
+        });
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.paths.clear();
+    }
+
+    /// Whether some entry writes `path` or a path inside it. Paths inside `path` sort right after it.
+    fn writes_at_or_below(&self, path: &DocumentPath) -> bool {
+        self.paths
+            .range::<DocumentPath, _>((Bound::Included(path), Bound::Unbounded))
+            .next()
+            .is_some_and(|(written, _)| written.starts_with(path))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(u64, UpdateAction)> {
+        self.entries.iter()
+    }
+}
+
 /// What the cache holds for one record.
 #[derive(Debug)]
 struct RecordCache {
     key_item: Item,
     /// What DynamoDB holds, as far as known.
     base: Known,
-    /// `base` with the pending writes applied: what reads see.
-    view: Known,
-    /// The writes not yet sent, in the caller's order, each with its sequence number.
-    pending: Vec<(u64, UpdateAction)>,
+    /// `base` with the pending writes applied, while there are any: what reads see. Without pending
+    /// writes reads see `base`, which is then not held twice.
+    view: Option<Known>,
+    /// The writes not yet sent.
+    pending: PendingLog,
 }
 
 impl RecordCache {
@@ -50,23 +106,30 @@ impl RecordCache {
         Self {
             key_item,
             base: Known::unknown(),
-            view: Known::unknown(),
-            pending: Vec::new(),
+            view: None,
+            pending: PendingLog::default(),
         }
     }
 
+    /// What reads see.
+    fn view(&self) -> &Known {
+        self.view.as_ref().unwrap_or(&self.base)
+    }
+
     fn rebuild_view(&mut self) {
-        let mut view = self.base.clone();
-        for (_, action) in &self.pending {
-            view.apply(action);
-        }
-        self.view = view;
+        self.view = (!self.pending.is_empty()).then(|| {
+            let mut view = self.base.clone();
+            for (_, action) in self.pending.iter() {
+                view.apply(action);
+            }
+            view
+        });
         self.keep_key();
     }
 
     /// A record known whole holds its key attributes, also when field writes created it.
     fn keep_key(&mut self) {
-        for known in [&mut self.base, &mut self.view] {
+        for known in std::iter::once(&mut self.base).chain(self.view.as_mut()) {
             if let Known::Value(AttributeValue::M(item)) = known {
                 for (name, value) in &self.key_item {
                     item.entry(name.clone()).or_insert_with(|| value.clone());
@@ -93,19 +156,41 @@ impl RecordCache {
         for action in &batch.actions {
             self.base.apply(action);
         }
-        self.keep_key();
         let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
-        self.pending
-            .retain(|(sequence, _)| !sent.contains(sequence));
+        self.pending.retain(|sequence, _| !sent.contains(&sequence));
+        if self.pending.is_empty() {
+            self.view = None;
+        }
+        self.keep_key();
     }
 
     fn last_sequence(&self) -> u64 {
-        self.pending.last().map_or(0, |(sequence, _)| *sequence)
+        self.pending
+            .entries
+            .last()
+            .map_or(0, |(sequence, _)| *sequence)
     }
 
     /// Forgets the pending writes up to `sequence` (a record-level write superseded them).
     fn drop_pending_through(&mut self, sequence: u64) {
-        self.pending.retain(|(s, _)| *s > sequence);
+        self.pending.retain(|s, _| s > sequence);
+    }
+
+    /// Queues `action`, applying it to what reads see.
+    fn queue(&mut self, sequence: u64, action: UpdateAction) {
+        self.view
+            .get_or_insert_with(|| self.base.clone())
+            .apply(&action);
+        // A SET replaces every pending write at or below its path, side effects included (the
+        // parents it creates are the same), so the log stays as long as the distinct paths
+        // written. A REMOVE keeps them: a SET it supersedes may have created parents.
+        if let UpdateAction::Set(path, _) = &action {
+            if self.pending.writes_at_or_below(path) {
+                self.pending
+                    .retain(|_, earlier| !earlier.path().starts_with(path));
+            }
+        }
+        self.pending.push(sequence, action);
     }
 }
 
@@ -127,16 +212,7 @@ impl CacheState {
         self.next_sequence += actions.len() as u64;
         let record = self.record(core, key_item);
         for (offset, action) in actions.into_iter().enumerate() {
-            record.view.apply(&action);
-            // A SET replaces every pending write at or below its path, side effects included (the
-            // parents it creates are the same), so the log stays as long as the distinct paths
-            // written. A REMOVE keeps them: a SET it supersedes may have created parents.
-            if let UpdateAction::Set(path, _) = &action {
-                record
-                    .pending
-                    .retain(|(_, earlier)| !earlier.path().starts_with(path));
-            }
-            record.pending.push((first + offset as u64, action));
+            record.queue(first + offset as u64, action);
         }
         record.keep_key();
     }
@@ -339,7 +415,7 @@ impl Cached {
                         sequences.push(next_sequence);
                         selected.push(action.clone());
                     }
-                    record.pending.push((next_sequence, action));
+                    record.pending.push(next_sequence, action);
                 }
                 if !selected.is_empty() {
                     selected_phases.push(Phase {
@@ -413,7 +489,7 @@ impl Cached {
         let mut values = Vec::with_capacity(paths.len());
         let mut missing = Vec::new();
         for path in paths {
-            match record.view.lookup(path) {
+            match record.view().lookup(path) {
                 Lookup::Hit(value) => values.push(value),
                 Lookup::Miss => missing.push(path.clone()),
             }
@@ -467,7 +543,7 @@ impl Backend for Cached {
         record.learn(item.as_ref(), &projected_paths(&missing));
         let values = paths
             .iter()
-            .map(|path| match record.view.lookup(path) {
+            .map(|path| match record.view().lookup(path) {
                 Lookup::Hit(value) => value,
                 Lookup::Miss => None,
             })
@@ -482,7 +558,7 @@ impl Backend for Cached {
         {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);
-            match &record.view {
+            match record.view() {
                 Known::Value(AttributeValue::M(item)) => {
                     self.counters.hit(1);
                     return Ok(Some(item.clone()));
@@ -500,7 +576,7 @@ impl Backend for Cached {
         let record = state.record(&self.core, key_item);
         record.base = whole_record(item);
         record.rebuild_view();
-        Ok(match &record.view {
+        Ok(match record.view() {
             Known::Value(AttributeValue::M(item)) => Some(item.clone()),
             _ => None,
         })
@@ -592,7 +668,7 @@ impl Backend for Cached {
                 // What the caller sees includes its own pending writes.
                 let mut seen = AttributeValue::M(key_item);
                 for path in paths {
-                    if let Lookup::Hit(Some(value)) = record.view.lookup(path) {
+                    if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
                         document::set_within(&mut seen, path.segments(), value);
                     }
                 }
@@ -727,7 +803,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     fn clear_pending(&self, kinds: Kinds) {
         let mut state = self.backend.state();
         for record in state.records.values_mut() {
-            record.pending.retain(|(_, action)| !kinds.includes(action));
+            record.pending.retain(|_, action| !kinds.includes(action));
             record.rebuild_view();
         }
     }

@@ -176,7 +176,7 @@ macro_rules! integer_attribute {
                 TypeSchema::Integer(IntegerKind::$kind)
             }
             fn to_attribute(&self) -> Result<AttributeValue, Violations> {
-                number::encode_integer(self).map(AttributeValue::N).map_err(Violations::new)
+                number::encode_integer(*self).map(AttributeValue::N).map_err(Violations::new)
             }
             fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
                 match value {
@@ -191,7 +191,7 @@ macro_rules! integer_attribute {
             }
             fn encode_set<'a>(items: impl Iterator<Item = &'a Self>) -> Result<AttributeValue, Violations> {
                 let texts = items
-                    .map(|item| number::encode_integer(item).map_err(Violations::new))
+                    .map(|item| number::encode_integer(*item).map_err(Violations::new))
                     .collect::<Result<Vec<_>, _>>()?;
                 non_empty_set(texts, AttributeValue::Ns)
             }

@@ -132,14 +132,23 @@ pub(crate) fn check_number_text(text: &str) -> Result<(), String> {
     }
 }
 
-/// Formats an integer for DynamoDB, rejecting more than 38 significant digits.
-pub(crate) fn encode_integer(value: impl std::fmt::Display) -> Result<String, String> {
+/// Formats an integer for DynamoDB, rejecting more than 38 significant digits. Integers of up to
+/// 64 bits have at most 20 digits, so only wider ones are checked.
+pub(crate) fn encode_integer<T: std::fmt::Display>(value: T) -> Result<String, String> {
     let text = value.to_string();
+    if std::mem::size_of::<T>() <= 8 {
+        return Ok(text);
+    }
     check_number_text(&text).map(|()| text)
 }
 
 /// Parses a stored number as an integer of type `T`.
 pub(crate) fn decode_integer<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    // DynamoDB returns integers in plain form, which parses directly; other forms (exponents,
+    // trailing zeros after a point) go through the decimal reading.
+    if let Ok(value) = text.parse::<T>() {
+        return Ok(value);
+    }
     let decimal = Decimal::parse(text).ok_or_else(|| format!("{text:?} is not a number"))?;
     let whole = decimal.integer_text().ok_or_else(|| {
         format!(

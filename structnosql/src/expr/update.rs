@@ -34,6 +34,10 @@ impl UpdateAction {
 /// earlier REMOVE becomes the creation of the removed subtree. DynamoDB rejects overlapping paths in
 /// one expression, so none are left.
 pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<UpdateAction>> {
+    let actions: Vec<UpdateAction> = actions.into_iter().collect();
+    if actions.len() <= FEW_WRITES {
+        return normalize_few(actions);
+    }
     let mut merged: Vec<Option<UpdateAction>> = Vec::new();
     // Where each kept write is in `merged`, by path. Kept paths never overlap, so the writes at or
     // below a path are the keys from it on that start with it, and its ancestor (if any) is the
@@ -58,36 +62,62 @@ pub fn normalize(actions: impl IntoIterator<Item = UpdateAction>) -> Result<Vec<
             .filter(|(kept, _)| path.starts_with(kept))
             .and_then(|(_, at)| merged.get_mut(*at))
             .and_then(Option::as_mut);
-        match (ancestor, action) {
-            (None, action) => {
+        match ancestor {
+            None => {
                 positions.insert(action.path().clone(), merged.len());
                 merged.push(Some(action));
             }
-            (Some(UpdateAction::Set(base, value)), UpdateAction::Set(path, new)) => {
-                let relative = path.suffix(base.depth());
-                if !document::set_within(value, relative, new) {
-                    return Err(Error::InvalidPath {
-                        path: path.to_string(),
-                        reason: format!(
-                            "it lies inside {base}, which is being set to a plain value"
-                        ),
-                    });
-                }
-            }
-            (Some(UpdateAction::Set(base, value)), UpdateAction::Remove(path)) => {
-                let relative = path.suffix(base.depth());
-                document::remove_within(value, relative);
-            }
-            (Some(removed @ UpdateAction::Remove(_)), UpdateAction::Set(path, new)) => {
-                let base = removed.path().clone();
-                let relative = path.suffix(base.depth());
-                *removed = UpdateAction::Set(base, document::build_subtree(relative, new));
-            }
-            // Already removed with its ancestor.
-            (Some(UpdateAction::Remove(_)), UpdateAction::Remove(_)) => {}
+            Some(ancestor) => merge_into(ancestor, action)?,
         }
     }
     Ok(merged.into_iter().flatten().collect())
+}
+
+/// Up to this many writes, merging compares each with the writes kept so far, which is cheaper than
+/// indexing their paths.
+const FEW_WRITES: usize = 16;
+
+/// [`normalize`] for a few writes.
+fn normalize_few(actions: Vec<UpdateAction>) -> Result<Vec<UpdateAction>> {
+    let mut merged: Vec<UpdateAction> = Vec::with_capacity(actions.len());
+    for action in actions {
+        merged.retain(|earlier| !earlier.path().starts_with(action.path()));
+        match merged
+            .iter_mut()
+            .find(|earlier| action.path().starts_with(earlier.path()))
+        {
+            None => merged.push(action),
+            Some(ancestor) => merge_into(ancestor, action)?,
+        }
+    }
+    Ok(merged)
+}
+
+/// Folds `action` into the kept write `ancestor`, whose path contains `action`'s.
+fn merge_into(ancestor: &mut UpdateAction, action: UpdateAction) -> Result<()> {
+    match (ancestor, action) {
+        (UpdateAction::Set(base, value), UpdateAction::Set(path, new)) => {
+            let relative = path.suffix(base.depth());
+            if !document::set_within(value, relative, new) {
+                return Err(Error::InvalidPath {
+                    path: path.to_string(),
+                    reason: format!("it lies inside {base}, which is being set to a plain value"),
+                });
+            }
+        }
+        (UpdateAction::Set(base, value), UpdateAction::Remove(path)) => {
+            let relative = path.suffix(base.depth());
+            document::remove_within(value, relative);
+        }
+        (removed @ UpdateAction::Remove(_), UpdateAction::Set(path, new)) => {
+            let base = removed.path().clone();
+            let relative = path.suffix(base.depth());
+            *removed = UpdateAction::Set(base, document::build_subtree(relative, new));
+        }
+        // Already removed with its ancestor.
+        (UpdateAction::Remove(_), UpdateAction::Remove(_)) => {}
+    }
+    Ok(())
 }
 
 /// Bytes kept free in the condition for the clause a request may add itself, that the record exists:

@@ -5,6 +5,7 @@
 
 mod api;
 mod backend;
+mod batch;
 mod caching;
 mod config;
 mod core;
@@ -12,6 +13,7 @@ mod key;
 mod query;
 mod read;
 mod records;
+mod scan;
 mod selectors;
 mod transact;
 mod write;

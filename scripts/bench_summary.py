@@ -102,14 +102,19 @@ def economy():
     if not data:
         return
     print("### Request economy\n")
-    print("Requests sent per scenario. StructNoSQL 2.6.7 measured against the same server.\n")
-    rows = data.get("rows") or data.get("scenarios") or []
+    server = data.get("endpoint", "embedded")
+    print(f"Requests sent per scenario, on the same server ({server}). StructNoSQL 2.6.7 measured by "
+          "`bench/original/run.sh`; the minimum is what DynamoDB's API allows.\n")
     print("| Scenario | structnosql | StructNoSQL 2.6.7 | Minimum |")
     print("|---|---|---|---|")
-    for row in rows:
-        original = row.get("original")
-        original = "not measured" if original is None else original
-        print(f"| {row.get('scenario')} | {row.get('structnosql')} | {original} | {row.get('minimum')} |")
+    for row in data.get("scenarios", []):
+        original = row.get("original_requests")
+        if original is None:
+            original = row.get("original_error") or "not measured"
+        print(f"| {row['scenario']} | {row['structnosql_requests']} | {original} | {row['minimum_requests']} |")
+    totals = data.get("totals")
+    if totals:
+        print(f"| **total** | **{totals.get('structnosql_requests')}** | **{totals.get('original_requests')}** | **{totals.get('minimum_requests')}** |")
     print()
 
 
@@ -118,16 +123,17 @@ def original():
     if not data:
         return
     print("### Against the Python original (StructNoSQL 2.6.7)\n")
-    print(f"Same workload, same standalone server ({data.get('server', 'see run.sh')}), sequential.\n")
-    print("| Step | ops/s structnosql | ops/s original | speed-up | CPU µs/op structnosql | CPU µs/op original | CPU ratio |")
+    print(f"Same workload ({data.get('records')} records, median of {data.get('repetitions')} passes), "
+          f"same standalone server ({data.get('endpoint')}), one task, sequential. "
+          "CPU is the client process's own.\n")
+    print("| Step | ops/s structnosql | ops/s original | ratio | client CPU µs/op structnosql | original | ratio |")
     print("|---|---|---|---|---|---|---|")
     for row in data.get("steps", []):
-        ours, theirs = row.get("structnosql", {}), row.get("original", {})
+        ours, theirs = row["structnosql"], row["original"]
         print(
-            f"| {row.get('step')} | {ours.get('ops_per_second', 0):.0f} | {theirs.get('ops_per_second', 0):.0f} | "
-            f"{ratio(ours.get('ops_per_second'), theirs.get('ops_per_second'))}× | "
-            f"{ours.get('cpu_us_per_op', 0):.1f} | {theirs.get('cpu_us_per_op', 0):.1f} | "
-            f"{ratio(ours.get('cpu_us_per_op'), theirs.get('cpu_us_per_op'))} |"
+            f"| {row['step']} | {ours['ops_per_second']:.0f} | {theirs['ops_per_second']:.0f} | "
+            f"{row['ratio_ops_per_second']:.2f}× | {ours['cpu_us_per_op']:.1f} | "
+            f"{theirs['cpu_us_per_op']:.1f} | {row['ratio_cpu_per_op']:.3f} |"
         )
     print()
 

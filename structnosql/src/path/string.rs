@@ -372,6 +372,40 @@ fn step(
     }
 }
 
+/// A string path with the values of its placeholders, resolved against a model when it is used.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StringPath {
+    pub(crate) path: String,
+    keys: Vec<(String, KeyValue)>,
+}
+
+impl StringPath {
+    /// The path and the values of the placeholders it names (the key values are copied now, since a
+    /// selection outlives the caller's borrowed values).
+    pub(crate) fn new(path: &str, keys: &(impl KeyValues + ?Sized)) -> Self {
+        let keys = placeholder_names(path)
+            .into_iter()
+            .filter_map(|name| keys.key_value(&name).map(|value| (name, value)))
+            .collect();
+        Self {
+            path: path.to_owned(),
+            keys,
+        }
+    }
+
+    pub(crate) fn resolve(&self, model: &'static ModelSchema) -> Result<Vec<ResolvedPath>> {
+        resolve(model, &self.path, self.keys.as_slice())
+    }
+}
+
+/// The placeholder names written in a string path, so that only their values are kept.
+fn placeholder_names(path: &str) -> Vec<String> {
+    path.split("{{")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

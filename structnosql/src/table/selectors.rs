@@ -5,42 +5,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result};
 use crate::model::{Attribute, ModelSchema, Violations};
-use crate::path::{self, DocumentPath, KeyValue, KeyValues, ResolvedPath, TypedPath};
+use crate::path::{DocumentPath, KeyValues, StringPath, TypedPath};
 
 /// A path given by string, resolved against the model when the operation runs.
-#[derive(Debug, Clone)]
-struct StringPath {
-    path: String,
-    keys: Vec<(String, KeyValue)>,
-}
-
-impl StringPath {
-    /// The path and the values of the placeholders it names (the key values are copied now, since a
-    /// selection outlives the caller's borrowed values).
-    fn new(path: &str, keys: &(impl KeyValues + ?Sized)) -> Self {
-        let keys = placeholder_names(path)
-            .into_iter()
-            .filter_map(|name| keys.key_value(&name).map(|value| (name, value)))
-            .collect();
-        Self {
-            path: path.to_owned(),
-            keys,
-        }
-    }
-
-    fn resolve(&self, model: &'static ModelSchema) -> Result<Vec<ResolvedPath>> {
-        path::resolve(model, &self.path, self.keys.as_slice())
-    }
-}
-
-/// The placeholder names written in a string path, so that only their values are kept.
-fn placeholder_names(path: &str) -> Vec<String> {
-    path.split("{{")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.to_owned()))
-        .collect()
-}
-
 #[derive(Debug, Clone)]
 enum Target {
     Typed(DocumentPath),

@@ -15,6 +15,17 @@ use std::time::SystemTime;
 /// Every sample example and its complete standard output.
 const EXPECTED: &[(&str, &str)] = &[
     (
+        "conditional_writes",
+        "\
+spend 1: done, balance 20
+spend 2: refused, balance stays 20
+both copies read version Some(1)
+they saved: version is now 2
+my save conflicts: expected version Some(\"1\"), found Some(\"2\")
+stored: Some(\"Their title\") at version Some(2)
+",
+    ),
+    (
         "get_field_single_selection",
         "\
 Relationship status with b112 is businessPartner
@@ -346,6 +357,29 @@ requests sent : 0
 Commit success : true (committed: ["x42"], failed: [])
 requests sent : 1
 Username in database : "Paul"
+"#,
+    ),
+    (
+        "batch_basic",
+        r#"Written : 60 players, left unprocessed : []
+Found p07 : Player { player_id: "p07", name: "Player 7", score: 70 }
+Found p42 : Player { player_id: "p42", name: "Player 42", score: 420 }
+Missing : ["p99"]
+Score of p01 : 10
+Score of p02 : 20
+Score of p03 : 30
+Deleted : 60 players, complete : true
+Still there : 0, missing : 60
+"#,
+    ),
+    (
+        "scan_basic",
+        r#"Rated 9 or more :
+  Breaking Bad (id: b12)
+  Game of Thrones (id: c30)
+  Chernobyl (id: p05)
+Pages of at most 4 records : [4, 4, 1]
+Thrillers, from 3 parallel segments : ["Breaking Bad", "Chernobyl", "Dark", "Hannibal", "Narcos", "The Walking Dead"]
 "#,
     ),
 ];

@@ -67,6 +67,22 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
             #(#depth_asserts)*
         }
     });
+    let version_field = match model.fields.iter().find(|field| field.version) {
+        Some(field) => {
+            let name = &field.name;
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let version_asserts = model.fields.iter().filter(|f| f.version).map(|field| {
+        let ty = &field.ty;
+        quote_spanned! {ty.span()=>
+            const _: fn() = || {
+                fn version_field_must_be_an_integer<T: __p::VersionNumber>() {}
+                version_field_must_be_an_integer::<#ty>();
+            };
+        }
+    });
     let field_count = model.fields.len();
     let accessors = accessors(model, &fields_ident);
     quote! {
@@ -79,7 +95,10 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
             static __SCHEMA: __p::ModelSchema = __p::ModelSchema {
                 name: #name,
                 fields: &[#(#field_schemas),*],
+                version_field: #version_field,
             };
+
+            #(#version_asserts)*
 
             impl __p::Attribute for #ident {
                 type Accessor = #fields_ident;
@@ -270,7 +289,7 @@ pub fn stub(input: &syn::DeriveInput, kind: Kind) -> TokenStream {
     quote! {
         const _: () = {
             use ::structnosql::__private as __p;
-            static __SCHEMA: __p::ModelSchema = __p::ModelSchema { name: #name, fields: &[] };
+            static __SCHEMA: __p::ModelSchema = __p::ModelSchema { name: #name, fields: &[], version_field: ::core::option::Option::None };
             impl __p::Attribute for #ident {
                 type Accessor = __p::FieldPath<Self>;
                 type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;

@@ -119,3 +119,17 @@ fn string_enum_with_rename_all_and_rename() {
     .unwrap();
     insta::assert_snapshot!(pretty(crate::enums::expand(&input).unwrap()));
 }
+
+#[test]
+fn version_field_is_named_in_the_schema_and_checked_to_be_an_integer() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct Document {
+                id: String,
+                #[structnosql(version)]
+                revision: Option<i64>,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}

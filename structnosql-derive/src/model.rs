@@ -32,6 +32,8 @@ struct FieldInput {
     validate: Option<syn::Path>,
     #[darling(default)]
     recursive: bool,
+    #[darling(default)]
+    version: bool,
 }
 
 /// A checked model.
@@ -51,6 +53,8 @@ pub struct Field {
     pub validate: Option<syn::Path>,
     /// Whether the field's type refers back to the model (its depth is unbounded).
     pub recursive: bool,
+    /// Whether the field holds the record's version, for optimistic locking.
+    pub version: bool,
 }
 
 /// Characters that would make string paths ambiguous.
@@ -116,6 +120,17 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
         if let Some(key_name) = &field.key_name {
             check_key_name(key_name, &mut errors);
         }
+        if field.version {
+            if let Some(previous) = checked.iter().find(|other| other.version) {
+                errors.push(
+                    darling::Error::custom(format!(
+                        "a model has one version field; `{}` is one already",
+                        previous.ident
+                    ))
+                    .with_span(&ident),
+                );
+            }
+        }
         let recursive = field.recursive || mentions(&field.ty, &parsed.ident);
         checked.push(Field {
             ident,
@@ -124,6 +139,7 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
             key_name: field.key_name,
             validate: field.validate,
             recursive,
+            version: field.version,
         });
     }
     errors.finish_with(Model {

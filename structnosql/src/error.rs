@@ -148,6 +148,36 @@ pub enum Error {
         record: String,
     },
 
+    /// The condition of a conditional write did not hold; nothing was written.
+    #[error("{operation} on {record}: the condition did not hold")]
+    ConditionFailed {
+        /// The DynamoDB operation.
+        operation: &'static str,
+        /// The table and record (`table[key]`).
+        record: String,
+        /// The record as it was when the condition was checked (`None`: there was no record).
+        current: Option<Box<crate::model::Item>>,
+    },
+
+    /// A transaction was cancelled: nothing was written. Each action's reason, as DynamoDB gave it.
+    #[error("the transaction was cancelled: {}", describe_cancelled(actions))]
+    TransactionCanceled {
+        /// Every action of the transaction, in order, with why it failed (if it did).
+        actions: Vec<crate::table::CancelledAction>,
+    },
+
+    /// An optimistic-locking conflict: the record's version is not the one the write expected, so
+    /// another writer changed it since it was read. Nothing was written.
+    #[error("{record}: version conflict, expected {expected:?}, found {found:?}")]
+    VersionConflict {
+        /// The table and record (`table[key]`).
+        record: String,
+        /// The version the write expected (`None`: the record was expected not to exist).
+        expected: Option<String>,
+        /// The version found (`None`: no record, or no version).
+        found: Option<String>,
+    },
+
     /// The table's configuration does not match the model or DynamoDB's rules.
     #[error("table {table}: {message}")]
     Schema {
@@ -240,5 +270,22 @@ impl Error {
             Error::Service { code, .. } => Some(code),
             _ => None,
         }
+    }
+}
+
+fn describe_cancelled(actions: &[crate::table::CancelledAction]) -> String {
+    let failed: Vec<String> = actions
+        .iter()
+        .filter_map(|action| {
+            action
+                .code
+                .as_ref()
+                .map(|code| format!("{} ({code})", action.action))
+        })
+        .collect();
+    if failed.is_empty() {
+        "no action reported a reason".into()
+    } else {
+        failed.join(", ")
     }
 }

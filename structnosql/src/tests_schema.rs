@@ -65,6 +65,7 @@ static DOCS_RECORD: ModelSchema = ModelSchema {
         field("id", "id", <String as Attribute>::schema),
         keyed("container", "container", "itemId", containers_schema),
     ],
+    version_field: None,
 };
 
 static CONTAINER: ModelSchema = ModelSchema {
@@ -73,6 +74,7 @@ static CONTAINER: ModelSchema = ModelSchema {
         field("name", "name", <String as Attribute>::schema),
         keyed("metadata", "metadata", "metaItemId", metadata_schema),
     ],
+    version_field: None,
 };
 
 static META: ModelSchema = ModelSchema {
@@ -81,6 +83,7 @@ static META: ModelSchema = ModelSchema {
         field("type", "type_", <String as Attribute>::schema),
         field("value", "value", <String as Attribute>::schema),
     ],
+    version_field: None,
 };
 
 fn container_schema() -> TypeSchema {
@@ -126,6 +129,7 @@ static USER: ModelSchema = ModelSchema {
         ),
         field("data", "data", <serde_json::Value as Attribute>::schema),
     ],
+    version_field: None,
 };
 
 static AUTH_TOKEN: ModelSchema = ModelSchema {
@@ -135,6 +139,7 @@ static AUTH_TOKEN: ModelSchema = ModelSchema {
         "expiration_timestamp",
         <i64 as Attribute>::schema,
     )],
+    version_field: None,
 };
 
 static FRIEND: ModelSchema = ModelSchema {
@@ -144,6 +149,7 @@ static FRIEND: ModelSchema = ModelSchema {
         "friend_id",
         <String as Attribute>::schema,
     )],
+    version_field: None,
 };
 
 fn user_schema() -> TypeSchema {
@@ -178,6 +184,7 @@ static PARAMETER: ModelSchema = ModelSchema {
             child_parameters_schema,
         ),
     ],
+    version_field: None,
 };
 
 static PARAMETERS_RECORD: ModelSchema = ModelSchema {
@@ -191,6 +198,7 @@ static PARAMETERS_RECORD: ModelSchema = ModelSchema {
             parameter_map_schema,
         ),
     ],
+    version_field: None,
 };
 
 fn parameter_schema() -> TypeSchema {
@@ -226,6 +234,7 @@ static PROFILE: ModelSchema = ModelSchema {
             <Option<HashSet<Vec<u8>>> as Attribute>::schema,
         ),
     ],
+    version_field: None,
 };
 
 const ROLES: &[&str] = &["admin", "member"];

@@ -604,3 +604,44 @@ async fn an_update_below_many_distinct_parents_is_split_by_its_condition() {
     assert!(entries.values().all(|entry| entry.get("v").is_some()));
     assert_eq!(entries["parent399"], json!({"v": 399}));
 }
+
+#[tokio::test]
+async fn a_query_through_an_index_projecting_few_attributes_does_not_fill_the_cache() {
+    let name = harness::unique_table_name("players");
+    let table = CachingTable::<Player>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .global_secondary_index(
+            GlobalSecondaryIndex::hash("team").projection(structnosql::table::Projection::KeysOnly),
+        )
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let db = BasicTable::<Player>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .build()
+        .await
+        .unwrap();
+    db.put_record(&player("x42")).await.unwrap();
+    let f = Player::fields();
+    let page = table
+        .query_field(&Query::index("team", "red").unwrap(), f.username())
+        .await
+        .unwrap();
+    // The index holds keys only: the username is not in it…
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.records[0].1, None);
+    // …which does not mean the record has none.
+    assert_eq!(
+        table
+            .get_field("x42", f.username())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Robinson")
+    );
+}

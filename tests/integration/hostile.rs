@@ -350,3 +350,30 @@ async fn stored_items_that_do_not_match_the_model_are_errors_naming_the_path() {
         "fine"
     );
 }
+
+#[tokio::test]
+async fn whole_records_with_bad_keys_are_refused_before_sending() {
+    let (table, caching, _, requests) = tables().await;
+    let sent = requests.count();
+    for key in [String::new(), "k".repeat(2049)] {
+        let record = Doc {
+            doc_id: key,
+            entries: None,
+            tags: None,
+            ratio: None,
+            big: None,
+            free: None,
+        };
+        let refused = table.put_record(&record).await;
+        assert!(
+            matches!(refused, Err(Error::Validation { .. })),
+            "{refused:?}"
+        );
+        let refused = caching.put_record_if_absent(&record).await;
+        assert!(
+            matches!(refused, Err(Error::Validation { .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(requests.count(), sent, "no request for any of them");
+}

@@ -1,7 +1,9 @@
 //! Integration tests against a real DynamoDB-compatible server (see `harness`).
 
 mod basic_table;
+mod batch_scan;
 mod caching_table;
+mod conditions;
 mod connection;
 mod equivalence;
 mod faults;
@@ -10,3 +12,4 @@ mod hostile;
 mod models;
 mod queries;
 mod robustness;
+mod transactions;

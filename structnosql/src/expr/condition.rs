@@ -1,12 +1,12 @@
-//! Conditions (filter and condition expressions) built from typed or concrete paths, rendered with
+//! Conditions (filter and condition expressions) built from typed or string paths, rendered with
 //! placeholders.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::Placeholders;
 use crate::error::{Error, Result};
-use crate::model::Attribute;
-use crate::path::{DocumentPath, TypedPath};
+use crate::model::{Attribute, ModelSchema, Violation};
+use crate::path::{DocumentPath, KeyValues, StringPath, TypedPath};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,85 @@ impl Comparison {
     }
 }
 
-/// A condition on the values of a record.
+/// The DynamoDB types `attribute_type` can check for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeType {
+    /// String.
+    S,
+    /// Number.
+    N,
+    /// Binary.
+    B,
+    /// Boolean.
+    Bool,
+    /// Null.
+    Null,
+    /// Map.
+    M,
+    /// List.
+    L,
+    /// String set.
+    Ss,
+    /// Number set.
+    Ns,
+    /// Binary set.
+    Bs,
+}
+
+impl AttributeType {
+    fn code(self) -> &'static str {
+        match self {
+            AttributeType::S => "S",
+            AttributeType::N => "N",
+            AttributeType::B => "B",
+            AttributeType::Bool => "BOOL",
+            AttributeType::Null => "NULL",
+            AttributeType::M => "M",
+            AttributeType::L => "L",
+            AttributeType::Ss => "SS",
+            AttributeType::Ns => "NS",
+            AttributeType::Bs => "BS",
+        }
+    }
+}
+
+/// Where a condition looks: a typed path, or a string path checked against the table's model when
+/// the condition is used.
+#[derive(Debug, Clone, PartialEq)]
+enum Operand {
+    Typed(DocumentPath),
+    String(StringPath),
+}
+
+/// A value in a condition: encoded already (typed paths), or waiting for the string path's type.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Encoded(AttributeValue),
+    /// Encoded from the caller's value, to be checked against the type at the string path.
+    Unchecked(AttributeValue),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Compare(Operand, Comparison, Value),
+    Between(Operand, Value, Value),
+    In(Operand, Vec<Value>),
+    BeginsWith(Operand, Value),
+    Contains(Operand, AttributeValue),
+    Size(Operand, Comparison, u64),
+    Exists(Operand),
+    NotExists(Operand),
+    Type(Operand, AttributeType),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    /// A value that could not be converted; reported when the condition is used.
+    Invalid(String),
+}
+
+/// A condition on the values of a record: a filter for queries and scans, or the condition of a
+/// write. Built from typed paths (checked by the compiler) or string paths (checked against the
+/// table's model when the condition is used), and rendered with placeholders only.
 ///
 /// ```
 /// # use structnosql::expr::Condition;
@@ -46,30 +124,11 @@ impl Comparison {
 /// # #[derive(TableDataModel)] struct Movie { id: String, rating: Option<f64>, name: Option<String> }
 /// let f = Movie::fields();
 /// let good_and_named = Condition::gt(f.rating(), 8.0).and(Condition::exists(f.name()));
+/// let short_name = Condition::size(f.name()).lt(20);
+/// let by_string_path = Condition::path("rating", &()).ge(7.5);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub enum Condition {
-    /// `path <op> value`.
-    Compare(DocumentPath, Comparison, AttributeValue),
-    /// `path BETWEEN low AND high`.
-    Between(DocumentPath, AttributeValue, AttributeValue),
-    /// `begins_with(path, prefix)`.
-    BeginsWith(DocumentPath, AttributeValue),
-    /// `contains(path, value)`.
-    Contains(DocumentPath, AttributeValue),
-    /// `attribute_exists(path)`.
-    Exists(DocumentPath),
-    /// `attribute_not_exists(path)`.
-    NotExists(DocumentPath),
-    /// Both.
-    And(Box<Condition>, Box<Condition>),
-    /// Either.
-    Or(Box<Condition>, Box<Condition>),
-    /// The opposite.
-    Not(Box<Condition>),
-    /// A value that could not be converted; reported when the condition is used.
-    Invalid(String),
-}
+pub struct Condition(Node);
 
 fn encode<V: Attribute>(value: V) -> std::result::Result<AttributeValue, String> {
     value
@@ -77,13 +136,17 @@ fn encode<V: Attribute>(value: V) -> std::result::Result<AttributeValue, String>
         .map_err(|violations| violations.to_string())
 }
 
+fn typed(path: &impl TypedPath) -> Operand {
+    Operand::Typed(path.document_path().clone())
+}
+
 macro_rules! comparison {
     ($($name:ident => $op:ident),*) => {$(
         #[doc = concat!("`path ", stringify!($op), " value`.")]
         pub fn $name<P: TypedPath>(path: P, value: impl Into<P::Value>) -> Self {
             match encode(value.into()) {
-                Ok(value) => Condition::Compare(path.document_path().clone(), Comparison::$op, value),
-                Err(message) => Condition::Invalid(message),
+                Ok(value) => Self(Node::Compare(typed(&path), Comparison::$op, Value::Encoded(value))),
+                Err(message) => Self(Node::Invalid(message)),
             }
         }
     )*};
@@ -99,100 +162,333 @@ impl Condition {
         high: impl Into<P::Value>,
     ) -> Self {
         match (encode(low.into()), encode(high.into())) {
-            (Ok(low), Ok(high)) => Condition::Between(path.document_path().clone(), low, high),
-            (Err(message), _) | (_, Err(message)) => Condition::Invalid(message),
+            (Ok(low), Ok(high)) => Self(Node::Between(
+                typed(&path),
+                Value::Encoded(low),
+                Value::Encoded(high),
+            )),
+            (Err(message), _) | (_, Err(message)) => Self(Node::Invalid(message)),
+        }
+    }
+
+    /// The value at `path` is one of `values` (DynamoDB takes up to 100).
+    pub fn is_in<P: TypedPath, V: Into<P::Value>>(
+        path: P,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let encoded: std::result::Result<Vec<Value>, String> = values
+            .into_iter()
+            .map(|value| encode(value.into()).map(Value::Encoded))
+            .collect();
+        match encoded {
+            Ok(values) => Self(Node::In(typed(&path), values)),
+            Err(message) => Self(Node::Invalid(message)),
         }
     }
 
     /// The string (or bytes) at `path` starts with `prefix`.
     pub fn begins_with<P: TypedPath>(path: P, prefix: impl Into<P::Value>) -> Self {
         match encode(prefix.into()) {
-            Ok(prefix) => Condition::BeginsWith(path.document_path().clone(), prefix),
-            Err(message) => Condition::Invalid(message),
+            Ok(prefix) => Self(Node::BeginsWith(typed(&path), Value::Encoded(prefix))),
+            Err(message) => Self(Node::Invalid(message)),
         }
     }
 
     /// The string at `path` contains `part`, or the set or list there holds `part`.
     pub fn contains<P: TypedPath, V: Attribute>(path: P, part: V) -> Self {
         match encode(part) {
-            Ok(part) => Condition::Contains(path.document_path().clone(), part),
-            Err(message) => Condition::Invalid(message),
+            Ok(part) => Self(Node::Contains(typed(&path), part)),
+            Err(message) => Self(Node::Invalid(message)),
         }
+    }
+
+    /// A condition on the size of the value at `path` (string length, bytes, items of a set, list
+    /// or map): `Condition::size(path).gt(3)`.
+    pub fn size(path: impl TypedPath) -> SizeOf {
+        SizeOf(typed(&path))
     }
 
     /// A value is stored at `path`.
     pub fn exists(path: impl TypedPath) -> Self {
-        Condition::Exists(path.document_path().clone())
+        Self(Node::Exists(typed(&path)))
     }
 
     /// Nothing is stored at `path`.
     pub fn not_exists(path: impl TypedPath) -> Self {
-        Condition::NotExists(path.document_path().clone())
+        Self(Node::NotExists(typed(&path)))
+    }
+
+    /// The value at `path` has the DynamoDB type `kind`.
+    pub fn has_type(path: impl TypedPath, kind: AttributeType) -> Self {
+        Self(Node::Type(typed(&path), kind))
+    }
+
+    /// Conditions on a string path with its placeholder values (`"tokens.{{id}}.expiration"`),
+    /// checked against the table's model, values included, when the condition is used.
+    pub fn path(path: &str, keys: &(impl KeyValues + ?Sized)) -> PathCondition {
+        PathCondition(Operand::String(StringPath::new(path, keys)))
     }
 
     /// Both conditions hold.
     pub fn and(self, other: Condition) -> Self {
-        Condition::And(Box::new(self), Box::new(other))
+        Self(Node::And(Box::new(self.0), Box::new(other.0)))
     }
 
     /// Either condition holds.
     pub fn or(self, other: Condition) -> Self {
-        Condition::Or(Box::new(self), Box::new(other))
+        Self(Node::Or(Box::new(self.0), Box::new(other.0)))
     }
 
     /// The condition does not hold.
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Self {
-        Condition::Not(Box::new(self))
+        Self(Node::Not(Box::new(self.0)))
     }
 
-    /// The expression, with names and values added to `placeholders`.
-    pub fn render(&self, placeholders: &mut Placeholders) -> Result<String> {
-        Ok(match self {
-            Condition::Compare(path, op, value) => {
-                let path = placeholders.path(path);
-                let value = placeholders.value(value.clone());
-                format!("{path} {} {value}", op.operator())
-            }
-            Condition::Between(path, low, high) => {
-                let path = placeholders.path(path);
-                let low = placeholders.value(low.clone());
-                let high = placeholders.value(high.clone());
-                format!("{path} BETWEEN {low} AND {high}")
-            }
-            Condition::BeginsWith(path, prefix) => {
-                let path = placeholders.path(path);
-                let prefix = placeholders.value(prefix.clone());
-                format!("begins_with({path}, {prefix})")
-            }
-            Condition::Contains(path, part) => {
-                let path = placeholders.path(path);
-                let part = placeholders.value(part.clone());
-                format!("contains({path}, {part})")
-            }
-            Condition::Exists(path) => format!("attribute_exists({})", placeholders.path(path)),
-            Condition::NotExists(path) => {
-                format!("attribute_not_exists({})", placeholders.path(path))
-            }
-            Condition::And(a, b) => format!(
-                "({}) AND ({})",
-                a.render(placeholders)?,
-                b.render(placeholders)?
-            ),
-            Condition::Or(a, b) => format!(
-                "({}) OR ({})",
-                a.render(placeholders)?,
-                b.render(placeholders)?
-            ),
-            Condition::Not(inner) => format!("NOT ({})", inner.render(placeholders)?),
-            Condition::Invalid(message) => {
-                return Err(Error::Validation {
-                    violations: vec![crate::model::Violation {
-                        path: DocumentPath::root(),
-                        message: format!("invalid value in a condition: {message}"),
-                    }],
-                })
-            }
-        })
+    /// The expression, with names and values added to `placeholders`; string paths are resolved
+    /// against `model` and their values checked against the types there.
+    pub fn render(
+        &self,
+        model: &'static ModelSchema,
+        placeholders: &mut Placeholders,
+    ) -> Result<String> {
+        let mut out = String::new();
+        render(&self.0, model, placeholders, &mut out)?;
+        Ok(out)
     }
+}
+
+/// A size condition under construction; see [`Condition::size`].
+#[derive(Debug, Clone)]
+pub struct SizeOf(Operand);
+
+/// Conditions on a string path; see [`Condition::path`].
+#[derive(Debug, Clone)]
+pub struct PathCondition(Operand);
+
+macro_rules! size_comparison {
+    ($($name:ident => $op:ident),*) => {$(
+        #[doc = concat!("`size(path) ", stringify!($op), " size`.")]
+        pub fn $name(self, size: u64) -> Condition {
+            Condition(Node::Size(self.0, Comparison::$op, size))
+        }
+    )*};
+}
+
+impl SizeOf {
+    size_comparison!(eq => Eq, ne => Ne, lt => Lt, le => Le, gt => Gt, ge => Ge);
+}
+
+macro_rules! path_comparison {
+    ($($name:ident => $op:ident),*) => {$(
+        #[doc = concat!("`path ", stringify!($op), " value`.")]
+        pub fn $name(self, value: impl Attribute) -> Condition {
+            match encode(value) {
+                Ok(value) => Condition(Node::Compare(self.0, Comparison::$op, Value::Unchecked(value))),
+                Err(message) => Condition(Node::Invalid(message)),
+            }
+        }
+    )*};
+}
+
+impl PathCondition {
+    path_comparison!(eq => Eq, ne => Ne, lt => Lt, le => Le, gt => Gt, ge => Ge);
+
+    /// `low <= path <= high`.
+    pub fn between<V: Attribute>(self, low: V, high: V) -> Condition {
+        match (encode(low), encode(high)) {
+            (Ok(low), Ok(high)) => Condition(Node::Between(
+                self.0,
+                Value::Unchecked(low),
+                Value::Unchecked(high),
+            )),
+            (Err(message), _) | (_, Err(message)) => Condition(Node::Invalid(message)),
+        }
+    }
+
+    /// The value at the path is one of `values`.
+    pub fn is_in<V: Attribute>(self, values: impl IntoIterator<Item = V>) -> Condition {
+        let encoded: std::result::Result<Vec<Value>, String> = values
+            .into_iter()
+            .map(|value| encode(value).map(Value::Unchecked))
+            .collect();
+        match encoded {
+            Ok(values) => Condition(Node::In(self.0, values)),
+            Err(message) => Condition(Node::Invalid(message)),
+        }
+    }
+
+    /// The string at the path starts with `prefix`.
+    pub fn begins_with(self, prefix: impl Attribute) -> Condition {
+        match encode(prefix) {
+            Ok(prefix) => Condition(Node::BeginsWith(self.0, Value::Unchecked(prefix))),
+            Err(message) => Condition(Node::Invalid(message)),
+        }
+    }
+
+    /// The string at the path contains `part`, or the set or list there holds `part`.
+    pub fn contains(self, part: impl Attribute) -> Condition {
+        match encode(part) {
+            Ok(part) => Condition(Node::Contains(self.0, part)),
+            Err(message) => Condition(Node::Invalid(message)),
+        }
+    }
+
+    /// A condition on the size of the value at the path.
+    pub fn size(self) -> SizeOf {
+        SizeOf(self.0)
+    }
+
+    /// A value is stored at the path.
+    pub fn exists(self) -> Condition {
+        Condition(Node::Exists(self.0))
+    }
+
+    /// Nothing is stored at the path.
+    pub fn not_exists(self) -> Condition {
+        Condition(Node::NotExists(self.0))
+    }
+
+    /// The value at the path has the DynamoDB type `kind`.
+    pub fn has_type(self, kind: AttributeType) -> Condition {
+        Condition(Node::Type(self.0, kind))
+    }
+}
+
+/// A resolved operand: its path, and for string paths the resolution (to check values against).
+fn resolve(
+    operand: &Operand,
+    model: &'static ModelSchema,
+) -> Result<(DocumentPath, Option<crate::path::ResolvedPath>)> {
+    match operand {
+        Operand::Typed(path) => Ok((path.clone(), None)),
+        Operand::String(string) => {
+            let mut resolved = string.resolve(model)?;
+            match (resolved.pop(), resolved.is_empty()) {
+                (Some(single), true) => Ok((single.path.clone(), Some(single))),
+                _ => Err(Error::InvalidPath {
+                    path: string.path.clone(),
+                    reason: "a condition takes one path; combine conditions with and/or instead"
+                        .into(),
+                }),
+            }
+        }
+    }
+}
+
+/// The value as sent: values given for a string path must fit the type there.
+fn checked_value(
+    value: &Value,
+    resolved: Option<&crate::path::ResolvedPath>,
+) -> Result<AttributeValue> {
+    match (value, resolved) {
+        (Value::Encoded(value), _) | (Value::Unchecked(value), None) => Ok(value.clone()),
+        (Value::Unchecked(value), Some(resolved)) => {
+            crate::validate::check_at(resolved, value.clone())
+        }
+    }
+}
+
+fn render(
+    node: &Node,
+    model: &'static ModelSchema,
+    placeholders: &mut Placeholders,
+    out: &mut String,
+) -> Result<()> {
+    let operand = |operand: &Operand, placeholders: &mut Placeholders, out: &mut String| {
+        let (path, resolved) = resolve(operand, model)?;
+        placeholders.push_path(out, &path);
+        Ok::<_, Error>(resolved)
+    };
+    match node {
+        Node::Compare(path, op, value) => {
+            let resolved = operand(path, placeholders, out)?;
+            out.push(' ');
+            out.push_str(op.operator());
+            out.push(' ');
+            placeholders.push_value(out, checked_value(value, resolved.as_ref())?);
+        }
+        Node::Between(path, low, high) => {
+            let resolved = operand(path, placeholders, out)?;
+            out.push_str(" BETWEEN ");
+            placeholders.push_value(out, checked_value(low, resolved.as_ref())?);
+            out.push_str(" AND ");
+            placeholders.push_value(out, checked_value(high, resolved.as_ref())?);
+        }
+        Node::In(path, values) => {
+            let resolved = operand(path, placeholders, out)?;
+            out.push_str(" IN (");
+            for (position, value) in values.iter().enumerate() {
+                if position > 0 {
+                    out.push_str(", ");
+                }
+                placeholders.push_value(out, checked_value(value, resolved.as_ref())?);
+            }
+            out.push(')');
+        }
+        Node::BeginsWith(path, prefix) => {
+            out.push_str("begins_with(");
+            let resolved = operand(path, placeholders, out)?;
+            out.push_str(", ");
+            placeholders.push_value(out, checked_value(prefix, resolved.as_ref())?);
+            out.push(')');
+        }
+        Node::Contains(path, part) => {
+            out.push_str("contains(");
+            operand(path, placeholders, out)?;
+            out.push_str(", ");
+            placeholders.push_value(out, part.clone());
+            out.push(')');
+        }
+        Node::Size(path, op, size) => {
+            out.push_str("size(");
+            operand(path, placeholders, out)?;
+            out.push_str(") ");
+            out.push_str(op.operator());
+            out.push(' ');
+            placeholders.push_value(out, AttributeValue::N(size.to_string()));
+        }
+        Node::Exists(path) => {
+            out.push_str("attribute_exists(");
+            operand(path, placeholders, out)?;
+            out.push(')');
+        }
+        Node::NotExists(path) => {
+            out.push_str("attribute_not_exists(");
+            operand(path, placeholders, out)?;
+            out.push(')');
+        }
+        Node::Type(path, kind) => {
+            out.push_str("attribute_type(");
+            operand(path, placeholders, out)?;
+            out.push_str(", ");
+            placeholders.push_value(out, AttributeValue::S(kind.code().to_owned()));
+            out.push(')');
+        }
+        Node::And(a, b) | Node::Or(a, b) => {
+            out.push('(');
+            render(a, model, placeholders, out)?;
+            out.push_str(if matches!(node, Node::And(..)) {
+                ") AND ("
+            } else {
+                ") OR ("
+            });
+            render(b, model, placeholders, out)?;
+            out.push(')');
+        }
+        Node::Not(inner) => {
+            out.push_str("NOT (");
+            render(inner, model, placeholders, out)?;
+            out.push(')');
+        }
+        Node::Invalid(message) => {
+            return Err(Error::Validation {
+                violations: vec![Violation {
+                    path: DocumentPath::root(),
+                    message: format!("invalid value in a condition: {message}"),
+                }],
+            })
+        }
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ mod condition;
 mod placeholders;
 mod update;
 
-pub use condition::{Comparison, Condition};
+pub use condition::{AttributeType, Comparison, Condition, PathCondition, SizeOf};
 pub(crate) use placeholders::reserve_first;
 pub use placeholders::{Checkpoint, ExpressionMaps, Placeholders};
 pub use update::{normalize, plan_update, UpdateAction, UpdateSection};

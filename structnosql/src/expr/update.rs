@@ -120,9 +120,13 @@ fn merge_into(ancestor: &mut UpdateAction, action: UpdateAction) -> Result<()> {
     Ok(())
 }
 
-/// Bytes kept free in the condition for the clause a request may add itself, that the record exists:
-/// `attribute_exists(#nNNN) AND `.
-const RECORD_CLAUSE_BYTES: usize = 40;
+/// Bytes kept free in the condition for the clauses a request may add itself: that the record exists
+/// (`attribute_exists(#nNNN) AND `) and its version (`#nNNN = :vNNN AND `).
+const RECORD_CLAUSE_BYTES: usize = 64;
+
+/// Bytes kept free in the update expression for a version increment:
+/// `, #nNNN = if_not_exists(#nNNN, :vNNN) + :vNNN`.
+const VERSION_CLAUSE_BYTES: usize = 48;
 
 /// The writes of one UpdateItem request, rendered, with the condition they need: the parents of SETs
 /// exist, the parents of REMOVEs are containers, and subtrees being created are still absent.
@@ -179,6 +183,32 @@ impl UpdateSection {
         (!clauses.is_empty()).then(|| clauses.join(" AND "))
     }
 
+    /// Adds `version = version + 1` (1 when there is none yet), unless a write of this section touches
+    /// the version itself.
+    pub fn increment_version(&mut self, name: &str) {
+        let touched = self.actions.iter().any(|action| {
+            matches!(action.path().segments().first(), Some(first) if first.name() == Some(name))
+        });
+        if touched {
+            return;
+        }
+        let mut clause = String::new();
+        let mut version = String::new();
+        self.placeholders
+            .push_segments(&mut version, &[Segment::Key(name.into())]);
+        clause.push_str(&version);
+        clause.push_str(" = if_not_exists(");
+        clause.push_str(&version);
+        clause.push_str(", ");
+        self.placeholders
+            .push_value(&mut clause, AttributeValue::N("0".into()));
+        clause.push_str(") + ");
+        self.placeholders
+            .push_value(&mut clause, AttributeValue::N("1".into()));
+        self.set_bytes += clause.len();
+        self.set_clauses.push(clause);
+    }
+
     /// The length of [`UpdateSection::expression`].
     fn expression_len(&self) -> usize {
         let list = |clauses: &[String], bytes: usize, keyword: usize| match clauses.len() {
@@ -200,7 +230,7 @@ impl UpdateSection {
     }
 
     fn fits(&self) -> bool {
-        self.expression_len() <= MAX_EXPRESSION_BYTES
+        self.expression_len() + VERSION_CLAUSE_BYTES <= MAX_EXPRESSION_BYTES
             && self.condition_len() + RECORD_CLAUSE_BYTES <= MAX_EXPRESSION_BYTES
             && self.clause_count() <= MAX_UPDATE_CLAUSES
             && self.placeholders.substitution_bytes() <= MAX_SUBSTITUTION_BYTES

@@ -160,6 +160,7 @@
 pub(crate) mod attribute;
 pub(crate) mod number;
 mod schema;
+pub(crate) mod version;
 mod violation;
 
 use std::collections::HashMap;
@@ -171,6 +172,7 @@ pub use schema::{
     AttributeCheck, FieldSchema, FloatKind, IntegerKind, ModelSchema, NumberKind, SchemaFn,
     TypeSchema,
 };
+pub use version::VersionNumber;
 pub use violation::{Violation, Violations};
 
 use crate::error::{Error, Result};

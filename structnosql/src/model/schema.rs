@@ -200,6 +200,8 @@ pub struct ModelSchema {
     pub name: &'static str,
     /// The fields, in declaration order.
     pub fields: &'static [FieldSchema],
+    /// The attribute name of the `#[structnosql(version)]` field, if the model has one.
+    pub version_field: Option<&'static str>,
 }
 
 impl ModelSchema {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::backend::{Backend, Direct};
+use super::backend::{Backend, Direct, PutCondition};
 use super::core::TableCore;
 use super::key::RecordKey;
 use super::query::{Query, QueryPage};
@@ -17,7 +17,7 @@ use super::write::OldValues;
 use super::TableBuilder;
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::UpdateAction;
+use crate::expr::{Condition, UpdateAction};
 use crate::model::{Attribute, Item, TableDataModel};
 use crate::path::{self, DocumentPath, KeyValues, Selection, TypedPath, MAX_DEPTH};
 
@@ -132,27 +132,32 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     // ---- Records ---------------------------------------------------------------------------
 
     /// Writes the whole record, replacing any record with the same key. One PutItem.
+    ///
+    /// For a model with a `#[structnosql(version)]` field, the write is conditioned on the stored
+    /// version being the record's (no stored record when the record's version is absent) and stores
+    /// the next version; otherwise it fails with [`Error::VersionConflict`].
     pub async fn put_record(&self, record: &M) -> Result<()> {
-        self.put(record, false).await.map(drop)
+        self.put(record, PutCondition::None).await.map(drop)
     }
 
     /// Writes the whole record only if no record has its key; returns whether it was written. One
     /// PutItem, conditioned on the key being absent.
     pub async fn put_record_if_absent(&self, record: &M) -> Result<bool> {
-        self.put(record, true).await
+        self.put(record, PutCondition::Absent).await
     }
 
-    async fn put(&self, record: &M, only_if_absent: bool) -> Result<bool> {
+    /// Writes the whole record if `condition` holds for the stored record; otherwise nothing is
+    /// written and the error is [`Error::ConditionFailed`], carrying the stored record. One PutItem.
+    pub async fn put_record_if(&self, record: &M, condition: &Condition) -> Result<()> {
+        self.put(record, PutCondition::Holds(condition))
+            .await
+            .map(drop)
+    }
+
+    async fn put(&self, record: &M, condition: PutCondition<'_>) -> Result<bool> {
         let item = record.to_item()?;
-        let key_item: Item = item
-            .iter()
-            .filter(|(name, _)| {
-                **name == self.core().primary_index.hash_key
-                    || Some(*name) == self.core().primary_index.sort_key.as_ref()
-            })
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect();
-        self.backend.put(&key_item, item, only_if_absent).await
+        let key_item = self.core().key_item_of::<K>(&item)?;
+        self.backend.put(&key_item, item, condition).await
     }
 
     /// Reads the whole record; `None` if there is none. One consistent GetItem.
@@ -169,7 +174,15 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// existing, so that the answer is exact.
     pub async fn delete_record(&self, key: impl Into<K>) -> Result<bool> {
         let key_item = self.key_item(key)?;
-        self.backend.delete_record(&key_item).await
+        self.backend.delete_record(&key_item, None).await
+    }
+
+    /// Deletes the record if `condition` holds; returns whether there was one. When the record is
+    /// there and the condition does not hold, nothing is deleted and the error is
+    /// [`Error::ConditionFailed`], carrying the stored record. One DeleteItem.
+    pub async fn delete_record_if(&self, key: impl Into<K>, condition: &Condition) -> Result<bool> {
+        let key_item = self.key_item(key)?;
+        self.backend.delete_record(&key_item, Some(condition)).await
     }
 
     /// Deletes the record and returns it; `None` if there was none. One DeleteItem.
@@ -304,7 +317,37 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// more when parents are missing). If any setter is invalid, nothing is sent and the error lists
     /// every problem.
     pub async fn update_multiple_fields(&self, key: impl Into<K>, setters: &Setters) -> Result<()> {
-        self.write(key, setters, OldValues::Skip).await.map(drop)
+        self.write(key, setters, OldValues::Skip, None)
+            .await
+            .map(drop)
+    }
+
+    /// Writes one field if `condition` holds; otherwise nothing is written and the error is
+    /// [`Error::ConditionFailed`], carrying the stored record. Sent at once, also by a
+    /// [`CachingTable`](super::CachingTable) (after the record's pending writes).
+    pub async fn update_field_if<P: TypedPath>(
+        &self,
+        key: impl Into<K>,
+        path: P,
+        value: impl Into<P::Value>,
+        condition: &Condition,
+    ) -> Result<()> {
+        let setters = Setters::new().set(path, value);
+        self.update_multiple_fields_if(key, &setters, condition)
+            .await
+    }
+
+    /// Writes several fields in one UpdateItem if `condition` holds; see
+    /// [`Table::update_field_if`]. The writes must fit one request.
+    pub async fn update_multiple_fields_if(
+        &self,
+        key: impl Into<K>,
+        setters: &Setters,
+        condition: &Condition,
+    ) -> Result<()> {
+        self.write(key, setters, OldValues::Skip, Some(condition))
+            .await
+            .map(drop)
     }
 
     /// Writes one field and returns what it held before.
@@ -316,7 +359,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     ) -> Result<Option<P::Value>> {
         let target = path.document_path().clone();
         let setters = Setters::new().set(path, value);
-        let old = self.write(key, &setters, OldValues::Fetch).await?;
+        let old = self.write(key, &setters, OldValues::Fetch, None).await?;
         decode_at(&target, old.raw(&target.to_string()).cloned())
     }
 
@@ -326,11 +369,17 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         key: impl Into<K>,
         setters: &Setters,
     ) -> Result<Fields> {
-        self.write(key, setters, OldValues::Fetch).await
+        self.write(key, setters, OldValues::Fetch, None).await
     }
 
     /// Applies the setters; the old values come back by setter name when `old` asks for them.
-    async fn write(&self, key: impl Into<K>, setters: &Setters, old: OldValues) -> Result<Fields> {
+    async fn write(
+        &self,
+        key: impl Into<K>,
+        setters: &Setters,
+        old: OldValues,
+        condition: Option<&Condition>,
+    ) -> Result<Fields> {
         let writes = setters.resolve(self.core().model)?;
         for (path, _) in &writes {
             check_field_path(path)?;
@@ -344,7 +393,10 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .into_iter()
             .map(|(path, value)| UpdateAction::Set(path, value))
             .collect();
-        let old = self.backend.write(&key_item, actions, old).await?;
+        let old = self
+            .backend
+            .write(&key_item, actions, old, condition)
+            .await?;
         Ok(Fields::new(
             setters
                 .names()
@@ -384,7 +436,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         removers: &Removers,
     ) -> Result<Vec<(String, bool)>> {
         let named = removers.resolve(self.core().model)?;
-        let removed = self.remove(key, named).await?;
+        let removed = self.remove(key, named, None).await?;
         Ok(removed
             .names()
             .map(|name| (name.to_owned(), removed.is_present(name)))
@@ -427,7 +479,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .enumerate()
             .map(|(index, path)| (index.to_string(), path.clone()))
             .collect();
-        let removed = self.remove(key, named).await?;
+        let removed = self.remove(key, named, None).await?;
         let values = (0..removed.len())
             .map(|index| removed.raw(&index.to_string()).cloned())
             .collect();
@@ -443,7 +495,20 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         removers: &Removers,
     ) -> Result<Fields> {
         let named = removers.resolve(self.core().model)?;
-        self.remove(key, named).await
+        self.remove(key, named, None).await
+    }
+
+    /// Removes named fields in one UpdateItem if `condition` holds, and returns what each held;
+    /// otherwise nothing is removed and the error is [`Error::ConditionFailed`], carrying the stored
+    /// record. Sent at once, also by a [`CachingTable`](super::CachingTable).
+    pub async fn remove_multiple_fields_if(
+        &self,
+        key: impl Into<K>,
+        removers: &Removers,
+        condition: &Condition,
+    ) -> Result<Fields> {
+        let named = removers.resolve(self.core().model)?;
+        self.remove(key, named, Some(condition)).await
     }
 
     /// Removes one path and returns what it held, undecoded.
@@ -452,7 +517,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         key: impl Into<K>,
         path: DocumentPath,
     ) -> Result<Option<AttributeValue>> {
-        let removed = self.remove(key, vec![(String::new(), path)]).await?;
+        let removed = self.remove(key, vec![(String::new(), path)], None).await?;
         Ok(removed.raw("").cloned())
     }
 
@@ -460,6 +525,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         key: impl Into<K>,
         named: Vec<(String, DocumentPath)>,
+        condition: Option<&Condition>,
     ) -> Result<Fields> {
         for (_, path) in &named {
             check_field_path(path)?;
@@ -471,7 +537,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .collect();
         let old = self
             .backend
-            .write(&key_item, actions, OldValues::Fetch)
+            .write(&key_item, actions, OldValues::Fetch, condition)
             .await?;
         Ok(Fields::new(
             named

@@ -2,16 +2,19 @@
 //! ([`super::caching::Cached`]). The public operations are written once, over this trait.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::core::TableCore;
 use super::query::{Query, QueryMetadata};
 use crate::error::Result;
-use crate::expr::UpdateAction;
+use crate::expr::{Condition, UpdateAction};
 use crate::model::Item;
 use crate::path::DocumentPath;
 
+pub use super::records::PutCondition;
 pub use super::write::OldValues;
 
 /// Values read at some paths, and whether they all came from the cache (no request).
@@ -38,22 +41,27 @@ pub trait Backend: Send + Sync + Sized + 'static {
     ) -> impl Future<Output = Result<Reads>> + Send;
     /// Reads a whole record.
     fn read_record(&self, key_item: &Item) -> impl Future<Output = Result<Option<Item>>> + Send;
-    /// Applies field writes; returns what the written paths held when asked.
+    /// Applies field writes, if `condition` holds; returns what the written paths held when asked.
     fn write(
         &self,
         key_item: &Item,
         actions: Vec<UpdateAction>,
         old: OldValues,
+        condition: Option<&Condition>,
     ) -> impl Future<Output = Result<Item>> + Send;
-    /// Writes a whole record; returns whether it was written.
+    /// Writes a whole record under `condition`; returns whether it was written.
     fn put(
         &self,
         key_item: &Item,
         item: Item,
-        only_if_absent: bool,
+        condition: PutCondition<'_>,
     ) -> impl Future<Output = Result<bool>> + Send;
-    /// Deletes a record; returns whether there was one.
-    fn delete_record(&self, key_item: &Item) -> impl Future<Output = Result<bool>> + Send;
+    /// Deletes a record if `condition` holds; returns whether there was one.
+    fn delete_record(
+        &self,
+        key_item: &Item,
+        condition: Option<&Condition>,
+    ) -> impl Future<Output = Result<bool>> + Send;
     /// Deletes a record and returns it.
     fn remove_record(&self, key_item: &Item) -> impl Future<Output = Result<Option<Item>>> + Send;
     /// One page of a query; each item holds the primary key and the values at `paths`.
@@ -62,6 +70,45 @@ pub trait Backend: Send + Sync + Sized + 'static {
         query: &Query,
         paths: &[DocumentPath],
     ) -> impl Future<Output = Result<(Vec<Item>, QueryMetadata)>> + Send;
+    /// Records read or written by a batch or a scan, each as its key attributes and what was read or
+    /// written (`None`: no record). Returns what the caller sees of each, one per record, `Some` for
+    /// every record given with `Some`. By default nothing is kept and the records are returned as
+    /// they are; a caching backend learns them and shows the caller's pending writes.
+    fn learn_records(
+        &self,
+        records: Vec<(Item, Option<Item>)>,
+        learned: super::batch::Learned<'_>,
+    ) -> Vec<Option<Item>> {
+        let _ = learned;
+        records.into_iter().map(|(_, item)| item).collect()
+    }
+
+    /// What a transaction needs of this table's cache: commit a record's pending writes before it,
+    /// forget what was cached of the record after it.
+    fn cache_hook(self: &Arc<Self>) -> Arc<dyn CacheHook>;
+}
+
+/// A future a [`CacheHook`] returns.
+pub type HookFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+/// What writes made outside a table's own operations (transactions) do to its cache.
+pub trait CacheHook: Send + Sync {
+    /// Sends the record's pending writes, so that the outside write comes after them.
+    fn flush<'a>(&'a self, key_item: &'a Item) -> HookFuture<'a>;
+    /// Forgets what is cached of the record (DynamoDB may now hold anything).
+    fn forget(&self, key_item: &Item);
+}
+
+/// The hook of a table without a cache.
+#[derive(Debug)]
+struct NoCache;
+
+impl CacheHook for NoCache {
+    fn flush<'a>(&'a self, _key_item: &'a Item) -> HookFuture<'a> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn forget(&self, _key_item: &Item) {}
 }
 
 /// Every operation goes to DynamoDB at once.
@@ -73,6 +120,10 @@ pub struct Direct {
 impl Backend for Direct {
     fn new(core: TableCore) -> Self {
         Self { core }
+    }
+
+    fn cache_hook(self: &Arc<Self>) -> Arc<dyn CacheHook> {
+        Arc::new(NoCache)
     }
 
     fn core(&self) -> &TableCore {
@@ -96,16 +147,18 @@ impl Backend for Direct {
         key_item: &Item,
         actions: Vec<UpdateAction>,
         old: OldValues,
+        condition: Option<&Condition>,
     ) -> Result<Item> {
-        super::write::apply(&self.core, key_item, actions, old).await
+        super::write::apply(&self.core, key_item, actions, old, condition).await
     }
 
-    async fn put(&self, key_item: &Item, item: Item, only_if_absent: bool) -> Result<bool> {
-        super::records::put(&self.core, key_item, item, only_if_absent).await
+    async fn put(&self, key_item: &Item, item: Item, condition: PutCondition<'_>) -> Result<bool> {
+        let written = super::records::put(&self.core, key_item, item, condition).await?;
+        Ok(written.is_some())
     }
 
-    async fn delete_record(&self, key_item: &Item) -> Result<bool> {
-        super::records::delete(&self.core, key_item).await
+    async fn delete_record(&self, key_item: &Item, condition: Option<&Condition>) -> Result<bool> {
+        super::records::delete(&self.core, key_item, condition).await
     }
 
     async fn remove_record(&self, key_item: &Item) -> Result<Option<Item>> {

@@ -15,20 +15,20 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use futures::StreamExt;
 
 use super::api::Table;
-use super::backend::{Backend, OldValues, Reads};
+use super::backend::{Backend, CacheHook, HookFuture, OldValues, PutCondition, Reads};
 use super::core::TableCore;
 use super::key::RecordKey;
 use super::query::{query_page, Query, QueryMetadata};
 use super::read::{get_paths, projected_paths};
 use super::records;
 use super::transact::{commit_atomically, RecordWrites};
-use super::write::{apply, apply_with_knowledge, rewrite};
+use super::write::{apply, apply_with_knowledge, rewrite, ExpectedVersion};
 use crate::cache::knowledge::{whole_record, Known, Lookup};
 use crate::cache::stats::{CacheStats, Counters, RequestCounter};
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::{normalize, UpdateAction};
-use crate::model::{Item, TableDataModel};
+use crate::expr::{normalize, Condition, UpdateAction};
+use crate::model::{version, Item, TableDataModel};
 use crate::path::DocumentPath;
 
 /// A table that serves reads from memory and queues field writes until commit.
@@ -152,10 +152,11 @@ impl RecordCache {
     }
 
     /// Records that the writes of `batch` reached DynamoDB: they are no longer pending.
-    fn committed(&mut self, batch: &Batch) {
+    fn committed(&mut self, batch: &Batch, version_field: Option<&str>) {
         for action in &batch.actions {
             self.base.apply(action);
         }
+        self.version_incremented(version_field);
         let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
         self.pending.retain(|sequence, _| !sent.contains(&sequence));
         if self.pending.is_empty() {
@@ -174,6 +175,17 @@ impl RecordCache {
     /// Forgets the pending writes up to `sequence` (a record-level write superseded them).
     fn drop_pending_through(&mut self, sequence: u64) {
         self.pending.retain(|s, _| s > sequence);
+    }
+
+    /// Records that a write incremented the version (known: +1; not known: still not known).
+    fn version_incremented(&mut self, version_field: Option<&str>) {
+        let Some(name) = version_field else { return };
+        let path = version_path(name);
+        if let Lookup::Hit(current) = self.base.lookup(&path) {
+            if let Ok(next) = version::next(current.as_ref()) {
+                self.base.apply(&UpdateAction::Set(path, next));
+            }
+        }
     }
 
     /// Queues `action`, applying it to what reads see.
@@ -341,6 +353,8 @@ impl Phase {
 /// Sends one record's groups of writes in order, each with what is known after the previous ones.
 async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
     let mut known = batch.base.clone();
+    // The version is checked against what the cache knows of it, and incremented, once per commit.
+    let mut version = Some(expected_version(core, &known));
     for phase in &batch.phases {
         let base = &known;
         apply_with_knowledge(
@@ -353,6 +367,7 @@ async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
                 Lookup::Miss => None,
             },
             phase.creates_record,
+            version.take(),
         )
         .await?;
         for action in &phase.actions {
@@ -360,6 +375,23 @@ async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What a commit expects of the record's version: what the cache knows DynamoDB holds.
+fn expected_version(core: &TableCore, known: &Known) -> ExpectedVersion {
+    let Some(name) = core.model.version_field else {
+        return ExpectedVersion::Any;
+    };
+    match known.lookup(&version_path(name)) {
+        Lookup::Hit(Some(value)) => ExpectedVersion::Is(value),
+        Lookup::Hit(None) => ExpectedVersion::Absent,
+        Lookup::Miss => ExpectedVersion::Any,
+    }
+}
+
+/// The path of the version attribute.
+fn version_path(name: &str) -> DocumentPath {
+    DocumentPath::from_segments(vec![crate::path::Segment::Key(name.into())])
 }
 
 /// Whether the ancestors of `path` inside the record are known to exist (a top-level attribute has
@@ -459,7 +491,9 @@ impl Cached {
         for (batch, outcome) in outcomes {
             match outcome {
                 Ok(()) => {
-                    state.record(core, &batch.key_item).committed(&batch);
+                    state
+                        .record(core, &batch.key_item)
+                        .committed(&batch, core.model.version_field);
                     committed.push(batch.key_item);
                 }
                 Err(error) => failed.push((batch.key_item, error)),
@@ -503,6 +537,10 @@ impl Cached {
 }
 
 impl Backend for Cached {
+    fn cache_hook(self: &std::sync::Arc<Self>) -> std::sync::Arc<dyn CacheHook> {
+        std::sync::Arc::clone(self) as std::sync::Arc<dyn CacheHook>
+    }
+
     fn new(mut core: TableCore) -> Self {
         let counters = Counters::default();
         let config = core
@@ -587,11 +625,14 @@ impl Backend for Cached {
         key_item: &Item,
         actions: Vec<UpdateAction>,
         old: OldValues,
+        condition: Option<&Condition>,
     ) -> Result<Item> {
         let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
-        let known_old = match old {
-            OldValues::Skip => Some(Vec::new()),
-            OldValues::Fetch => self.cached_values(key_item, &paths).ok(),
+        let known_old = match (old, condition) {
+            // A conditional write is checked by DynamoDB when it is made: it cannot wait for a commit.
+            (_, Some(_)) => None,
+            (OldValues::Skip, None) => Some(Vec::new()),
+            (OldValues::Fetch, None) => self.cached_values(key_item, &paths).ok(),
         };
         if let Some(values) = known_old {
             let mut fragment = AttributeValue::M(Item::new());
@@ -606,37 +647,48 @@ impl Backend for Cached {
                 _ => Item::new(),
             });
         }
-        // The old values are not cached: send at once, after the record's pending writes.
+        // The old values are not cached, or the write is conditional: send at once, after the
+        // record's pending writes.
         self.flush(key_item).await?;
-        let old = apply(&self.core, key_item, actions.clone(), OldValues::Fetch).await?;
+        let old = apply(
+            &self.core,
+            key_item,
+            actions.clone(),
+            OldValues::Fetch,
+            condition,
+        )
+        .await?;
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
         for action in &actions {
             record.base.apply(action);
         }
+        record.version_incremented(self.core.model.version_field);
         record.rebuild_view();
         Ok(old)
     }
 
-    async fn put(&self, key_item: &Item, item: Item, only_if_absent: bool) -> Result<bool> {
-        if only_if_absent {
+    async fn put(&self, key_item: &Item, item: Item, condition: PutCondition<'_>) -> Result<bool> {
+        // A condition (a version check included) is checked against what DynamoDB holds, which
+        // must include the writes queued before.
+        if !matches!(condition, PutCondition::None) || self.core.model.version_field.is_some() {
             self.flush(key_item).await?;
         }
         let superseded = self.state().record(&self.core, key_item).last_sequence();
-        let written = records::put(&self.core, key_item, item.clone(), only_if_absent).await?;
-        if written {
+        let written = records::put(&self.core, key_item, item, condition).await?;
+        if let Some(item) = &written {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);
-            record.base = Known::Value(AttributeValue::M(item));
+            record.base = Known::Value(AttributeValue::M(item.clone()));
             record.drop_pending_through(superseded);
             record.rebuild_view();
         }
-        Ok(written)
+        Ok(written.is_some())
     }
 
-    async fn delete_record(&self, key_item: &Item) -> Result<bool> {
+    async fn delete_record(&self, key_item: &Item, condition: Option<&Condition>) -> Result<bool> {
         self.flush(key_item).await?;
-        let existed = records::delete(&self.core, key_item).await?;
+        let existed = records::delete(&self.core, key_item, condition).await?;
         self.forget_record_contents(key_item);
         Ok(existed)
     }
@@ -655,6 +707,7 @@ impl Backend for Cached {
     ) -> Result<(Vec<Item>, QueryMetadata)> {
         let (items, metadata) = query_page(&self.core, query, paths).await?;
         let projected = projected_paths(paths);
+        let learn = self.core.index_holds_records(query.index.as_deref());
         let mut state = self.state();
         let seen = items
             .into_iter()
@@ -664,9 +717,11 @@ impl Backend for Cached {
                     .filter_map(|name| item.get(name).map(|value| (name.clone(), value.clone())))
                     .collect();
                 let record = state.record(&self.core, &key_item);
-                record.learn(Some(&item), &projected);
+                if learn {
+                    record.learn(Some(&item), &projected);
+                }
                 // What the caller sees includes its own pending writes.
-                let mut seen = AttributeValue::M(key_item);
+                let mut seen = AttributeValue::M(if learn { key_item } else { item });
                 for path in paths {
                     if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
                         document::set_within(&mut seen, path.segments(), value);
@@ -680,6 +735,61 @@ impl Backend for Cached {
             .collect();
         Ok((seen, metadata))
     }
+
+    fn learn_records(
+        &self,
+        records: Vec<(Item, Option<Item>)>,
+        learned: super::batch::Learned<'_>,
+    ) -> Vec<Option<Item>> {
+        use super::batch::Learned;
+        let mut state = self.state();
+        records
+            .into_iter()
+            .map(|(key_item, item)| {
+                let record = state.record(&self.core, &key_item);
+                match learned {
+                    Learned::Paths(projected) => {
+                        let exists = item.is_some();
+                        record.learn(item.as_ref(), projected);
+                        if !exists && matches!(record.view(), Known::Absent) {
+                            return None;
+                        }
+                        // What the caller sees includes its own pending writes.
+                        let mut seen = AttributeValue::M(key_item);
+                        for path in projected {
+                            if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
+                                document::set_within(&mut seen, path.segments(), value);
+                            }
+                        }
+                        match seen {
+                            AttributeValue::M(item) => Some(item),
+                            _ => None,
+                        }
+                    }
+                    Learned::Records => {
+                        record.base = whole_record(item);
+                        record.rebuild_view();
+                        match record.view() {
+                            Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+                            _ => None,
+                        }
+                    }
+                    Learned::Written => {
+                        // A record-level write supersedes the pending writes, as `put` does.
+                        record.base = whole_record(item.clone());
+                        record.pending.clear();
+                        record.rebuild_view();
+                        item
+                    }
+                    Learned::Uncertain => {
+                        record.base = Known::unknown();
+                        record.rebuild_view();
+                        item
+                    }
+                }
+            })
+            .collect()
+    }
 }
 
 impl Cached {
@@ -688,6 +798,19 @@ impl Cached {
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
         record.base = Known::Absent;
+        record.rebuild_view();
+    }
+}
+
+impl CacheHook for Cached {
+    fn flush<'a>(&'a self, key_item: &'a Item) -> HookFuture<'a> {
+        Box::pin(Cached::flush(self, key_item))
+    }
+
+    fn forget(&self, key_item: &Item) {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.base = Known::unknown();
         record.rebuild_view();
     }
 }
@@ -750,6 +873,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
                     key_item: batch.key_item.clone(),
                     actions,
                     created,
+                    version: expected_version(core, &batch.base),
                 }
             })
             .collect();
@@ -757,7 +881,9 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
         let mut state = self.backend.state();
         let mut committed = Vec::with_capacity(batches.len());
         for batch in batches {
-            state.record(core, &batch.key_item).committed(&batch);
+            state
+                .record(core, &batch.key_item)
+                .committed(&batch, core.model.version_field);
             committed.push(core.key_of::<K>(&batch.key_item)?);
         }
         Ok(committed)

@@ -92,6 +92,25 @@ impl TableCore {
         Ok(item)
     }
 
+    /// Whether reading through `index` (`None`: the table) returns each record's own values: the
+    /// table does, and an index that projects every attribute; an index projecting fewer would make
+    /// the values it leaves out look absent, so a cache must not learn from it.
+    pub(crate) fn index_holds_records(&self, index: Option<&str>) -> bool {
+        match index {
+            None => true,
+            Some(name) => self
+                .global_secondary_indexes
+                .iter()
+                .any(|index| index.name == name && index.projection == super::Projection::All),
+        }
+    }
+
+    /// The key attributes of a whole item, checked as [`TableCore::key_item`] checks keys (not
+    /// empty, within DynamoDB's key sizes), so a bad key is refused before anything is sent.
+    pub(crate) fn key_item_of<K: RecordKey>(&self, item: &Item) -> Result<Item> {
+        self.key_item(&self.key_of::<K>(item)?)
+    }
+
     /// The record key stored in `item`.
     pub(crate) fn key_of<K: RecordKey>(&self, item: &Item) -> Result<K> {
         let hash = item.get(&self.primary_index.hash_key).cloned();

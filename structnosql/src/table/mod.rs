@@ -16,16 +16,20 @@ mod records;
 mod scan;
 mod selectors;
 mod transact;
+mod transaction;
 mod write;
 
 pub use crate::cache::stats::CacheStats;
 pub use api::{BasicTable, Table, Traced};
-pub use backend::{Backend, Direct, OldValues, Reads};
+pub use backend::{Backend, CacheHook, Direct, HookFuture, OldValues, PutCondition, Reads};
+pub use batch::{BatchGetReport, BatchRetry, BatchWriteReport, Learned};
 pub use caching::{Cached, CachingTable, CommitReport};
 pub use config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex, Projection};
 pub use key::{KeyPart, KeyValueInput, RecordKey};
 pub use query::{Query, QueryMetadata, QueryPage, SortCondition};
+pub use scan::Scan;
 pub use selectors::{Fields, Getters, Removers, Setters};
+pub use transaction::{CancelledAction, ReadResults, ReadTransaction, Slot, WriteTransaction};
 
 use std::marker::PhantomData;
 use std::time::Duration;

@@ -207,7 +207,7 @@ pub(crate) async fn query_page(
     let filter = query
         .filter
         .as_ref()
-        .map(|condition| condition.render(&mut placeholders))
+        .map(|condition| condition.render(core.model, &mut placeholders))
         .transpose()?;
     let mut wanted: Vec<DocumentPath> = paths.to_vec();
     for key in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {

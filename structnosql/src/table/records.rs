@@ -2,33 +2,89 @@
 
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::core::TableCore;
 use crate::error::{Error, Result};
-use crate::expr::Placeholders;
+use crate::expr::{Condition, Placeholders};
+use crate::model::version;
 use crate::model::Item;
 use crate::size::{item_bytes, MAX_ITEM_BYTES};
 
-/// `attribute_exists(#hash)` or `attribute_not_exists(#hash)`, with its names.
-fn key_condition(
-    core: &TableCore,
-    function: &str,
-) -> (String, Option<std::collections::HashMap<String, String>>) {
-    let mut placeholders = Placeholders::new();
-    let hash = placeholders.name(&core.primary_index.hash_key);
-    let (names, _) = placeholders.into_maps();
-    (format!("{function}({hash})"), names)
+/// What a record write (PutItem) is conditioned on.
+#[derive(Debug, Clone, Copy)]
+pub enum PutCondition<'a> {
+    /// Nothing: the record is replaced.
+    None,
+    /// No record with the key exists; otherwise nothing is written and the put answers `false`.
+    Absent,
+    /// The caller's condition; otherwise [`Error::ConditionFailed`].
+    Holds(&'a Condition),
 }
 
-/// Writes `item`, replacing any record with its key unless `only_if_absent`; returns whether it was
-/// written. Refuses items over 400 KB before sending.
-pub(crate) async fn put(
+/// What the version check of a versioned put found wrong, if the condition failed on it.
+fn version_conflict(
     core: &TableCore,
     key_item: &Item,
-    item: Item,
-    only_if_absent: bool,
-) -> Result<bool> {
+    expected: Option<&AttributeValue>,
+    current: Option<&Item>,
+) -> Option<Error> {
+    let name = core.model.version_field?;
+    let found = current.and_then(|item| item.get(name));
+    (found != expected || current.is_none() != expected.is_none()).then(|| Error::VersionConflict {
+        record: core.describe_record(key_item),
+        expected: expected.and_then(|v| v.as_n().ok().cloned()),
+        found: found.and_then(|v| v.as_n().ok().cloned()),
+    })
+}
+
+/// A PutItem ready to send: the item (with its next version, for a versioned model) and its
+/// condition.
+pub(crate) struct PreparedPut {
+    pub(crate) item: Item,
+    pub(crate) condition: Option<String>,
+    pub(crate) names: Option<std::collections::HashMap<String, String>>,
+    pub(crate) values: Option<std::collections::HashMap<String, AttributeValue>>,
+    /// For a versioned model, the version the item had (the one expected in DynamoDB).
+    pub(crate) expected_version: Option<Option<AttributeValue>>,
+}
+
+/// Prepares the PutItem of `item` under `condition`; refuses items over 400 KB. For a model with a
+/// version field, the write is conditioned on the stored version being the item's (or on there being
+/// no record when the item has none) and stores the next version.
+pub(crate) fn prepare_put(
+    core: &TableCore,
+    key_item: &Item,
+    mut item: Item,
+    condition: PutCondition<'_>,
+) -> Result<PreparedPut> {
+    let mut placeholders = Placeholders::new();
+    let mut clauses = Vec::new();
+    let expected_version = match core.model.version_field {
+        Some(name) => {
+            let expected = item.get(name).cloned();
+            let next = version::next(expected.as_ref()).map_err(|message| Error::Validation {
+                violations: vec![crate::model::Violation {
+                    path: crate::path::DocumentPath::root(),
+                    message: format!("{name}: {message}"),
+                }],
+            })?;
+            clauses.push(match &expected {
+                Some(value) => format!(
+                    "{} = {}",
+                    placeholders.name(name),
+                    placeholders.value(value.clone())
+                ),
+                None => format!(
+                    "attribute_not_exists({})",
+                    placeholders.name(&core.primary_index.hash_key)
+                ),
+            });
+            item.insert(name.to_owned(), next);
+            Some(expected)
+        }
+        None => None,
+    };
     let bytes = item_bytes(&item);
     if bytes > MAX_ITEM_BYTES {
         return Err(Error::TooLarge {
@@ -37,56 +93,120 @@ pub(crate) async fn put(
             limit: "400 KB per item",
         });
     }
-    let mut request = core
+    match condition {
+        PutCondition::None => {}
+        PutCondition::Absent => clauses.push(format!(
+            "attribute_not_exists({})",
+            placeholders.name(&core.primary_index.hash_key)
+        )),
+        PutCondition::Holds(caller) => clauses.push(format!(
+            "({})",
+            caller.render(core.model, &mut placeholders)?
+        )),
+    }
+    let (names, values) = placeholders.into_maps();
+    Ok(PreparedPut {
+        item,
+        condition: (!clauses.is_empty()).then(|| clauses.join(" AND ")),
+        names,
+        values,
+        expected_version,
+    })
+}
+
+/// Writes `item`; returns what was written, `None` only for [`PutCondition::Absent`] when the record
+/// exists. See [`prepare_put`].
+pub(crate) async fn put(
+    core: &TableCore,
+    key_item: &Item,
+    item: Item,
+    condition: PutCondition<'_>,
+) -> Result<Option<Item>> {
+    let prepared = prepare_put(core, key_item, item, condition)?;
+    let expected_version = prepared.expected_version;
+    let item = prepared.item;
+    let outcome = core
         .client
         .put_item()
         .table_name(&core.table_name)
-        .set_item(Some(item));
-    if only_if_absent {
-        let (condition, names) = key_condition(core, "attribute_not_exists");
-        request = request
-            .condition_expression(condition)
-            .set_expression_attribute_names(names);
-    }
-    match request.send().await {
-        Ok(_) => Ok(true),
-        Err(error)
-            if matches!(
-                error.as_service_error(),
-                Some(PutItemError::ConditionalCheckFailedException(_))
-            ) =>
+        .set_item(Some(item.clone()))
+        .set_condition_expression(prepared.condition)
+        .set_expression_attribute_names(prepared.names)
+        .set_expression_attribute_values(prepared.values)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    let error = match outcome {
+        Ok(_) => return Ok(Some(item)),
+        Err(error) => error,
+    };
+    let Some(PutItemError::ConditionalCheckFailedException(failed)) = error.as_service_error()
+    else {
+        return Err(Error::from_sdk("PutItem", error).for_record(|| core.describe_record(key_item)));
+    };
+    let current = failed.item().cloned();
+    if let Some(expected) = &expected_version {
+        if let Some(conflict) =
+            version_conflict(core, key_item, expected.as_ref(), current.as_ref())
         {
-            Ok(false)
+            return Err(conflict);
         }
-        Err(error) => {
-            Err(Error::from_sdk("PutItem", error).for_record(|| core.describe_record(key_item)))
-        }
+    }
+    match condition {
+        PutCondition::Absent if current.is_some() => Ok(None),
+        _ => Err(Error::ConditionFailed {
+            operation: "PutItem",
+            record: core.describe_record(key_item),
+            current: current.map(Box::new),
+        }),
     }
 }
 
-/// Deletes the record, conditioned on its existing so that the answer is exact.
-pub(crate) async fn delete(core: &TableCore, key_item: &Item) -> Result<bool> {
-    let (condition, names) = key_condition(core, "attribute_exists");
+/// Deletes the record, conditioned on its existing so that the answer is exact, and on the caller's
+/// condition if any.
+pub(crate) async fn delete(
+    core: &TableCore,
+    key_item: &Item,
+    condition: Option<&Condition>,
+) -> Result<bool> {
+    let mut placeholders = Placeholders::new();
+    let mut expression = format!(
+        "attribute_exists({})",
+        placeholders.name(&core.primary_index.hash_key)
+    );
+    if let Some(caller) = condition {
+        expression = format!(
+            "{expression} AND ({})",
+            caller.render(core.model, &mut placeholders)?
+        );
+    }
+    let (names, values) = placeholders.into_maps();
     let outcome = core
         .client
         .delete_item()
         .table_name(&core.table_name)
         .set_key(Some(key_item.clone()))
-        .condition_expression(condition)
+        .condition_expression(expression)
         .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .send()
         .await;
-    match outcome {
-        Ok(_) => Ok(true),
-        Err(error)
-            if matches!(
-                error.as_service_error(),
-                Some(DeleteItemError::ConditionalCheckFailedException(_))
-            ) =>
-        {
-            Ok(false)
-        }
-        Err(error) => {
+    let error = match outcome {
+        Ok(_) => return Ok(true),
+        Err(error) => error,
+    };
+    match error.as_service_error() {
+        Some(DeleteItemError::ConditionalCheckFailedException(failed)) => match failed.item() {
+            // The record is there: the caller's condition failed.
+            Some(current) if condition.is_some() => Err(Error::ConditionFailed {
+                operation: "DeleteItem",
+                record: core.describe_record(key_item),
+                current: Some(Box::new(current.clone())),
+            }),
+            _ => Ok(false),
+        },
+        _ => {
             Err(Error::from_sdk("DeleteItem", error).for_record(|| core.describe_record(key_item)))
         }
     }

@@ -7,10 +7,12 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 use super::core::TableCore;
-use super::write::rewrite;
+use super::write::{
+    prepare_single_update, rewrite, version_conflict, ExpectedVersion, PreparedUpdate,
+};
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::{plan_update, UpdateAction};
+use crate::expr::UpdateAction;
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::size;
@@ -26,10 +28,12 @@ pub(crate) struct RecordWrites {
     pub(crate) key_item: Item,
     pub(crate) actions: Vec<UpdateAction>,
     pub(crate) created: Vec<DocumentPath>,
+    /// For a versioned model: what the record's version must be; it is incremented.
+    pub(crate) version: ExpectedVersion,
 }
 
 /// A token that makes a retried transaction idempotent (DynamoDB remembers it for 10 minutes).
-fn request_token() -> String {
+pub(crate) fn request_token() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -62,14 +66,6 @@ pub(crate) async fn commit_atomically(
         let mut bytes = 0;
         for record in &records {
             let must_exist = !core.updates_create_records;
-            let mut sections = plan_update(record.actions.clone(), &record.created)?;
-            let (Some(mut section), true) = (sections.pop(), sections.is_empty()) else {
-                return Err(Error::TooLarge {
-                    what: format!("the writes to {}", core.describe_record(&record.key_item)),
-                    bytes: 0,
-                    limit: "one UpdateItem expression per record in a transaction",
-                });
-            };
             bytes += record
                 .actions
                 .iter()
@@ -78,9 +74,20 @@ pub(crate) async fn commit_atomically(
                     UpdateAction::Remove(_) => 0,
                 })
                 .sum::<usize>();
-            let condition = section.condition(must_exist, &core.primary_index.hash_key);
-            let expression = section.expression();
-            let (names, values) = section.placeholders.into_maps();
+            let PreparedUpdate {
+                expression,
+                condition,
+                names,
+                values,
+            } = prepare_single_update(
+                core,
+                &record.key_item,
+                record.actions.clone(),
+                &record.created,
+                must_exist,
+                Some(&record.version),
+                None,
+            )?;
             let update = Update::builder()
                 .table_name(&core.table_name)
                 .set_key(Some(record.key_item.clone()))
@@ -133,6 +140,11 @@ pub(crate) async fn commit_atomically(
                         });
                     }
                     let current = current.unwrap_or_default();
+                    if let Some(conflict) =
+                        version_conflict(core, &record.key_item, &record.version, &current)
+                    {
+                        return Err(conflict);
+                    }
                     (record.actions, record.created) = rewrite(
                         std::mem::take(&mut record.actions),
                         &|path: &DocumentPath| Some(document::existing_depth(&current, path)),

@@ -10,12 +10,12 @@
 use std::collections::VecDeque;
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::core::TableCore;
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::{plan_update, UpdateAction, UpdateSection};
+use crate::expr::{plan_update, Condition, UpdateAction, UpdateSection, MAX_EXPRESSION_BYTES};
 use crate::model::Item;
 use crate::path::{DocumentPath, Segment};
 use crate::size;
@@ -26,6 +26,17 @@ const MAX_ATTEMPTS: usize = 4;
 /// What the written paths held before a write (a fragment of the item, navigable by the paths;
 /// empty unless old values were asked for).
 type OldFragment = Item;
+
+/// What a write expects of the record's version (models with a `#[structnosql(version)]` field).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ExpectedVersion {
+    /// Nothing: the version is only incremented.
+    Any,
+    /// No version stored (a record not yet written).
+    Absent,
+    /// This version stored.
+    Is(AttributeValue),
+}
 
 /// Whether a write should fetch what the written paths held before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +53,7 @@ pub(crate) async fn apply(
     key_item: &Item,
     actions: Vec<UpdateAction>,
     old_values: OldValues,
+    condition: Option<&Condition>,
 ) -> Result<OldFragment> {
     // Whatever the record holds already, values this large cannot be stored in it.
     let written: usize = actions
@@ -58,9 +70,32 @@ pub(crate) async fn apply(
             limit: "400 KB per item",
         });
     }
+    let sections = plan_update(actions, &[])?;
+    if condition.is_some() && sections.len() > 1 {
+        // A condition checked before each of several requests could hold for some and not others.
+        return Err(Error::TooLarge {
+            what: format!(
+                "the conditional write to {}",
+                core.describe_record(key_item)
+            ),
+            bytes: 0,
+            limit:
+                "one UpdateItem request (4 KB of expression, 300 clauses) for a conditional write",
+        });
+    }
     let mut old = OldFragment::new();
-    for section in plan_update(actions, &[])? {
-        let found = apply_section(core, key_item, section, old_values, false).await?;
+    let mut version = Some(ExpectedVersion::Any);
+    for section in sections {
+        let found = apply_section(
+            core,
+            key_item,
+            section,
+            old_values,
+            false,
+            condition,
+            version.take(),
+        )
+        .await?;
         // Sections may touch the same top-level attribute: merge, do not replace.
         merge_fragment(&mut old, found);
     }
@@ -78,23 +113,42 @@ pub(crate) async fn apply_with_knowledge(
     existing: impl Fn(&DocumentPath) -> Option<usize>,
     present: impl Fn(&DocumentPath) -> Option<bool>,
     creates_record: bool,
+    version: Option<ExpectedVersion>,
 ) -> Result<()> {
     let (actions, created) = rewrite(actions, &existing, &present);
+    let mut version = version;
     for section in plan_update(actions, &created)? {
-        apply_section(core, key_item, section, OldValues::Skip, creates_record).await?;
+        apply_section(
+            core,
+            key_item,
+            section,
+            OldValues::Skip,
+            creates_record,
+            None,
+            version.take(),
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// Sends one section, and when its condition finds parents missing, the writes re-planned on the
 /// item DynamoDB returned (more sections only if creating the parents makes the conditions longer).
+/// The caller's `condition`, if any, is checked by every request; when the item DynamoDB returns
+/// shows that the section's own conditions held, it is the caller's that failed. For a versioned
+/// model, `version` (once per write, so on its first section) increments the version and checks it,
+/// in every request until one succeeds.
+#[allow(clippy::too_many_arguments)]
 async fn apply_section(
     core: &TableCore,
     key_item: &Item,
     section: UpdateSection,
     old_values: OldValues,
     creates_record: bool,
+    caller_condition: Option<&Condition>,
+    mut version: Option<ExpectedVersion>,
 ) -> Result<OldFragment> {
+    let version_name = core.model.version_field;
     let mut old = OldFragment::new();
     // Each section to send, with the attempt it is; after a failed condition the old values are
     // known from the item DynamoDB returned, and the rewritten sections' answers are not used.
@@ -121,7 +175,35 @@ async fn apply_section(
         // Removes alone must not create an empty record, unless the caller's writes did create it
         // (a write later superseded by a remove of the same path).
         let must_exist = (removes_only && !creates_record) || !core.updates_create_records;
-        let condition = section.condition(must_exist, &core.primary_index.hash_key);
+        let mut condition = section.condition(must_exist, &core.primary_index.hash_key);
+        if let (Some(name), Some(expected)) = (version_name, &version) {
+            section.increment_version(name);
+            if let Some(check) = version_check(expected, name, &mut section) {
+                condition = Some(match condition {
+                    Some(own) => format!("{own} AND {check}"),
+                    None => check,
+                });
+            }
+        }
+        if let Some(caller) = caller_condition {
+            let rendered = caller.render(core.model, &mut section.placeholders)?;
+            condition = Some(match condition {
+                Some(own) => format!("({own}) AND ({rendered})"),
+                None => rendered,
+            });
+        }
+        if let Some(condition) = &condition {
+            if condition.len() > MAX_EXPRESSION_BYTES {
+                return Err(Error::TooLarge {
+                    what: format!(
+                        "the condition of the write to {}",
+                        core.describe_record(key_item)
+                    ),
+                    bytes: condition.len(),
+                    limit: "4 KB of condition expression",
+                });
+            }
+        }
         let return_values = match old_values {
             OldValues::Skip => ReturnValue::None,
             // Real DynamoDB returns only the touched list items, compacted; the whole item keeps
@@ -149,6 +231,7 @@ async fn apply_section(
             .await;
         let error = match outcome {
             Ok(output) => {
+                version = None;
                 if !old_known {
                     merge_fragment(&mut old, output.attributes.unwrap_or_default());
                 }
@@ -167,6 +250,11 @@ async fn apply_section(
         };
         let exists = current.is_some();
         let current = current.unwrap_or_default();
+        if let Some(expected) = &version {
+            if let Some(conflict) = version_conflict(core, key_item, expected, &current) {
+                return Err(conflict);
+            }
+        }
         if !exists && !core.updates_create_records && !removes_only {
             return Err(Error::RecordNotFound {
                 record: core.describe_record(key_item),
@@ -179,16 +267,117 @@ async fn apply_section(
         if !exists && removes_only && !creates_record {
             continue;
         }
+        let original = caller_condition.is_some().then(|| section.actions.clone());
         let (actions, created) = rewrite(
             section.actions,
             &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
             &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
         );
+        if original.is_some_and(|original| original == actions) {
+            // Every parent is there and nothing needs creating: the caller's condition failed.
+            return Err(Error::ConditionFailed {
+                operation: "UpdateItem",
+                record: core.describe_record(key_item),
+                current: exists.then(|| Box::new(current)),
+            });
+        }
         for (position, rewritten) in plan_update(actions, &created)?.into_iter().enumerate() {
             queue.insert(position, (rewritten, attempt + 1, true));
         }
     }
     Ok(old)
+}
+
+/// One UpdateItem ready to send inside a transaction (where a write is one request).
+pub(crate) struct PreparedUpdate {
+    pub(crate) expression: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) names: Option<std::collections::HashMap<String, String>>,
+    pub(crate) values: Option<std::collections::HashMap<String, AttributeValue>>,
+}
+
+/// Renders `actions` as one UpdateItem: the writes' own conditions (parents exist, `created` paths
+/// absent, the record exists when `must_exist`), the version check and increment for a versioned
+/// model (`version`), and the caller's condition. Fails if the writes do not fit one request.
+pub(crate) fn prepare_single_update(
+    core: &TableCore,
+    key_item: &Item,
+    actions: Vec<UpdateAction>,
+    created: &[DocumentPath],
+    must_exist: bool,
+    version: Option<&ExpectedVersion>,
+    caller: Option<&Condition>,
+) -> Result<PreparedUpdate> {
+    let mut sections = plan_update(actions, created)?;
+    let (Some(mut section), true) = (sections.pop(), sections.is_empty()) else {
+        return Err(Error::TooLarge {
+            what: format!("the writes to {}", core.describe_record(key_item)),
+            bytes: 0,
+            limit: "one UpdateItem request (4 KB of expression, 300 clauses) per record in a transaction",
+        });
+    };
+    let mut clauses: Vec<String> = Vec::new();
+    clauses.extend(section.condition(must_exist, &core.primary_index.hash_key));
+    if let (Some(name), Some(expected)) = (core.model.version_field, version) {
+        section.increment_version(name);
+        clauses.extend(version_check(expected, name, &mut section));
+    }
+    if let Some(caller) = caller {
+        let rendered = caller.render(core.model, &mut section.placeholders)?;
+        clauses.push(format!("({rendered})"));
+    }
+    let expression = section.expression();
+    let (names, values) = section.placeholders.into_maps();
+    Ok(PreparedUpdate {
+        expression,
+        condition: (!clauses.is_empty()).then(|| clauses.join(" AND ")),
+        names,
+        values,
+    })
+}
+
+/// The condition clause checking the version, if `expected` names one.
+pub(crate) fn version_check(
+    expected: &ExpectedVersion,
+    name: &str,
+    section: &mut UpdateSection,
+) -> Option<String> {
+    match expected {
+        ExpectedVersion::Any => None,
+        ExpectedVersion::Absent => Some(format!(
+            "attribute_not_exists({})",
+            section.placeholders.name(name)
+        )),
+        ExpectedVersion::Is(value) => Some(format!(
+            "{} = {}",
+            section.placeholders.name(name),
+            section.placeholders.value(value.clone())
+        )),
+    }
+}
+
+/// The conflict, if the version in `current` (the item a failed condition returned) is not the one
+/// expected.
+pub(crate) fn version_conflict(
+    core: &TableCore,
+    key_item: &Item,
+    expected: &ExpectedVersion,
+    current: &Item,
+) -> Option<Error> {
+    let found = current.get(core.model.version_field?);
+    let conflict = match expected {
+        ExpectedVersion::Any => false,
+        ExpectedVersion::Absent => found.is_some(),
+        ExpectedVersion::Is(value) => found != Some(value),
+    };
+    conflict.then(|| Error::VersionConflict {
+        record: core.describe_record(key_item),
+        expected: match expected {
+            ExpectedVersion::Is(value) => value.as_n().ok().cloned(),
+            _ => None,
+        },
+        found: found.and_then(|value| value.as_n().ok().cloned()),
+    })
 }
 
 /// The bytes of the attribute names along a path.

@@ -1,0 +1,500 @@
+//! Transactions across records and tables: [`WriteTransaction`] (TransactWriteItems) and
+//! [`ReadTransaction`] (TransactGetItems).
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    CancellationReason, ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure,
+    TransactGetItem, TransactWriteItem, Update,
+};
+use aws_sdk_dynamodb::Client;
+
+use super::api::Table;
+use super::backend::{Backend, CacheHook, PutCondition};
+use super::core::TableCore;
+use super::key::RecordKey;
+use super::records::prepare_put;
+use super::selectors::Setters;
+use super::write::{prepare_single_update, ExpectedVersion, PreparedUpdate};
+use crate::error::{Error, Result};
+use crate::expr::{Condition, Placeholders, UpdateAction};
+use crate::model::{Item, TableDataModel};
+
+/// DynamoDB's limit of actions per transaction.
+const MAX_ACTIONS: usize = 100;
+
+/// Why one action of a cancelled transaction failed, as DynamoDB reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelledAction {
+    /// The action, as added: `"Update users[x42]"`.
+    pub action: String,
+    /// DynamoDB's reason code (`ConditionalCheckFailed`, `TransactionConflict`, …); `None` when this
+    /// action did not fail.
+    pub code: Option<String>,
+    /// DynamoDB's message.
+    pub message: Option<String>,
+    /// The record as it was, when a condition failed.
+    pub current: Option<Item>,
+}
+
+/// What a transaction's action needs to tell the cache of a [`CachingTable`](super::CachingTable).
+struct Touched {
+    hook: Arc<dyn CacheHook>,
+    key_item: Item,
+}
+
+/// Writes to up to 100 records, in one or more tables, applied all or none (one TransactWriteItems).
+///
+/// Each action is checked and rendered when it is added (model validation, key checks, conditions,
+/// the version check of versioned models); [`WriteTransaction::commit`] sends them with a client
+/// request token, so a retried commit is applied once. A cancelled transaction is
+/// [`Error::TransactionCanceled`], with DynamoDB's reason per action. Field updates in a transaction
+/// are one request each, so the parents they write into must exist (a missing parent cancels the
+/// transaction with `ConditionalCheckFailed`).
+///
+/// ```no_run
+/// # use structnosql::table::{BasicTable, Setters, WriteTransaction};
+/// # use structnosql::expr::Condition;
+/// # use structnosql::TableDataModel;
+/// # #[derive(TableDataModel)] struct Account { id: String, balance: Option<i64> }
+/// # async fn run(accounts: BasicTable<Account>) -> structnosql::Result<()> {
+/// let balance = Account::fields().balance();
+/// WriteTransaction::new()
+///     .update_if(&accounts, "a", &Setters::new().set(balance.clone(), 50), &Condition::eq(balance.clone(), 100))?
+///     .update(&accounts, "b", &Setters::new().set(balance.clone(), 150))?
+///     .commit()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+pub struct WriteTransaction {
+    items: Vec<TransactWriteItem>,
+    actions: Vec<String>,
+    touched: Vec<Touched>,
+    client: Option<Client>,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for WriteTransaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTransaction")
+            .field("actions", &self.actions)
+            .finish()
+    }
+}
+
+fn build_error(error: impl std::fmt::Display) -> Error {
+    Error::Config {
+        message: format!("a transaction action could not be built: {error}"),
+    }
+}
+
+impl WriteTransaction {
+    /// An empty transaction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The client request token to send (any string up to 36 characters); by default a new one per
+    /// transaction. Reusing the token of a commit whose answer was lost makes DynamoDB apply it once.
+    pub fn client_request_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The actions added so far, described.
+    pub fn actions(&self) -> &[String] {
+        &self.actions
+    }
+
+    fn add<M, K, B: Backend>(
+        mut self,
+        table: &Table<M, K, B>,
+        key_item: Item,
+        description: String,
+        item: TransactWriteItem,
+    ) -> Result<Self> {
+        if self.items.len() >= MAX_ACTIONS {
+            return Err(Error::TooLarge {
+                what: "a transaction".into(),
+                bytes: 0,
+                limit: "100 actions per TransactWriteItems",
+            });
+        }
+        let core = table.backend.core();
+        self.client.get_or_insert_with(|| core.client.clone());
+        self.touched.push(Touched {
+            hook: table.backend.cache_hook(),
+            key_item,
+        });
+        self.actions.push(description);
+        self.items.push(item);
+        Ok(self)
+    }
+
+    /// Writes the whole record (replacing any record with its key; for a versioned model, checking
+    /// and incrementing the version).
+    pub fn put<M: TableDataModel, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        record: &M,
+    ) -> Result<Self> {
+        self.put_under(table, record, PutCondition::None)
+    }
+
+    /// Writes the whole record if `condition` holds for the stored record.
+    pub fn put_if<M: TableDataModel, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        record: &M,
+        condition: &Condition,
+    ) -> Result<Self> {
+        self.put_under(table, record, PutCondition::Holds(condition))
+    }
+
+    fn put_under<M: TableDataModel, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        record: &M,
+        condition: PutCondition<'_>,
+    ) -> Result<Self> {
+        let core = table.backend.core();
+        let item = record.to_item()?;
+        let key_item = core.key_item_of::<K>(&item)?;
+        let prepared = prepare_put(core, &key_item, item, condition)?;
+        let put = Put::builder()
+            .table_name(&core.table_name)
+            .set_item(Some(prepared.item))
+            .set_condition_expression(prepared.condition)
+            .set_expression_attribute_names(prepared.names)
+            .set_expression_attribute_values(prepared.values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error)?;
+        let description = format!("Put {}", core.describe_record(&key_item));
+        self.add(
+            table,
+            key_item,
+            description,
+            TransactWriteItem::builder().put(put).build(),
+        )
+    }
+
+    /// Writes fields of a record (creating the record if the table allows it).
+    pub fn update<M: TableDataModel, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+        setters: &Setters,
+    ) -> Result<Self> {
+        self.update_under(table, key, setters, None)
+    }
+
+    /// Writes fields of a record if `condition` holds.
+    pub fn update_if<M: TableDataModel, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+        setters: &Setters,
+        condition: &Condition,
+    ) -> Result<Self> {
+        self.update_under(table, key, setters, Some(condition))
+    }
+
+    fn update_under<M: TableDataModel, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+        setters: &Setters,
+        condition: Option<&Condition>,
+    ) -> Result<Self> {
+        let core = table.backend.core();
+        let key_item = core.key_item(&key.into())?;
+        let actions = setters
+            .resolve(core.model)?
+            .into_iter()
+            .map(|(path, value)| {
+                super::api::check_field_path(&path)?;
+                Ok(UpdateAction::Set(path, value))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let PreparedUpdate {
+            expression,
+            condition,
+            names,
+            values,
+        } = prepare_single_update(
+            core,
+            &key_item,
+            actions,
+            &[],
+            !core.updates_create_records,
+            Some(&ExpectedVersion::Any),
+            condition,
+        )?;
+        let update = Update::builder()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item.clone()))
+            .update_expression(expression)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error)?;
+        let description = format!("Update {}", core.describe_record(&key_item));
+        self.add(
+            table,
+            key_item,
+            description,
+            TransactWriteItem::builder().update(update).build(),
+        )
+    }
+
+    /// Deletes a record (nothing happens if there is none).
+    pub fn delete<M, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+    ) -> Result<Self> {
+        self.delete_under(table, key, None)
+    }
+
+    /// Deletes a record if `condition` holds.
+    pub fn delete_if<M, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+        condition: &Condition,
+    ) -> Result<Self> {
+        self.delete_under(table, key, Some(condition))
+    }
+
+    fn delete_under<M, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+        condition: Option<&Condition>,
+    ) -> Result<Self> {
+        let core = table.backend.core();
+        let key_item = core.key_item(&key.into())?;
+        let (expression, names, values) = render_condition(core, condition)?;
+        let delete = Delete::builder()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item.clone()))
+            .set_condition_expression(expression)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error)?;
+        let description = format!("Delete {}", core.describe_record(&key_item));
+        self.add(
+            table,
+            key_item,
+            description,
+            TransactWriteItem::builder().delete(delete).build(),
+        )
+    }
+
+    /// Requires `condition` to hold for a record the transaction does not write.
+    pub fn check<M, K: RecordKey, B: Backend>(
+        self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+        condition: &Condition,
+    ) -> Result<Self> {
+        let core = table.backend.core();
+        let key_item = core.key_item(&key.into())?;
+        let (expression, names, values) = render_condition(core, Some(condition))?;
+        let check = ConditionCheck::builder()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item.clone()))
+            .set_condition_expression(expression)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error)?;
+        let description = format!("ConditionCheck {}", core.describe_record(&key_item));
+        self.add(
+            table,
+            key_item,
+            description,
+            TransactWriteItem::builder().condition_check(check).build(),
+        )
+    }
+
+    /// Sends the transaction. Pending writes a [`CachingTable`](super::CachingTable) holds for the
+    /// records involved are committed first, and what it cached of them is forgotten afterwards.
+    pub async fn commit(self) -> Result<()> {
+        let Some(client) = self.client else {
+            return Ok(());
+        };
+        for touched in &self.touched {
+            touched.hook.flush(&touched.key_item).await?;
+        }
+        let token = self.token.unwrap_or_else(super::transact::request_token);
+        let outcome = client
+            .transact_write_items()
+            .set_transact_items(Some(self.items))
+            .client_request_token(token)
+            .send()
+            .await;
+        for touched in &self.touched {
+            touched.hook.forget(&touched.key_item);
+        }
+        let error = match outcome {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                Err(Error::TransactionCanceled {
+                    actions: cancelled_actions(&self.actions, cancelled.cancellation_reasons()),
+                })
+            }
+            _ => Err(Error::from_sdk("TransactWriteItems", error)),
+        }
+    }
+}
+
+/// The caller's condition alone, rendered.
+type RenderedCondition = (
+    Option<String>,
+    Option<std::collections::HashMap<String, String>>,
+    Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+);
+
+fn render_condition(core: &TableCore, condition: Option<&Condition>) -> Result<RenderedCondition> {
+    let mut placeholders = Placeholders::new();
+    let expression = condition
+        .map(|condition| condition.render(core.model, &mut placeholders))
+        .transpose()?;
+    let (names, values) = placeholders.into_maps();
+    Ok((expression, names, values))
+}
+
+fn cancelled_actions(actions: &[String], reasons: &[CancellationReason]) -> Vec<CancelledAction> {
+    actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| {
+            let reason = reasons.get(index);
+            CancelledAction {
+                action: action.clone(),
+                code: reason
+                    .and_then(|reason| reason.code())
+                    .filter(|code| *code != "None")
+                    .map(str::to_owned),
+                message: reason
+                    .and_then(|reason| reason.message())
+                    .map(str::to_owned),
+                current: reason.and_then(|reason| reason.item()).cloned(),
+            }
+        })
+        .collect()
+}
+
+/// A record read by a [`ReadTransaction`], taken from its results with [`ReadResults::take`].
+#[derive(Debug)]
+pub struct Slot<M> {
+    index: usize,
+    model: PhantomData<fn() -> M>,
+}
+
+/// Reads of up to 100 records, in one or more tables, as one consistent snapshot (one
+/// TransactGetItems).
+///
+/// ```no_run
+/// # use structnosql::table::{BasicTable, ReadTransaction};
+/// # use structnosql::TableDataModel;
+/// # #[derive(TableDataModel)] struct Account { id: String, balance: Option<i64> }
+/// # async fn run(accounts: BasicTable<Account>) -> structnosql::Result<()> {
+/// let mut reads = ReadTransaction::new();
+/// let a = reads.get(&accounts, "a")?;
+/// let b = reads.get(&accounts, "b")?;
+/// let mut results = reads.commit().await?;
+/// let (a, b) = (results.take(a)?, results.take(b)?);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+pub struct ReadTransaction {
+    items: Vec<TransactGetItem>,
+    client: Option<Client>,
+}
+
+impl ReadTransaction {
+    /// An empty read.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the read of a whole record; its result is taken with the returned slot.
+    pub fn get<M: TableDataModel, K: RecordKey, B: Backend>(
+        &mut self,
+        table: &Table<M, K, B>,
+        key: impl Into<K>,
+    ) -> Result<Slot<M>> {
+        if self.items.len() >= MAX_ACTIONS {
+            return Err(Error::TooLarge {
+                what: "a read transaction".into(),
+                bytes: 0,
+                limit: "100 reads per TransactGetItems",
+            });
+        }
+        let core = table.backend.core();
+        let key_item = core.key_item(&key.into())?;
+        let get = Get::builder()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item))
+            .build()
+            .map_err(build_error)?;
+        self.client.get_or_insert_with(|| core.client.clone());
+        self.items.push(TransactGetItem::builder().get(get).build());
+        Ok(Slot {
+            index: self.items.len() - 1,
+            model: PhantomData,
+        })
+    }
+
+    /// Sends the reads.
+    pub async fn commit(self) -> Result<ReadResults> {
+        let Some(client) = self.client else {
+            return Ok(ReadResults { items: Vec::new() });
+        };
+        let output = client
+            .transact_get_items()
+            .set_transact_items(Some(self.items))
+            .send()
+            .await
+            .map_err(|error| Error::from_sdk("TransactGetItems", error))?;
+        Ok(ReadResults {
+            items: output
+                .responses
+                .unwrap_or_default()
+                .into_iter()
+                .map(|response| response.item)
+                .collect(),
+        })
+    }
+}
+
+/// What a [`ReadTransaction`] read.
+#[derive(Debug)]
+pub struct ReadResults {
+    items: Vec<Option<Item>>,
+}
+
+impl ReadResults {
+    /// The record of `slot`, decoded; `None` if there was none.
+    pub fn take<M: TableDataModel>(&mut self, slot: Slot<M>) -> Result<Option<M>> {
+        self.items
+            .get_mut(slot.index)
+            .and_then(Option::take)
+            .map(M::from_item)
+            .transpose()
+    }
+}

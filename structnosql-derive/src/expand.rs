@@ -74,15 +74,34 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let version_asserts = model.fields.iter().filter(|f| f.version).map(|field| {
-        let ty = &field.ty;
-        quote_spanned! {ty.span()=>
-            const _: fn() = || {
-                fn version_field_must_be_an_integer<T: __p::VersionNumber>() {}
-                version_field_must_be_an_integer::<#ty>();
-            };
+    let ttl_field = match model.fields.iter().find(|field| field.ttl) {
+        Some(field) => {
+            let name = &field.name;
+            quote!(::core::option::Option::Some(#name))
         }
-    });
+        None => quote!(::core::option::Option::None),
+    };
+    let version_asserts = model
+        .fields
+        .iter()
+        .filter(|f| f.version || f.ttl)
+        .map(|field| {
+            let ty = &field.ty;
+            let check = if field.version {
+                quote_spanned! {ty.span()=>
+                    fn version_field_must_be_an_integer<T: __p::VersionNumber>() {}
+                    version_field_must_be_an_integer::<#ty>();
+                }
+            } else {
+                quote_spanned! {ty.span()=>
+                    fn ttl_field_must_be_epoch_seconds<T: __p::EpochSeconds>() {}
+                    ttl_field_must_be_epoch_seconds::<#ty>();
+                }
+            };
+            quote_spanned! {ty.span()=>
+                const _: fn() = || { #check };
+            }
+        });
     let field_count = model.fields.len();
     let accessors = accessors(model, &fields_ident);
     quote! {
@@ -96,6 +115,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
                 name: #name,
                 fields: &[#(#field_schemas),*],
                 version_field: #version_field,
+                ttl_field: #ttl_field,
             };
 
             #(#version_asserts)*
@@ -289,7 +309,7 @@ pub fn stub(input: &syn::DeriveInput, kind: Kind) -> TokenStream {
     quote! {
         const _: () = {
             use ::structnosql::__private as __p;
-            static __SCHEMA: __p::ModelSchema = __p::ModelSchema { name: #name, fields: &[], version_field: ::core::option::Option::None };
+            static __SCHEMA: __p::ModelSchema = __p::ModelSchema { name: #name, fields: &[], version_field: ::core::option::Option::None, ttl_field: ::core::option::Option::None };
             impl __p::Attribute for #ident {
                 type Accessor = __p::FieldPath<Self>;
                 type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;

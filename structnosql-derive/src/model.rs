@@ -34,6 +34,8 @@ struct FieldInput {
     recursive: bool,
     #[darling(default)]
     version: bool,
+    #[darling(default)]
+    ttl: bool,
 }
 
 /// A checked model.
@@ -55,6 +57,8 @@ pub struct Field {
     pub recursive: bool,
     /// Whether the field holds the record's version, for optimistic locking.
     pub version: bool,
+    /// Whether the field holds the record's expiry time (epoch seconds) for DynamoDB's TTL.
+    pub ttl: bool,
 }
 
 /// Characters that would make string paths ambiguous.
@@ -120,6 +124,17 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
         if let Some(key_name) = &field.key_name {
             check_key_name(key_name, &mut errors);
         }
+        if field.ttl {
+            if let Some(previous) = checked.iter().find(|other| other.ttl) {
+                errors.push(
+                    darling::Error::custom(format!(
+                        "a model has one TTL field; `{}` is one already",
+                        previous.ident
+                    ))
+                    .with_span(&ident),
+                );
+            }
+        }
         if field.version {
             if let Some(previous) = checked.iter().find(|other| other.version) {
                 errors.push(
@@ -140,6 +155,7 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
             validate: field.validate,
             recursive,
             version: field.version,
+            ttl: field.ttl,
         });
     }
     errors.finish_with(Model {

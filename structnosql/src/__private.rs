@@ -5,8 +5,8 @@ use std::collections::HashMap;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::model::{
-    Attribute, FieldSchema, MapModel, ModelSchema, TableDataModel, TypeSchema, VersionNumber,
-    Violations,
+    Attribute, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel, TypeSchema,
+    VersionNumber, Violations,
 };
 pub use crate::path::{DocumentPath, FieldPath, FromPath, ListPath, Segment, TypedPath};
 

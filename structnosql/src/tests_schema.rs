@@ -66,6 +66,7 @@ static DOCS_RECORD: ModelSchema = ModelSchema {
         keyed("container", "container", "itemId", containers_schema),
     ],
     version_field: None,
+    ttl_field: None,
 };
 
 static CONTAINER: ModelSchema = ModelSchema {
@@ -75,6 +76,7 @@ static CONTAINER: ModelSchema = ModelSchema {
         keyed("metadata", "metadata", "metaItemId", metadata_schema),
     ],
     version_field: None,
+    ttl_field: None,
 };
 
 static META: ModelSchema = ModelSchema {
@@ -84,6 +86,7 @@ static META: ModelSchema = ModelSchema {
         field("value", "value", <String as Attribute>::schema),
     ],
     version_field: None,
+    ttl_field: None,
 };
 
 fn container_schema() -> TypeSchema {
@@ -130,6 +133,7 @@ static USER: ModelSchema = ModelSchema {
         field("data", "data", <serde_json::Value as Attribute>::schema),
     ],
     version_field: None,
+    ttl_field: None,
 };
 
 static AUTH_TOKEN: ModelSchema = ModelSchema {
@@ -140,6 +144,7 @@ static AUTH_TOKEN: ModelSchema = ModelSchema {
         <i64 as Attribute>::schema,
     )],
     version_field: None,
+    ttl_field: None,
 };
 
 static FRIEND: ModelSchema = ModelSchema {
@@ -150,6 +155,7 @@ static FRIEND: ModelSchema = ModelSchema {
         <String as Attribute>::schema,
     )],
     version_field: None,
+    ttl_field: None,
 };
 
 fn user_schema() -> TypeSchema {
@@ -185,6 +191,7 @@ static PARAMETER: ModelSchema = ModelSchema {
         ),
     ],
     version_field: None,
+    ttl_field: None,
 };
 
 static PARAMETERS_RECORD: ModelSchema = ModelSchema {
@@ -199,6 +206,7 @@ static PARAMETERS_RECORD: ModelSchema = ModelSchema {
         ),
     ],
     version_field: None,
+    ttl_field: None,
 };
 
 fn parameter_schema() -> TypeSchema {
@@ -235,6 +243,7 @@ static PROFILE: ModelSchema = ModelSchema {
         ),
     ],
     version_field: None,
+    ttl_field: None,
 };
 
 const ROLES: &[&str] = &["admin", "member"];

@@ -13,3 +13,4 @@ mod models;
 mod queries;
 mod robustness;
 mod transactions;
+mod ttl;

@@ -172,7 +172,7 @@ pub use schema::{
     AttributeCheck, FieldSchema, FloatKind, IntegerKind, ModelSchema, NumberKind, SchemaFn,
     TypeSchema,
 };
-pub use version::VersionNumber;
+pub use version::{EpochSeconds, VersionNumber};
 pub use violation::{Violation, Violations};
 
 use crate::error::{Error, Result};

@@ -202,6 +202,8 @@ pub struct ModelSchema {
     pub fields: &'static [FieldSchema],
     /// The attribute name of the `#[structnosql(version)]` field, if the model has one.
     pub version_field: Option<&'static str>,
+    /// The attribute name of the `#[structnosql(ttl)]` field (expiry in epoch seconds), if any.
+    pub ttl_field: Option<&'static str>,
 }
 
 impl ModelSchema {

@@ -19,6 +19,19 @@ macro_rules! version_numbers {
 
 version_numbers!(i32, i64, u32, u64);
 
+/// The types a TTL field can have: epoch seconds as an integer, optionally absent (no expiry).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a TTL field",
+    label = "a TTL is epoch seconds: an i64 or u64, or an Option of one",
+    note = "`#[structnosql(ttl)]` marks the expiry time DynamoDB's time to live reads"
+)]
+pub trait EpochSeconds {}
+
+impl EpochSeconds for i64 {}
+impl EpochSeconds for u64 {}
+impl EpochSeconds for Option<i64> {}
+impl EpochSeconds for Option<u64> {}
+
 /// The version stored after `current`: 1 for a record without one.
 pub(crate) fn next(current: Option<&AttributeValue>) -> Result<AttributeValue, String> {
     match current {

@@ -34,6 +34,7 @@ use super::core::TableCore;
 use super::key::RecordKey;
 use super::read::{projected_paths, projection, values_at};
 use super::selectors::{Fields, Getters};
+use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::Placeholders;
@@ -297,15 +298,20 @@ async fn fetch(
                 .set_expression_attribute_names(names.clone())
                 .build()
                 .map_err(build_error)?;
-            let output = core
-                .client
-                .batch_get_item()
-                .request_items(&core.table_name, request)
-                .send()
-                .await
-                .map_err(|error| {
-                    Error::from_sdk("BatchGetItem", error).for_record(|| describe_batch(core, sent))
-                })?;
+            let output = traced(
+                core,
+                "BatchGetItem",
+                None,
+                core.client
+                    .batch_get_item()
+                    .request_items(&core.table_name, request)
+                    .set_return_consumed_capacity(core.consumed_capacity())
+                    .send(),
+            )
+            .await
+            .map_err(|error| {
+                Error::from_sdk("BatchGetItem", error).for_record(|| describe_batch(core, sent))
+            })?;
             for item in output
                 .responses
                 .and_then(|mut responses| responses.remove(&core.table_name))
@@ -681,12 +687,17 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
                     .filter_map(|&position| entries.get(position))
                     .map(WriteEntry::request)
                     .collect::<Result<Vec<_>>>()?;
-                let outcome = core
-                    .client
-                    .batch_write_item()
-                    .request_items(&core.table_name, requests)
-                    .send()
-                    .await;
+                let outcome = traced(
+                    core,
+                    "BatchWriteItem",
+                    None,
+                    core.client
+                        .batch_write_item()
+                        .request_items(&core.table_name, requests)
+                        .set_return_consumed_capacity(core.consumed_capacity())
+                        .send(),
+                )
+                .await;
                 let output = match outcome {
                     Ok(output) => output,
                     Err(error) => {

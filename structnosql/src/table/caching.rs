@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::StreamExt;
+use tracing::Instrument;
 
 use super::api::Table;
 use super::backend::{Backend, CacheHook, HookFuture, OldValues, PutCondition, Reads};
@@ -474,9 +475,33 @@ impl Cached {
         (batches, invalid)
     }
 
-    /// Sends the batches, records the outcome, and reports per record.
+    /// Sends the batches, records the outcome, and reports per record; inside a `structnosql.commit`
+    /// span (records, committed, failed) that holds the requests' spans.
     async fn commit(&self, kinds: Kinds, only: Option<&str>) -> (Vec<Item>, Vec<(Item, Error)>) {
+        let span = tracing::debug_span!(
+            "structnosql.commit",
+            table = %self.core.table_name,
+            records = tracing::field::Empty,
+            committed = tracing::field::Empty,
+            failed = tracing::field::Empty,
+        );
+        let (committed, failed) = self
+            .commit_batches(kinds, only, &span)
+            .instrument(span.clone())
+            .await;
+        span.record("committed", committed.len());
+        span.record("failed", failed.len());
+        (committed, failed)
+    }
+
+    async fn commit_batches(
+        &self,
+        kinds: Kinds,
+        only: Option<&str>,
+        span: &tracing::Span,
+    ) -> (Vec<Item>, Vec<(Item, Error)>) {
         let (batches, mut failed) = self.take_batches(kinds, only);
+        span.record("records", batches.len() + failed.len());
         let core = &self.core;
         let outcomes: Vec<(Batch, Result<()>)> = futures::stream::iter(batches)
             .map(|batch| async move {

@@ -23,6 +23,8 @@ pub struct TableCore {
     pub(crate) updates_create_records: bool,
     pub(crate) commit_concurrency: usize,
     pub(crate) model: &'static ModelSchema,
+    /// Whether requests ask for the capacity they consume (reported in tracing spans).
+    pub(crate) report_consumed_capacity: bool,
 }
 
 impl TableCore {
@@ -74,6 +76,7 @@ impl TableCore {
             updates_create_records,
             commit_concurrency,
             model,
+            report_consumed_capacity: false,
         })
     }
 
@@ -195,16 +198,39 @@ impl TableCore {
                 .billing_mode(ddb::BillingMode::Provisioned)
                 .provisioned_throughput(throughput(read_capacity, write_capacity)?),
         };
-        match request.send().await {
-            Ok(_) => {}
+        let created = match request.send().await {
+            Ok(_) => true,
             Err(error) => {
                 let error = Error::from_sdk("CreateTable", error);
                 if error.service_code() != Some("ResourceInUseException") {
                     return Err(error);
                 }
+                false
             }
+        };
+        crate::schema::wait_until_active(&self.client, &self.table_name, timeout).await?;
+        match self.model.ttl_field {
+            Some(attribute) if created => self.enable_ttl(attribute).await,
+            _ => Ok(()),
         }
-        crate::schema::wait_until_active(&self.client, &self.table_name, timeout).await
+    }
+
+    /// Turns on DynamoDB's time to live on `attribute` (a table created here; an existing table's
+    /// TTL setting is left as it is).
+    async fn enable_ttl(&self, attribute: &str) -> Result<()> {
+        let specification = ddb::TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(attribute)
+            .build()
+            .map_err(config_error)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table_name)
+            .time_to_live_specification(specification)
+            .send()
+            .await
+            .map_err(|error| Error::from_sdk("UpdateTimeToLive", error))?;
+        Ok(())
     }
 }
 

@@ -15,6 +15,7 @@ mod read;
 mod records;
 mod scan;
 mod selectors;
+mod trace;
 mod transact;
 mod transaction;
 mod write;
@@ -82,6 +83,7 @@ pub struct TableBuilder<M, K, B> {
     commit_concurrency: usize,
     retry_config: Option<RetryConfig>,
     timeout_config: Option<TimeoutConfig>,
+    report_consumed_capacity: bool,
     model: PhantomData<Marker<M, K, B>>,
 }
 
@@ -99,6 +101,7 @@ impl<M, K, B> Default for TableBuilder<M, K, B> {
             commit_concurrency: DEFAULT_COMMIT_CONCURRENCY,
             retry_config: None,
             timeout_config: None,
+            report_consumed_capacity: false,
             model: PhantomData,
         }
     }
@@ -180,6 +183,13 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         self
     }
 
+    /// Asks DynamoDB for the capacity each request consumes (`ReturnConsumedCapacity=TOTAL`) and
+    /// reports it in the request's tracing span (`consumed_capacity`). Off by default.
+    pub fn report_consumed_capacity(mut self, report: bool) -> Self {
+        self.report_consumed_capacity = report;
+        self
+    }
+
     /// Checks the configuration against the model, creates the table if asked, and returns the table.
     pub async fn build(self) -> Result<Table<M, K, B>> {
         Ok(Table::from_core(self.build_core().await?))
@@ -192,24 +202,25 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         let client = self.client.ok_or_else(|| Error::Config {
             message: format!("table {table_name} needs a client: call TableBuilder::client"),
         })?;
-        let client = if self.retry_config.is_some() || self.timeout_config.is_some() {
-            let mut config = client.config().to_builder();
-            if let Some(retry) = self.retry_config {
-                config = config.retry_config(retry);
-            }
-            if let Some(timeout) = self.timeout_config {
-                config = config.timeout_config(timeout);
-            }
-            Client::from_conf(config.build())
-        } else {
-            client
-        };
+        // The table's own client: the caller's, with the table's settings and the counter of
+        // attempts its tracing spans report.
+        let mut config = client
+            .config()
+            .to_builder()
+            .interceptor(trace::AttemptCounter);
+        if let Some(retry) = self.retry_config {
+            config = config.retry_config(retry);
+        }
+        if let Some(timeout) = self.timeout_config {
+            config = config.timeout_config(timeout);
+        }
+        let client = Client::from_conf(config.build());
         let primary_index = self.primary_index.ok_or_else(|| Error::Config {
             message: format!(
                 "table {table_name} needs a primary index: call TableBuilder::primary_index"
             ),
         })?;
-        let core = TableCore::new::<M, K>(
+        let mut core = TableCore::new::<M, K>(
             client,
             table_name,
             primary_index,
@@ -217,6 +228,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
             self.updates_create_records,
             self.commit_concurrency,
         )?;
+        core.report_consumed_capacity = self.report_consumed_capacity;
         if self.auto_create_table {
             core.create_table::<K>(self.billing_mode, self.create_timeout)
                 .await?;

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::core::TableCore;
 use super::key::KeyValueInput;
 use super::read::{projected_paths, projection};
+use super::trace::traced;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};
 use crate::model::Item;
@@ -218,25 +219,30 @@ pub(crate) async fn query_page(
     let projected = projected_paths(&wanted);
     let projection = projection(&projected, &mut placeholders)?;
     let (names, values) = placeholders.into_maps();
-    let output = core
-        .client
-        .query()
-        .table_name(&core.table_name)
-        .set_index_name(query.index.clone())
-        .key_condition_expression(key_condition)
-        .set_filter_expression(filter)
-        .projection_expression(projection)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .set_limit(query.limit)
-        .set_exclusive_start_key(query.start.clone())
-        .scan_index_forward(query.ascending)
-        .set_consistent_read(query.index.is_none().then_some(true))
-        .send()
-        .await
-        .map_err(|error| {
-            Error::from_sdk("Query", error).for_record(|| format!("{}[query]", core.table_name))
-        })?;
+    let output = traced(
+        core,
+        "Query",
+        None,
+        core.client
+            .query()
+            .table_name(&core.table_name)
+            .set_index_name(query.index.clone())
+            .key_condition_expression(key_condition)
+            .set_filter_expression(filter)
+            .projection_expression(projection)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_limit(query.limit)
+            .set_exclusive_start_key(query.start.clone())
+            .scan_index_forward(query.ascending)
+            .set_consistent_read(query.index.is_none().then_some(true))
+            .set_return_consumed_capacity(core.consumed_capacity())
+            .send(),
+    )
+    .await
+    .map_err(|error| {
+        Error::from_sdk("Query", error).for_record(|| format!("{}[query]", core.table_name))
+    })?;
     let metadata = QueryMetadata {
         count: output.count,
         has_reached_end: output.last_evaluated_key.is_none(),

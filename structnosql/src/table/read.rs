@@ -7,6 +7,7 @@ use crate::model::Item;
 use crate::path::{DocumentPath, Segment};
 
 use super::core::TableCore;
+use super::trace::traced;
 
 /// The paths to project so that every requested path can be read out of the result: a path inside a
 /// list is read through the whole list (real DynamoDB returns the projected items of a list compacted,
@@ -62,19 +63,24 @@ pub(crate) async fn get_paths(
     let projected = projected_paths(paths);
     let expression = projection(&projected, &mut placeholders)?;
     let (names, _) = placeholders.into_maps();
-    let output = core
-        .client
-        .get_item()
-        .table_name(&core.table_name)
-        .set_key(Some(key_item.clone()))
-        .consistent_read(true)
-        .set_projection_expression((!projected.is_empty()).then_some(expression))
-        .set_expression_attribute_names(names)
-        .send()
-        .await
-        .map_err(|error| {
-            Error::from_sdk("GetItem", error).for_record(|| core.describe_record(key_item))
-        })?;
+    let output = traced(
+        core,
+        "GetItem",
+        Some(key_item),
+        core.client
+            .get_item()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item.clone()))
+            .consistent_read(true)
+            .set_projection_expression((!projected.is_empty()).then_some(expression))
+            .set_expression_attribute_names(names)
+            .set_return_consumed_capacity(core.consumed_capacity())
+            .send(),
+    )
+    .await
+    .map_err(|error| {
+        Error::from_sdk("GetItem", error).for_record(|| core.describe_record(key_item))
+    })?;
     Ok(output.item)
 }
 

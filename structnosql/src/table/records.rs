@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::core::TableCore;
+use super::trace::traced;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};
 use crate::model::version;
@@ -125,17 +126,22 @@ pub(crate) async fn put(
     let prepared = prepare_put(core, key_item, item, condition)?;
     let expected_version = prepared.expected_version;
     let item = prepared.item;
-    let outcome = core
-        .client
-        .put_item()
-        .table_name(&core.table_name)
-        .set_item(Some(item.clone()))
-        .set_condition_expression(prepared.condition)
-        .set_expression_attribute_names(prepared.names)
-        .set_expression_attribute_values(prepared.values)
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .send()
-        .await;
+    let outcome = traced(
+        core,
+        "PutItem",
+        Some(key_item),
+        core.client
+            .put_item()
+            .table_name(&core.table_name)
+            .set_item(Some(item.clone()))
+            .set_condition_expression(prepared.condition)
+            .set_expression_attribute_names(prepared.names)
+            .set_expression_attribute_values(prepared.values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(core.consumed_capacity())
+            .send(),
+    )
+    .await;
     let error = match outcome {
         Ok(_) => return Ok(Some(item)),
         Err(error) => error,
@@ -181,17 +187,22 @@ pub(crate) async fn delete(
         );
     }
     let (names, values) = placeholders.into_maps();
-    let outcome = core
-        .client
-        .delete_item()
-        .table_name(&core.table_name)
-        .set_key(Some(key_item.clone()))
-        .condition_expression(expression)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .send()
-        .await;
+    let outcome = traced(
+        core,
+        "DeleteItem",
+        Some(key_item),
+        core.client
+            .delete_item()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item.clone()))
+            .condition_expression(expression)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(core.consumed_capacity())
+            .send(),
+    )
+    .await;
     let error = match outcome {
         Ok(_) => return Ok(true),
         Err(error) => error,
@@ -214,16 +225,21 @@ pub(crate) async fn delete(
 
 /// Deletes the record and returns it.
 pub(crate) async fn remove(core: &TableCore, key_item: &Item) -> Result<Option<Item>> {
-    let output = core
-        .client
-        .delete_item()
-        .table_name(&core.table_name)
-        .set_key(Some(key_item.clone()))
-        .return_values(ReturnValue::AllOld)
-        .send()
-        .await
-        .map_err(|error| {
-            Error::from_sdk("DeleteItem", error).for_record(|| core.describe_record(key_item))
-        })?;
+    let output = traced(
+        core,
+        "DeleteItem",
+        Some(key_item),
+        core.client
+            .delete_item()
+            .table_name(&core.table_name)
+            .set_key(Some(key_item.clone()))
+            .return_values(ReturnValue::AllOld)
+            .set_return_consumed_capacity(core.consumed_capacity())
+            .send(),
+    )
+    .await
+    .map_err(|error| {
+        Error::from_sdk("DeleteItem", error).for_record(|| core.describe_record(key_item))
+    })?;
     Ok(output.attributes)
 }

@@ -18,6 +18,7 @@ use super::key::RecordKey;
 use super::query::{QueryMetadata, QueryPage};
 use super::read::{projection, values_at};
 use super::selectors::{Fields, Getters};
+use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders, MAX_EXPRESSION_BYTES};
@@ -175,23 +176,28 @@ pub(crate) async fn scan_page(
         .map(|paths| projection(paths, &mut placeholders))
         .transpose()?;
     let (names, values) = placeholders.into_maps();
-    let output = core
-        .client
-        .scan()
-        .table_name(&core.table_name)
-        .set_index_name(scan.index.clone())
-        .set_filter_expression(filter)
-        .set_projection_expression(projection)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .set_limit(scan.limit)
-        .set_exclusive_start_key(scan.start.clone())
-        .set_consistent_read(consistent.then_some(true))
-        .set_segment(segment)
-        .set_total_segments(total_segments)
-        .send()
-        .await
-        .map_err(|error| Error::from_sdk("Scan", error).for_record(|| describe(core, scan)))?;
+    let output = traced(
+        core,
+        "Scan",
+        None,
+        core.client
+            .scan()
+            .table_name(&core.table_name)
+            .set_index_name(scan.index.clone())
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_limit(scan.limit)
+            .set_exclusive_start_key(scan.start.clone())
+            .set_consistent_read(consistent.then_some(true))
+            .set_segment(segment)
+            .set_total_segments(total_segments)
+            .set_return_consumed_capacity(core.consumed_capacity())
+            .send(),
+    )
+    .await
+    .map_err(|error| Error::from_sdk("Scan", error).for_record(|| describe(core, scan)))?;
     let metadata = QueryMetadata {
         count: output.count,
         has_reached_end: output.last_evaluated_key.is_none(),

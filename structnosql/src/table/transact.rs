@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 use super::core::TableCore;
+use super::trace::traced;
 use super::write::{
     prepare_single_update, rewrite, version_conflict, ExpectedVersion, PreparedUpdate,
 };
@@ -111,13 +112,18 @@ pub(crate) async fn commit_atomically(
                 limit: "4 MB per TransactWriteItems",
             });
         }
-        let outcome = core
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .client_request_token(request_token())
-            .send()
-            .await;
+        let outcome = traced(
+            core,
+            "TransactWriteItems",
+            None,
+            core.client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .client_request_token(request_token())
+                .set_return_consumed_capacity(core.consumed_capacity())
+                .send(),
+        )
+        .await;
         let error = match outcome {
             Ok(_) => return Ok(()),
             Err(error) => error,

@@ -17,6 +17,7 @@ use super::core::TableCore;
 use super::key::RecordKey;
 use super::records::prepare_put;
 use super::selectors::Setters;
+use super::trace::traced_across;
 use super::write::{prepare_single_update, ExpectedVersion, PreparedUpdate};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders, UpdateAction};
@@ -73,6 +74,8 @@ pub struct WriteTransaction {
     items: Vec<TransactWriteItem>,
     actions: Vec<String>,
     touched: Vec<Touched>,
+    /// The tables written, for tracing.
+    tables: Vec<String>,
     client: Option<Client>,
     token: Option<String>,
 }
@@ -125,6 +128,9 @@ impl WriteTransaction {
         }
         let core = table.backend.core();
         self.client.get_or_insert_with(|| core.client.clone());
+        if !self.tables.contains(&core.table_name) {
+            self.tables.push(core.table_name.clone());
+        }
         self.touched.push(Touched {
             hook: table.backend.cache_hook(),
             key_item,
@@ -337,12 +343,16 @@ impl WriteTransaction {
             touched.hook.flush(&touched.key_item).await?;
         }
         let token = self.token.unwrap_or_else(super::transact::request_token);
-        let outcome = client
-            .transact_write_items()
-            .set_transact_items(Some(self.items))
-            .client_request_token(token)
-            .send()
-            .await;
+        let outcome = traced_across(
+            &self.tables.join(","),
+            "TransactWriteItems",
+            client
+                .transact_write_items()
+                .set_transact_items(Some(self.items))
+                .client_request_token(token)
+                .send(),
+        )
+        .await;
         for touched in &self.touched {
             touched.hook.forget(&touched.key_item);
         }
@@ -423,6 +433,8 @@ pub struct Slot<M> {
 #[derive(Debug, Default)]
 pub struct ReadTransaction {
     items: Vec<TransactGetItem>,
+    /// The tables read, for tracing.
+    tables: Vec<String>,
     client: Option<Client>,
 }
 
@@ -453,6 +465,9 @@ impl ReadTransaction {
             .build()
             .map_err(build_error)?;
         self.client.get_or_insert_with(|| core.client.clone());
+        if !self.tables.contains(&core.table_name) {
+            self.tables.push(core.table_name.clone());
+        }
         self.items.push(TransactGetItem::builder().get(get).build());
         Ok(Slot {
             index: self.items.len() - 1,
@@ -465,12 +480,16 @@ impl ReadTransaction {
         let Some(client) = self.client else {
             return Ok(ReadResults { items: Vec::new() });
         };
-        let output = client
-            .transact_get_items()
-            .set_transact_items(Some(self.items))
-            .send()
-            .await
-            .map_err(|error| Error::from_sdk("TransactGetItems", error))?;
+        let output = traced_across(
+            &self.tables.join(","),
+            "TransactGetItems",
+            client
+                .transact_get_items()
+                .set_transact_items(Some(self.items))
+                .send(),
+        )
+        .await
+        .map_err(|error| Error::from_sdk("TransactGetItems", error))?;
         Ok(ReadResults {
             items: output
                 .responses

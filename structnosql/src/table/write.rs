@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::core::TableCore;
+use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{plan_update, Condition, UpdateAction, UpdateSection, MAX_EXPRESSION_BYTES};
@@ -216,19 +217,26 @@ async fn apply_section(
         let expression = section.expression();
         // A retry re-plans the rewritten actions, so the placeholders are not needed again.
         let (names, values) = std::mem::take(&mut section.placeholders).into_maps();
-        let outcome = core
-            .client
-            .update_item()
-            .table_name(&core.table_name)
-            .set_key(Some(key_item.clone()))
-            .update_expression(expression)
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values(return_values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+        let outcome = traced(
+            core,
+            "UpdateItem",
+            Some(key_item),
+            core.client
+                .update_item()
+                .table_name(&core.table_name)
+                .set_key(Some(key_item.clone()))
+                .update_expression(expression)
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values(return_values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .set_return_consumed_capacity(core.consumed_capacity())
+                .send(),
+        )
+        .await;
         let error = match outcome {
             Ok(output) => {
                 version = None;

@@ -16,4 +16,11 @@ struct TwoVersions {
     second: i64,
 }
 
+#[derive(TableDataModel)]
+struct TextExpiry {
+    id: String,
+    #[structnosql(ttl)]
+    expires: String,
+}
+
 fn main() {}

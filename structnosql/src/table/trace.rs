@@ -1,0 +1,171 @@
+//! Tracing: a `dynamodb.request` span around every request a table sends, and a `structnosql.commit`
+//! span around every commit of a caching table.
+//!
+//! Spans carry the table, the operation, the record (its key, shortened as in error messages), the
+//! attempts the SDK made, the outcome, and the consumed capacity when the table asks DynamoDB for it
+//! ([`TableBuilder::report_consumed_capacity`](super::TableBuilder::report_consumed_capacity)).
+//! Attribute values and credentials never appear in them.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use super::core::TableCore;
+use crate::model::Item;
+
+tokio::task_local! {
+    /// The attempts of the request being traced on this task.
+    static ATTEMPTS: Arc<AtomicU32>;
+}
+
+/// Counts the attempts (retries included) of the traced request; installed on every table's client.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AttemptCounter;
+
+impl Intercept for AttemptCounter {
+    fn name(&self) -> &'static str {
+        "structnosql::AttemptCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), crate::BoxError> {
+        // Outside a traced request there is nothing to count.
+        let _ = ATTEMPTS.try_with(|attempts| attempts.fetch_add(1, Ordering::Relaxed));
+        Ok(())
+    }
+}
+
+/// What a request reports of the capacity it consumed.
+pub(crate) trait Consumed {
+    /// Capacity units consumed, when DynamoDB reported them.
+    fn capacity_units(&self) -> Option<f64>;
+}
+
+fn units(capacity: Option<&ConsumedCapacity>) -> Option<f64> {
+    capacity.and_then(ConsumedCapacity::capacity_units)
+}
+
+fn total_units(capacities: &[ConsumedCapacity]) -> Option<f64> {
+    (!capacities.is_empty()).then(|| {
+        capacities
+            .iter()
+            .filter_map(ConsumedCapacity::capacity_units)
+            .sum()
+    })
+}
+
+macro_rules! consumed_one {
+    ($($output:path),* $(,)?) => {$(
+        impl Consumed for $output {
+            fn capacity_units(&self) -> Option<f64> {
+                units(self.consumed_capacity())
+            }
+        }
+    )*};
+}
+
+macro_rules! consumed_many {
+    ($($output:path),* $(,)?) => {$(
+        impl Consumed for $output {
+            fn capacity_units(&self) -> Option<f64> {
+                total_units(self.consumed_capacity())
+            }
+        }
+    )*};
+}
+
+consumed_one!(
+    aws_sdk_dynamodb::operation::get_item::GetItemOutput,
+    aws_sdk_dynamodb::operation::put_item::PutItemOutput,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput,
+    aws_sdk_dynamodb::operation::query::QueryOutput,
+    aws_sdk_dynamodb::operation::scan::ScanOutput,
+);
+
+consumed_many!(
+    aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput,
+    aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput,
+    aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput,
+    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
+);
+
+impl TableCore {
+    /// Whether requests ask DynamoDB for the capacity they consume (for the spans).
+    pub(crate) fn consumed_capacity(&self) -> Option<ReturnConsumedCapacity> {
+        self.report_consumed_capacity
+            .then_some(ReturnConsumedCapacity::Total)
+    }
+}
+
+/// Sends `request` inside a `dynamodb.request` span for `operation` on `record` (`None`: several
+/// records or none) and records its attempts, outcome and consumed capacity.
+pub(crate) async fn traced<T: Consumed, E>(
+    core: &TableCore,
+    operation: &'static str,
+    record: Option<&Item>,
+    request: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let span = request_span(&core.table_name, operation);
+    if let Some(key_item) = record {
+        if !span.is_disabled() {
+            span.record("record", core.describe_record(key_item).as_str());
+        }
+    }
+    in_span(span, request).await
+}
+
+/// A `dynamodb.request` span for a request over several tables (`tables` names them).
+pub(crate) async fn traced_across<T: Consumed, E>(
+    tables: &str,
+    operation: &'static str,
+    request: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    in_span(request_span(tables, operation), request).await
+}
+
+fn request_span(table: &str, operation: &'static str) -> tracing::Span {
+    tracing::debug_span!(
+        "dynamodb.request",
+        table,
+        operation,
+        record = Empty,
+        attempts = Empty,
+        outcome = Empty,
+        consumed_capacity = Empty,
+    )
+}
+
+async fn in_span<T: Consumed, E>(
+    span: tracing::Span,
+    request: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let attempts = Arc::new(AtomicU32::new(0));
+    let result = ATTEMPTS
+        .scope(Arc::clone(&attempts), request)
+        .instrument(span.clone())
+        .await;
+    span.record("attempts", attempts.load(Ordering::Relaxed));
+    match &result {
+        Ok(output) => {
+            span.record("outcome", "ok");
+            if let Some(units) = output.capacity_units() {
+                span.record("consumed_capacity", units);
+            }
+        }
+        Err(_) => {
+            span.record("outcome", "error");
+        }
+    }
+    result
+}

@@ -15,6 +15,17 @@ use std::time::SystemTime;
 /// Every sample example and its complete standard output.
 const EXPECTED: &[(&str, &str)] = &[
     (
+        "transactions",
+        "\
+t1: moved 70 from a to b
+t2 cancelled: Update accounts[a] -> ConditionalCheckFailed
+t2 cancelled: Update accounts[b] -> -
+t2 cancelled: Put transfers[t2] -> -
+balances a=Some(30) b=Some(70)
+transfers t1=Some(70) t2=None
+",
+    ),
+    (
         "conditional_writes",
         "\
 spend 1: done, balance 20

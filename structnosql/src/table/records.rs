@@ -134,10 +134,16 @@ pub(crate) async fn put(
             .put_item()
             .table_name(&core.table_name)
             .set_item(Some(item.clone()))
+            // The current item is only wanted when a condition can fail.
+            .set_return_values_on_condition_check_failure(
+                prepared
+                    .condition
+                    .is_some()
+                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            )
             .set_condition_expression(prepared.condition)
             .set_expression_attribute_names(prepared.names)
             .set_expression_attribute_values(prepared.values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .set_return_consumed_capacity(core.consumed_capacity())
             .send(),
     )

@@ -153,8 +153,7 @@ impl Backend for Direct {
     }
 
     async fn put(&self, key_item: &Item, item: Item, condition: PutCondition<'_>) -> Result<bool> {
-        let written = super::records::put(&self.core, key_item, item, condition).await?;
-        Ok(written.is_some())
+        super::records::put(&self.core, key_item, item, condition).await
     }
 
     async fn delete_record(&self, key_item: &Item, condition: Option<&Condition>) -> Result<bool> {

@@ -700,7 +700,7 @@ impl Backend for Cached {
             self.flush(key_item).await?;
         }
         let superseded = self.state().record(&self.core, key_item).last_sequence();
-        let written = records::put(&self.core, key_item, item, condition).await?;
+        let written = records::put_keeping(&self.core, key_item, item, condition).await?;
         if let Some(item) = &written {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);

@@ -115,17 +115,39 @@ pub(crate) fn prepare_put(
     })
 }
 
-/// Writes `item`; returns what was written, `None` only for [`PutCondition::Absent`] when the record
-/// exists. See [`prepare_put`].
+/// Writes `item`; returns whether it was written (`false` only for [`PutCondition::Absent`] when the
+/// record exists). See [`prepare_put`].
 pub(crate) async fn put(
+    core: &TableCore,
+    key_item: &Item,
+    item: Item,
+    condition: PutCondition<'_>,
+) -> Result<bool> {
+    let prepared = prepare_put(core, key_item, item, condition)?;
+    send_put(core, key_item, prepared, condition).await
+}
+
+/// Like [`put`], returning what was written (the next version included), for a cache to keep.
+pub(crate) async fn put_keeping(
     core: &TableCore,
     key_item: &Item,
     item: Item,
     condition: PutCondition<'_>,
 ) -> Result<Option<Item>> {
     let prepared = prepare_put(core, key_item, item, condition)?;
+    let kept = prepared.item.clone();
+    Ok(send_put(core, key_item, prepared, condition)
+        .await?
+        .then_some(kept))
+}
+
+async fn send_put(
+    core: &TableCore,
+    key_item: &Item,
+    prepared: PreparedPut,
+    condition: PutCondition<'_>,
+) -> Result<bool> {
     let expected_version = prepared.expected_version;
-    let item = prepared.item;
     let outcome = traced(
         core,
         "PutItem",
@@ -133,7 +155,7 @@ pub(crate) async fn put(
         core.client
             .put_item()
             .table_name(&core.table_name)
-            .set_item(Some(item.clone()))
+            .set_item(Some(prepared.item))
             // The current item is only wanted when a condition can fail.
             .set_return_values_on_condition_check_failure(
                 prepared
@@ -149,7 +171,7 @@ pub(crate) async fn put(
     )
     .await;
     let error = match outcome {
-        Ok(_) => return Ok(Some(item)),
+        Ok(_) => return Ok(true),
         Err(error) => error,
     };
     let Some(PutItemError::ConditionalCheckFailedException(failed)) = error.as_service_error()
@@ -165,7 +187,7 @@ pub(crate) async fn put(
         }
     }
     match condition {
-        PutCondition::Absent if current.is_some() => Ok(None),
+        PutCondition::Absent if current.is_some() => Ok(false),
         _ => Err(Error::ConditionFailed {
             operation: "PutItem",
             record: core.describe_record(key_item),

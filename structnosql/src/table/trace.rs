@@ -109,7 +109,8 @@ impl TableCore {
 }
 
 /// Sends `request` inside a `dynamodb.request` span for `operation` on `record` (`None`: several
-/// records or none) and records its attempts, outcome and consumed capacity.
+/// records or none) and records its attempts, outcome and consumed capacity. Without a subscriber
+/// that wants the span, the request is simply awaited.
 pub(crate) async fn traced<T: Consumed, E>(
     core: &TableCore,
     operation: &'static str,
@@ -117,10 +118,11 @@ pub(crate) async fn traced<T: Consumed, E>(
     request: impl Future<Output = Result<T, E>>,
 ) -> Result<T, E> {
     let span = request_span(&core.table_name, operation);
+    if span.is_disabled() {
+        return request.await;
+    }
     if let Some(key_item) = record {
-        if !span.is_disabled() {
-            span.record("record", core.describe_record(key_item).as_str());
-        }
+        span.record("record", core.describe_record(key_item).as_str());
     }
     in_span(span, request).await
 }
@@ -131,7 +133,11 @@ pub(crate) async fn traced_across<T: Consumed, E>(
     operation: &'static str,
     request: impl Future<Output = Result<T, E>>,
 ) -> Result<T, E> {
-    in_span(request_span(tables, operation), request).await
+    let span = request_span(tables, operation);
+    if span.is_disabled() {
+        return request.await;
+    }
+    in_span(span, request).await
 }
 
 fn request_span(table: &str, operation: &'static str) -> tracing::Span {
@@ -150,6 +156,8 @@ async fn in_span<T: Consumed, E>(
     span: tracing::Span,
     request: impl Future<Output = Result<T, E>>,
 ) -> Result<T, E> {
+    // The SDK's request futures are large: boxed, the wrappers below move a pointer, not the future.
+    let request = Box::pin(request);
     let attempts = Arc::new(AtomicU32::new(0));
     let result = ATTEMPTS
         .scope(Arc::clone(&attempts), request)

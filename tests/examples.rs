@@ -15,6 +15,43 @@ use std::time::SystemTime;
 /// Every sample example and its complete standard output.
 const EXPECTED: &[(&str, &str)] = &[
     (
+        "leading_key",
+        "\
+acme c1: Some(\"Ada\")
+globex c1: Some(\"Grace\")
+acme scan sees keys [\"c1\"]
+stored keys [\"acme#c1\", \"globex#c1\"]
+",
+    ),
+    (
+        "migration",
+        "\
+put_record refuses it: invalid value: nickname: longer than 8 characters
+put_record_unvalidated wrote Some(Some(\"from the old days\"))
+get_record refuses it: stored data does not match the model: age: expected an integer (i64), found a string
+get_record_lenient: age None, dropped [\"age\"]
+",
+    ),
+    (
+        "transformers",
+        "\
+stored: email=Some(\"ada.l@example.com\") greeting=Some(\"Hello\")
+read 1: Some(\"Hello!\") (from cache: false)
+read 2: Some(\"Hello!\") (from cache: true)
+record: Some(\"ada.l@example.com\") Some(\"Hello!\")
+",
+    ),
+    (
+        "read_only_fields",
+        "\
+created at Some(1700000000)
+refused: limits.daily is read-only
+refused: createdAt is read-only
+refused: limits is read-only
+stored: created_at=1700000000 limits=Some({\"daily\": 500}) note=Some(\"VIP\")
+",
+    ),
+    (
         "transactions",
         "\
 t1: moved 70 from a to b

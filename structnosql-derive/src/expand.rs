@@ -22,6 +22,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
     let fields_ident = format_ident!("{}Fields", ident);
     let field_schemas = model.fields.iter().map(field_schema);
     let checks = model.fields.iter().filter_map(check_fn);
+    let transforms = model.fields.iter().map(transform_fns);
     let encode = model.fields.iter().map(encode_field);
     let decode = model.fields.iter().map(|field| {
         let (var, ty, name) = (&field.ident, &field.ty, &field.name);
@@ -110,6 +111,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
             use ::structnosql::__private as __p;
 
             #(#checks)*
+            #(#transforms)*
 
             static __SCHEMA: __p::ModelSchema = __p::ModelSchema {
                 name: #name,
@@ -203,6 +205,34 @@ fn check_fn(field: &Field) -> Option<TokenStream> {
     })
 }
 
+fn transform_fn_ident(field: &Field, direction: &str) -> syn::Ident {
+    format_ident!("__{}_transform_{}", direction, field.ident.unraw())
+}
+
+/// For a field with `read_transform` / `write_transform`: the stored-form wrappers for the schema.
+/// For an `Option<T>` field the function transforms the `T`, when there is one.
+fn transform_fns(field: &Field) -> TokenStream {
+    let ty = option_inner(&field.ty).unwrap_or(&field.ty);
+    [
+        ("read", &field.read_transform),
+        ("write", &field.write_transform),
+    ]
+    .into_iter()
+    .filter_map(|(direction, function)| {
+        let function = function.as_ref()?;
+        let ident = transform_fn_ident(field, direction);
+        Some(quote_spanned! {function.span()=>
+            #[allow(non_snake_case)]
+            fn #ident(
+                __value: __p::AttributeValue,
+            ) -> ::core::result::Result<__p::AttributeValue, ::std::string::String> {
+                __p::transform_stored::<#ty>(__value, #function)
+            }
+        })
+    })
+    .collect()
+}
+
 fn field_schema(field: &Field) -> TokenStream {
     let (name, ty) = (&field.name, &field.ty);
     let rust_name = field.ident.unraw().to_string();
@@ -218,6 +248,20 @@ fn field_schema(field: &Field) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let schema = quote_spanned! {ty.span()=> <#ty as __p::Attribute>::schema };
+    let read_only = field.read_only;
+    let [read_transform, write_transform] = ["read", "write"].map(|direction| {
+        let function = match direction {
+            "read" => &field.read_transform,
+            _ => &field.write_transform,
+        };
+        match function {
+            Some(_) => {
+                let ident = transform_fn_ident(field, direction);
+                quote!(::core::option::Option::Some(#ident))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    });
     quote! {
         __p::FieldSchema {
             name: #name,
@@ -225,18 +269,22 @@ fn field_schema(field: &Field) -> TokenStream {
             schema: #schema,
             explicit_key_name: #key_name,
             check: #check,
+            read_only: #read_only,
+            read_transform: #read_transform,
+            write_transform: #write_transform,
         }
     }
 }
 
 fn encode_field(field: &Field) -> TokenStream {
     let (var, ty, name) = (&field.ident, &field.ty, &field.name);
+    // A field with a write transform is checked after the transform, on the stored form.
     let check = match field.validate {
-        Some(_) => {
+        Some(_) if field.write_transform.is_none() => {
             let typed = validate_fn_ident(field);
             quote!(::core::option::Option::Some(#typed as fn(&#ty) -> _))
         }
-        None => quote!(::core::option::Option::None),
+        _ => quote!(::core::option::Option::None),
     };
     quote! {
         __p::encode_field::<#ty>(&mut __map, &mut __violations, #name, &self.#var, #check);
@@ -248,9 +296,17 @@ fn accessors(model: &Model, fields_ident: &syn::Ident) -> TokenStream {
     let (ident, vis) = (&model.ident, &model.vis);
     let methods = model.fields.iter().map(|field| {
         let (var, ty, name) = (&field.ident, &field.ty, &field.name);
-        let doc = format!("The path to `{name}` (field `{var}`).");
-        let accessor =
+        let mut accessor =
             quote_spanned! {ty.span()=> <#ty as ::structnosql::__private::Attribute>::Accessor };
+        let doc = if field.read_only {
+            accessor = quote!(::structnosql::__private::ReadOnlyPath<#accessor>);
+            format!(
+                "The path to `{name}` (field `{var}`), read-only: it can be read and used in \
+                 conditions, but not updated or removed field by field."
+            )
+        } else {
+            format!("The path to `{name}` (field `{var}`).")
+        };
         quote! {
             #[doc = #doc]
             #vis fn #var(&self) -> #accessor {

@@ -133,3 +133,33 @@ fn version_field_is_named_in_the_schema_and_checked_to_be_an_integer() {
         Kind::TableDataModel
     ));
 }
+
+#[test]
+fn read_only_field_has_a_read_only_accessor() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct Account {
+                id: String,
+                #[structnosql(read_only)]
+                created_at: i64,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}
+
+#[test]
+fn transformed_fields_get_stored_form_wrappers() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct Profile {
+                id: String,
+                #[structnosql(read_transform = "shout", write_transform = "trim")]
+                name: Option<String>,
+                #[structnosql(write_transform = "sorted", validate = "checks::short")]
+                tags: Vec<String>,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}

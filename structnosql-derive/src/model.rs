@@ -36,6 +36,10 @@ struct FieldInput {
     version: bool,
     #[darling(default)]
     ttl: bool,
+    #[darling(default)]
+    read_only: bool,
+    read_transform: Option<syn::Path>,
+    write_transform: Option<syn::Path>,
 }
 
 /// A checked model.
@@ -59,6 +63,12 @@ pub struct Field {
     pub version: bool,
     /// Whether the field holds the record's expiry time (epoch seconds) for DynamoDB's TTL.
     pub ttl: bool,
+    /// Whether the field is written only with the whole record, never by field updates or removes.
+    pub read_only: bool,
+    /// The function applied to values of the field read.
+    pub read_transform: Option<syn::Path>,
+    /// The function applied to values of the field written, before its custom check.
+    pub write_transform: Option<syn::Path>,
 }
 
 /// Characters that would make string paths ambiguous.
@@ -156,6 +166,9 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
             recursive,
             version: field.version,
             ttl: field.ttl,
+            read_only: field.read_only,
+            read_transform: field.read_transform,
+            write_transform: field.write_transform,
         });
     }
     errors.finish_with(Model {

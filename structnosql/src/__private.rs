@@ -8,7 +8,9 @@ pub use crate::model::{
     Attribute, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel, TypeSchema,
     VersionNumber, Violations,
 };
-pub use crate::path::{DocumentPath, FieldPath, FromPath, ListPath, Segment, TypedPath};
+pub use crate::path::{
+    DocumentPath, FieldPath, FromPath, ListPath, ReadOnlyPath, Segment, TypedPath,
+};
 
 /// `max` usable in constant expressions (model depth).
 pub const fn max(a: usize, b: usize) -> usize {
@@ -35,6 +37,7 @@ pub fn encode_field<T: Attribute>(
     }
     match value.to_attribute() {
         Ok(encoded) => {
+            let check = check.filter(|_| crate::model::checks::custom_checks_enabled());
             if let Some(Err(message)) = check.map(|check| check(value)) {
                 violations.extend(Violations::new(message).inside(Segment::Field(name)));
             }
@@ -81,6 +84,23 @@ pub fn check_stored<T: Attribute>(
 ) -> Result<(), String> {
     let decoded = T::from_attribute(value.clone()).map_err(|problems| problems.to_string())?;
     check(&decoded)
+}
+
+/// The stored-form wrapper of a field transformer: decodes a `T`, applies `transform`, encodes the
+/// result. `NULL` and values that are not a `T` are returned unchanged.
+pub fn transform_stored<T: Attribute>(
+    value: AttributeValue,
+    transform: fn(T) -> T,
+) -> Result<AttributeValue, String> {
+    if matches!(value, AttributeValue::Null(_)) {
+        return Ok(value);
+    }
+    match T::from_attribute(value.clone()) {
+        Ok(decoded) => transform(decoded)
+            .to_attribute()
+            .map_err(|problems| problems.to_string()),
+        Err(_) => Ok(value),
+    }
 }
 
 /// The problem of a stored string that names no variant of a `StringEnum`.

@@ -141,6 +141,15 @@ pub enum Error {
         violations: Vec<Violation>,
     },
 
+    /// A field update or remove targets a `#[structnosql(read_only)]` field, or a path inside one;
+    /// nothing was sent. Read-only fields are written only with the whole record (`put_record`,
+    /// batch puts, a transaction's put).
+    #[error("{path} is read-only: it is written only with the whole record")]
+    ReadOnly {
+        /// The path that was to be written or removed.
+        path: String,
+    },
+
     /// An update that must not create the record found no record.
     #[error("record {record} does not exist")]
     RecordNotFound {

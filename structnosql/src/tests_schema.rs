@@ -29,6 +29,9 @@ const fn field(name: &'static str, rust_name: &'static str, schema: SchemaFn) ->
         schema,
         explicit_key_name: None,
         check: None,
+        read_only: false,
+        read_transform: None,
+        write_transform: None,
     }
 }
 
@@ -2455,4 +2458,149 @@ fn validation_errors_place_violations_below_their_base_path() {
         }
         other => panic!("expected InvalidStoredData, got {other:?}"),
     }
+}
+
+// (9) Read-only fields and transformers.
+
+fn upper(value: AttributeValue) -> Result<AttributeValue, String> {
+    match value {
+        AttributeValue::S(text) => Ok(AttributeValue::S(text.to_uppercase())),
+        other => Ok(other),
+    }
+}
+
+fn short(value: &AttributeValue) -> Result<(), String> {
+    match value {
+        AttributeValue::S(text) if text.len() > 3 => Err("too long".into()),
+        _ => Ok(()),
+    }
+}
+
+static GUARDED: ModelSchema = ModelSchema {
+    name: "Guarded",
+    fields: &[
+        field("id", "id", <String as Attribute>::schema),
+        FieldSchema {
+            read_only: true,
+            ..field("created", "created", <i64 as Attribute>::schema)
+        },
+        FieldSchema {
+            read_only: true,
+            ..keyed(
+                "limits",
+                "limits",
+                "limit",
+                <HashMap<String, i64> as Attribute>::schema,
+            )
+        },
+        FieldSchema {
+            write_transform: Some(upper),
+            check: Some(short),
+            ..field("code", "code", <Option<String> as Attribute>::schema)
+        },
+        keyed("items", "items", "item", guarded_items_schema),
+    ],
+    version_field: None,
+    ttl_field: None,
+};
+
+static GUARDED_ITEM: ModelSchema = ModelSchema {
+    name: "GuardedItem",
+    fields: &[
+        FieldSchema {
+            read_only: true,
+            ..field("serial", "serial", <String as Attribute>::schema)
+        },
+        FieldSchema {
+            read_transform: Some(upper),
+            ..field("label", "label", <Option<String> as Attribute>::schema)
+        },
+    ],
+    version_field: None,
+    ttl_field: None,
+};
+
+fn guarded_item_schema() -> TypeSchema {
+    TypeSchema::Model(&GUARDED_ITEM)
+}
+fn guarded_items_schema() -> TypeSchema {
+    TypeSchema::Map(guarded_item_schema)
+}
+
+#[test]
+fn read_only_fields_and_everything_inside_them_are_not_writable() {
+    let writable = |path: &str, keys: &[(&str, &str)]| {
+        let resolved = resolve_one(&GUARDED, path, keys);
+        crate::validate::check_writable(&GUARDED, &resolved.path)
+    };
+    assert!(writable("id", &[]).is_ok());
+    assert!(writable("code", &[]).is_ok());
+    assert!(writable("items.{{item}}", &[("item", "a")]).is_ok());
+    assert!(writable("items.{{item}}.label", &[("item", "a")]).is_ok());
+    for (path, keys, expected) in [
+        ("created", &[][..], "created"),
+        ("limits", &[][..], "limits"),
+        (
+            "limits.{{limit}}",
+            &[("limit", "daily")][..],
+            "limits.daily",
+        ),
+        (
+            "items.{{item}}.serial",
+            &[("item", "a")][..],
+            "items.a.serial",
+        ),
+    ] {
+        match writable(path, keys) {
+            Err(Error::ReadOnly { path }) => assert_eq!(path, expected),
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn transforms_apply_to_the_field_and_to_fields_nested_in_a_value() {
+    use crate::model::transform::{at, item, Direction};
+    let code = resolve_one(&GUARDED, "code", &()).path;
+    assert_eq!(
+        at(&GUARDED, &code, s("ab"), Direction::Write).unwrap(),
+        s("AB")
+    );
+    // The field's check runs on the transformed value.
+    match at(&GUARDED, &code, s("abcd"), Direction::Write) {
+        Err(Error::Validation { violations }) => {
+            assert_eq!(violations[0].path.to_string(), "code");
+            assert_eq!(violations[0].message, "too long");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Write transforms do not run on reads, nor read transforms on writes.
+    assert_eq!(
+        at(&GUARDED, &code, s("ab"), Direction::Read).unwrap(),
+        s("ab")
+    );
+    let label_map = map([("serial", s("x")), ("label", s("hi"))]);
+    let entry = resolve_one(&GUARDED, "items.{{item}}", &[("item", "a")]).path;
+    assert_eq!(
+        at(&GUARDED, &entry, label_map.clone(), Direction::Read).unwrap(),
+        map([("serial", s("x")), ("label", s("HI"))])
+    );
+    assert_eq!(
+        at(&GUARDED, &entry, label_map.clone(), Direction::Write).unwrap(),
+        label_map
+    );
+    let record: crate::model::Item = [
+        ("id".to_owned(), s("r")),
+        ("code".to_owned(), s("xy")),
+        ("items".to_owned(), map([("a", label_map)])),
+    ]
+    .into();
+    let read = item(&GUARDED, record.clone(), Direction::Read).unwrap();
+    assert_eq!(read["code"], s("xy"));
+    assert_eq!(
+        read["items"],
+        map([("a", map([("serial", s("x")), ("label", s("HI"))]))])
+    );
+    let written = item(&GUARDED, record, Direction::Write).unwrap();
+    assert_eq!(written["code"], s("XY"));
 }

@@ -39,6 +39,35 @@ pub fn check_at(resolved: &ResolvedPath, encoded: AttributeValue) -> crate::Resu
     Ok(encoded)
 }
 
+/// Refuses a field write or remove at `path` when the path is, or is inside, a
+/// `#[structnosql(read_only)]` field of `model`: [`crate::Error::ReadOnly`]. Paths the model does not
+/// describe (inside free-form data) are left to the other checks.
+pub fn check_writable(model: &'static ModelSchema, path: &DocumentPath) -> crate::Result<()> {
+    let mut schema = TypeSchema::Model(model);
+    for segment in path.segments() {
+        let field = match (schema.required(), segment) {
+            (TypeSchema::Model(current), Segment::Field(name)) => current.field(name),
+            (TypeSchema::Model(current), Segment::Key(name)) => current.field(name),
+            (TypeSchema::Map(item), Segment::Key(_))
+            | (TypeSchema::List(item), Segment::Index(_)) => {
+                schema = item();
+                continue;
+            }
+            _ => None,
+        };
+        let Some(field) = field else {
+            return Ok(());
+        };
+        if field.read_only {
+            return Err(crate::Error::ReadOnly {
+                path: path.to_string(),
+            });
+        }
+        schema = field.type_schema();
+    }
+    Ok(())
+}
+
 /// How many levels a value occupies: 1 for a scalar, plus one per level of maps and lists.
 fn value_depth(value: &AttributeValue) -> usize {
     match value {

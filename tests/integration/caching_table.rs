@@ -628,13 +628,19 @@ async fn a_query_through_an_index_projecting_few_attributes_does_not_fill_the_ca
         .unwrap();
     db.put_record(&player("x42")).await.unwrap();
     let f = Player::fields();
-    let page = table
+    // The index holds keys only. DynamoDB (and DynamoDB Local) refuse to project the username from
+    // it; the embedded server answers without it. Either way the cache must not take the missing
+    // username for an absent one.
+    match table
         .query_field(&Query::index("team", "red").unwrap(), f.username())
         .await
-        .unwrap();
-    // The index holds keys only: the username is not in it…
-    assert_eq!(page.records.len(), 1);
-    assert_eq!(page.records[0].1, None);
+    {
+        Ok(page) => {
+            assert_eq!(page.records.len(), 1);
+            assert_eq!(page.records[0].1, None);
+        }
+        Err(error) => assert_eq!(error.service_code(), Some("ValidationException"), "{error}"),
+    }
     // …which does not mean the record has none.
     assert_eq!(
         table

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use structnosql::expr::{AttributeType, Condition};
-use structnosql::table::{BasicTable, CachingTable, PrimaryIndex, Removers, Setters};
+use structnosql::table::{BasicTable, CachingTable, Removers, Setters};
 use structnosql::{Error, MapModel, TableDataModel};
 
 use crate::harness;
@@ -49,43 +49,14 @@ async fn wallets() -> (
     harness::RequestCounter,
 ) {
     let (client, counter) = harness::counted_client();
-    let name = harness::unique_table_name("wallets");
-    let basic = BasicTable::<Wallet>::builder()
-        .table_name(&name)
-        .client(client.clone())
-        .primary_index(PrimaryIndex::hash("id"))
-        .auto_create_table(true)
-        .build()
-        .await
-        .unwrap();
-    let caching = CachingTable::<Wallet>::builder()
-        .table_name(&name)
-        .client(client)
-        .primary_index(PrimaryIndex::hash("id"))
-        .build()
-        .await
-        .unwrap();
+    let (basic, caching, _) = harness::basic_and_caching(&client, "wallets", "id").await;
     counter.take();
     (basic, caching, counter)
 }
 
 async fn documents() -> (BasicTable<Document>, CachingTable<Document>) {
-    let name = harness::unique_table_name("documents");
-    let basic = BasicTable::<Document>::builder()
-        .table_name(&name)
-        .client(harness::client())
-        .primary_index(PrimaryIndex::hash("id"))
-        .auto_create_table(true)
-        .build()
-        .await
-        .unwrap();
-    let caching = CachingTable::<Document>::builder()
-        .table_name(&name)
-        .client(harness::client())
-        .primary_index(PrimaryIndex::hash("id"))
-        .build()
-        .await
-        .unwrap();
+    let (basic, caching, _) =
+        harness::basic_and_caching(&harness::client(), "documents", "id").await;
     (basic, caching)
 }
 

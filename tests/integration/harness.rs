@@ -190,3 +190,35 @@ pub fn recording_client() -> (Client, ExpressionRecorder, RequestCounter) {
         .build();
     (Client::from_conf(config), recorder, counter)
 }
+
+/// A `BasicTable` (which creates the table, hash key `hash_key`) and a `CachingTable` on one new
+/// table, both using `client`; returns them and the table's name.
+#[allow(dead_code)]
+pub async fn basic_and_caching<M: structnosql::TableDataModel>(
+    client: &Client,
+    prefix: &str,
+    hash_key: &str,
+) -> (
+    structnosql::table::BasicTable<M>,
+    structnosql::table::CachingTable<M>,
+    String,
+) {
+    use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
+    let name = unique_table_name(prefix);
+    let basic = BasicTable::<M>::builder()
+        .table_name(&name)
+        .client(client.clone())
+        .primary_index(PrimaryIndex::hash(hash_key))
+        .auto_create_table(true)
+        .build()
+        .await
+        .expect("basic table");
+    let caching = CachingTable::<M>::builder()
+        .table_name(&name)
+        .client(client.clone())
+        .primary_index(PrimaryIndex::hash(hash_key))
+        .build()
+        .await
+        .expect("caching table");
+    (basic, caching, name)
+}

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::Placeholders;
 use crate::error::{Error, Result};
 use crate::model::{Attribute, ModelSchema, Violation};
-use crate::path::{DocumentPath, KeyValues, StringPath, TypedPath};
+use crate::path::{DocumentPath, KeyValues, ReadablePath, StringPath};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,14 +136,14 @@ fn encode<V: Attribute>(value: V) -> std::result::Result<AttributeValue, String>
         .map_err(|violations| violations.to_string())
 }
 
-fn typed(path: &impl TypedPath) -> Operand {
-    Operand::Typed(path.document_path().clone())
+fn typed(path: &impl ReadablePath) -> Operand {
+    Operand::Typed(path.read_path().clone())
 }
 
 macro_rules! comparison {
     ($($name:ident => $op:ident),*) => {$(
         #[doc = concat!("`path ", stringify!($op), " value`.")]
-        pub fn $name<P: TypedPath>(path: P, value: impl Into<P::Value>) -> Self {
+        pub fn $name<P: ReadablePath>(path: P, value: impl Into<P::Value>) -> Self {
             match encode(value.into()) {
                 Ok(value) => Self(Node::Compare(typed(&path), Comparison::$op, Value::Encoded(value))),
                 Err(message) => Self(Node::Invalid(message)),
@@ -156,7 +156,7 @@ impl Condition {
     comparison!(eq => Eq, ne => Ne, lt => Lt, le => Le, gt => Gt, ge => Ge);
 
     /// `low <= path <= high`.
-    pub fn between<P: TypedPath>(
+    pub fn between<P: ReadablePath>(
         path: P,
         low: impl Into<P::Value>,
         high: impl Into<P::Value>,
@@ -172,7 +172,7 @@ impl Condition {
     }
 
     /// The value at `path` is one of `values` (DynamoDB takes up to 100).
-    pub fn is_in<P: TypedPath, V: Into<P::Value>>(
+    pub fn is_in<P: ReadablePath, V: Into<P::Value>>(
         path: P,
         values: impl IntoIterator<Item = V>,
     ) -> Self {
@@ -187,7 +187,7 @@ impl Condition {
     }
 
     /// The string (or bytes) at `path` starts with `prefix`.
-    pub fn begins_with<P: TypedPath>(path: P, prefix: impl Into<P::Value>) -> Self {
+    pub fn begins_with<P: ReadablePath>(path: P, prefix: impl Into<P::Value>) -> Self {
         match encode(prefix.into()) {
             Ok(prefix) => Self(Node::BeginsWith(typed(&path), Value::Encoded(prefix))),
             Err(message) => Self(Node::Invalid(message)),
@@ -195,7 +195,7 @@ impl Condition {
     }
 
     /// The string at `path` contains `part`, or the set or list there holds `part`.
-    pub fn contains<P: TypedPath, V: Attribute>(path: P, part: V) -> Self {
+    pub fn contains<P: ReadablePath, V: Attribute>(path: P, part: V) -> Self {
         match encode(part) {
             Ok(part) => Self(Node::Contains(typed(&path), part)),
             Err(message) => Self(Node::Invalid(message)),
@@ -204,22 +204,22 @@ impl Condition {
 
     /// A condition on the size of the value at `path` (string length, bytes, items of a set, list
     /// or map): `Condition::size(path).gt(3)`.
-    pub fn size(path: impl TypedPath) -> SizeOf {
+    pub fn size(path: impl ReadablePath) -> SizeOf {
         SizeOf(typed(&path))
     }
 
     /// A value is stored at `path`.
-    pub fn exists(path: impl TypedPath) -> Self {
+    pub fn exists(path: impl ReadablePath) -> Self {
         Self(Node::Exists(typed(&path)))
     }
 
     /// Nothing is stored at `path`.
-    pub fn not_exists(path: impl TypedPath) -> Self {
+    pub fn not_exists(path: impl ReadablePath) -> Self {
         Self(Node::NotExists(typed(&path)))
     }
 
     /// The value at `path` has the DynamoDB type `kind`.
-    pub fn has_type(path: impl TypedPath, kind: AttributeType) -> Self {
+    pub fn has_type(path: impl ReadablePath, kind: AttributeType) -> Self {
         Self(Node::Type(typed(&path), kind))
     }
 

@@ -149,6 +149,74 @@
 //! that it is left out of the compile-time depth check (DynamoDB allows 32 levels; a model nested deeper
 //! without recursion is a compile error on the field).
 //!
+//! **`read_only`** (on a field) makes a field that only whole-record writes set (`put_record`, batch
+//! puts, a transaction's put). Its typed accessor returns a [`ReadOnlyPath`](crate::path::ReadOnlyPath),
+//! which reads (`get_field`, `get_fields`, conditions, queries, scans: they take a
+//! [`ReadablePath`](crate::path::ReadablePath)) but is not a [`TypedPath`](crate::TypedPath), so
+//! `update_field`, `Setters::set`, `delete_field` and `remove_field` of it do not compile. Paths inside
+//! it (`.key()`, `.index()`, its nested fields), string paths and the multiple-fields operations are
+//! refused at run time with [`Error::ReadOnly`], before anything is sent:
+//!
+//! ```
+//! # use structnosql::TableDataModel;
+//! use structnosql::expr::Condition;
+//!
+//! #[derive(TableDataModel)]
+//! struct Account {
+//!     id: String,
+//!     #[structnosql(read_only)]
+//!     created_at: i64,
+//!     note: Option<String>,
+//! }
+//!
+//! // Reads and conditions take the read-only path like any other.
+//! let recent = Condition::gt(Account::fields().created_at(), 1_700_000_000);
+//! # let _ = recent;
+//! ```
+//!
+//! ```compile_fail
+//! # use structnosql::TableDataModel;
+//! # use structnosql::table::Setters;
+//! # #[derive(TableDataModel)]
+//! # struct Account { id: String, #[structnosql(read_only)] created_at: i64 }
+//! // error: `ReadOnlyPath<FieldPath<i64>>` is not a path that can be written
+//! let setters = Setters::new().set(Account::fields().created_at(), 5);
+//! ```
+//!
+//! **`read_transform`** and **`write_transform`** (on a field) name functions `fn(T) -> T` on the
+//! field's type (for an `Option<T>` field, on the `T`, when there is one). The write transform runs on
+//! every value written to the field, before its `validate` check: whole records (`put_record`,
+//! [`TableDataModel::to_item`], batch puts, a transaction's put), field updates by typed or string
+//! path, and values of maps that contain the field. The read transform runs on every value of the field
+//! returned: [`TableDataModel::from_item`], `get_field`, `get_fields`, `get_multiple_fields`, queries,
+//! and the old values of `*_return_old` and removes. DynamoDB and a `CachingTable`'s cache hold the
+//! stored (write-transformed) form, so a value is read-transformed exactly once per value returned,
+//! from a request or from the cache. Conditions and query filters compare stored forms, untransformed.
+//! A write of a part of a transformed field (an item of a transformed map) is not transformed.
+//!
+//! ```
+//! # use structnosql::TableDataModel;
+//! fn lowercase(email: String) -> String { email.to_lowercase() }
+//! fn exclaim(text: String) -> String { format!("{text}!") }
+//!
+//! #[derive(TableDataModel)]
+//! struct Contact {
+//!     id: String,
+//!     #[structnosql(write_transform = "lowercase")]
+//!     email: Option<String>,
+//!     #[structnosql(read_transform = "exclaim")]
+//!     greeting: Option<String>,
+//! }
+//!
+//! let contact = Contact { id: "c1".into(), email: Some("Ada@X.ORG".into()), greeting: Some("Hi".into()) };
+//! let item = structnosql::TableDataModel::to_item(&contact)?;
+//! assert_eq!(item["email"].as_s().ok().map(String::as_str), Some("ada@x.org"));
+//! assert_eq!(item["greeting"].as_s().ok().map(String::as_str), Some("Hi"));
+//! let back = Contact::from_item(item)?;
+//! assert_eq!(back.greeting.as_deref(), Some("Hi!"));
+//! # Ok::<(), structnosql::Error>(())
+//! ```
+//!
 //! ## Validation
 //!
 //! Writes are strict: nothing is sent unless the whole value is valid, and [`Error::Validation`] lists
@@ -158,8 +226,10 @@
 //! dropped, as StructNoSQL did (minus its printing).
 
 pub(crate) mod attribute;
+pub(crate) mod checks;
 pub(crate) mod number;
 mod schema;
+pub(crate) mod transform;
 pub(crate) mod version;
 mod violation;
 
@@ -170,7 +240,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 pub use attribute::{Attribute, SetElement};
 pub use schema::{
     AttributeCheck, FieldSchema, FloatKind, IntegerKind, ModelSchema, NumberKind, SchemaFn,
-    TypeSchema,
+    StoredTransform, TypeSchema,
 };
 pub use version::{EpochSeconds, VersionNumber};
 pub use violation::{Violation, Violations};
@@ -193,6 +263,8 @@ pub trait TableDataModel: MapModel {
     fn to_item(&self) -> Result<Item> {
         match self.to_attribute() {
             Ok(AttributeValue::M(item)) => {
+                let item =
+                    transform::item(Self::model_schema(), item, transform::Direction::Write)?;
                 for (name, value) in &item {
                     let path = DocumentPath::from_segments(vec![crate::path::Segment::Key(
                         name.as_str().into(),
@@ -217,6 +289,7 @@ pub trait TableDataModel: MapModel {
     /// The record from a DynamoDB item. Attributes the model does not know are ignored; anything else
     /// that does not match the model is an [`Error::InvalidStoredData`] naming every offending path.
     fn from_item(item: Item) -> Result<Self> {
+        let item = transform::item(Self::model_schema(), item, transform::Direction::Read)?;
         Self::from_attribute(AttributeValue::M(item))
             .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
     }
@@ -225,6 +298,7 @@ pub trait TableDataModel: MapModel {
     /// are dropped and reported in [`Lenient::dropped`]. A missing or invalid required field is still an
     /// error.
     fn from_item_lenient(item: Item) -> Result<Lenient<Self>> {
+        let item = transform::item(Self::model_schema(), item, transform::Direction::Read)?;
         let lenient = decode_lenient::<Self>(AttributeValue::M(item), &DocumentPath::root())?;
         match lenient.value {
             Some(value) => Ok(Lenient {

@@ -11,6 +11,14 @@ pub type SchemaFn = fn() -> TypeSchema;
 /// A check on the stored form of a field's value, generated from a `validate = "..."` attribute.
 pub type AttributeCheck = fn(&aws_sdk_dynamodb::types::AttributeValue) -> Result<(), String>;
 
+/// A field transformer on the stored form of the field's values, generated from
+/// `#[structnosql(read_transform = "...")]` or `write_transform`: decodes the value, applies the
+/// function, encodes the result. A value that does not decode is returned unchanged (the validation
+/// that follows reports it).
+pub type StoredTransform = fn(
+    aws_sdk_dynamodb::types::AttributeValue,
+) -> Result<aws_sdk_dynamodb::types::AttributeValue, String>;
+
 /// The integer types, for range checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -164,6 +172,14 @@ pub struct FieldSchema {
     pub explicit_key_name: Option<&'static str>,
     /// A custom check from `#[structnosql(validate = "...")]`, run on writes.
     pub check: Option<AttributeCheck>,
+    /// Whether the field is `#[structnosql(read_only)]`: written with the whole record only, never by
+    /// a field update or remove (of the field or of anything inside it).
+    pub read_only: bool,
+    /// The `#[structnosql(read_transform = "...")]` function, applied to values of the field read.
+    pub read_transform: Option<StoredTransform>,
+    /// The `#[structnosql(write_transform = "...")]` function, applied to values of the field written,
+    /// before its custom check.
+    pub write_transform: Option<StoredTransform>,
 }
 
 impl FieldSchema {

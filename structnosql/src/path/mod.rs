@@ -13,4 +13,7 @@ pub use catalog::{paths, PathInfo};
 pub use segment::{DocumentPath, Segment, MAX_DEPTH};
 pub(crate) use string::StringPath;
 pub use string::{resolve, KeyValue, KeyValues, ResolvedPath};
-pub use typed::{AnyPath, FieldPath, FromPath, ListPath, MapPath, Selection, TypedPath};
+pub use typed::{
+    AnyPath, FieldPath, FromPath, ListPath, MapPath, ReadOnlyPath, ReadablePath, Selection,
+    TypedPath,
+};

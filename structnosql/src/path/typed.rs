@@ -14,7 +14,12 @@ pub trait FromPath {
     fn from_path(path: DocumentPath) -> Self;
 }
 
-/// A path to a value of a known type.
+/// A path to a value of a known type, which reads and writes accept.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a path that can be written",
+    label = "field updates and removes take a typed path from `<Model>::fields()`",
+    note = "the path of a `#[structnosql(read_only)]` field can be read, not updated or removed; the whole record is written with `put_record`"
+)]
 pub trait TypedPath {
     /// The type of the value at the path.
     type Value: Attribute;
@@ -26,6 +31,73 @@ pub trait TypedPath {
         Self: Sized,
     {
         self.document_path().clone()
+    }
+}
+
+/// A path that reads accept: every [`TypedPath`], and the [`ReadOnlyPath`] of a
+/// `#[structnosql(read_only)]` field.
+///
+/// `get_field`, `get_fields`, `query_field`, `scan_field`, `batch_get_field`, [`Getters`] and
+/// conditions take a `ReadablePath`; field updates and removes take a [`TypedPath`], which a
+/// `ReadOnlyPath` is not, so writing a read-only field through its typed accessor does not compile.
+/// Paths inside a read-only field (`.key()`, `.index()`, nested fields) and string paths are refused at
+/// run time with [`Error::ReadOnly`](crate::Error::ReadOnly).
+///
+/// [`Getters`]: crate::table::Getters
+pub trait ReadablePath {
+    /// The type of the value at the path.
+    type Value: Attribute;
+    /// The concrete path.
+    fn read_path(&self) -> &DocumentPath;
+}
+
+impl<P: TypedPath> ReadablePath for P {
+    type Value = P::Value;
+    fn read_path(&self) -> &DocumentPath {
+        self.document_path()
+    }
+}
+
+/// The path to a `#[structnosql(read_only)]` field: it reads like the path `P` (`get_field`,
+/// `get_fields`, conditions, queries, and `P`'s own methods through `Deref`), but is not a
+/// [`TypedPath`], so field updates and removes of it do not compile.
+#[derive(Clone, PartialEq)]
+pub struct ReadOnlyPath<P> {
+    inner: P,
+}
+
+impl<P: TypedPath> ReadOnlyPath<P> {
+    /// The concrete path.
+    pub fn document_path(&self) -> &DocumentPath {
+        self.inner.document_path()
+    }
+}
+
+impl<P: FromPath> FromPath for ReadOnlyPath<P> {
+    fn from_path(path: DocumentPath) -> Self {
+        Self {
+            inner: P::from_path(path),
+        }
+    }
+}
+
+impl<P: TypedPath> ReadablePath for ReadOnlyPath<P> {
+    type Value = P::Value;
+    fn read_path(&self) -> &DocumentPath {
+        self.inner.document_path()
+    }
+}
+
+impl<P> std::ops::Deref for ReadOnlyPath<P> {
+    type Target = P;
+    fn deref(&self) -> &P {
+        &self.inner
+    }
+}
+
+impl<P: fmt::Debug> fmt::Debug for ReadOnlyPath<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ReadOnly({:?})", self.inner)
     }
 }
 
@@ -143,7 +215,7 @@ impl TypedPath for AnyPath {
     }
 }
 
-/// Several typed paths read or written together: a tuple of [`TypedPath`]s, whose values come back as a
+/// Several typed paths read or removed together: a tuple of [`ReadablePath`]s, whose values come back as a
 /// tuple of `Option`s in the same order.
 pub trait Selection {
     /// The values, one `Option` per path (`None` where nothing is stored).
@@ -159,10 +231,10 @@ pub trait Selection {
 
 macro_rules! selection_tuple {
     ($($name:ident : $index:tt),+) => {
-        impl<$($name: TypedPath),+> Selection for ($($name,)+) {
+        impl<$($name: ReadablePath),+> Selection for ($($name,)+) {
             type Values = ($(Option<$name::Value>,)+);
             fn document_paths(&self) -> Vec<&DocumentPath> {
-                vec![$(self.$index.document_path()),+]
+                vec![$(self.$index.read_path()),+]
             }
             fn decode(
                 &self,
@@ -175,7 +247,7 @@ macro_rules! selection_tuple {
                         None => None,
                         Some(Ok(value)) => Some(value),
                         Some(Err(error)) => {
-                            violations.extend(error.at(self.$index.document_path()));
+                            violations.extend(error.at(self.$index.read_path()));
                             None
                         }
                     },

@@ -18,8 +18,9 @@ use super::TableBuilder;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, UpdateAction};
+use crate::model::transform::{self, Direction};
 use crate::model::{Attribute, Item, TableDataModel};
-use crate::path::{self, DocumentPath, KeyValues, Selection, TypedPath, MAX_DEPTH};
+use crate::path::{self, DocumentPath, KeyValues, ReadablePath, Selection, TypedPath, MAX_DEPTH};
 
 /// A table of records of model `M`, keyed by `K`: the hash key's type (`String` by default), or a
 /// `(hash, sort)` pair for a composite key. `B` decides how operations are carried out; use the
@@ -155,7 +156,16 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     }
 
     async fn put(&self, record: &M, condition: PutCondition<'_>) -> Result<bool> {
-        let item = record.to_item()?;
+        self.put_item(record.to_item()?, condition).await
+    }
+
+    /// Writes an encoded record.
+    pub(crate) async fn put_item(
+        &self,
+        mut item: Item,
+        condition: PutCondition<'_>,
+    ) -> Result<bool> {
+        self.core().add_leading_key(&mut item);
         let key_item = self.core().key_item_of::<K>(&item)?;
         self.backend.put(&key_item, item, condition).await
     }
@@ -166,7 +176,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         self.backend
             .read_record(&key_item)
             .await?
-            .map(M::from_item)
+            .map(|item| self.core().decode_record(item))
             .transpose()
     }
 
@@ -191,7 +201,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         self.backend
             .remove_record(&key_item)
             .await?
-            .map(M::from_item)
+            .map(|item| self.core().decode_record(item))
             .transpose()
     }
 
@@ -199,32 +209,34 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
 
     /// Reads one field; `None` when the record or the field is absent. One consistent GetItem that
     /// projects the field.
-    pub async fn get_field<P: TypedPath>(
+    pub async fn get_field<P: ReadablePath>(
         &self,
         key: impl Into<K>,
         path: P,
     ) -> Result<Option<P::Value>> {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         let mut values = self.read(key, std::slice::from_ref(&path)).await?;
         decode_at(&path, values.pop().flatten())
     }
 
     /// Like [`Table::get_field`], also telling whether the value came from the cache without a
     /// request (always `false` for a [`BasicTable`]).
-    pub async fn get_field_traced<P: TypedPath>(
+    pub async fn get_field_traced<P: ReadablePath>(
         &self,
         key: impl Into<K>,
         path: P,
     ) -> Result<Traced<Option<P::Value>>> {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         check_field_path(&path)?;
         let key_item = self.key_item(key)?;
         let mut reads = self
             .backend
             .read(&key_item, std::slice::from_ref(&path))
             .await?;
+        let value = reads.values.pop().flatten();
+        let value = transform::at_optional(self.core().model, &path, value, Direction::Read)?;
         Ok(Traced {
-            value: decode_at(&path, reads.values.pop().flatten())?,
+            value: decode_at(&path, value)?,
             from_cache: reads.from_cache,
         })
     }
@@ -282,7 +294,14 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             check_field_path(path)?;
         }
         let key_item = self.key_item(key)?;
-        Ok(self.backend.read(&key_item, paths).await?.values)
+        let values = self.backend.read(&key_item, paths).await?.values;
+        // The read transforms run here, on copies: a cache keeps the stored form.
+        let model = self.core().model;
+        values
+            .into_iter()
+            .zip(paths)
+            .map(|(value, path)| transform::at_optional(model, path, value, Direction::Read))
+            .collect()
     }
 
     // ---- Updates ---------------------------------------------------------------------------
@@ -397,15 +416,17 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .backend
             .write(&key_item, actions, old, condition)
             .await?;
+        let model = self.core().model;
         Ok(Fields::new(
             setters
                 .names()
                 .zip(paths)
                 .map(|(name, path)| {
                     let before = document::get(&old, &path).cloned();
-                    (name, path, before)
+                    let before = transform::at_optional(model, &path, before, Direction::Read)?;
+                    Ok((name, path, before))
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
         ))
     }
 
@@ -529,6 +550,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     ) -> Result<Fields> {
         for (_, path) in &named {
             check_field_path(path)?;
+            crate::validate::check_writable(self.core().model, path)?;
         }
         let key_item = self.key_item(key)?;
         let actions = named
@@ -539,14 +561,16 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .backend
             .write(&key_item, actions, OldValues::Fetch, condition)
             .await?;
+        let model = self.core().model;
         Ok(Fields::new(
             named
                 .into_iter()
                 .map(|(name, path)| {
                     let before = document::get(&old, &path).cloned();
-                    (name, path, before)
+                    let before = transform::at_optional(model, &path, before, Direction::Read)?;
+                    Ok((name, path, before))
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
         ))
     }
 }
@@ -555,12 +579,12 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     // ---- Queries ---------------------------------------------------------------------------
 
     /// Reads one field of every record a query finds (one page, one Query request).
-    pub async fn query_field<P: TypedPath>(
+    pub async fn query_field<P: ReadablePath>(
         &self,
         query: &Query,
         path: P,
     ) -> Result<QueryPage<K, Option<P::Value>>> {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         query_decoded(&*self.backend, query, std::slice::from_ref(&path), |item| {
             decode_at(&path, document::get(item, &path).cloned())
         })
@@ -599,12 +623,12 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// Every page of [`Table::query_field`], as a stream that sends the next request only when
     /// the next page is polled. The stream ends after the page that reaches the end (which may be
     /// empty, when the previous page ended exactly on the last record).
-    pub fn paginated_query_field<P: TypedPath>(
+    pub fn paginated_query_field<P: ReadablePath>(
         &self,
         query: Query,
         path: P,
     ) -> impl Stream<Item = Result<QueryPage<K, Option<P::Value>>>> + Send + 'static {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         paginate(
             Arc::clone(&self.backend),
             query,
@@ -658,7 +682,10 @@ async fn query_decoded<K: RecordKey, V, B: Backend>(
     let (items, metadata) = backend.query(query, paths).await?;
     let records = items
         .iter()
-        .map(|item| Ok((backend.core().key_of::<K>(item)?, decode(item)?)))
+        .map(|item| {
+            let transformed = transform::read_paths(backend.core().model, paths, item)?;
+            Ok((backend.core().key_of::<K>(item)?, decode(&transformed)?))
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(QueryPage { records, metadata })
 }

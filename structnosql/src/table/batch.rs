@@ -18,6 +18,7 @@
 //!   left unprocessed stay pending; after a failed request the cache forgets what it knew of the
 //!   records of that request (their pending writes stay), since DynamoDB may have applied it.
 
+use crate::model::transform::read_fields;
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -39,7 +40,7 @@ use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::Placeholders;
 use crate::model::{Attribute, Item, TableDataModel};
-use crate::path::{DocumentPath, Segment, Selection, TypedPath};
+use crate::path::{DocumentPath, ReadablePath, Segment, Selection};
 use crate::size::{item_bytes, MAX_ITEM_BYTES};
 
 /// The most keys one BatchGetItem reads.
@@ -460,13 +461,13 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// Reads one field of many records (`None` where the record has no value there); records that
     /// do not exist are in [`BatchGetReport::missing`]. One consistent BatchGetItem per 100 keys,
     /// projecting the field.
-    pub async fn batch_get_field<P: TypedPath>(
+    pub async fn batch_get_field<P: ReadablePath>(
         &self,
         keys: impl IntoIterator<Item = impl Into<K>>,
         path: P,
         retry: BatchRetry,
     ) -> Result<BatchGetReport<K, Option<P::Value>>> {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         let paths = std::slice::from_ref(&path);
         self.batch_get(keys, Some(paths), retry, |item| {
             decode_at(&path, document::get(&item, &path).cloned())
@@ -568,7 +569,14 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         let seen = self.backend.learn_records(learned, how);
         for (key, item) in answered.into_iter().zip(seen) {
             match item {
-                Some(item) => report.records.push((key, decode(item)?)),
+                Some(item) => report.records.push((
+                    key,
+                    decode(read_fields(
+                        core.model,
+                        paths,
+                        core.strip_leading_key(item),
+                    )?)?,
+                )),
                 None => report.missing.push(key),
             }
         }
@@ -607,9 +615,10 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         let mut entries = Vec::with_capacity(records.len());
         let mut positions = HashMap::with_capacity(records.len());
         for (position, record) in records.iter().enumerate() {
-            let item = record
+            let mut item = record
                 .to_item()
                 .map_err(|error| in_batch(error, position))?;
+            core.add_leading_key(&mut item);
             let key = core.key_of::<K>(&item)?;
             let key_item = core
                 .key_item(&key)

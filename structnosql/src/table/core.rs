@@ -25,6 +25,8 @@ pub struct TableCore {
     pub(crate) model: &'static ModelSchema,
     /// Whether requests ask for the capacity they consume (reported in tracing spans).
     pub(crate) report_consumed_capacity: bool,
+    /// The prefix of every hash key value this table stores; see the `leading_key` module.
+    pub(crate) leading_key: Option<String>,
 }
 
 impl TableCore {
@@ -77,6 +79,7 @@ impl TableCore {
             commit_concurrency,
             model,
             report_consumed_capacity: false,
+            leading_key: None,
         })
     }
 
@@ -85,6 +88,9 @@ impl TableCore {
         let (hash, sort) = key
             .key_values()
             .map_err(|violations| Error::validation_at(&DocumentPath::root(), violations))?;
+        // The caller's value must not be empty; the stored one (with the leading key) must fit.
+        check_key_value(&self.primary_index.hash_key, &hash, MAX_HASH_KEY_BYTES)?;
+        let hash = self.with_leading_key(hash);
         check_key_value(&self.primary_index.hash_key, &hash, MAX_HASH_KEY_BYTES)?;
         let mut item = Item::with_capacity(2);
         item.insert(self.primary_index.hash_key.clone(), hash);
@@ -114,9 +120,11 @@ impl TableCore {
         self.key_item(&self.key_of::<K>(item)?)
     }
 
-    /// The record key stored in `item`.
+    /// The record key stored in `item` (without the leading key).
     pub(crate) fn key_of<K: RecordKey>(&self, item: &Item) -> Result<K> {
-        let hash = item.get(&self.primary_index.hash_key).cloned();
+        let hash = item
+            .get(&self.primary_index.hash_key)
+            .and_then(|hash| self.without_leading_key(hash));
         let sort = self
             .primary_index
             .sort_key
@@ -127,7 +135,7 @@ impl TableCore {
                 path: DocumentPath::from_segments(vec![crate::path::Segment::Key(
                     self.primary_index.hash_key.as_str().into(),
                 )]),
-                message: "the item has no hash key".into(),
+                message: "the item has no hash key (with the table's leading key, if any)".into(),
             }],
         })?;
         K::from_key_values(hash, sort)

@@ -10,6 +10,7 @@ mod caching;
 mod config;
 mod core;
 mod key;
+mod leading_key;
 mod query;
 mod read;
 mod records;
@@ -18,6 +19,7 @@ mod selectors;
 mod trace;
 mod transact;
 mod transaction;
+mod unvalidated;
 mod write;
 
 pub use crate::cache::stats::CacheStats;
@@ -38,6 +40,7 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::types::ScalarAttributeType;
 use aws_sdk_dynamodb::Client;
 
 use crate::error::{Error, Result};
@@ -84,6 +87,7 @@ pub struct TableBuilder<M, K, B> {
     retry_config: Option<RetryConfig>,
     timeout_config: Option<TimeoutConfig>,
     report_consumed_capacity: bool,
+    leading_key: Option<String>,
     model: PhantomData<Marker<M, K, B>>,
 }
 
@@ -102,6 +106,7 @@ impl<M, K, B> Default for TableBuilder<M, K, B> {
             retry_config: None,
             timeout_config: None,
             report_consumed_capacity: false,
+            leading_key: None,
             model: PhantomData,
         }
     }
@@ -183,6 +188,15 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         self
     }
 
+    /// Stores every record's hash key with `prefix` in front, so that several logical tables or
+    /// tenants share one physical table. Keys are given and returned without it; records whose hash
+    /// key lacks it are not visible through this table (queries and scans skip them). Needs a string
+    /// hash key.
+    pub fn leading_key(mut self, prefix: impl Into<String>) -> Self {
+        self.leading_key = Some(prefix.into());
+        self
+    }
+
     /// Asks DynamoDB for the capacity each request consumes (`ReturnConsumedCapacity=TOTAL`) and
     /// reports it in the request's tracing span (`consumed_capacity`). Off by default.
     pub fn report_consumed_capacity(mut self, report: bool) -> Self {
@@ -229,6 +243,18 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
             self.commit_concurrency,
         )?;
         core.report_consumed_capacity = self.report_consumed_capacity;
+        if let Some(prefix) = self.leading_key {
+            let string_hash = K::scalar_types().0 == ScalarAttributeType::S;
+            if prefix.is_empty() || !string_hash {
+                return Err(Error::Config {
+                    message: format!(
+                        "table {}: a leading key must be a non-empty prefix of a string hash key",
+                        core.table_name
+                    ),
+                });
+            }
+            core.leading_key = Some(prefix);
+        }
         if self.auto_create_table {
             core.create_table::<K>(self.billing_mode, self.create_timeout)
                 .await?;

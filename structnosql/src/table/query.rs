@@ -178,7 +178,11 @@ pub(crate) async fn query_page(
     };
     let mut placeholders = Placeholders::new();
     let hash = placeholders.name(&hash_name);
-    let hash_value = placeholders.value(query.hash.clone());
+    // Record keys carry the table's leading key; index keys are the caller's own values.
+    let hash_value = match &query.index {
+        None => placeholders.value(core.with_leading_key(query.hash.clone())),
+        Some(_) => placeholders.value(query.hash.clone()),
+    };
     let mut key_condition = format!("{hash} = {hash_value}");
     if let Some(condition) = &query.sort {
         let sort_name = sort_name.ok_or_else(|| Error::Config {
@@ -248,5 +252,8 @@ pub(crate) async fn query_page(
         has_reached_end: output.last_evaluated_key.is_none(),
         last_evaluated_key: output.last_evaluated_key,
     };
-    Ok((output.items.unwrap_or_default(), metadata))
+    // Records of other logical tables sharing an index are not visible through this one.
+    let mut items = output.items.unwrap_or_default();
+    items.retain(|item| core.is_visible(item));
+    Ok((items, metadata))
 }

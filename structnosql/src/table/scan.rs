@@ -6,6 +6,7 @@
 //! queries' are) and the values returned include the caller's pending writes; a large scan through a
 //! caching table therefore holds what it read in memory.
 
+use crate::model::transform::read_fields;
 use std::sync::Arc;
 
 use futures::Stream;
@@ -23,7 +24,7 @@ use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders, MAX_EXPRESSION_BYTES};
 use crate::model::{Attribute, Item, TableDataModel};
-use crate::path::{DocumentPath, Selection, TypedPath};
+use crate::path::{DocumentPath, ReadablePath, Selection};
 
 /// DynamoDB's most segments of a parallel scan.
 const MAX_SEGMENTS: u32 = 1_000_000;
@@ -203,7 +204,10 @@ pub(crate) async fn scan_page(
         has_reached_end: output.last_evaluated_key.is_none(),
         last_evaluated_key: output.last_evaluated_key,
     };
-    Ok((output.items.unwrap_or_default(), metadata))
+    // Records of other logical tables sharing the table are not visible through this one.
+    let mut items = output.items.unwrap_or_default();
+    items.retain(|item| core.is_visible(item));
+    Ok((items, metadata))
 }
 
 /// Whether what a scan returns is each record's own values; see [`TableCore::index_holds_records`].
@@ -243,7 +247,11 @@ async fn scanned<K: RecordKey, V, B: Backend>(
     };
     let records = items
         .into_iter()
-        .map(|item| Ok((core.key_of::<K>(&item)?, decode(item)?)))
+        .map(|item| {
+            let key = core.key_of::<K>(&item)?;
+            let item = read_fields(core.model, paths, core.strip_leading_key(item))?;
+            Ok((key, decode(item)?))
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(QueryPage { records, metadata })
 }
@@ -349,12 +357,12 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn scan_field<P: TypedPath>(
+    pub async fn scan_field<P: ReadablePath>(
         &self,
         scan: &Scan,
         path: P,
     ) -> Result<QueryPage<K, Option<P::Value>>> {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         scanned(
             &*self.backend,
             scan,
@@ -401,12 +409,12 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// Every page of [`Table::scan_field`], as a stream that sends the next request only when the
     /// next page is polled. The stream ends after the page that reaches the end (which may be
     /// empty).
-    pub fn paginated_scan_field<P: TypedPath>(
+    pub fn paginated_scan_field<P: ReadablePath>(
         &self,
         scan: Scan,
         path: P,
     ) -> impl Stream<Item = Result<QueryPage<K, Option<P::Value>>>> + Send + 'static {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         paginate(
             Arc::clone(&self.backend),
             scan,
@@ -451,13 +459,13 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// flight). Together they hold every record exactly once. The scan's own segment and start key
     /// are replaced; a page's `last_evaluated_key` belongs to its segment. An error ends its
     /// segment's stream after it is yielded; the other segments go on.
-    pub fn parallel_scan_field<P: TypedPath>(
+    pub fn parallel_scan_field<P: ReadablePath>(
         &self,
         scan: Scan,
         total_segments: u32,
         path: P,
     ) -> impl Stream<Item = Result<QueryPage<K, Option<P::Value>>>> + Send + 'static {
-        let path = path.document_path().clone();
+        let path = path.read_path().clone();
         parallel(
             &self.backend,
             scan,

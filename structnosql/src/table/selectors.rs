@@ -4,8 +4,9 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result};
+use crate::model::transform::{self, Direction};
 use crate::model::{Attribute, ModelSchema, Violations};
-use crate::path::{DocumentPath, KeyValues, StringPath, TypedPath};
+use crate::path::{DocumentPath, KeyValues, ReadablePath, StringPath, TypedPath};
 
 /// A path given by string, resolved against the model when the operation runs.
 #[derive(Debug, Clone)]
@@ -40,9 +41,9 @@ impl Getters {
     }
 
     /// Adds a typed path under `name`.
-    pub fn field(mut self, name: impl Into<String>, path: impl TypedPath) -> Self {
+    pub fn field(mut self, name: impl Into<String>, path: impl ReadablePath) -> Self {
         self.entries
-            .push((name.into(), Target::Typed(path.document_path().clone())));
+            .push((name.into(), Target::Typed(path.read_path().clone())));
         self
     }
 
@@ -125,7 +126,8 @@ impl Setters {
         Self::default()
     }
 
-    /// Writes `value` at a typed path; named after the path.
+    /// Writes `value` at a typed path; named after the path. The path of a
+    /// `#[structnosql(read_only)]` field is not a [`TypedPath`] and does not compile here.
     pub fn set<P: TypedPath>(mut self, path: P, value: impl Into<P::Value>) -> Self {
         let encoded = value.into().to_attribute();
         crate::expr::reserve_first(&mut self.entries);
@@ -192,7 +194,7 @@ impl Setters {
     }
 
     /// The writes as concrete paths and checked values, in order; every problem of every setter is
-    /// reported together.
+    /// reported together. A write at or inside a read-only field is an [`Error::ReadOnly`].
     pub(crate) fn resolve(
         &self,
         model: &'static ModelSchema,
@@ -201,9 +203,13 @@ impl Setters {
         let mut violations = Vec::new();
         for (_, write) in &self.entries {
             let checked = match write {
-                Write::Typed(path, encoded) => encoded
-                    .clone()
-                    .map_err(|problems| Error::validation_at(path, problems))
+                Write::Typed(path, encoded) => crate::validate::check_writable(model, path)
+                    .and_then(|()| {
+                        encoded
+                            .clone()
+                            .map_err(|problems| Error::validation_at(path, problems))
+                    })
+                    .and_then(|value| transform::at(model, path, value, Direction::Write))
                     .and_then(|value| {
                         crate::validate::check_depth(path, &value)?;
                         Ok((path.clone(), value))
@@ -216,9 +222,13 @@ impl Setters {
                             reason: "a value is written at one path; multi-selections are for reads and removes".into(),
                         });
                     };
+                    crate::validate::check_writable(model, &target.path)?;
                     encoded
                         .clone()
                         .map_err(|problems| Error::validation_at(&target.path, problems))
+                        .and_then(|value| {
+                            transform::at(model, &target.path, value, Direction::Write)
+                        })
                         .and_then(|value| crate::validate::check_at(target, value))
                         .map(|value| (target.path.clone(), value))
                 }
@@ -267,7 +277,8 @@ impl Fields {
             .transpose()
     }
 
-    /// The stored value named `name`, as DynamoDB returned it.
+    /// The stored value named `name`, as DynamoDB returned it (after the field's read transform, if
+    /// it has one).
     pub fn raw(&self, name: &str) -> Option<&AttributeValue> {
         self.entries
             .iter()

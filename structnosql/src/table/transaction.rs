@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::{
     CancellationReason, ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure,
     TransactGetItem, TransactWriteItem, Update,
@@ -167,7 +168,8 @@ impl WriteTransaction {
         condition: PutCondition<'_>,
     ) -> Result<Self> {
         let core = table.backend.core();
-        let item = record.to_item()?;
+        let mut item = record.to_item()?;
+        core.add_leading_key(&mut item);
         let key_item = core.key_item_of::<K>(&item)?;
         let prepared = prepare_put(core, &key_item, item, condition)?;
         let put = Put::builder()
@@ -433,6 +435,8 @@ pub struct Slot<M> {
 #[derive(Debug, Default)]
 pub struct ReadTransaction {
     items: Vec<TransactGetItem>,
+    /// Per read, the hash key attribute and the table's leading key, if it has one.
+    leading_keys: Vec<Option<(String, String)>>,
     /// The tables read, for tracing.
     tables: Vec<String>,
     client: Option<Client>,
@@ -469,6 +473,11 @@ impl ReadTransaction {
             self.tables.push(core.table_name.clone());
         }
         self.items.push(TransactGetItem::builder().get(get).build());
+        self.leading_keys.push(
+            core.leading_key
+                .clone()
+                .map(|prefix| (core.primary_index.hash_key.clone(), prefix)),
+        );
         Ok(Slot {
             index: self.items.len() - 1,
             model: PhantomData,
@@ -478,7 +487,10 @@ impl ReadTransaction {
     /// Sends the reads.
     pub async fn commit(self) -> Result<ReadResults> {
         let Some(client) = self.client else {
-            return Ok(ReadResults { items: Vec::new() });
+            return Ok(ReadResults {
+                items: Vec::new(),
+                leading_keys: Vec::new(),
+            });
         };
         let output = traced_across(
             &self.tables.join(","),
@@ -497,6 +509,7 @@ impl ReadTransaction {
                 .into_iter()
                 .map(|response| response.item)
                 .collect(),
+            leading_keys: self.leading_keys,
         })
     }
 }
@@ -505,15 +518,28 @@ impl ReadTransaction {
 #[derive(Debug)]
 pub struct ReadResults {
     items: Vec<Option<Item>>,
+    leading_keys: Vec<Option<(String, String)>>,
 }
 
 impl ReadResults {
     /// The record of `slot`, decoded; `None` if there was none.
     pub fn take<M: TableDataModel>(&mut self, slot: Slot<M>) -> Result<Option<M>> {
+        let leading_key = self.leading_keys.get(slot.index).cloned().flatten();
         self.items
             .get_mut(slot.index)
             .and_then(Option::take)
-            .map(M::from_item)
+            .map(|mut item| {
+                if let Some((hash_key, prefix)) = &leading_key {
+                    if let Some(AttributeValue::S(hash)) = item.get(hash_key) {
+                        let hash = hash
+                            .strip_prefix(prefix.as_str())
+                            .unwrap_or(hash)
+                            .to_owned();
+                        item.insert(hash_key.clone(), AttributeValue::S(hash));
+                    }
+                }
+                M::from_item(item)
+            })
             .transpose()
     }
 }

@@ -2604,3 +2604,15 @@ fn transforms_apply_to_the_field_and_to_fields_nested_in_a_value() {
     let written = item(&GUARDED, record, Direction::Write).unwrap();
     assert_eq!(written["code"], s("XY"));
 }
+
+#[test]
+fn recursive_models_without_transforms_are_recognised_without_endless_walking() {
+    use crate::model::transform::{may_transform, Direction};
+    for direction in [Direction::Read, Direction::Write] {
+        assert!(!may_transform(TypeSchema::Model(&PARAMETER), direction));
+        assert!(!may_transform(
+            TypeSchema::Model(&PARAMETERS_RECORD),
+            direction
+        ));
+    }
+}

@@ -53,6 +53,51 @@ fn schema_at(
     Some((schema, ending))
 }
 
+/// Whether a value of type `schema` can hold a field with a transform for `direction` — so that
+/// values of models without transforms (the common case) are neither copied nor walked.
+pub(crate) fn may_transform(schema: TypeSchema, direction: Direction) -> bool {
+    /// `open`: the models being walked; a model met again (a recursive model) adds nothing new.
+    fn walk(
+        schema: TypeSchema,
+        direction: Direction,
+        open: &mut Vec<&'static ModelSchema>,
+    ) -> bool {
+        match schema.required() {
+            TypeSchema::Model(model) => {
+                if open.iter().any(|seen| std::ptr::eq(*seen, model)) {
+                    return false;
+                }
+                open.push(model);
+                let found = model.fields.iter().any(|field| {
+                    let own = match direction {
+                        Direction::Read => field.read_transform.is_some(),
+                        Direction::Write => field.write_transform.is_some(),
+                    };
+                    own || walk(field.type_schema(), direction, open)
+                });
+                open.pop();
+                found
+            }
+            TypeSchema::Map(item) | TypeSchema::List(item) => walk(item(), direction, open),
+            _ => false,
+        }
+    }
+    walk(schema, direction, &mut Vec::new())
+}
+
+/// Whether the value at a path (of type `schema`, ending at `field` if any) can be transformed.
+fn transformable(
+    schema: TypeSchema,
+    field: Option<&'static FieldSchema>,
+    direction: Direction,
+) -> bool {
+    let own = field.is_some_and(|field| match direction {
+        Direction::Read => field.read_transform.is_some(),
+        Direction::Write => field.write_transform.is_some(),
+    });
+    own || may_transform(schema, direction)
+}
+
 /// Applies the transforms of the fields nested in `value` (of type `schema`, stored at `path`).
 fn within(
     schema: TypeSchema,
@@ -152,6 +197,24 @@ pub(crate) fn at(
     let Some((schema, ending)) = schema_at(model, path) else {
         return Ok(value);
     };
+    // The custom check of a field written directly (by a typed path, whose value's own conversion
+    // cannot know it); a field with a write transform is checked after the transform, below.
+    if direction == Direction::Write && super::checks::custom_checks_enabled() {
+        let check = ending
+            .filter(|field| field.write_transform.is_none())
+            .and_then(|field| field.check);
+        if let Some(Err(message)) = check.map(|check| check(&value)) {
+            return Err(Error::Validation {
+                violations: vec![Violation {
+                    path: path.clone(),
+                    message,
+                }],
+            });
+        }
+    }
+    if !transformable(schema, ending, direction) {
+        return Ok(value);
+    }
     let mut problems = Vec::new();
     match ending {
         Some(field) => field_value(field, &mut value, direction, path, &mut problems),
@@ -174,6 +237,9 @@ pub(crate) fn at_optional(
 
 /// Applies the transforms to every field of a whole record.
 pub(crate) fn item(model: &'static ModelSchema, item: Item, direction: Direction) -> Result<Item> {
+    if !may_transform(TypeSchema::Model(model), direction) {
+        return Ok(item);
+    }
     let mut value = AttributeValue::M(item);
     let mut problems = Vec::new();
     within(
@@ -192,20 +258,29 @@ pub(crate) fn item(model: &'static ModelSchema, item: Item, direction: Direction
 
 /// Applies the read transforms to the values at `paths` in a record read by a query (a copy; the
 /// original, which a cache may keep, is left in stored form).
-pub(crate) fn read_paths(
+pub(crate) fn read_paths<'a>(
     model: &'static ModelSchema,
     paths: &[DocumentPath],
-    item: &Item,
-) -> Result<Item> {
-    let mut copy = item.clone();
+    item: &'a Item,
+) -> Result<std::borrow::Cow<'a, Item>> {
+    let mut copy: Option<Item> = None;
     for path in paths {
+        let Some((schema, ending)) = schema_at(model, path) else {
+            continue;
+        };
+        if !transformable(schema, ending, Direction::Read) {
+            continue;
+        }
         let Some(value) = crate::document::get(item, path) else {
             continue;
         };
         let transformed = at(model, path, value.clone(), Direction::Read)?;
-        set_at(&mut copy, path, transformed);
+        set_at(copy.get_or_insert_with(|| item.clone()), path, transformed);
     }
-    Ok(copy)
+    Ok(match copy {
+        Some(copy) => std::borrow::Cow::Owned(copy),
+        None => std::borrow::Cow::Borrowed(item),
+    })
 }
 
 /// [`read_paths`] for a record read by a scan or a batch get: `paths` are the fields read, `None` for
@@ -216,7 +291,13 @@ pub(crate) fn read_fields(
     item: Item,
 ) -> Result<Item> {
     match paths {
-        Some(paths) => read_paths(model, paths, &item),
+        Some(paths) => {
+            let changed = match read_paths(model, paths, &item)? {
+                std::borrow::Cow::Owned(changed) => Some(changed),
+                std::borrow::Cow::Borrowed(_) => None,
+            };
+            Ok(changed.unwrap_or(item))
+        }
         None => Ok(item),
     }
 }

@@ -715,7 +715,7 @@ fn paginate<K: RecordKey, V: Send + 'static, B: Backend>(
 }
 
 /// Decodes a value read at `path`.
-fn decode_at<T: Attribute>(
+pub(crate) fn decode_at<T: Attribute>(
     path: &DocumentPath,
     value: Option<AttributeValue>,
 ) -> Result<Option<T>> {

@@ -29,7 +29,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
 
-use super::api::{check_field_path, Table};
+use super::api::{check_field_path, decode_at, Table};
 use super::backend::Backend;
 use super::core::TableCore;
 use super::key::RecordKey;
@@ -39,7 +39,7 @@ use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::Placeholders;
-use crate::model::{Attribute, Item, TableDataModel};
+use crate::model::{Item, TableDataModel};
 use crate::path::{DocumentPath, ReadablePath, Segment, Selection};
 use crate::size::{item_bytes, MAX_ITEM_BYTES};
 
@@ -417,18 +417,6 @@ fn in_batch(error: Error, position: usize) -> Error {
         },
         other => other,
     }
-}
-
-/// Decodes a value read at `path`.
-fn decode_at<T: Attribute>(
-    path: &DocumentPath,
-    value: Option<AttributeValue>,
-) -> Result<Option<T>> {
-    value
-        .map(|value| {
-            T::from_attribute(value).map_err(|violations| Error::stored_data_at(path, violations))
-        })
-        .transpose()
 }
 
 impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use futures::Stream;
 
-use super::api::{check_field_path, Table};
+use super::api::{check_field_path, decode_at, Table};
 use super::backend::Backend;
 use super::batch::{key_attributes, projection_with_keys, Learned};
 use super::core::TableCore;
@@ -23,7 +23,7 @@ use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders, MAX_EXPRESSION_BYTES};
-use crate::model::{Attribute, Item, TableDataModel};
+use crate::model::{Item, TableDataModel};
 use crate::path::{DocumentPath, ReadablePath, Selection};
 
 /// DynamoDB's most segments of a parallel scan.
@@ -311,17 +311,6 @@ where
         ))
     });
     futures::stream::select_all(segments)
-}
-
-fn decode_at<T: Attribute>(
-    path: &DocumentPath,
-    value: Option<aws_sdk_dynamodb::types::AttributeValue>,
-) -> Result<Option<T>> {
-    value
-        .map(|value| {
-            T::from_attribute(value).map_err(|violations| Error::stored_data_at(path, violations))
-        })
-        .transpose()
 }
 
 fn named_values(named: &[(String, DocumentPath)], item: &Item) -> Fields {

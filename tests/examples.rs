@@ -52,6 +52,22 @@ stored: created_at=1700000000 limits=Some({\"daily\": 500}) note=Some(\"VIP\")
 ",
     ),
     (
+        "default_values",
+        "\
+created: Some(GameStats { wins: 0, rank: \"bronze\", active: false, notes: None })
+created: Some(GameStats { wins: 0, rank: \"gold\", active: false, notes: None })
+",
+    ),
+    (
+        "flattened_structs",
+        "\
+stored attributes: [\"articleId\", \"revision\", \"title\", \"updatedBy\"]
+revision = Some(2)
+refused: revision: must be positive
+record: Audit { updated_by: \"grace\", revision: 2 }
+",
+    ),
+    (
         "transactions",
         "\
 t1: moved 70 from a to b

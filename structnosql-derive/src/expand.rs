@@ -20,13 +20,20 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
     let ident = &model.ident;
     let name = ident.to_string();
     let fields_ident = format_ident!("{}Fields", ident);
-    let field_schemas = model.fields.iter().map(field_schema);
+    let own: Vec<&Field> = model.fields.iter().filter(|field| !field.flatten).collect();
+    let flattened: Vec<&Field> = model.fields.iter().filter(|field| field.flatten).collect();
+    let field_schemas = own.iter().map(|field| field_schema(field));
     let checks = model.fields.iter().filter_map(check_fn);
     let transforms = model.fields.iter().map(transform_fns);
+    let defaults = model.fields.iter().filter_map(default_fn);
     let encode = model.fields.iter().map(encode_field);
     let decode = model.fields.iter().map(|field| {
         let (var, ty, name) = (&field.ident, &field.ty, &field.name);
-        quote! { let #var = __p::decode_field::<#ty>(&mut __map, &mut __violations, #name); }
+        if field.flatten {
+            quote! { let #var = __p::decode_flattened::<#ty>(&mut __map, &mut __violations); }
+        } else {
+            quote! { let #var = __p::decode_field::<#ty>(&mut __map, &mut __violations, #name); }
+        }
     });
     let vars: Vec<_> = model.fields.iter().map(|field| &field.ident).collect();
     let depth = model
@@ -35,7 +42,12 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
         .filter(|field| !field.recursive)
         .map(|field| {
             let ty = &field.ty;
-            quote_spanned! {ty.span()=> <#ty as __p::Attribute>::DEPTH }
+            if field.flatten {
+                // A flattened struct's fields are at this level: one level less than the struct.
+                quote_spanned! {ty.span()=> (<#ty as __p::Attribute>::DEPTH - 1) }
+            } else {
+                quote_spanned! {ty.span()=> <#ty as __p::Attribute>::DEPTH }
+            }
         })
         .fold(quote!(0), |acc, depth| quote!(__p::max(#acc, #depth)));
     let key_name_asserts = model
@@ -55,12 +67,13 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
     let table_impl = (kind == Kind::TableDataModel).then(|| {
         let depth_asserts = model.fields.iter().filter(|f| !f.recursive).map(|field| {
             let ty = &field.ty;
+            let limit: usize = if field.flatten { 33 } else { 32 };
             let message = format!(
                 "field `{}` nests deeper than DynamoDB's 32 levels",
                 field.ident
             );
             quote_spanned! {ty.span()=>
-                const _: () = ::core::assert!(<#ty as __p::Attribute>::DEPTH <= 32, #message);
+                const _: () = ::core::assert!(<#ty as __p::Attribute>::DEPTH <= #limit, #message);
             }
         });
         quote! {
@@ -105,6 +118,68 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
         });
     let field_count = model.fields.len();
     let accessors = accessors(model, &fields_ident);
+    let fields_const = if flattened.is_empty() {
+        quote! {
+            const __MODEL_FIELDS: &[__p::FieldSchema] = &[#(#field_schemas),*];
+        }
+    } else {
+        let types: Vec<_> = flattened.iter().map(|field| &field.ty).collect();
+        // Names shared with a flattened struct, checked once its fields are known (at compile time),
+        // each reported on the field that clashes.
+        let mut clashes = Vec::new();
+        for (index, flat) in flattened.iter().enumerate() {
+            let (flat_ident, flat_ty) = (&flat.ident, &flat.ty);
+            for field in &own {
+                let attribute = &field.name;
+                let message = format!(
+                    "attribute name {attribute:?} of field `{}` is also a field of the struct \
+                     flattened by `{flat_ident}`; attribute names must be unique at each level",
+                    field.ident
+                );
+                clashes.push(quote_spanned! {field.ident.span()=>
+                    const _: () = ::core::assert!(
+                        !__p::has_name(<#flat_ty as __p::MapModel>::__FIELDS, #attribute),
+                        #message
+                    );
+                });
+            }
+            for other in flattened.iter().skip(index + 1) {
+                let other_ty = &other.ty;
+                let message = format!(
+                    "the structs flattened by `{flat_ident}` and `{}` have an attribute name in \
+                     common; attribute names must be unique at each level",
+                    other.ident
+                );
+                clashes.push(quote_spanned! {other.ident.span()=>
+                    const _: () = ::core::assert!(
+                        !__p::share_a_name(
+                            <#flat_ty as __p::MapModel>::__FIELDS,
+                            <#other_ty as __p::MapModel>::__FIELDS,
+                        ),
+                        #message
+                    );
+                });
+            }
+        }
+        let must_be_models = types.iter().map(|ty| {
+            quote_spanned! {ty.span()=>
+                const _: fn() = || {
+                    fn flattened_field_must_be_a_map_model<T: __p::MapModel>() {}
+                    flattened_field_must_be_a_map_model::<#ty>();
+                };
+            }
+        });
+        quote! {
+            #(#must_be_models)*
+            const __OWN_FIELDS: &[__p::FieldSchema] = &[#(#field_schemas),*];
+            const __FIELD_COUNT: usize =
+                __OWN_FIELDS.len() #(+ <#types as __p::MapModel>::__FIELDS.len())*;
+            const __ALL_FIELDS: [__p::FieldSchema; __FIELD_COUNT] =
+                __p::concat_fields(&[__OWN_FIELDS, #(<#types as __p::MapModel>::__FIELDS),*]);
+            const __MODEL_FIELDS: &[__p::FieldSchema] = &__ALL_FIELDS;
+            #(#clashes)*
+        }
+    };
     quote! {
         #[doc(hidden)]
         const _: () = {
@@ -112,10 +187,12 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
 
             #(#checks)*
             #(#transforms)*
+            #(#defaults)*
+            #fields_const
 
             static __SCHEMA: __p::ModelSchema = __p::ModelSchema {
                 name: #name,
-                fields: &[#(#field_schemas),*],
+                fields: __MODEL_FIELDS,
                 version_field: #version_field,
                 ttl_field: #ttl_field,
             };
@@ -158,6 +235,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
                 fn model_schema() -> &'static __p::ModelSchema {
                     &__SCHEMA
                 }
+                const __FIELDS: &'static [__p::FieldSchema] = __MODEL_FIELDS;
             }
 
             #table_impl
@@ -233,6 +311,35 @@ fn transform_fns(field: &Field) -> TokenStream {
     .collect()
 }
 
+fn default_fn_ident(field: &Field) -> syn::Ident {
+    format_ident!("__default_{}", field.ident.unraw())
+}
+
+/// For a field with `default`: the stored form of its default value, for the schema.
+fn default_fn(field: &Field) -> Option<TokenStream> {
+    let default = field.default.as_ref()?;
+    let ty = &field.ty;
+    let ident = default_fn_ident(field);
+    let value = match default {
+        darling::util::Override::Inherit => {
+            quote_spanned! {ty.span()=> <#ty as ::core::default::Default>::default() }
+        }
+        darling::util::Override::Explicit(function) => {
+            quote_spanned! {function.span()=> #function() }
+        }
+    };
+    Some(quote_spanned! {ty.span()=>
+        #[allow(non_snake_case)]
+        fn #ident() -> ::core::result::Result<
+            ::core::option::Option<__p::AttributeValue>,
+            ::std::string::String,
+        > {
+            let __value: #ty = #value;
+            __p::encode_default::<#ty>(&__value)
+        }
+    })
+}
+
 fn field_schema(field: &Field) -> TokenStream {
     let (name, ty) = (&field.name, &field.ty);
     let rust_name = field.ident.unraw().to_string();
@@ -262,6 +369,13 @@ fn field_schema(field: &Field) -> TokenStream {
             None => quote!(::core::option::Option::None),
         }
     });
+    let default = match field.default {
+        Some(_) => {
+            let ident = default_fn_ident(field);
+            quote!(::core::option::Option::Some(#ident))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         __p::FieldSchema {
             name: #name,
@@ -272,12 +386,18 @@ fn field_schema(field: &Field) -> TokenStream {
             read_only: #read_only,
             read_transform: #read_transform,
             write_transform: #write_transform,
+            default: #default,
         }
     }
 }
 
 fn encode_field(field: &Field) -> TokenStream {
     let (var, ty, name) = (&field.ident, &field.ty, &field.name);
+    if field.flatten {
+        return quote! {
+            __p::encode_flattened::<#ty>(&mut __map, &mut __violations, &self.#var);
+        };
+    }
     // A field with a write transform is checked after the transform, on the stored form.
     let check = match field.validate {
         Some(_) if field.write_transform.is_none() => {
@@ -296,6 +416,17 @@ fn accessors(model: &Model, fields_ident: &syn::Ident) -> TokenStream {
     let (ident, vis) = (&model.ident, &model.vis);
     let methods = model.fields.iter().map(|field| {
         let (var, ty, name) = (&field.ident, &field.ty, &field.name);
+        if field.flatten {
+            let doc = format!(
+                "The paths to the fields of the flattened `{var}`, which are stored at this level."
+            );
+            return quote! {
+                #[doc = #doc]
+                #vis fn #var(&self) -> <#ty as ::structnosql::__private::Attribute>::Accessor {
+                    ::structnosql::__private::FromPath::from_path(self.path.clone())
+                }
+            };
+        }
         let mut accessor =
             quote_spanned! {ty.span()=> <#ty as ::structnosql::__private::Attribute>::Accessor };
         let doc = if field.read_only {
@@ -319,19 +450,65 @@ fn accessors(model: &Model, fields_ident: &syn::Ident) -> TokenStream {
     let doc =
         format!("Typed paths to the fields of [`{ident}`]; obtained from `{ident}::fields()`.");
     let fields_doc = format!("Typed paths to the fields of `{ident}`.");
+    let common = accessor_common(model, fields_ident, methods.collect(), &fields_doc);
+    let Some(first_flattened) = model.fields.iter().find(|field| field.flatten) else {
+        return quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            #vis struct #fields_ident {
+                path: ::structnosql::__private::DocumentPath,
+            }
+
+            impl ::structnosql::__private::FromPath for #fields_ident {
+                fn from_path(path: ::structnosql::__private::DocumentPath) -> Self {
+                    Self { path }
+                }
+            }
+
+            #common
+        };
+    };
+    // The first flattened struct's accessor is reachable through `Deref`: its fields read as this
+    // model's own (`Outer::fields().inner_field()`).
+    let ty = &first_flattened.ty;
+    let flattened_accessor = quote! { <#ty as ::structnosql::__private::Attribute>::Accessor };
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
         #vis struct #fields_ident {
             path: ::structnosql::__private::DocumentPath,
+            flattened: #flattened_accessor,
         }
 
         impl ::structnosql::__private::FromPath for #fields_ident {
             fn from_path(path: ::structnosql::__private::DocumentPath) -> Self {
-                Self { path }
+                Self {
+                    flattened: ::structnosql::__private::FromPath::from_path(path.clone()),
+                    path,
+                }
             }
         }
 
+        impl ::core::ops::Deref for #fields_ident {
+            type Target = #flattened_accessor;
+            fn deref(&self) -> &Self::Target {
+                &self.flattened
+            }
+        }
+
+        #common
+    }
+}
+
+/// The parts of the accessor common to every model.
+fn accessor_common(
+    model: &Model,
+    fields_ident: &syn::Ident,
+    methods: Vec<TokenStream>,
+    fields_doc: &str,
+) -> TokenStream {
+    let (ident, vis) = (&model.ident, &model.vis);
+    quote! {
         impl ::structnosql::__private::TypedPath for #fields_ident {
             type Value = #ident;
             fn document_path(&self) -> &::structnosql::__private::DocumentPath {
@@ -346,7 +523,9 @@ fn accessors(model: &Model, fields_ident: &syn::Ident) -> TokenStream {
         impl #ident {
             #[doc = #fields_doc]
             #vis fn fields() -> #fields_ident {
-                #fields_ident { path: ::structnosql::__private::DocumentPath::root() }
+                ::structnosql::__private::FromPath::from_path(
+                    ::structnosql::__private::DocumentPath::root(),
+                )
             }
         }
     }
@@ -383,6 +562,7 @@ pub fn stub(input: &syn::DeriveInput, kind: Kind) -> TokenStream {
                 fn model_schema() -> &'static __p::ModelSchema {
                     &__SCHEMA
                 }
+                const __FIELDS: &'static [__p::FieldSchema] = &[];
             }
             #table_impl
         };

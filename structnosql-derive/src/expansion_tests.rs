@@ -163,3 +163,35 @@ fn transformed_fields_get_stored_form_wrappers() {
         Kind::TableDataModel
     ));
 }
+
+#[test]
+fn flattened_fields_are_stored_at_the_models_level() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct Member {
+                member_id: String,
+                #[structnosql(flatten)]
+                audit: Audit,
+                #[structnosql(flatten)]
+                contact: Contact,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}
+
+#[test]
+fn default_values_get_stored_form_functions() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            pub struct GameStats {
+                #[structnosql(default)]
+                wins: i64,
+                #[structnosql(default = "defaults::rank")]
+                rank: String,
+                notes: Option<String>,
+            }
+        },
+        Kind::MapModel
+    ));
+}

@@ -27,8 +27,9 @@ use expand::Kind;
 /// Derives a record model: the static schema, checked conversions to and from a DynamoDB item, and the
 /// typed path accessor `<Type>Fields` (from `<Type>::fields()`).
 ///
-/// Attributes: `#[structnosql(rename_all = "...")]` on the struct; `rename`, `key_name`, `validate` and
-/// `recursive` on fields. See the `structnosql::model` documentation for each, with examples.
+/// Attributes: `#[structnosql(rename_all = "...")]` on the struct; `rename`, `key_name`, `validate`,
+/// `recursive`, `read_only`, `read_transform`, `write_transform`, `version`, `ttl`, `flatten` and
+/// `default` on fields. See the `structnosql::model` documentation for each, with examples.
 #[proc_macro_derive(TableDataModel, attributes(structnosql))]
 pub fn derive_table_data_model(input: TokenStream) -> TokenStream {
     derive_model(input.into(), Kind::TableDataModel).into()

@@ -40,6 +40,9 @@ struct FieldInput {
     read_only: bool,
     read_transform: Option<syn::Path>,
     write_transform: Option<syn::Path>,
+    #[darling(default)]
+    flatten: bool,
+    default: Option<darling::util::Override<syn::Path>>,
 }
 
 /// A checked model.
@@ -69,6 +72,12 @@ pub struct Field {
     pub read_transform: Option<syn::Path>,
     /// The function applied to values of the field written, before its custom check.
     pub write_transform: Option<syn::Path>,
+    /// Whether the field's struct (a `MapModel`) is stored at this level: its attributes are the
+    /// enclosing map's, and the field has no attribute of its own.
+    pub flatten: bool,
+    /// The field's default value, stored in maps of the model that field writes create:
+    /// `Default::default()` (`Inherit`) or a function (`Explicit`).
+    pub default: Option<darling::util::Override<syn::Path>>,
 }
 
 /// Characters that would make string paths ambiguous.
@@ -100,7 +109,26 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
             .strip_prefix("r#")
             .unwrap_or(&rust_name)
             .to_owned();
-        let serde = serde_attrs::read(&field.attrs, false, &mut errors);
+        let serde = serde_attrs::read_with(&field.attrs, false, field.flatten, &mut errors);
+        if field.flatten {
+            check_flatten(&field, &parsed.ident, &mut errors);
+            checked.push(Field {
+                ident,
+                ty: field.ty,
+                name: rust_name,
+                key_name: None,
+                validate: None,
+                recursive: false,
+                version: false,
+                ttl: false,
+                read_only: false,
+                read_transform: None,
+                write_transform: None,
+                flatten: true,
+                default: None,
+            });
+            continue;
+        }
         let name = match (&field.rename, serde.rename) {
             (Some(ours), Some((theirs, span))) if ours.value() != theirs => {
                 errors.push(
@@ -122,7 +150,10 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
             .as_ref()
             .map_or(ident.span(), syn::LitStr::span);
         check_name(&name, name_span, &mut errors);
-        if let Some(previous) = checked.iter().find(|other| other.name == name) {
+        if let Some(previous) = checked
+            .iter()
+            .find(|other| !other.flatten && other.name == name)
+        {
             errors.push(
                 darling::Error::custom(format!(
                     "attribute name {name:?} is already used by field `{}`",
@@ -169,6 +200,8 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
             read_only: field.read_only,
             read_transform: field.read_transform,
             write_transform: field.write_transform,
+            flatten: false,
+            default: field.default,
         });
     }
     errors.finish_with(Model {
@@ -176,6 +209,34 @@ pub fn parse(input: &syn::DeriveInput) -> darling::Result<Model> {
         vis: parsed.vis,
         fields: checked,
     })
+}
+
+/// A flattened field has no attribute of its own, so no option about one.
+fn check_flatten(field: &FieldInput, model: &syn::Ident, errors: &mut darling::error::Accumulator) {
+    let options = [
+        ("rename", field.rename.is_some()),
+        ("key_name", field.key_name.is_some()),
+        ("validate", field.validate.is_some()),
+        ("recursive", field.recursive),
+        ("version", field.version),
+        ("ttl", field.ttl),
+        ("read_only", field.read_only),
+        ("read_transform", field.read_transform.is_some()),
+        ("write_transform", field.write_transform.is_some()),
+        ("default", field.default.is_some()),
+    ];
+    for (option, _) in options.iter().filter(|(_, set)| *set) {
+        errors.push(
+            darling::Error::custom(format!(
+                "`flatten` cannot be combined with `{option}`: a flattened field has no attribute of \
+                 its own (set options on the fields of the flattened struct)"
+            ))
+            .with_span(&field.ty),
+        );
+    }
+    if mentions(&field.ty, model) {
+        errors.push(darling::Error::custom("a model cannot flatten itself").with_span(&field.ty));
+    }
 }
 
 /// The `rename_all` rule, from structnosql's attribute or serde's (which must agree).

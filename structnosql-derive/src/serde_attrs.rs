@@ -31,6 +31,17 @@ pub fn read(
     is_container: bool,
     errors: &mut darling::error::Accumulator,
 ) -> SerdeNaming {
+    read_with(attrs, is_container, false, errors)
+}
+
+/// [`read`], accepting `#[serde(flatten)]` when `flattened` (the field is `#[structnosql(flatten)]`
+/// too, so both store the struct's fields at the same level).
+pub fn read_with(
+    attrs: &[syn::Attribute],
+    is_container: bool,
+    flattened: bool,
+    errors: &mut darling::error::Accumulator,
+) -> SerdeNaming {
     let mut naming = SerdeNaming::default();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
         let result = attr.parse_nested_meta(|meta| {
@@ -40,7 +51,7 @@ pub fn read(
                 .map(ToString::to_string)
                 .unwrap_or_default();
             let rejected = if is_container { CONTAINER_OPTIONS_REJECTED } else { FIELD_OPTIONS_REJECTED };
-            if rejected.contains(&name.as_str()) {
+            if rejected.contains(&name.as_str()) && !(flattened && name == "flatten") {
                 errors.push(
                     darling::Error::custom(format!(
                         "`#[serde({name})]` changes the attributes serde writes, and structnosql's schema \

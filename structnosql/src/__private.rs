@@ -103,10 +103,137 @@ pub fn transform_stored<T: Attribute>(
     }
 }
 
+/// The stored form of a field's default value (`None` for an absent `None`).
+pub fn encode_default<T: Attribute>(value: &T) -> Result<Option<AttributeValue>, String> {
+    if value.__is_absent() {
+        return Ok(None);
+    }
+    value
+        .to_attribute()
+        .map(Some)
+        .map_err(|problems| problems.to_string())
+}
+
 /// The problem of a stored string that names no variant of a `StringEnum`.
 pub fn enum_mismatch(value: &AttributeValue, names: &'static [&'static str]) -> Violations {
     match value {
         AttributeValue::S(name) => Violations::new(format!("{name:?} is not one of {names:?}")),
         other => crate::model::attribute::mismatch(other, TypeSchema::Enum(names)),
     }
+}
+
+/// Encodes a `#[structnosql(flatten)]` field: the struct's attributes go into the enclosing map.
+pub fn encode_flattened<T: Attribute>(
+    map: &mut HashMap<String, AttributeValue>,
+    violations: &mut Violations,
+    value: &T,
+) {
+    match value.to_attribute() {
+        Ok(AttributeValue::M(inner)) => map.extend(inner),
+        Ok(other) => violations.extend(crate::model::attribute::mismatch(&other, T::schema())),
+        Err(problems) => violations.extend(problems),
+    }
+}
+
+/// Decodes a `#[structnosql(flatten)]` field from the attributes of the enclosing map that belong to
+/// its model; problems are collected, `None` returned.
+pub fn decode_flattened<T: MapModel>(
+    map: &mut HashMap<String, AttributeValue>,
+    violations: &mut Violations,
+) -> Option<T> {
+    let fields: &'static [FieldSchema] = T::model_schema().fields;
+    let mut inner = HashMap::with_capacity(fields.len());
+    for field in fields {
+        if let Some(value) = map.remove(field.name) {
+            inner.insert(field.name.to_owned(), value);
+        }
+    }
+    match T::from_attribute(AttributeValue::M(inner)) {
+        Ok(value) => Some(value),
+        Err(problems) => {
+            violations.extend(problems);
+            None
+        }
+    }
+}
+
+fn placeholder_schema() -> TypeSchema {
+    TypeSchema::Any
+}
+
+/// The fields of a model with flattened structs: its own, then each flattened model's, in order.
+/// Evaluated at compile time; a wrong `N` is a compile error.
+#[allow(clippy::indexing_slicing, clippy::panic)]
+pub const fn concat_fields<const N: usize>(parts: &[&[FieldSchema]]) -> [FieldSchema; N] {
+    let placeholder = FieldSchema {
+        name: "",
+        rust_name: "",
+        schema: placeholder_schema,
+        explicit_key_name: None,
+        check: None,
+        read_only: false,
+        read_transform: None,
+        write_transform: None,
+        default: None,
+    };
+    let mut out = [placeholder; N];
+    let mut count = 0;
+    let mut part = 0;
+    while part < parts.len() {
+        let fields = parts[part];
+        let mut index = 0;
+        while index < fields.len() {
+            out[count] = fields[index];
+            count += 1;
+            index += 1;
+        }
+        part += 1;
+    }
+    if count != N {
+        panic!("the field count of a flattened model is wrong");
+    }
+    out
+}
+
+/// Whether one of `fields` has the attribute name `name` (checked at compile time for flattened
+/// models).
+#[allow(clippy::indexing_slicing)]
+pub const fn has_name(fields: &[FieldSchema], name: &str) -> bool {
+    let mut index = 0;
+    while index < fields.len() {
+        if same_str(fields[index].name, name) {
+            return true;
+        }
+        index += 1;
+    }
+    false
+}
+
+/// Whether a field of `first` and one of `second` have the same attribute name.
+#[allow(clippy::indexing_slicing)]
+pub const fn share_a_name(first: &[FieldSchema], second: &[FieldSchema]) -> bool {
+    let mut index = 0;
+    while index < first.len() {
+        if has_name(second, first[index].name) {
+            return true;
+        }
+        index += 1;
+    }
+    false
+}
+
+#[allow(clippy::indexing_slicing)]
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < a.len() {
+        if a[index] != b[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
 }

@@ -32,6 +32,7 @@ const fn field(name: &'static str, rust_name: &'static str, schema: SchemaFn) ->
         read_only: false,
         read_transform: None,
         write_transform: None,
+        default: None,
     }
 }
 

@@ -89,8 +89,9 @@
 //! The names must be usable in string paths: no `.`, `{`, `}`, `(`, `)`, `[`, `]`, and no two fields
 //! with the same name (both are compile errors on the field). If the struct also derives serde's
 //! traits, `#[serde(rename)]` and `#[serde(rename_all)]` are followed; a structnosql name that disagrees
-//! with serde's, or serde options that change which attributes serde writes (`flatten`, `skip`, ...),
-//! are compile errors, so the two never diverge silently.
+//! with serde's, or serde options that change which attributes serde writes (`skip`, ..., and
+//! `flatten` on a field that is not `#[structnosql(flatten)]`), are compile errors, so the two never
+//! diverge silently.
 //!
 //! **`key_name`** (on a map, list or set field) names the placeholder of its items in string paths. The
 //! default is StructNoSQL's: `<field>Key` for maps, `<field>Index` for lists and sets, and
@@ -217,6 +218,78 @@
 //! # Ok::<(), structnosql::Error>(())
 //! ```
 //!
+//! **`flatten`** (on a field whose type derives `MapModel`) stores the struct's fields at the level of
+//! the struct that holds it: the item (or map) has the inner fields as its own attributes, and no
+//! attribute for the flattened field. Validation, string paths, [`paths`](crate::path::paths) and the
+//! typed accessors treat them as fields declared directly: the accessor of the first flattened field
+//! is reachable through `Deref` (`Member::fields().created_by()`), and every flattened field has a
+//! method returning its struct's accessor at the same level (`Member::fields().audit().created_by()`).
+//! Attribute names shared between a struct and the structs it flattens are a compile error (a failed
+//! constant evaluation naming the model). Key attributes may be fields of a flattened struct. A
+//! flattened field takes no other option (`rename`, `validate`, ...); the flattened struct's own
+//! `version` and `ttl` fields are not the record's.
+//!
+//! ```
+//! # use structnosql::{MapModel, TableDataModel, TypedPath};
+//! #[derive(MapModel)]
+//! #[structnosql(rename_all = "camelCase")]
+//! struct Audit {
+//!     created_by: String,
+//!     revision: i64,
+//! }
+//!
+//! #[derive(TableDataModel)]
+//! #[structnosql(rename_all = "camelCase")]
+//! struct Member {
+//!     member_id: String,
+//!     #[structnosql(flatten)]
+//!     audit: Audit,
+//! }
+//!
+//! let member = Member { member_id: "m1".into(), audit: Audit { created_by: "ada".into(), revision: 1 } };
+//! let item = structnosql::TableDataModel::to_item(&member)?;
+//! let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
+//! names.sort();
+//! assert_eq!(names, ["createdBy", "memberId", "revision"]);
+//! assert_eq!(Member::fields().revision().document_path().to_string(), "revision");
+//! assert_eq!(Member::fields().audit().created_by().document_path().to_string(), "createdBy");
+//! # Ok::<(), structnosql::Error>(())
+//! ```
+//!
+//! **`default`** (on a field) gives the field a default value: `#[structnosql(default)]` uses
+//! `Default::default()`, `#[structnosql(default = "path::to::function")]` calls a `fn() -> T` of the
+//! field's type. When a field write creates a missing parent map (`update_field` of
+//! `games.g1.wins` when `games.g1` does not exist), every map level it creates gets the defaults of its
+//! model's fields that the write does not set, so the stored map is valid against the model; the
+//! values written are kept as given (a `0`, `""` or `false` is never replaced). Likewise, a record
+//! created by field writes gets the defaults of its own fields that are not written (the first
+//! request finds no record, a second creates it: two requests instead of one, for models whose own
+//! fields have defaults). Maps and records that already exist, and whole values written
+//! (`put_record`, a whole map), are left as they are. A `CachingTable` shows the defaults of what its
+//! pending writes create when it knows the parent (or record) is missing.
+//!
+//! ```
+//! # use std::collections::HashMap;
+//! # use structnosql::{MapModel, TableDataModel};
+//! fn bronze() -> String { "bronze".into() }
+//!
+//! #[derive(MapModel)]
+//! struct GameStats {
+//!     #[structnosql(default)]
+//!     wins: i64,
+//!     #[structnosql(default = "bronze")]
+//!     rank: String,
+//! }
+//!
+//! #[derive(TableDataModel)]
+//! struct Player {
+//!     id: String,
+//!     games: Option<HashMap<String, GameStats>>,
+//! }
+//! // `update_field(key, Player::fields().games().key("g1").rank(), "gold")` on a player without
+//! // `games` stores `games = {g1: {rank: "gold", wins: 0}}`.
+//! ```
+//!
 //! ## Validation
 //!
 //! Writes are strict: nothing is sent unless the whole value is valid, and [`Error::Validation`] lists
@@ -227,6 +300,7 @@
 
 pub(crate) mod attribute;
 pub(crate) mod checks;
+pub(crate) mod defaults;
 pub(crate) mod number;
 mod schema;
 pub(crate) mod transform;
@@ -239,8 +313,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use attribute::{Attribute, SetElement};
 pub use schema::{
-    AttributeCheck, FieldSchema, FloatKind, IntegerKind, ModelSchema, NumberKind, SchemaFn,
-    StoredTransform, TypeSchema,
+    AttributeCheck, DefaultValue, FieldSchema, FloatKind, IntegerKind, ModelSchema, NumberKind,
+    SchemaFn, StoredTransform, TypeSchema,
 };
 pub use version::{EpochSeconds, VersionNumber};
 pub use violation::{Violation, Violations};
@@ -255,6 +329,10 @@ pub type Item = HashMap<String, AttributeValue>;
 pub trait MapModel: Attribute {
     /// The static description of the model's fields.
     fn model_schema() -> &'static ModelSchema;
+    /// The model's fields as a constant (the fields of its flattened structs included), so that a
+    /// model flattening this one can list them in its own static schema.
+    #[doc(hidden)]
+    const __FIELDS: &'static [FieldSchema];
 }
 
 /// A struct stored as a whole DynamoDB record. Implement it with `#[derive(TableDataModel)]`.

@@ -19,6 +19,10 @@ pub type StoredTransform = fn(
     aws_sdk_dynamodb::types::AttributeValue,
 ) -> Result<aws_sdk_dynamodb::types::AttributeValue, String>;
 
+/// The stored form of a field's default value, generated from `#[structnosql(default)]` or
+/// `#[structnosql(default = "...")]`; `None` when the default is an absent `None`.
+pub type DefaultValue = fn() -> Result<Option<aws_sdk_dynamodb::types::AttributeValue>, String>;
+
 /// The integer types, for range checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -159,7 +163,7 @@ impl fmt::Debug for TypeSchema {
 }
 
 /// One field of a model.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct FieldSchema {
     /// The attribute name in DynamoDB (after `rename` / `rename_all`).
     pub name: &'static str,
@@ -180,6 +184,9 @@ pub struct FieldSchema {
     /// The `#[structnosql(write_transform = "...")]` function, applied to values of the field written,
     /// before its custom check.
     pub write_transform: Option<StoredTransform>,
+    /// The `#[structnosql(default)]` value, stored in a map of the model that a field write creates
+    /// (a missing parent) when the write does not set the field itself.
+    pub default: Option<DefaultValue>,
 }
 
 impl FieldSchema {

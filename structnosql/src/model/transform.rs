@@ -24,7 +24,7 @@ pub(crate) enum Direction {
 
 /// The type stored at `path` of `model`, and the field the path ends at (if it ends at one). `None`
 /// for paths the model does not describe (inside free-form data).
-fn schema_at(
+pub(crate) fn schema_at(
     model: &'static ModelSchema,
     path: &DocumentPath,
 ) -> Option<(TypeSchema, Option<&'static FieldSchema>)> {

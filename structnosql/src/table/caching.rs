@@ -29,7 +29,7 @@ use crate::cache::stats::{CacheStats, Counters, RequestCounter};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{normalize, Condition, UpdateAction};
-use crate::model::{version, Item, TableDataModel};
+use crate::model::{version, Item, ModelSchema, TableDataModel};
 use crate::path::DocumentPath;
 
 /// A table that serves reads from memory and queues field writes until commit.
@@ -100,15 +100,18 @@ struct RecordCache {
     view: Option<Known>,
     /// The writes not yet sent.
     pending: PendingLog,
+    /// The record's model, for the defaults of the maps a write creates.
+    model: &'static ModelSchema,
 }
 
 impl RecordCache {
-    fn new(key_item: Item) -> Self {
+    fn new(key_item: Item, model: &'static ModelSchema) -> Self {
         Self {
             key_item,
             base: Known::unknown(),
             view: None,
             pending: PendingLog::default(),
+            model,
         }
     }
 
@@ -121,7 +124,7 @@ impl RecordCache {
         self.view = (!self.pending.is_empty()).then(|| {
             let mut view = self.base.clone();
             for (_, action) in self.pending.iter() {
-                view.apply(action);
+                apply_known(&mut view, self.model, &self.key_item, action);
             }
             view
         });
@@ -155,7 +158,7 @@ impl RecordCache {
     /// Records that the writes of `batch` reached DynamoDB: they are no longer pending.
     fn committed(&mut self, batch: &Batch, version_field: Option<&str>) {
         for action in &batch.actions {
-            self.base.apply(action);
+            apply_known(&mut self.base, self.model, &self.key_item, action);
         }
         self.version_incremented(version_field);
         let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
@@ -191,9 +194,8 @@ impl RecordCache {
 
     /// Queues `action`, applying it to what reads see.
     fn queue(&mut self, sequence: u64, action: UpdateAction) {
-        self.view
-            .get_or_insert_with(|| self.base.clone())
-            .apply(&action);
+        let view = self.view.get_or_insert_with(|| self.base.clone());
+        apply_known(view, self.model, &self.key_item, &action);
         // A SET replaces every pending write at or below its path, side effects included (the
         // parents it creates are the same), so the log stays as long as the distinct paths
         // written. A REMOVE keeps them: a SET it supersedes may have created parents.
@@ -207,6 +209,37 @@ impl RecordCache {
     }
 }
 
+/// Applies `action` to what is known of the record `key_item` of `model`, the way DynamoDB ends up
+/// storing it: a SET below a parent known to be missing also stores the defaults of every map level
+/// it creates, and a SET to a record known not to exist the defaults of the record's fields (see
+/// [`rewrite`]).
+fn apply_known(
+    known: &mut Known,
+    model: &'static ModelSchema,
+    key_item: &Item,
+    action: &UpdateAction,
+) {
+    if let UpdateAction::Set(path, _) = action {
+        let creates_record = matches!(known, Known::Absent);
+        if let Some(existing) = known.existing_depth(path) {
+            if existing + 1 < path.depth() || creates_record {
+                let (rewritten, _) = rewrite(
+                    model,
+                    vec![action.clone()],
+                    &|_: &DocumentPath| Some(existing),
+                    &|_: &DocumentPath| None,
+                    creates_record.then_some(key_item),
+                );
+                for action in &rewritten {
+                    known.apply(action);
+                }
+                return;
+            }
+        }
+    }
+    known.apply(action);
+}
+
 #[derive(Debug, Default)]
 struct CacheState {
     records: HashMap<String, RecordCache>,
@@ -217,7 +250,7 @@ impl CacheState {
     fn record(&mut self, core: &TableCore, key_item: &Item) -> &mut RecordCache {
         self.records
             .entry(cache_key(core, key_item))
-            .or_insert_with(|| RecordCache::new(key_item.clone()))
+            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model))
     }
 
     fn queue(&mut self, core: &TableCore, key_item: &Item, actions: Vec<UpdateAction>) {
@@ -686,7 +719,7 @@ impl Backend for Cached {
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
         for action in &actions {
-            record.base.apply(action);
+            apply_known(&mut record.base, record.model, &record.key_item, action);
         }
         record.version_incremented(self.core.model.version_field);
         record.rebuild_view();
@@ -887,12 +920,14 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
             .map(|batch| {
                 let base = &batch.base;
                 let (actions, created) = rewrite(
+                    core.model,
                     batch.actions.clone(),
                     &|path: &DocumentPath| base.existing_depth(path),
                     &|path: &DocumentPath| match base.lookup(path) {
                         Lookup::Hit(value) => Some(value.is_some()),
                         Lookup::Miss => None,
                     },
+                    matches!(base, Known::Absent).then_some(&batch.key_item),
                 );
                 RecordWrites {
                     key_item: batch.key_item.clone(),

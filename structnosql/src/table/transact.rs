@@ -152,9 +152,11 @@ pub(crate) async fn commit_atomically(
                         return Err(conflict);
                     }
                     (record.actions, record.created) = rewrite(
+                        core.model,
                         std::mem::take(&mut record.actions),
                         &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
                         &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
+                        None,
                     );
                 }
                 Some(code) => {

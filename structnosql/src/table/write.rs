@@ -17,7 +17,8 @@ use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{plan_update, Condition, UpdateAction, UpdateSection, MAX_EXPRESSION_BYTES};
-use crate::model::Item;
+use crate::model::defaults;
+use crate::model::{Item, ModelSchema};
 use crate::path::{DocumentPath, Segment};
 use crate::size;
 
@@ -116,7 +117,7 @@ pub(crate) async fn apply_with_knowledge(
     creates_record: bool,
     version: Option<ExpectedVersion>,
 ) -> Result<()> {
-    let (actions, created) = rewrite(actions, &existing, &present);
+    let (actions, created) = rewrite(core.model, actions, &existing, &present, None);
     let mut version = version;
     for section in plan_update(actions, &created)? {
         apply_section(
@@ -175,7 +176,14 @@ async fn apply_section(
             .all(|a| matches!(a, UpdateAction::Remove(_)));
         // Removes alone must not create an empty record, unless the caller's writes did create it
         // (a write later superseded by a remove of the same path).
-        let must_exist = (removes_only && !creates_record) || !core.updates_create_records;
+        // A record whose own fields have defaults is created by a second request that stores them,
+        // so the first one must not create it.
+        let record_defaults = attempt == 1
+            && !removes_only
+            && core.updates_create_records
+            && defaults::record_has_defaults(core.model);
+        let must_exist =
+            (removes_only && !creates_record) || !core.updates_create_records || record_defaults;
         let mut condition = section.condition(must_exist, &core.primary_index.hash_key);
         if let (Some(name), Some(expected)) = (version_name, &version) {
             section.increment_version(name);
@@ -277,9 +285,11 @@ async fn apply_section(
         }
         let original = caller_condition.is_some().then(|| section.actions.clone());
         let (actions, created) = rewrite(
+            core.model,
             section.actions,
             &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
             &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
+            (!exists).then_some(key_item),
         );
         if original.is_some_and(|original| original == actions) {
             // Every parent is there and nothing needs creating: the caller's condition failed.
@@ -448,14 +458,18 @@ fn old_fragment(current: &Item, actions: &[UpdateAction]) -> Item {
 /// The writes that make sense on what is known of the record: SETs whose parent is known to be missing
 /// become the creation of their highest missing ancestor (several such SETs under one ancestor become
 /// one value); REMOVEs of what is known not to be there are dropped; the rest is kept. Returns the
-/// writes and the paths they create.
+/// writes and the paths they create. Each map level created gets the defaults of its model's fields
+/// that the writes do not set (`#[structnosql(default)]`); so does the record when `created_record`
+/// (its key) says the writes create it.
 pub(crate) fn rewrite(
+    model: &'static ModelSchema,
     actions: Vec<UpdateAction>,
     existing: &impl Fn(&DocumentPath) -> Option<usize>,
     present: &impl Fn(&DocumentPath) -> Option<bool>,
+    created_record: Option<&Item>,
 ) -> (Vec<UpdateAction>, Vec<DocumentPath>) {
     let mut kept: Vec<UpdateAction> = Vec::with_capacity(actions.len());
-    let mut created: Vec<(DocumentPath, aws_sdk_dynamodb::types::AttributeValue)> = Vec::new();
+    let mut created: Vec<(DocumentPath, AttributeValue, Vec<Vec<Segment>>)> = Vec::new();
     for action in actions {
         match action {
             UpdateAction::Remove(path) => {
@@ -474,20 +488,42 @@ pub(crate) fn rewrite(
                 }
                 let ancestor = path.prefix(existing + 1);
                 let relative = path.suffix(existing + 1);
-                match created.iter_mut().find(|(root, _)| *root == ancestor) {
-                    Some((_, subtree)) => {
+                match created.iter_mut().find(|(root, _, _)| *root == ancestor) {
+                    Some((_, subtree, written)) => {
                         document::set_within(subtree, relative, value);
+                        written.push(relative.to_vec());
                     }
-                    None => created.push((ancestor, document::build_subtree(relative, value))),
+                    None => created.push((
+                        ancestor,
+                        document::build_subtree(relative, value),
+                        vec![relative.to_vec()],
+                    )),
                 }
             }
         }
     }
-    let created_paths = created.iter().map(|(path, _)| path.clone()).collect();
-    kept.extend(
-        created
-            .into_iter()
-            .map(|(path, value)| UpdateAction::Set(path, value)),
-    );
+    let mut created_paths: Vec<DocumentPath> =
+        created.iter().map(|(path, _, _)| path.clone()).collect();
+    kept.extend(created.into_iter().map(|(path, mut value, written)| {
+        defaults::fill_created(model, &path, &mut value, &written);
+        UpdateAction::Set(path, value)
+    }));
+    let creates = kept
+        .iter()
+        .any(|action| matches!(action, UpdateAction::Set(..)));
+    if let Some(key_item) = created_record.filter(|_| creates) {
+        let written: Vec<&str> = kept
+            .iter()
+            .filter_map(|action| action.path().segments().first().and_then(Segment::name))
+            .collect();
+        let record_defaults = defaults::record_defaults(model, |name| {
+            key_item.contains_key(name) || written.contains(&name)
+        });
+        for (name, value) in record_defaults {
+            let path = DocumentPath::from_segments(vec![Segment::Field(name)]);
+            created_paths.push(path.clone());
+            kept.push(UpdateAction::Set(path, value));
+        }
+    }
     (kept, created_paths)
 }

@@ -654,7 +654,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     }
 }
 
-fn named_values(named: &[(String, DocumentPath)], item: &Item) -> Fields {
+/// The values at the named paths of `item`, as `Fields`.
+pub(crate) fn named_values(named: &[(String, DocumentPath)], item: &Item) -> Fields {
     Fields::new(
         named
             .iter()

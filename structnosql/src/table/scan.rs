@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use futures::Stream;
 
-use super::api::{check_field_path, decode_at, Table};
+use super::api::{check_field_path, decode_at, named_values, Table};
 use super::backend::Backend;
 use super::batch::{key_attributes, projection_with_keys, Learned};
 use super::core::TableCore;
@@ -311,21 +311,6 @@ where
         ))
     });
     futures::stream::select_all(segments)
-}
-
-fn named_values(named: &[(String, DocumentPath)], item: &Item) -> Fields {
-    Fields::new(
-        named
-            .iter()
-            .map(|(name, path)| {
-                (
-                    name.clone(),
-                    path.clone(),
-                    document::get(item, path).cloned(),
-                )
-            })
-            .collect(),
-    )
 }
 
 impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {

@@ -222,3 +222,26 @@ pub async fn basic_and_caching<M: structnosql::TableDataModel>(
         .expect("caching table");
     (basic, caching, name)
 }
+
+/// The item of `table_name` whose hash key `hash_key` is the string `id`, as DynamoDB stores it
+/// (empty when there is none).
+#[allow(dead_code)]
+pub async fn stored_item(
+    table_name: &str,
+    hash_key: &str,
+    id: &str,
+) -> std::collections::HashMap<String, structnosql::aws_sdk_dynamodb::types::AttributeValue> {
+    client()
+        .get_item()
+        .table_name(table_name)
+        .key(
+            hash_key,
+            structnosql::aws_sdk_dynamodb::types::AttributeValue::S(id.into()),
+        )
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("GetItem")
+        .item
+        .unwrap_or_default()
+}

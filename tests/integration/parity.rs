@@ -330,20 +330,6 @@ async fn greetings() -> (BasicTable<Greeting>, CachingTable<Greeting>, String) {
     (basic, caching, name)
 }
 
-/// The item as DynamoDB stores it.
-async fn stored_item(table_name: &str, id: &str) -> HashMap<String, AttributeValue> {
-    harness::client()
-        .get_item()
-        .table_name(table_name)
-        .key("greetingId", AttributeValue::S(id.into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap_or_default()
-}
-
 fn string(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
     item.get(name).and_then(|value| value.as_s().ok()).cloned()
 }
@@ -355,7 +341,7 @@ async fn write_transforms_run_before_validation_on_every_write() {
     // Whole record: the stored form is transformed, nested maps included; the handle's check sees
     // the trimmed value.
     table.put_record(&greeting("g1")).await.unwrap();
-    let item = stored_item(&name, "g1").await;
+    let item = harness::stored_item(&name, "greetingId", "g1").await;
     assert_eq!(string(&item, "email").as_deref(), Some("ada@example.com"));
     assert_eq!(string(&item, "handle").as_deref(), Some("ada"));
     assert_eq!(
@@ -395,7 +381,7 @@ async fn write_transforms_run_before_validation_on_every_write() {
         )
         .await
         .unwrap();
-    let item = stored_item(&name, "g1").await;
+    let item = harness::stored_item(&name, "greetingId", "g1").await;
     assert_eq!(string(&item, "email").as_deref(), Some("grace@x.org"));
     assert_eq!(string(&item, "handle").as_deref(), Some("grace"));
     let translations = item["translations"].as_m().unwrap();
@@ -417,7 +403,11 @@ async fn write_transforms_run_before_validation_on_every_write() {
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        string(&stored_item(&name, "g1").await, "handle").as_deref(),
+        string(
+            &harness::stored_item(&name, "greetingId", "g1").await,
+            "handle"
+        )
+        .as_deref(),
         Some("grace")
     );
 }
@@ -477,7 +467,11 @@ async fn read_transforms_run_once_per_value_returned_on_both_tables() {
     let (basic, caching, name) = greetings().await;
     basic.put_record(&greeting("g1")).await.unwrap();
     assert_eq!(
-        string(&stored_item(&name, "g1").await, "text").as_deref(),
+        string(
+            &harness::stored_item(&name, "greetingId", "g1").await,
+            "text"
+        )
+        .as_deref(),
         Some("Hello")
     );
     read_text_every_way(&basic).await;
@@ -508,7 +502,11 @@ async fn read_transforms_run_once_per_value_returned_on_both_tables() {
         Some("Bye!")
     );
     assert_eq!(
-        string(&stored_item(&name, "g1").await, "text").as_deref(),
+        string(
+            &harness::stored_item(&name, "greetingId", "g1").await,
+            "text"
+        )
+        .as_deref(),
         Some("Bye")
     );
     // Values handed back by removes are read values too.
@@ -653,19 +651,6 @@ fn member(id: &str) -> Member {
     }
 }
 
-async fn stored_member(table_name: &str, id: &str) -> HashMap<String, AttributeValue> {
-    harness::client()
-        .get_item()
-        .table_name(table_name)
-        .key("memberId", AttributeValue::S(id.into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap_or_default()
-}
-
 fn sorted_names(item: &HashMap<String, AttributeValue>) -> Vec<&str> {
     let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
     names.sort_unstable();
@@ -712,7 +697,7 @@ async fn flattened_structs_round_trip_at_the_top_level() {
     let (table, _, name) =
         harness::basic_and_caching::<Member>(&harness::client(), "flatten-basic", "memberId").await;
     table.put_record(&member("m1")).await.unwrap();
-    let item = stored_member(&name, "m1").await;
+    let item = harness::stored_item(&name, "memberId", "m1").await;
     assert_eq!(
         sorted_names(&item),
         ["createdBy", "email", "memberId", "revision"]
@@ -740,7 +725,7 @@ async fn flattened_structs_round_trip_at_the_top_level() {
         .update_field_path("m1", "address.zipCode", &(), "75001".to_owned())
         .await
         .unwrap();
-    let item = stored_member(&name, "m1").await;
+    let item = harness::stored_item(&name, "memberId", "m1").await;
     assert_eq!(
         sorted_names(&item),
         ["address", "createdBy", "email", "memberId", "revision"]
@@ -810,7 +795,7 @@ async fn validation_of_flattened_fields_names_the_top_level_attribute() {
         }
     }
     assert_eq!(
-        stored_member(&name, "m1").await["revision"],
+        harness::stored_item(&name, "memberId", "m1").await["revision"],
         AttributeValue::N("1".into())
     );
 
@@ -861,12 +846,12 @@ async fn flattened_fields_on_a_caching_table() {
         "pending writes are read back"
     );
     assert_eq!(
-        stored_member(&name, "m1").await["createdBy"],
+        harness::stored_item(&name, "memberId", "m1").await["createdBy"],
         AttributeValue::S("ada".into()),
         "nothing sent before the commit"
     );
     assert!(caching.commit_operations().await.is_success());
-    let item = stored_member(&name, "m1").await;
+    let item = harness::stored_item(&name, "memberId", "m1").await;
     assert_eq!(
         sorted_names(&item),
         [
@@ -1012,19 +997,6 @@ fn player(id: &str) -> Player {
     }
 }
 
-async fn stored_player(table_name: &str, id: &str) -> HashMap<String, AttributeValue> {
-    harness::client()
-        .get_item()
-        .table_name(table_name)
-        .key("playerId", AttributeValue::S(id.into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap_or_default()
-}
-
 /// `item[name]` as a map.
 fn map_at<'a>(
     item: &'a HashMap<String, AttributeValue>,
@@ -1058,7 +1030,7 @@ async fn created_maps_get_the_defaults_of_their_models_fields() {
         .update_field("p1", f.games().key("g1").wins(), 0)
         .await
         .unwrap();
-    let item = stored_player(&name, "p1").await;
+    let item = harness::stored_item(&name, "playerId", "p1").await;
     let g1 = map_at(&item, &["games", "g1"]);
     assert_eq!(g1.len(), 4, "{g1:?}");
     assert_eq!(g1["wins"], n(0));
@@ -1077,7 +1049,7 @@ async fn created_maps_get_the_defaults_of_their_models_fields() {
         )
         .await
         .unwrap();
-    let item = stored_player(&name, "p1").await;
+    let item = harness::stored_item(&name, "playerId", "p1").await;
     let g2 = map_at(&item, &["games", "g2"]);
     assert_eq!(g2["rank"], s(""));
     assert_eq!(g2["active"], AttributeValue::Bool(false));
@@ -1089,7 +1061,7 @@ async fn created_maps_get_the_defaults_of_their_models_fields() {
         .update_field_path("p1", "settings.audio.muted", &(), true)
         .await
         .unwrap();
-    let item = stored_player(&name, "p1").await;
+    let item = harness::stored_item(&name, "playerId", "p1").await;
     let settings = map_at(&item, &["settings"]);
     assert_eq!(settings["theme"], s("dark"));
     let audio = map_at(&item, &["settings", "audio"]);
@@ -1124,7 +1096,7 @@ async fn created_maps_get_the_defaults_of_their_models_fields() {
         .update_field("p2", f.games().key("g9").rank(), "gold")
         .await
         .unwrap();
-    let item = stored_player(&name, "p2").await;
+    let item = harness::stored_item(&name, "playerId", "p2").await;
     let g9 = map_at(&item, &["games", "g9"]);
     assert_eq!(g9["rank"], s("gold"));
     assert_eq!(g9["wins"], n(0));
@@ -1156,7 +1128,7 @@ async fn a_caching_table_stores_and_shows_the_defaults_of_created_maps() {
         (Some("bronze"), true)
     );
     assert!(caching.commit_operations().await.is_success());
-    let item = stored_player(&name, "p1").await;
+    let item = harness::stored_item(&name, "playerId", "p1").await;
     let g1 = map_at(&item, &["games", "g1"]);
     assert_eq!(g1["wins"], n(2));
     assert_eq!(g1["rank"], s("bronze"));
@@ -1174,7 +1146,7 @@ async fn a_caching_table_stores_and_shows_the_defaults_of_created_maps() {
         .await
         .unwrap();
     assert!(caching.commit_operations().await.is_success());
-    let item = stored_player(&name, "p2").await;
+    let item = harness::stored_item(&name, "playerId", "p2").await;
     assert_eq!(map_at(&item, &["settings"])["theme"], s("dark"));
     assert_eq!(map_at(&item, &["settings", "audio"])["volume"], n(7));
     assert_eq!(
@@ -1196,7 +1168,7 @@ async fn a_caching_table_stores_and_shows_the_defaults_of_created_maps() {
         .await
         .unwrap();
     caching.commit_operations_atomically().await.unwrap();
-    let item = stored_player(&name, "p2").await;
+    let item = harness::stored_item(&name, "playerId", "p2").await;
     let g5 = map_at(&item, &["games", "g5"]);
     assert_eq!(g5["rank"], s("silver"));
     assert_eq!(g5["wins"], n(0));
@@ -1261,19 +1233,6 @@ fn free() -> String {
     "free".into()
 }
 
-async fn stored_subscriber(table_name: &str, id: &str) -> HashMap<String, AttributeValue> {
-    harness::client()
-        .get_item()
-        .table_name(table_name)
-        .key("subscriberId", AttributeValue::S(id.into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_record_created_by_field_writes_gets_its_defaults() {
     let (client, requests) = harness::counted_client();
@@ -1286,7 +1245,7 @@ async fn a_record_created_by_field_writes_gets_its_defaults() {
     // the first finds no record).
     basic.update_field("s1", f.level(), 0).await.unwrap();
     assert_eq!(requests.take(), 2);
-    let item = stored_subscriber(&name, "s1").await;
+    let item = harness::stored_item(&name, "subscriberId", "s1").await;
     assert_eq!(sorted_names(&item), ["level", "plan", "subscriberId"]);
     assert_eq!(item["level"], n(0));
     assert_eq!(item["plan"], s("free"));
@@ -1310,7 +1269,7 @@ async fn a_record_created_by_field_writes_gets_its_defaults() {
         .update_field_path("s2", "settings.audio.muted", &(), true)
         .await
         .unwrap();
-    let item = stored_subscriber(&name, "s2").await;
+    let item = harness::stored_item(&name, "subscriberId", "s2").await;
     assert_eq!(
         sorted_names(&item),
         ["level", "plan", "settings", "subscriberId"]
@@ -1331,7 +1290,7 @@ async fn a_record_created_by_field_writes_gets_its_defaults() {
         (Some("free"), true)
     );
     assert!(caching.commit_operations().await.is_success());
-    let item = stored_subscriber(&name, "s3").await;
+    let item = harness::stored_item(&name, "subscriberId", "s3").await;
     assert_eq!(
         sorted_names(&item),
         ["level", "nickname", "plan", "subscriberId"]
@@ -1342,7 +1301,7 @@ async fn a_record_created_by_field_writes_gets_its_defaults() {
     // CachingTable, nothing known: the commit finds no record and creates it with the defaults.
     caching.update_field("s4", f.level(), 5).await.unwrap();
     assert!(caching.commit_operations().await.is_success());
-    let item = stored_subscriber(&name, "s4").await;
+    let item = harness::stored_item(&name, "subscriberId", "s4").await;
     assert_eq!(sorted_names(&item), ["level", "plan", "subscriberId"]);
     assert_eq!(item["level"], n(5));
     assert_eq!(
@@ -1354,7 +1313,7 @@ async fn a_record_created_by_field_writes_gets_its_defaults() {
     assert_eq!(caching.get_record("s5").await.unwrap(), None);
     caching.update_field("s5", f.plan(), "team").await.unwrap();
     caching.commit_operations_atomically().await.unwrap();
-    let item = stored_subscriber(&name, "s5").await;
+    let item = harness::stored_item(&name, "subscriberId", "s5").await;
     assert_eq!(sorted_names(&item), ["level", "plan", "subscriberId"]);
     assert_eq!(item["plan"], s("team"));
     assert_eq!(item["level"], n(0));

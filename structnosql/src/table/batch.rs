@@ -306,8 +306,7 @@ async fn fetch(
                 core.client
                     .batch_get_item()
                     .request_items(&core.table_name, request)
-                    .set_return_consumed_capacity(core.consumed_capacity())
-                    .send(),
+                    .set_return_consumed_capacity(core.consumed_capacity()),
             )
             .await
             .map_err(|error| {
@@ -691,8 +690,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
                     core.client
                         .batch_write_item()
                         .request_items(&core.table_name, requests)
-                        .set_return_consumed_capacity(core.consumed_capacity())
-                        .send(),
+                        .set_return_consumed_capacity(core.consumed_capacity()),
                 )
                 .await;
                 let output = match outcome {

@@ -216,19 +216,18 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         let client = self.client.ok_or_else(|| Error::Config {
             message: format!("table {table_name} needs a client: call TableBuilder::client"),
         })?;
-        // The table's own client: the caller's, with the table's settings and the counter of
-        // attempts its tracing spans report.
-        let mut config = client
-            .config()
-            .to_builder()
-            .interceptor(trace::AttemptCounter);
-        if let Some(retry) = self.retry_config {
-            config = config.retry_config(retry);
-        }
-        if let Some(timeout) = self.timeout_config {
-            config = config.timeout_config(timeout);
-        }
-        let client = Client::from_conf(config.build());
+        let client = if self.retry_config.is_some() || self.timeout_config.is_some() {
+            let mut config = client.config().to_builder();
+            if let Some(retry) = self.retry_config {
+                config = config.retry_config(retry);
+            }
+            if let Some(timeout) = self.timeout_config {
+                config = config.timeout_config(timeout);
+            }
+            Client::from_conf(config.build())
+        } else {
+            client
+        };
         let primary_index = self.primary_index.ok_or_else(|| Error::Config {
             message: format!(
                 "table {table_name} needs a primary index: call TableBuilder::primary_index"

@@ -240,8 +240,7 @@ pub(crate) async fn query_page(
             .set_exclusive_start_key(query.start.clone())
             .scan_index_forward(query.ascending)
             .set_consistent_read(query.index.is_none().then_some(true))
-            .set_return_consumed_capacity(core.consumed_capacity())
-            .send(),
+            .set_return_consumed_capacity(core.consumed_capacity()),
     )
     .await
     .map_err(|error| {

@@ -74,8 +74,7 @@ pub(crate) async fn get_paths(
             .consistent_read(true)
             .set_projection_expression((!projected.is_empty()).then_some(expression))
             .set_expression_attribute_names(names)
-            .set_return_consumed_capacity(core.consumed_capacity())
-            .send(),
+            .set_return_consumed_capacity(core.consumed_capacity()),
     )
     .await
     .map_err(|error| {

@@ -166,8 +166,7 @@ async fn send_put(
             .set_condition_expression(prepared.condition)
             .set_expression_attribute_names(prepared.names)
             .set_expression_attribute_values(prepared.values)
-            .set_return_consumed_capacity(core.consumed_capacity())
-            .send(),
+            .set_return_consumed_capacity(core.consumed_capacity()),
     )
     .await;
     let error = match outcome {
@@ -227,8 +226,7 @@ pub(crate) async fn delete(
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .set_return_consumed_capacity(core.consumed_capacity())
-            .send(),
+            .set_return_consumed_capacity(core.consumed_capacity()),
     )
     .await;
     let error = match outcome {
@@ -262,8 +260,7 @@ pub(crate) async fn remove(core: &TableCore, key_item: &Item) -> Result<Option<I
             .table_name(&core.table_name)
             .set_key(Some(key_item.clone()))
             .return_values(ReturnValue::AllOld)
-            .set_return_consumed_capacity(core.consumed_capacity())
-            .send(),
+            .set_return_consumed_capacity(core.consumed_capacity()),
     )
     .await
     .map_err(|error| {

@@ -194,8 +194,7 @@ pub(crate) async fn scan_page(
             .set_consistent_read(consistent.then_some(true))
             .set_segment(segment)
             .set_total_segments(total_segments)
-            .set_return_consumed_capacity(core.consumed_capacity())
-            .send(),
+            .set_return_consumed_capacity(core.consumed_capacity()),
     )
     .await
     .map_err(|error| Error::from_sdk("Scan", error).for_record(|| describe(core, scan)))?;

@@ -19,14 +19,10 @@ use tracing::Instrument;
 use super::core::TableCore;
 use crate::model::Item;
 
-tokio::task_local! {
-    /// The attempts of the request being traced on this task.
-    static ATTEMPTS: Arc<AtomicU32>;
-}
-
-/// Counts the attempts (retries included) of the traced request; installed on every table's client.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct AttemptCounter;
+/// Counts the attempts (retries included) of one traced request. Added to that request only, when a
+/// subscriber wants its span, so untraced requests carry no extra interceptor.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AttemptCounter(Arc<AtomicU32>);
 
 impl Intercept for AttemptCounter {
     fn name(&self) -> &'static str {
@@ -39,11 +35,59 @@ impl Intercept for AttemptCounter {
         _components: &RuntimeComponents,
         _config: &mut ConfigBag,
     ) -> Result<(), crate::BoxError> {
-        // Outside a traced request there is nothing to count.
-        let _ = ATTEMPTS.try_with(|attempts| attempts.fetch_add(1, Ordering::Relaxed));
+        self.0.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 }
+
+/// A request ready to send (an SDK fluent builder): sent as it is, or with an attempt counter.
+pub(crate) trait Request: Sized {
+    /// The operation's output.
+    type Output: Consumed;
+    /// The operation's error.
+    type Error;
+    /// Sends the request.
+    fn plain(self) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
+    /// Sends the request with `counter` counting its attempts.
+    fn counted(
+        self,
+        counter: AttemptCounter,
+    ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
+}
+
+macro_rules! requests {
+    ($($operation:ident: $builder:ident, $output:ident, $error:ident;)*) => {$(
+        impl Request for aws_sdk_dynamodb::operation::$operation::builders::$builder {
+            type Output = aws_sdk_dynamodb::operation::$operation::$output;
+            type Error = aws_sdk_dynamodb::error::SdkError<
+                aws_sdk_dynamodb::operation::$operation::$error,
+                aws_sdk_dynamodb::config::http::HttpResponse,
+            >;
+            fn plain(self) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send {
+                self.send()
+            }
+            fn counted(
+                self,
+                counter: AttemptCounter,
+            ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send {
+                self.customize().interceptor(counter).send()
+            }
+        }
+    )*};
+}
+
+requests!(
+    get_item: GetItemFluentBuilder, GetItemOutput, GetItemError;
+    put_item: PutItemFluentBuilder, PutItemOutput, PutItemError;
+    update_item: UpdateItemFluentBuilder, UpdateItemOutput, UpdateItemError;
+    delete_item: DeleteItemFluentBuilder, DeleteItemOutput, DeleteItemError;
+    query: QueryFluentBuilder, QueryOutput, QueryError;
+    scan: ScanFluentBuilder, ScanOutput, ScanError;
+    batch_get_item: BatchGetItemFluentBuilder, BatchGetItemOutput, BatchGetItemError;
+    batch_write_item: BatchWriteItemFluentBuilder, BatchWriteItemOutput, BatchWriteItemError;
+    transact_get_items: TransactGetItemsFluentBuilder, TransactGetItemsOutput, TransactGetItemsError;
+    transact_write_items: TransactWriteItemsFluentBuilder, TransactWriteItemsOutput, TransactWriteItemsError;
+);
 
 /// What a request reports of the capacity it consumed.
 pub(crate) trait Consumed {
@@ -111,15 +155,15 @@ impl TableCore {
 /// Sends `request` inside a `dynamodb.request` span for `operation` on `record` (`None`: several
 /// records or none) and records its attempts, outcome and consumed capacity. Without a subscriber
 /// that wants the span, the request is simply awaited.
-pub(crate) async fn traced<T: Consumed, E>(
+pub(crate) async fn traced<R: Request>(
     core: &TableCore,
     operation: &'static str,
     record: Option<&Item>,
-    request: impl Future<Output = Result<T, E>>,
-) -> Result<T, E> {
+    request: R,
+) -> Result<R::Output, R::Error> {
     let span = request_span(&core.table_name, operation);
     if span.is_disabled() {
-        return request.await;
+        return request.plain().await;
     }
     if let Some(key_item) = record {
         span.record("record", core.describe_record(key_item).as_str());
@@ -128,14 +172,14 @@ pub(crate) async fn traced<T: Consumed, E>(
 }
 
 /// A `dynamodb.request` span for a request over several tables (`tables` names them).
-pub(crate) async fn traced_across<T: Consumed, E>(
+pub(crate) async fn traced_across<R: Request>(
     tables: &str,
     operation: &'static str,
-    request: impl Future<Output = Result<T, E>>,
-) -> Result<T, E> {
+    request: R,
+) -> Result<R::Output, R::Error> {
     let span = request_span(tables, operation);
     if span.is_disabled() {
-        return request.await;
+        return request.plain().await;
     }
     in_span(span, request).await
 }
@@ -152,18 +196,13 @@ fn request_span(table: &str, operation: &'static str) -> tracing::Span {
     )
 }
 
-async fn in_span<T: Consumed, E>(
-    span: tracing::Span,
-    request: impl Future<Output = Result<T, E>>,
-) -> Result<T, E> {
-    // The SDK's request futures are large: boxed, the wrappers below move a pointer, not the future.
-    let request = Box::pin(request);
-    let attempts = Arc::new(AtomicU32::new(0));
-    let result = ATTEMPTS
-        .scope(Arc::clone(&attempts), request)
+async fn in_span<R: Request>(span: tracing::Span, request: R) -> Result<R::Output, R::Error> {
+    let counter = AttemptCounter::default();
+    // The SDK's request futures are large: boxed, the wrapper below moves a pointer, not the future.
+    let result = Box::pin(request.counted(counter.clone()))
         .instrument(span.clone())
         .await;
-    span.record("attempts", attempts.load(Ordering::Relaxed));
+    span.record("attempts", counter.0.load(Ordering::Relaxed));
     match &result {
         Ok(output) => {
             span.record("outcome", "ok");

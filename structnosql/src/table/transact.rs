@@ -120,8 +120,7 @@ pub(crate) async fn commit_atomically(
                 .transact_write_items()
                 .set_transact_items(Some(items))
                 .client_request_token(request_token())
-                .set_return_consumed_capacity(core.consumed_capacity())
-                .send(),
+                .set_return_consumed_capacity(core.consumed_capacity()),
         )
         .await;
         let error = match outcome {

@@ -351,8 +351,7 @@ impl WriteTransaction {
             client
                 .transact_write_items()
                 .set_transact_items(Some(self.items))
-                .client_request_token(token)
-                .send(),
+                .client_request_token(token),
         )
         .await;
         for touched in &self.touched {
@@ -497,8 +496,7 @@ impl ReadTransaction {
             "TransactGetItems",
             client
                 .transact_get_items()
-                .set_transact_items(Some(self.items))
-                .send(),
+                .set_transact_items(Some(self.items)),
         )
         .await
         .map_err(|error| Error::from_sdk("TransactGetItems", error))?;

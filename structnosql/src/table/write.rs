@@ -241,8 +241,7 @@ async fn apply_section(
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
-                .set_return_consumed_capacity(core.consumed_capacity())
-                .send(),
+                .set_return_consumed_capacity(core.consumed_capacity()),
         )
         .await;
         let error = match outcome {

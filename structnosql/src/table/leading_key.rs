@@ -55,17 +55,11 @@ impl TableCore {
     }
 
     /// A stored item in the caller's form: the leading key taken off its hash key.
-    pub(crate) fn strip_leading_key(&self, mut item: Item) -> Item {
-        if self.leading_key.is_some() {
-            let hash_key = &self.primary_index.hash_key;
-            if let Some(hash) = item
-                .get(hash_key)
-                .and_then(|hash| self.without_leading_key(hash))
-            {
-                item.insert(hash_key.clone(), hash);
-            }
+    pub(crate) fn strip_leading_key(&self, item: Item) -> Item {
+        match &self.leading_key {
+            Some(prefix) => strip_hash_prefix(item, &self.primary_index.hash_key, prefix),
+            None => item,
         }
-        item
     }
 
     /// A stored item as a record: the leading key taken off its hash key, then decoded.
@@ -87,4 +81,15 @@ impl TableCore {
         }
         M::from_item(item)
     }
+}
+
+/// `item` with `prefix` taken off its string hash key `hash_key` (unchanged when the key lacks it).
+pub(crate) fn strip_hash_prefix(mut item: Item, hash_key: &str, prefix: &str) -> Item {
+    if let Some(AttributeValue::S(hash)) = item.get(hash_key) {
+        if let Some(stripped) = hash.strip_prefix(prefix) {
+            let stripped = AttributeValue::S(stripped.to_owned());
+            item.insert(hash_key.to_owned(), stripped);
+        }
+    }
+    item
 }

@@ -209,11 +209,6 @@ pub(crate) async fn scan_page(
     Ok((items, metadata))
 }
 
-/// Whether what a scan returns is each record's own values; see [`TableCore::index_holds_records`].
-fn holds_records(core: &TableCore, scan: &Scan) -> bool {
-    core.index_holds_records(scan.index.as_deref())
-}
-
 /// One page, each record keyed and decoded. `paths` are the fields read (`None`: whole records).
 async fn scanned<K: RecordKey, V, B: Backend>(
     backend: &B,
@@ -227,7 +222,7 @@ async fn scanned<K: RecordKey, V, B: Backend>(
     }
     let projected = paths.map(|paths| projection_with_keys(core, paths));
     let (items, metadata) = scan_page(core, scan, projected.as_deref()).await?;
-    let items: Vec<Item> = if holds_records(core, scan) {
+    let items: Vec<Item> = if core.index_holds_records(scan.index.as_deref()) {
         let how = match &projected {
             Some(projected) => Learned::Paths(projected),
             None => Learned::Records,

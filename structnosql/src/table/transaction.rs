@@ -5,7 +5,6 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::{
     CancellationReason, ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure,
     TransactGetItem, TransactWriteItem, Update,
@@ -16,6 +15,7 @@ use super::api::Table;
 use super::backend::{Backend, CacheHook, PutCondition};
 use super::core::TableCore;
 use super::key::RecordKey;
+use super::leading_key::strip_hash_prefix;
 use super::records::prepare_put;
 use super::selectors::Setters;
 use super::trace::traced_across;
@@ -526,17 +526,9 @@ impl ReadResults {
         self.items
             .get_mut(slot.index)
             .and_then(Option::take)
-            .map(|mut item| {
-                if let Some((hash_key, prefix)) = &leading_key {
-                    if let Some(AttributeValue::S(hash)) = item.get(hash_key) {
-                        let hash = hash
-                            .strip_prefix(prefix.as_str())
-                            .unwrap_or(hash)
-                            .to_owned();
-                        item.insert(hash_key.clone(), AttributeValue::S(hash));
-                    }
-                }
-                M::from_item(item)
+            .map(|item| match &leading_key {
+                Some((hash_key, prefix)) => M::from_item(strip_hash_prefix(item, hash_key, prefix)),
+                None => M::from_item(item),
             })
             .transpose()
     }

@@ -4,17 +4,16 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::sync::OnceLock;
 
-use structnosql::aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use structnosql::aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use structnosql::aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb};
+
+/// Request counting and fresh table names, as the integration tests have them.
+#[path = "../../tests/integration/harness.rs"]
+mod harness;
+
+pub use harness::{unique_table_name, RequestCounter};
 
 /// Points the benchmarks at a standalone server instead of the embedded one.
 pub const ENDPOINT_VARIABLE: &str = "STRUCTNOSQL_BENCH_ENDPOINT";
@@ -34,33 +33,6 @@ pub fn endpoint_url() -> String {
     }
 }
 
-/// Counts the requests a client sends (every attempt).
-#[derive(Debug, Clone, Default)]
-pub struct RequestCounter(Arc<AtomicU64>);
-
-impl RequestCounter {
-    /// The requests sent since the last call.
-    pub fn take(&self) -> u64 {
-        self.0.swap(0, Ordering::SeqCst)
-    }
-}
-
-impl Intercept for RequestCounter {
-    fn name(&self) -> &'static str {
-        "BenchRequestCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
-        _config: &mut ConfigBag,
-    ) -> Result<(), structnosql::BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
-
 /// A client for the benchmark server.
 pub fn client() -> Client {
     client_for_local_endpoint(&endpoint_url())
@@ -68,54 +40,7 @@ pub fn client() -> Client {
 
 /// A client for the benchmark server and the counter of the requests it sends.
 pub fn counted_client() -> (Client, RequestCounter) {
-    let counter = RequestCounter::default();
-    let config = client()
-        .config()
-        .to_builder()
-        .interceptor(counter.clone())
-        .build();
-    (Client::from_conf(config), counter)
-}
-
-/// A table name no other run uses.
-pub fn unique_table_name(prefix: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "{prefix}-{}-{}-{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Creates an on-demand table with a string hash key and waits until it is ACTIVE.
-pub async fn create_hash_table(client: &Client, table_name: &str, hash_key: &str) {
-    client
-        .create_table()
-        .table_name(table_name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(hash_key)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("key schema"),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(hash_key)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute definition"),
-        )
-        .send()
-        .await
-        .expect("create table");
-    structnosql::schema::wait_until_active(client, table_name, Duration::from_secs(30))
-        .await
-        .expect("table becomes ACTIVE");
+    harness::counting(client())
 }
 
 /// The median of some measurements (the upper one of the middle two for an even count).

@@ -114,8 +114,13 @@ impl structnosql::aws_sdk_dynamodb::config::Intercept for RequestCounter {
 /// A client for the test server and the counter of the requests it sends.
 #[allow(dead_code)]
 pub fn counted_client() -> (Client, RequestCounter) {
+    counting(client())
+}
+
+/// `client`, counting the requests it sends.
+pub fn counting(client: Client) -> (Client, RequestCounter) {
     let counter = RequestCounter::default();
-    let config = client()
+    let config = client
         .config()
         .to_builder()
         .interceptor(counter.clone())

@@ -556,9 +556,38 @@ async fn lib_table(client: Client, name: &str, create: bool) -> BasicTable<Playe
         .expect("table")
 }
 
+/// Every operation measured: its name, the structnosql call (on table `t`) and the hand-written
+/// one (on client `c` and table name `n`), each a future of values both sides must agree on. Calls
+/// `$apply!($context; <operation>)` once per operation.
+macro_rules! for_each_operation {
+    ($apply:ident!($($context:expr),*)) => {
+        $apply!($($context),*; "put",
+            lib: |t| async { t.put_record(&player(1)).await.expect("put") },
+            raw: |c, n| async { raw_put(c, n, &player(1)).await });
+        $apply!($($context),*; "get one nested field",
+            lib: |t| async { t.get_field("p1", wins()).await.expect("get") },
+            raw: |c, n| raw_get_one(c, n));
+        $apply!($($context),*; "get 10 fields",
+            lib: |t| lib_get_ten(t),
+            raw: |c, n| raw_get_ten(c, n));
+        $apply!($($context),*; "update one nested field",
+            lib: |t| async { t.update_field("p1", wins(), 11).await.expect("update") },
+            raw: |c, n| raw_update_one(c, n));
+        $apply!($($context),*; "update 10 fields",
+            lib: |t| async { t.update_multiple_fields("p1", &ten_setters()).await.expect("update") },
+            raw: |c, n| raw_update_ten(c, n));
+        $apply!($($context),*; "remove one nested field",
+            lib: |t| async { t.remove_field("p1", wins()).await.expect("remove") },
+            raw: |c, n| raw_remove(c, n));
+        $apply!($($context),*; "query a page of 100",
+            lib: |t| lib_query(t),
+            raw: |c, n| raw_query(c, n));
+    };
+}
+
 /// Measures one operation both ways in a benchmark group named `<mode>/<operation>`.
-macro_rules! pair {
-    ($c:expr, $mode:expr, $sides:expr, $op:literal,
+macro_rules! measure {
+    ($c:expr, $mode:expr, $sides:expr; $op:literal,
      lib: |$t:ident| $lib:expr,
      raw: |$client:ident, $name:ident| $raw:expr) => {{
         let sides: &Sides = $sides;
@@ -582,28 +611,7 @@ macro_rules! pair {
 
 /// Both sides of every operation, in one benchmark group each.
 fn operations(c: &mut Criterion, mode: &str, sides: &Sides) {
-    let one = player(1);
-    pair!(c, mode, sides, "put",
-        lib: |t| async { t.put_record(&one).await.expect("put") },
-        raw: |client, name| raw_put(client, name, &one));
-    pair!(c, mode, sides, "get one nested field",
-        lib: |t| async { t.get_field("p1", wins()).await.expect("get") },
-        raw: |client, name| raw_get_one(client, name));
-    pair!(c, mode, sides, "get 10 fields",
-        lib: |t| lib_get_ten(t),
-        raw: |client, name| raw_get_ten(client, name));
-    pair!(c, mode, sides, "update one nested field",
-        lib: |t| async { t.update_field("p1", wins(), 11).await.expect("update") },
-        raw: |client, name| raw_update_one(client, name));
-    pair!(c, mode, sides, "update 10 fields",
-        lib: |t| async { t.update_multiple_fields("p1", &ten_setters()).await.expect("update") },
-        raw: |client, name| raw_update_ten(client, name));
-    pair!(c, mode, sides, "remove one nested field",
-        lib: |t| async { t.remove_field("p1", wins()).await.expect("remove") },
-        raw: |client, name| raw_remove(client, name));
-    pair!(c, mode, sides, "query a page of 100",
-        lib: |t| lib_query(t),
-        raw: |client, name| raw_query(client, name));
+    for_each_operation!(measure!(c, mode, sides));
 }
 
 fn no_network(c: &mut Criterion) {
@@ -631,52 +639,67 @@ fn no_network(c: &mut Criterion) {
     operations(c, "no network", &sides);
 }
 
+/// With `$wanted` naming this operation, runs 1,000 calls of it each way.
+macro_rules! repeat {
+    ($sides:expr, $wanted:expr; $op:literal,
+     lib: |$t:ident| $lib:expr,
+     raw: |$client:ident, $name:ident| $raw:expr) => {{
+        let sides: &Sides = $sides;
+        if $wanted == $op {
+            (sides.prepare)($op);
+            let ($t, $client, $name) = (&sides.table, &sides.client, sides.name.as_str());
+            block(&sides.runtime, async {
+                for _ in 0..1000 {
+                    $lib.await;
+                    $raw.await;
+                }
+            });
+            return;
+        }
+    }};
+}
+
+/// Sends one operation both ways with no network and checks that they send the same requests and
+/// read the same values.
+macro_rules! check {
+    ($sides:expr, $connector:expr; $op:literal,
+     lib: |$t:ident| $lib:expr,
+     raw: |$client:ident, $name:ident| $raw:expr) => {{
+        let (sides, connector): (&Sides, &CannedConnector) = ($sides, $connector);
+        connector.prepare($op);
+        let (lib_value, lib) = connector.record(|| {
+            block(&sides.runtime, async {
+                let $t = &sides.table;
+                $lib.await
+            })
+        });
+        let (raw_value, raw) = connector.record(|| {
+            block(&sides.runtime, async {
+                let ($client, $name) = (&sides.client, sides.name.as_str());
+                $raw.await
+            })
+        });
+        assert_eq!(
+            lib_value, raw_value,
+            "{}: both sides must read the same values",
+            $op
+        );
+        assert_eq!(
+            lib, raw,
+            "{}: structnosql and the hand-written calls must send the same requests",
+            $op
+        );
+    }};
+}
+
 /// `STRUCTNOSQL_OVERHEAD_LOOP=<operation>` runs 1,000 calls of that operation each way with no
 /// network and exits: a fixed workload for `valgrind --tool=callgrind`, whose instruction counts do
 /// not depend on what else the machine is doing.
 const LOOP_VARIABLE: &str = "STRUCTNOSQL_OVERHEAD_LOOP";
 
 fn repeat_for_profiler(sides: &Sides, op: &str) {
-    (sides.prepare)(op);
-    let (t, client, name) = (&sides.table, &sides.client, sides.name.as_str());
-    let one = player(1);
-    block(&sides.runtime, async {
-        for _ in 0..1000 {
-            match op {
-                "put" => {
-                    t.put_record(&one).await.expect("put");
-                    raw_put(client, name, &one).await;
-                }
-                "get one nested field" => {
-                    t.get_field("p1", wins()).await.expect("get");
-                    raw_get_one(client, name).await;
-                }
-                "get 10 fields" => {
-                    lib_get_ten(t).await;
-                    raw_get_ten(client, name).await;
-                }
-                "update one nested field" => {
-                    t.update_field("p1", wins(), 11).await.expect("update");
-                    raw_update_one(client, name).await;
-                }
-                "update 10 fields" => {
-                    t.update_multiple_fields("p1", &ten_setters())
-                        .await
-                        .expect("update");
-                    raw_update_ten(client, name).await;
-                }
-                "remove one nested field" => {
-                    t.remove_field("p1", wins()).await.expect("remove");
-                    raw_remove(client, name).await;
-                }
-                "query a page of 100" => {
-                    lib_query(t).await;
-                    raw_query(client, name).await;
-                }
-                other => panic!("no operation named {other:?}"),
-            }
-        }
-    });
+    for_each_operation!(repeat!(sides, op));
+    panic!("no operation named {op:?}");
 }
 
 fn embedded(c: &mut Criterion) {
@@ -706,55 +729,11 @@ fn embedded(c: &mut Criterion) {
 /// Checks that each operation sends the same requests both ways and that both read the same values,
 /// so the comparison is between equals.
 fn check_same_requests(sides: &Sides, connector: &CannedConnector) {
-    let (runtime, table, client, name) = (&sides.runtime, &sides.table, &sides.client, &sides.name);
-    let compare =
-        |op: &str, lib: Vec<(String, serde_json::Value)>, raw: Vec<(String, serde_json::Value)>| {
-            assert_eq!(
-                lib, raw,
-                "{op}: structnosql and the hand-written calls must send the same requests"
-            );
-        };
-    connector.prepare("put");
-    let (_, lib) = connector.record(|| block(runtime, table.put_record(&player(1))).expect("put"));
-    let (_, raw) = connector.record(|| block(runtime, raw_put(client, name, &player(1))));
-    compare("put", lib, raw);
-
-    connector.prepare("get one nested field");
-    let (lib_value, lib) = connector.record(|| block(runtime, table.get_field("p1", wins())));
-    let (raw_value, raw) = connector.record(|| block(runtime, raw_get_one(client, name)));
-    assert_eq!(lib_value.expect("get"), raw_value);
-    compare("get one", lib, raw);
-
-    connector.prepare("get 10 fields");
-    let (lib_value, lib) = connector.record(|| block(runtime, lib_get_ten(table)));
-    let (raw_value, raw) = connector.record(|| block(runtime, raw_get_ten(client, name)));
-    assert_eq!(lib_value, raw_value);
-    compare("get ten", lib, raw);
-
-    connector.prepare("update one nested field");
-    let (_, lib) =
-        connector.record(|| block(runtime, table.update_field("p1", wins(), 11)).expect("update"));
-    let (_, raw) = connector.record(|| block(runtime, raw_update_one(client, name)));
-    compare("update one", lib, raw);
-
-    let (_, lib) = connector.record(|| {
-        block(runtime, table.update_multiple_fields("p1", &ten_setters())).expect("update")
-    });
-    let (_, raw) = connector.record(|| block(runtime, raw_update_ten(client, name)));
-    compare("update ten", lib, raw);
-
-    connector.prepare("remove one nested field");
-    let (lib_value, lib) = connector.record(|| block(runtime, table.remove_field("p1", wins())));
-    let (raw_value, raw) = connector.record(|| block(runtime, raw_remove(client, name)));
-    assert_eq!(lib_value.expect("remove"), raw_value);
-    compare("remove", lib, raw);
-
+    for_each_operation!(check!(sides, connector));
+    // Equal values prove little if the canned page were empty.
     connector.prepare("query a page of 100");
-    let (lib_value, lib) = connector.record(|| block(runtime, lib_query(table)));
-    let (raw_value, raw) = connector.record(|| block(runtime, raw_query(client, name)));
-    assert_eq!(lib_value, raw_value);
-    assert_eq!(lib_value.len(), PAGE);
-    compare("query", lib, raw);
+    let page = block(&sides.runtime, raw_query(&sides.client, &sides.name));
+    assert_eq!(page.len(), PAGE);
 }
 
 fn config() -> Criterion {

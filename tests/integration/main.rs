@@ -3,6 +3,7 @@
 mod basic_table;
 mod batch_scan;
 mod caching_table;
+mod commit_as_shown;
 mod conditions;
 mod connection;
 mod equivalence;

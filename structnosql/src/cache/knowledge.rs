@@ -103,7 +103,7 @@ impl Known {
     }
 
     /// Whether this value is known to exist.
-    fn known_to_exist(&self) -> bool {
+    pub(crate) fn known_to_exist(&self) -> bool {
         match self {
             Known::Absent => false,
             Known::Value(_) => true,

@@ -29,8 +29,8 @@ use crate::cache::stats::{CacheStats, Counters, RequestCounter};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{normalize, Condition, UpdateAction};
-use crate::model::{version, Item, ModelSchema, TableDataModel};
-use crate::path::DocumentPath;
+use crate::model::{defaults, version, Item, ModelSchema, TableDataModel};
+use crate::path::{DocumentPath, Segment};
 
 /// A table that serves reads from memory and queues field writes until commit.
 pub type CachingTable<M, K = String> = Table<M, K, Cached>;
@@ -160,6 +160,12 @@ impl RecordCache {
         for action in &batch.actions {
             apply_known(&mut self.base, self.model, &self.key_item, action);
         }
+        if matches!(self.base, Known::Absent)
+            && batch.phases.iter().any(|phase| phase.creates_record)
+        {
+            // Removes alone created the record, as the SETs they superseded would have.
+            self.base = Known::Value(AttributeValue::M(Item::new()));
+        }
         self.version_incremented(version_field);
         let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
         self.pending.retain(|sequence, _| !sent.contains(&sequence));
@@ -192,10 +198,38 @@ impl RecordCache {
         }
     }
 
-    /// Queues `action`, applying it to what reads see.
-    fn queue(&mut self, sequence: u64, action: UpdateAction) {
+    /// Queues the writes of one call, applying them to what reads see the way DynamoDB applies one
+    /// request (see [`request_order`]). A write at a list position is queued as a SET of the whole
+    /// list as the view now shows it: positions shift under removes and appends, so only the list's
+    /// value means the same thing at commit as when the caller wrote it. The caller has made sure the
+    /// view knows every such list ([`list_root`]).
+    fn queue_call(&mut self, first_sequence: u64, actions: Vec<UpdateAction>) -> Result<()> {
         let view = self.view.get_or_insert_with(|| self.base.clone());
-        apply_known(view, self.model, &self.key_item, &action);
+        let ordered = request_order(normalize(actions)?, view);
+        let mut queued = Vec::with_capacity(ordered.len());
+        let mut lists: Vec<DocumentPath> = Vec::new();
+        for action in &ordered {
+            apply_known(view, self.model, &self.key_item, action);
+            match list_root(action.path()) {
+                Some(root) if !lists.contains(&root) => lists.push(root),
+                Some(_) => {}
+                None => queued.push(action.clone()),
+            }
+        }
+        for root in lists {
+            if let Lookup::Hit(Some(list)) = view.lookup(&root) {
+                queued.push(UpdateAction::Set(root, list));
+            }
+        }
+        for (offset, action) in queued.into_iter().enumerate() {
+            self.push_pending(first_sequence + offset as u64, action);
+        }
+        self.keep_key();
+        Ok(())
+    }
+
+    /// Adds a write, already applied to the view, to the pending log.
+    fn push_pending(&mut self, sequence: u64, action: UpdateAction) {
         // A SET replaces every pending write at or below its path, side effects included (the
         // parents it creates are the same), so the log stays as long as the distinct paths
         // written. A REMOVE keeps them: a SET it supersedes may have created parents.
@@ -207,6 +241,57 @@ impl RecordCache {
         }
         self.pending.push(sequence, action);
     }
+
+    /// Whether the view knows every list that `actions` write at a position of.
+    fn knows_lists_of(&self, actions: &[UpdateAction]) -> bool {
+        actions
+            .iter()
+            .filter_map(|action| list_root(action.path()))
+            .all(|root| self.view().lookup(&root) != Lookup::Miss)
+    }
+
+    /// What `paths` hold in the view, as a fragment navigable by them (each list whole, so that
+    /// positions keep their meaning), or `None` if the view does not know them all.
+    fn old_values(&self, paths: &[DocumentPath]) -> Option<Item> {
+        let mut fragment = AttributeValue::M(Item::new());
+        for path in projected_paths(paths) {
+            match self.view().lookup(&path) {
+                Lookup::Hit(Some(value)) => {
+                    document::set_within(&mut fragment, path.segments(), value);
+                }
+                Lookup::Hit(None) => {}
+                Lookup::Miss => return None,
+            }
+        }
+        match fragment {
+            AttributeValue::M(item) => Some(item),
+            _ => None,
+        }
+    }
+}
+
+/// The list a path writes a position of: its part before the first index (`cards[0].title` →
+/// `cards`), or `None` for a path without positions.
+fn list_root(path: &DocumentPath) -> Option<DocumentPath> {
+    path.segments()
+        .iter()
+        .position(|segment| matches!(segment, Segment::Index(_)))
+        .map(|cut| path.prefix(cut))
+}
+
+/// One request's writes (merged, so no two overlap) in an order whose one-by-one application gives
+/// what DynamoDB gives by evaluating them all against the item as it was before the request: the SETs
+/// first (a SET at a position replaces that element, or appends past the end), then the REMOVEs of
+/// what was there before the request, the last positions of a list first, so that no removal shifts
+/// the element another one targets.
+pub(crate) fn request_order(actions: Vec<UpdateAction>, before: &Known) -> Vec<UpdateAction> {
+    let (mut removes, mut ordered): (Vec<UpdateAction>, Vec<UpdateAction>) = actions
+        .into_iter()
+        .partition(|action| matches!(action, UpdateAction::Remove(_)));
+    removes.retain(|remove| before.lookup(remove.path()) != Lookup::Hit(None));
+    removes.sort_by(|a, b| b.path().cmp(a.path()));
+    ordered.extend(removes);
+    ordered
 }
 
 /// Applies `action` to what is known of the record `key_item` of `model`, the way DynamoDB ends up
@@ -253,14 +338,17 @@ impl CacheState {
             .or_insert_with(|| RecordCache::new(key_item.clone(), core.model))
     }
 
-    fn queue(&mut self, core: &TableCore, key_item: &Item, actions: Vec<UpdateAction>) {
+    /// Queues the writes of one call to the record `key_item`.
+    fn queue(
+        &mut self,
+        core: &TableCore,
+        key_item: &Item,
+        actions: Vec<UpdateAction>,
+    ) -> Result<()> {
         let first = self.next_sequence + 1;
+        // Each queued write gets its own number; a call queues at most one per action.
         self.next_sequence += actions.len() as u64;
-        let record = self.record(core, key_item);
-        for (offset, action) in actions.into_iter().enumerate() {
-            record.queue(first + offset as u64, action);
-        }
-        record.keep_key();
+        self.record(core, key_item).queue_call(first, actions)
     }
 }
 
@@ -339,7 +427,7 @@ struct Batch {
 /// one: overlapping writes merge. A REMOVE that supersedes an earlier SET normally drops that SET,
 /// but the SET may also have created the record or parent maps that outlive the REMOVE; unless the
 /// cache knows they already exist, the SET is sent first, in a group of its own.
-fn phases(actions: Vec<UpdateAction>, base: &Known) -> Result<Vec<Phase>> {
+fn phases(actions: Vec<UpdateAction>, base: &Known, record_defaults: bool) -> Result<Vec<Phase>> {
     let mut known = base.clone();
     let mut phases = Vec::new();
     let mut current: Vec<UpdateAction> = Vec::new();
@@ -348,7 +436,7 @@ fn phases(actions: Vec<UpdateAction>, base: &Known) -> Result<Vec<Phase>> {
             let supersedes_a_set = current.iter().any(
                 |earlier| matches!(earlier, UpdateAction::Set(set, _) if set.starts_with(path)),
             );
-            if supersedes_a_set && !parents_known_to_exist(&known, path) {
+            if supersedes_a_set && !parents_known_to_exist(&known, path, record_defaults) {
                 let phase = Phase::new(std::mem::take(&mut current))?;
                 for earlier in &phase.actions {
                     known.apply(earlier);
@@ -396,9 +484,13 @@ async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
             &batch.key_item,
             phase.actions.clone(),
             |path| base.existing_depth(path),
+            // Removes known to find nothing are dropped, unless the request must create the
+            // record (a SET they superseded would have): then they are what creates it.
             |path| match base.lookup(path) {
-                Lookup::Hit(value) => Some(value.is_some()),
-                Lookup::Miss => None,
+                Lookup::Hit(value) if !phase.creates_record || base.known_to_exist() => {
+                    Some(value.is_some())
+                }
+                _ => None,
             },
             phase.creates_record,
             version.take(),
@@ -428,13 +520,17 @@ fn version_path(name: &str) -> DocumentPath {
     DocumentPath::from_segments(vec![crate::path::Segment::Key(name.into())])
 }
 
-/// Whether the ancestors of `path` inside the record are known to exist (a top-level attribute has
-/// none: the record itself is created by an unconditioned request, see [`Phase::creates_record`]).
-fn parents_known_to_exist(known: &Known, path: &DocumentPath) -> bool {
-    path.depth() <= 1
-        || known
-            .existing_depth(path)
-            .is_some_and(|depth| depth + 1 >= path.depth())
+/// Whether the ancestors of `path` inside the record are known to exist. A top-level attribute has
+/// only the record: an unconditioned request creates it as the superseded SET would have (see
+/// [`Phase::creates_record`]), unless the record's fields have defaults, which only the SET's own
+/// request stores.
+fn parents_known_to_exist(known: &Known, path: &DocumentPath, record_defaults: bool) -> bool {
+    if path.depth() <= 1 {
+        return !record_defaults || known.known_to_exist();
+    }
+    known
+        .existing_depth(path)
+        .is_some_and(|depth| depth + 1 >= path.depth())
 }
 
 impl Cached {
@@ -463,7 +559,11 @@ impl Cached {
                 .iter()
                 .map(|(_, action)| action.clone())
                 .collect();
-            let grouped = match phases(log, &record.base) {
+            let grouped = match phases(
+                log,
+                &record.base,
+                defaults::record_has_defaults(self.core.model),
+            ) {
                 Ok(grouped) => grouped,
                 Err(error) => {
                     invalid.push((record.key_item.clone(), error));
@@ -473,16 +573,23 @@ impl Cached {
             let mut selected_phases = Vec::with_capacity(grouped.len());
             let mut sequences = Vec::new();
             record.pending.clear();
+            // Writes of one group never overlap, so any of them can go alone; but once a write is
+            // held back, the later groups wait for it, or they would overtake it.
+            let mut held_back = false;
             for phase in grouped {
                 let mut selected = Vec::new();
+                let mut phase_held_back = false;
                 for action in phase.actions {
                     next_sequence += 1;
-                    if kinds.includes(&action) {
+                    if !held_back && kinds.includes(&action) {
                         sequences.push(next_sequence);
                         selected.push(action.clone());
+                    } else {
+                        phase_held_back = true;
                     }
                     record.pending.push(next_sequence, action);
                 }
+                held_back |= phase_held_back;
                 if !selected.is_empty() {
                     selected_phases.push(Phase {
                         actions: selected,
@@ -568,6 +675,32 @@ impl Cached {
             Some((_, error)) => Err(error),
             None => Ok(()),
         }
+    }
+
+    /// Reads the lists that `actions` write at a position of and that the cache does not know, in one
+    /// GetItem, so that the writes can be resolved against them (see [`RecordCache::queue_call`]).
+    async fn learn_lists(&self, key_item: &Item, actions: &[UpdateAction]) -> Result<()> {
+        let unknown: Vec<DocumentPath> = {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            let mut unknown: Vec<DocumentPath> = Vec::new();
+            for root in actions.iter().filter_map(|a| list_root(a.path())) {
+                if record.view().lookup(&root) == Lookup::Miss && !unknown.contains(&root) {
+                    unknown.push(root);
+                }
+            }
+            unknown
+        };
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        self.counters.miss(unknown.len());
+        let item = get_paths(&self.core, key_item, &unknown).await?;
+        let mut state = self.state();
+        state
+            .record(&self.core, key_item)
+            .learn(item.as_ref(), &projected_paths(&unknown));
+        Ok(())
     }
 
     /// Values at `paths` if the cache knows them all, else the paths it does not know.
@@ -685,25 +818,21 @@ impl Backend for Cached {
         old: OldValues,
         condition: Option<&Condition>,
     ) -> Result<Item> {
-        let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
-        let known_old = match (old, condition) {
-            // A conditional write is checked by DynamoDB when it is made: it cannot wait for a commit.
-            (_, Some(_)) => None,
-            (OldValues::Skip, None) => Some(Vec::new()),
-            (OldValues::Fetch, None) => self.cached_values(key_item, &paths).ok(),
-        };
-        if let Some(values) = known_old {
-            let mut fragment = AttributeValue::M(Item::new());
-            for (path, value) in paths.iter().zip(values) {
-                if let Some(value) = value {
-                    document::set_within(&mut fragment, path.segments(), value);
+        // A conditional write is checked by DynamoDB when it is made: it cannot wait for a commit.
+        if condition.is_none() {
+            self.learn_lists(key_item, &actions).await?;
+            let paths: Vec<DocumentPath> = match old {
+                OldValues::Skip => Vec::new(),
+                OldValues::Fetch => actions.iter().map(|a| a.path().clone()).collect(),
+            };
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            if record.knows_lists_of(&actions) {
+                if let Some(fragment) = record.old_values(&paths) {
+                    state.queue(&self.core, key_item, actions)?;
+                    return Ok(fragment);
                 }
             }
-            self.state().queue(&self.core, key_item, actions);
-            return Ok(match fragment {
-                AttributeValue::M(item) => item,
-                _ => Item::new(),
-            });
         }
         // The old values are not cached, or the write is conditional: send at once, after the
         // record's pending writes.
@@ -718,8 +847,8 @@ impl Backend for Cached {
         .await?;
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
-        for action in &actions {
-            apply_known(&mut record.base, record.model, &record.key_item, action);
+        for action in request_order(normalize(actions)?, &record.base) {
+            apply_known(&mut record.base, record.model, &record.key_item, &action);
         }
         record.version_incremented(self.core.model.version_field);
         record.rebuild_view();

@@ -47,6 +47,14 @@ struct Touched {
     key_item: Item,
 }
 
+impl std::fmt::Debug for Touched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Touched")
+            .field("key_item", &self.key_item)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Writes to up to 100 records, in one or more tables, applied all or none (one TransactWriteItems).
 ///
 /// Each action is checked and rendered when it is added (model validation, key checks, conditions,
@@ -439,6 +447,8 @@ pub struct ReadTransaction {
     /// The tables read, for tracing.
     tables: Vec<String>,
     client: Option<Client>,
+    /// The records read, whose pending writes (in a caching table) go first.
+    touched: Vec<Touched>,
 }
 
 impl ReadTransaction {
@@ -464,9 +474,13 @@ impl ReadTransaction {
         let key_item = core.key_item(&key.into())?;
         let get = Get::builder()
             .table_name(&core.table_name)
-            .set_key(Some(key_item))
+            .set_key(Some(key_item.clone()))
             .build()
             .map_err(build_error)?;
+        self.touched.push(Touched {
+            hook: table.backend.cache_hook(),
+            key_item,
+        });
         self.client.get_or_insert_with(|| core.client.clone());
         if !self.tables.contains(&core.table_name) {
             self.tables.push(core.table_name.clone());
@@ -483,7 +497,8 @@ impl ReadTransaction {
         })
     }
 
-    /// Sends the reads.
+    /// Sends the reads. Pending writes a [`CachingTable`](super::CachingTable) holds for the records
+    /// read are committed first, so the snapshot shows them, as the table's own reads do.
     pub async fn commit(self) -> Result<ReadResults> {
         let Some(client) = self.client else {
             return Ok(ReadResults {
@@ -491,6 +506,9 @@ impl ReadTransaction {
                 leading_keys: Vec::new(),
             });
         };
+        for touched in &self.touched {
+            touched.hook.flush(&touched.key_item).await?;
+        }
         let output = traced_across(
             &self.tables.join(","),
             "TransactGetItems",

@@ -1,0 +1,264 @@
+//! What a `CachingTable` commits is what it showed, and what `BasicTable` leaves: the same calls run
+//! on both tables (each on its own table), with a cold and a warm cache, and the returned values,
+//! the stored items and the cache's view after the commit are compared.
+
+use std::collections::HashMap;
+
+use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+use structnosql::table::{Cached, Direct, PrimaryIndex, ReadTransaction, Removers};
+use structnosql::{MapModel, TableDataModel};
+
+use crate::harness;
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+pub struct Lists {
+    pub user_id: String,
+    pub items: Option<Vec<String>>,
+    pub cards: Option<Vec<Card>>,
+    pub grid: Option<Vec<Vec<i64>>>,
+    pub n: Option<i64>,
+    pub meta: Option<HashMap<String, i64>>,
+}
+
+#[derive(MapModel, Debug, Clone, PartialEq)]
+pub struct Card {
+    pub title: String,
+}
+
+fn card(title: &str) -> Card {
+    Card {
+        title: title.into(),
+    }
+}
+
+fn record(id: &str) -> Lists {
+    Lists {
+        user_id: id.into(),
+        items: Some(vec!["a".into(), "b".into(), "c".into()]),
+        cards: Some(vec![card("x"), card("y")]),
+        grid: Some(vec![vec![1, 2], vec![3, 4]]),
+        n: None,
+        meta: None,
+    }
+}
+
+/// A table of either kind on a new table of its own, with a request counter.
+async fn table<B: structnosql::table::Backend>(
+    prefix: &str,
+) -> (
+    structnosql::table::Table<Lists, String, B>,
+    String,
+    harness::RequestCounter,
+) {
+    let (client, counter) = harness::counted_client();
+    let name = harness::unique_table_name(prefix);
+    let table = structnosql::table::Table::<Lists, String, B>::builder()
+        .table_name(&name)
+        .client(client)
+        .primary_index(PrimaryIndex::hash("userId"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .expect("table");
+    (table, name, counter)
+}
+
+/// Runs `calls` on a BasicTable and on a CachingTable (cold, or warm: the record read first), each
+/// starting from `initial`; commits the caching table; asserts the same results, the same stored
+/// item, and a cache that shows what is stored. Returns the requests each table sent for `calls`
+/// (the commit included).
+macro_rules! compare {
+    ($initial:expr, warm: $warm:expr, |$t:ident| $calls:block) => {{
+        let (basic, basic_name, basic_requests) = table::<Direct>("cmp-basic").await;
+        let (caching, caching_name, caching_requests) = table::<Cached>("cmp-caching").await;
+        let initial: Option<Lists> = $initial;
+        if let Some(initial) = &initial {
+            basic.put_record(initial).await.expect("put");
+            caching.put_record(initial).await.expect("put");
+        }
+        caching.clear_cached_data();
+        if $warm {
+            caching.get_record("l1").await.expect("warm-up read");
+        }
+        basic_requests.take();
+        caching_requests.take();
+        let from_basic = {
+            let $t = &basic;
+            $calls
+        };
+        let from_caching = {
+            let $t = &caching;
+            $calls
+        };
+        assert_eq!(from_basic, from_caching, "returned values");
+        let report = caching.commit_operations().await;
+        assert!(report.is_success(), "commit: {report:?}");
+        let requests = (basic_requests.take(), caching_requests.take());
+        let stored_basic = harness::stored_item(&basic_name, "userId", "l1").await;
+        let stored_caching = harness::stored_item(&caching_name, "userId", "l1").await;
+        assert_eq!(stored_basic, stored_caching, "stored items");
+        let shown = caching.get_record("l1").await.expect("cache view");
+        let stored = basic.get_record("l1").await.expect("stored record");
+        assert_eq!(shown, stored, "what the cache shows after the commit");
+        (requests, stored_caching)
+    }};
+}
+
+fn list(values: &[&str]) -> AttributeValue {
+    AttributeValue::L(
+        values
+            .iter()
+            .map(|v| AttributeValue::S((*v).into()))
+            .collect(),
+    )
+}
+
+/// The sequence of the issue: index writes, a write past the end, a write inside an element, then
+/// two removes of `items[0]` that target different elements.
+#[tokio::test]
+async fn index_writes_and_removes_commit_the_list_the_cache_showed() {
+    for warm in [false, true] {
+        let ((basic, caching), stored) = compare!(Some(record("l1")), warm: warm, |t| {
+            let f = Lists::fields();
+            let read = t.get_field("l1", f.items().index(1)).await.unwrap();
+            t.update_field("l1", f.items().index(1), "B".to_owned()).await.unwrap();
+            t.update_field("l1", f.items().index(5), "F".to_owned()).await.unwrap();
+            t.update_field("l1", f.cards().index(0).title(), "X".to_owned()).await.unwrap();
+            let removed = t.remove_field("l1", f.items().index(0)).await.unwrap();
+            let deleted = t.delete_field("l1", f.items().index(0)).await.unwrap();
+            let items = t.get_field("l1", f.items()).await.unwrap();
+            (read, removed, deleted, items)
+        });
+        assert_eq!(
+            stored.get("items"),
+            Some(&list(&["c", "F"])),
+            "warm: {warm}"
+        );
+        assert_eq!(basic, 7, "BasicTable: one request per call");
+        // Cold: the read fetches `items`, the write inside `cards` fetches `cards`, one commit.
+        // Warm: the record is known, only the commit.
+        assert_eq!(caching, if warm { 1 } else { 3 }, "warm: {warm}");
+    }
+}
+
+/// Two writes past the end of a list append twice, as two requests do.
+#[tokio::test]
+async fn two_writes_past_the_end_append_twice() {
+    for warm in [false, true] {
+        let (_, stored) = compare!(Some(record("l1")), warm: warm, |t| {
+            let f = Lists::fields();
+            t.update_field("l1", f.items().index(9), "d".to_owned()).await.unwrap();
+            t.update_field("l1", f.items().index(9), "e".to_owned()).await.unwrap();
+        });
+        assert_eq!(stored.get("items"), Some(&list(&["a", "b", "c", "d", "e"])));
+    }
+}
+
+/// Old values at positions past the first come from the cache as DynamoDB returns them.
+#[tokio::test]
+async fn old_values_at_later_positions_come_back() {
+    for warm in [false, true] {
+        compare!(Some(record("l1")), warm: warm, |t| {
+            let f = Lists::fields();
+            let old = t
+                .update_field_return_old("l1", f.items().index(2), "C".to_owned())
+                .await
+                .unwrap();
+            let deleted = t.delete_field("l1", f.items().index(1)).await.unwrap();
+            let removed = t.remove_field("l1", f.cards().index(1)).await.unwrap();
+            let cell = t.remove_field("l1", f.grid().index(1).index(0)).await.unwrap();
+            assert_eq!(old.as_deref(), Some("c"));
+            assert_eq!(cell, Some(3));
+            assert!(deleted);
+            assert_eq!(removed, Some(card("y")));
+            (old, deleted, removed, cell)
+        });
+    }
+}
+
+/// Two positions removed in one call both refer to the list before the call.
+#[tokio::test]
+async fn positions_removed_in_one_call_refer_to_the_list_before_it() {
+    for warm in [false, true] {
+        let (_, stored) = compare!(Some(record("l1")), warm: warm, |t| {
+            let f = Lists::fields();
+            let removers = Removers::new()
+                .field("first", f.items().index(0))
+                .field("second", f.items().index(1));
+            t.delete_multiple_fields("l1", &removers).await.unwrap()
+        });
+        assert_eq!(stored.get("items"), Some(&list(&["c"])));
+    }
+}
+
+/// The same position removed twice removes two elements.
+#[tokio::test]
+async fn the_same_position_removed_twice_removes_two_elements() {
+    for warm in [false, true] {
+        let (_, stored) = compare!(Some(record("l1")), warm: warm, |t| {
+            let f = Lists::fields();
+            let first = t.remove_field("l1", f.items().index(0)).await.unwrap();
+            let second = t.remove_field("l1", f.items().index(0)).await.unwrap();
+            (first, second)
+        });
+        assert_eq!(stored.get("items"), Some(&list(&["c"])));
+    }
+}
+
+/// A write then a remove of the same attribute on a record that does not exist leaves the record,
+/// holding its key only.
+#[tokio::test]
+async fn a_write_then_its_remove_on_an_absent_record_leaves_the_record() {
+    for warm in [false, true] {
+        let (_, stored) = compare!(None, warm: warm, |t| {
+            let f = Lists::fields();
+            t.update_field("l1", f.n(), 1).await.unwrap();
+            t.remove_field("l1", f.n()).await.unwrap()
+        });
+        assert_eq!(
+            stored,
+            HashMap::from([("userId".to_owned(), AttributeValue::S("l1".into()))])
+        );
+    }
+}
+
+/// A commit of the removes alone does not send a remove ahead of a write it follows.
+#[tokio::test]
+async fn a_commit_of_removes_alone_keeps_them_behind_earlier_writes() {
+    let (caching, name, _) = table::<Cached>("cmp-removes").await;
+    caching.put_record(&record("l1")).await.unwrap();
+    let f = Lists::fields();
+    caching
+        .update_field("l1", f.meta().key("a"), 1)
+        .await
+        .unwrap();
+    caching.remove_field("l1", f.meta().key("a")).await.unwrap();
+    assert!(caching.commit_remove_operations().await.is_success());
+    assert!(caching.commit_operations().await.is_success());
+    let stored = harness::stored_item(&name, "userId", "l1").await;
+    assert_eq!(
+        stored.get("meta"),
+        Some(&AttributeValue::M(HashMap::new())),
+        "the map the write created stays, without the removed entry"
+    );
+    assert_eq!(
+        caching.get_field("l1", f.meta()).await.unwrap(),
+        Some(HashMap::new())
+    );
+}
+
+/// A read transaction shows the caching table's pending writes of the records it reads.
+#[tokio::test]
+async fn a_read_transaction_sees_pending_writes() {
+    let (caching, _, _) = table::<Cached>("cmp-readtx").await;
+    caching.put_record(&record("l1")).await.unwrap();
+    let f = Lists::fields();
+    caching.update_field("l1", f.n(), 7).await.unwrap();
+    let mut reads = ReadTransaction::new();
+    let slot = reads.get(&caching, "l1").unwrap();
+    let mut results = reads.commit().await.unwrap();
+    let read = results.take(slot).unwrap().expect("record");
+    assert_eq!(read.n, Some(7));
+    assert_eq!(read, caching.get_record("l1").await.unwrap().unwrap());
+}

@@ -15,6 +15,7 @@ mod migration;
 mod models;
 mod parity;
 mod queries;
+mod request_order;
 mod robustness;
 mod transactions;
 mod ttl;

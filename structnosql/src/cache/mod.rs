@@ -2,3 +2,4 @@
 
 pub(crate) mod knowledge;
 pub(crate) mod stats;
+pub(crate) mod turns;

@@ -26,6 +26,7 @@ use super::transact::{commit_atomically, RecordWrites};
 use super::write::{apply, apply_with_knowledge, rewrite, ExpectedVersion};
 use crate::cache::knowledge::{whole_record, Known, Lookup};
 use crate::cache::stats::{CacheStats, Counters, RequestCounter};
+use crate::cache::turns::{Turn, Turns};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{normalize, Condition, UpdateAction};
@@ -242,6 +243,71 @@ impl RecordCache {
         self.pending.push(sequence, action);
     }
 
+    /// Takes the pending writes of `kinds` for a commit, merged and grouped (see [`phases`]); `None`
+    /// when there are none. The log is replaced by its merged form, numbered from
+    /// `next_sequence`, and the writes stay in it until [`RecordCache::committed`].
+    fn take_batch(
+        &mut self,
+        kinds: Kinds,
+        record_defaults: bool,
+        next_sequence: &mut u64,
+    ) -> Option<Result<Batch>> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        // Compact the log first: DynamoDB must not see overlapping paths, and the kinds can be told
+        // apart only once overlapping writes are merged.
+        let log = self
+            .pending
+            .iter()
+            .map(|(_, action)| action.clone())
+            .collect();
+        let grouped = match phases(log, &self.base, record_defaults) {
+            Ok(grouped) => grouped,
+            Err(error) => return Some(Err(error)),
+        };
+        let mut selected_phases = Vec::with_capacity(grouped.len());
+        let mut sequences = Vec::new();
+        self.pending.clear();
+        // Writes of one group never overlap, so any of them can go alone; but once a write is held
+        // back, the later groups wait for it, or they would overtake it.
+        let mut held_back = false;
+        for phase in grouped {
+            let mut selected = Vec::new();
+            let mut phase_held_back = false;
+            for action in phase.actions {
+                *next_sequence += 1;
+                if !held_back && kinds.includes(&action) {
+                    sequences.push(*next_sequence);
+                    selected.push(action.clone());
+                } else {
+                    phase_held_back = true;
+                }
+                self.pending.push(*next_sequence, action);
+            }
+            held_back |= phase_held_back;
+            if !selected.is_empty() {
+                selected_phases.push(Phase {
+                    actions: selected,
+                    creates_record: phase.creates_record,
+                });
+            }
+        }
+        if selected_phases.is_empty() {
+            return None;
+        }
+        Some(Ok(Batch {
+            key_item: self.key_item.clone(),
+            sequences,
+            actions: selected_phases
+                .iter()
+                .flat_map(|phase| phase.actions.iter().cloned())
+                .collect(),
+            phases: selected_phases,
+            base: self.base.clone(),
+        }))
+    }
+
     /// Whether the view knows every list that `actions` write at a position of.
     fn knows_lists_of(&self, actions: &[UpdateAction]) -> bool {
         actions
@@ -392,6 +458,8 @@ impl Kinds {
 pub struct Cached {
     core: TableCore,
     state: Mutex<CacheState>,
+    /// The order in which each record's requests are sent.
+    turns: Turns,
     counters: Counters,
 }
 
@@ -484,14 +552,7 @@ async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
             &batch.key_item,
             phase.actions.clone(),
             |path| base.existing_depth(path),
-            // Removes known to find nothing are dropped, unless the request must create the
-            // record (a SET they superseded would have): then they are what creates it.
-            |path| match base.lookup(path) {
-                Lookup::Hit(value) if !phase.creates_record || base.known_to_exist() => {
-                    Some(value.is_some())
-                }
-                _ => None,
-            },
+            presence(base, phase.creates_record),
             phase.creates_record,
             version.take(),
         )
@@ -501,6 +562,16 @@ async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether a value is known to be stored at a path, for dropping removes that would find nothing;
+/// `None` for every path when the request must create the record (a SET the removes superseded
+/// would have): then the removes are what creates it.
+fn presence(base: &Known, creates_record: bool) -> impl Fn(&DocumentPath) -> Option<bool> + '_ {
+    move |path| match base.lookup(path) {
+        Lookup::Hit(value) if !creates_record || base.known_to_exist() => Some(value.is_some()),
+        _ => None,
+    }
 }
 
 /// What a commit expects of the record's version: what the cache knows DynamoDB holds.
@@ -542,81 +613,54 @@ impl Cached {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Takes the pending writes of the records selected, normalised, for a commit.
-    fn take_batches(&self, kinds: Kinds, only: Option<&str>) -> (Vec<Batch>, Vec<(Item, Error)>) {
-        let mut state = self.state();
-        let mut batches = Vec::new();
-        let mut invalid = Vec::new();
-        let mut next_sequence = state.next_sequence;
-        for (key, record) in state.records.iter_mut() {
-            if record.pending.is_empty() || only.is_some_and(|only| only != key) {
-                continue;
-            }
-            // Compact the log first: DynamoDB must not see overlapping paths, and the kinds can be
-            // told apart only once overlapping writes are merged.
-            let log = record
-                .pending
-                .iter()
-                .map(|(_, action)| action.clone())
-                .collect();
-            let grouped = match phases(
-                log,
-                &record.base,
-                defaults::record_has_defaults(self.core.model),
-            ) {
-                Ok(grouped) => grouped,
-                Err(error) => {
-                    invalid.push((record.key_item.clone(), error));
-                    continue;
-                }
-            };
-            let mut selected_phases = Vec::with_capacity(grouped.len());
-            let mut sequences = Vec::new();
-            record.pending.clear();
-            // Writes of one group never overlap, so any of them can go alone; but once a write is
-            // held back, the later groups wait for it, or they would overtake it.
-            let mut held_back = false;
-            for phase in grouped {
-                let mut selected = Vec::new();
-                let mut phase_held_back = false;
-                for action in phase.actions {
-                    next_sequence += 1;
-                    if !held_back && kinds.includes(&action) {
-                        sequences.push(next_sequence);
-                        selected.push(action.clone());
-                    } else {
-                        phase_held_back = true;
-                    }
-                    record.pending.push(next_sequence, action);
-                }
-                held_back |= phase_held_back;
-                if !selected.is_empty() {
-                    selected_phases.push(Phase {
-                        actions: selected,
-                        creates_record: phase.creates_record,
-                    });
-                }
-            }
-            if selected_phases.is_empty() {
-                continue;
-            }
-            batches.push(Batch {
-                key_item: record.key_item.clone(),
-                sequences,
-                actions: selected_phases
-                    .iter()
-                    .flat_map(|phase| phase.actions.iter().cloned())
-                    .collect(),
-                phases: selected_phases,
-                base: record.base.clone(),
-            });
-        }
-        state.next_sequence = next_sequence;
-        (batches, invalid)
+    /// Takes a turn for every record with pending writes (or only the record `only`), all in one
+    /// step, so that the turns of any two commits are in the same order on every record.
+    fn take_turns(&self, only: Option<&str>) -> Vec<(String, Turn)> {
+        let state = self.state();
+        state
+            .records
+            .iter()
+            .filter(|(key, record)| {
+                !record.pending.is_empty() && only.is_none_or(|only| only == key.as_str())
+            })
+            .map(|(key, _)| (key.clone(), self.turns.take(key)))
+            .collect()
     }
 
-    /// Sends the batches, records the outcome, and reports per record; inside a `structnosql.commit`
-    /// span (records, committed, failed) that holds the requests' spans.
+    /// Takes the record's pending writes of `kinds`, merged and grouped, for a commit; `None` when
+    /// there are none. They stay pending until the commit succeeds.
+    fn take_batch(&self, key: &str, kinds: Kinds) -> Option<(Item, Result<Batch>)> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let record = state.records.get_mut(key)?;
+        let batch = record.take_batch(
+            kinds,
+            defaults::record_has_defaults(self.core.model),
+            &mut state.next_sequence,
+        )?;
+        Some((record.key_item.clone(), batch))
+    }
+
+    /// In the record's turn: sends its pending writes of `kinds` and records the outcome. `None`
+    /// when there were none.
+    async fn commit_in_turn(&self, key: &str, kinds: Kinds) -> Option<(Item, Result<()>)> {
+        let (key_item, batch) = self.take_batch(key, kinds)?;
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(error) => return Some((key_item, Err(error))),
+        };
+        let outcome = commit_record(&self.core, &batch).await;
+        if outcome.is_ok() {
+            if let Some(record) = self.state().records.get_mut(key) {
+                record.committed(&batch, self.core.model.version_field);
+            }
+        }
+        Some((key_item, outcome))
+    }
+
+    /// Sends the pending writes of `kinds` of the records selected, each in its turn, and reports
+    /// per record; inside a `structnosql.commit` span (records, committed, failed) that holds the
+    /// requests' spans.
     async fn commit(&self, kinds: Kinds, only: Option<&str>) -> (Vec<Item>, Vec<(Item, Error)>) {
         let span = tracing::debug_span!(
             "structnosql.commit",
@@ -625,49 +669,34 @@ impl Cached {
             committed = tracing::field::Empty,
             failed = tracing::field::Empty,
         );
-        let (committed, failed) = self
-            .commit_batches(kinds, only, &span)
+        let turns = self.take_turns(only);
+        let outcomes: Vec<(Item, Result<()>)> = futures::stream::iter(turns)
+            .map(|(key, turn)| async move {
+                turn.wait().await;
+                // The turn ends when the outcome is recorded, so the next commit plans on it.
+                self.commit_in_turn(&key, kinds).await
+            })
+            .buffer_unordered(self.core.commit_concurrency.max(1))
+            .filter_map(std::future::ready)
+            .collect()
             .instrument(span.clone())
             .await;
+        self.turns.prune();
+        let mut committed = Vec::new();
+        let mut failed = Vec::new();
+        for (key_item, outcome) in outcomes {
+            match outcome {
+                Ok(()) => committed.push(key_item),
+                Err(error) => failed.push((key_item, error)),
+            }
+        }
+        span.record("records", committed.len() + failed.len());
         span.record("committed", committed.len());
         span.record("failed", failed.len());
         (committed, failed)
     }
 
-    async fn commit_batches(
-        &self,
-        kinds: Kinds,
-        only: Option<&str>,
-        span: &tracing::Span,
-    ) -> (Vec<Item>, Vec<(Item, Error)>) {
-        let (batches, mut failed) = self.take_batches(kinds, only);
-        span.record("records", batches.len() + failed.len());
-        let core = &self.core;
-        let outcomes: Vec<(Batch, Result<()>)> = futures::stream::iter(batches)
-            .map(|batch| async move {
-                let outcome = commit_record(core, &batch).await;
-                (batch, outcome)
-            })
-            .buffer_unordered(core.commit_concurrency.max(1))
-            .collect()
-            .await;
-        let mut committed = Vec::new();
-        let mut state = self.state();
-        for (batch, outcome) in outcomes {
-            match outcome {
-                Ok(()) => {
-                    state
-                        .record(core, &batch.key_item)
-                        .committed(&batch, core.model.version_field);
-                    committed.push(batch.key_item);
-                }
-                Err(error) => failed.push((batch.key_item, error)),
-            }
-        }
-        (committed, failed)
-    }
-
-    /// Commits one record's pending writes, so that an operation sent at once comes after them.
+    /// Commits one record's pending writes, in its turn.
     async fn flush(&self, key_item: &Item) -> Result<()> {
         let key = cache_key(&self.core, key_item);
         let (_, mut failed) = self.commit(Kinds::All, Some(&key)).await;
@@ -675,6 +704,34 @@ impl Cached {
             Some((_, error)) => Err(error),
             None => Ok(()),
         }
+    }
+
+    /// Takes the record's turn and waits for it: a request sent while it is held comes after every
+    /// earlier request of the record.
+    async fn wait_turn(&self, key_item: &Item) -> Turn {
+        let turn = self.turns.take(&cache_key(&self.core, key_item));
+        turn.wait().await;
+        turn
+    }
+
+    /// Takes the record's turn and, once it comes, sends the record's pending writes: an operation
+    /// sent at once while the returned turn is held comes after them, and after every earlier
+    /// request of the record.
+    async fn send_pending_first(&self, key_item: &Item) -> Result<Turn> {
+        let key = cache_key(&self.core, key_item);
+        let turn = self.wait_turn(key_item).await;
+        if let Some((_, Err(error))) = self
+            .commit_in_turn(&key, Kinds::All)
+            .instrument(tracing::debug_span!(
+                "structnosql.commit",
+                table = %self.core.table_name,
+                records = 1,
+            ))
+            .await
+        {
+            return Err(error);
+        }
+        Ok(turn)
     }
 
     /// Reads the lists that `actions` write at a position of and that the cache does not know, in one
@@ -744,6 +801,7 @@ impl Backend for Cached {
         Self {
             core,
             state: Mutex::new(CacheState::default()),
+            turns: Turns::default(),
             counters,
         }
     }
@@ -836,7 +894,7 @@ impl Backend for Cached {
         }
         // The old values are not cached, or the write is conditional: send at once, after the
         // record's pending writes.
-        self.flush(key_item).await?;
+        let _turn = self.send_pending_first(key_item).await?;
         let old = apply(
             &self.core,
             key_item,
@@ -858,9 +916,13 @@ impl Backend for Cached {
     async fn put(&self, key_item: &Item, item: Item, condition: PutCondition<'_>) -> Result<bool> {
         // A condition (a version check included) is checked against what DynamoDB holds, which
         // must include the writes queued before.
-        if !matches!(condition, PutCondition::None) || self.core.model.version_field.is_some() {
-            self.flush(key_item).await?;
-        }
+        let _turn = if !matches!(condition, PutCondition::None)
+            || self.core.model.version_field.is_some()
+        {
+            self.send_pending_first(key_item).await?
+        } else {
+            self.wait_turn(key_item).await
+        };
         let superseded = self.state().record(&self.core, key_item).last_sequence();
         let written = records::put_keeping(&self.core, key_item, item, condition).await?;
         if let Some(item) = &written {
@@ -874,14 +936,14 @@ impl Backend for Cached {
     }
 
     async fn delete_record(&self, key_item: &Item, condition: Option<&Condition>) -> Result<bool> {
-        self.flush(key_item).await?;
+        let _turn = self.send_pending_first(key_item).await?;
         let existed = records::delete(&self.core, key_item, condition).await?;
         self.forget_record_contents(key_item);
         Ok(existed)
     }
 
     async fn remove_record(&self, key_item: &Item) -> Result<Option<Item>> {
-        self.flush(key_item).await?;
+        let _turn = self.send_pending_first(key_item).await?;
         let removed = records::remove(&self.core, key_item).await?;
         self.forget_record_contents(key_item);
         Ok(removed)
@@ -1031,9 +1093,17 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     /// and nothing is sent). Transactional writes cost twice the write capacity. On failure every
     /// write stays pending.
     pub async fn commit_operations_atomically(&self) -> Result<Vec<K>> {
-        let (batches, mut invalid) = self.backend.take_batches(Kinds::All, None);
-        if let Some((_, error)) = invalid.pop() {
-            return Err(error);
+        // Every record's turn, taken in one step and waited for in that order, is held until the
+        // outcome is recorded.
+        let turns = self.backend.take_turns(None);
+        for (_, turn) in &turns {
+            turn.wait().await;
+        }
+        let mut batches = Vec::with_capacity(turns.len());
+        for (key, _) in &turns {
+            if let Some((_, batch)) = self.backend.take_batch(key, Kinds::All) {
+                batches.push(batch?);
+            }
         }
         let core = self.backend.core();
         if let Some(split) = batches.iter().find(|batch| batch.phases.len() > 1) {
@@ -1048,14 +1118,12 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
             .iter()
             .map(|batch| {
                 let base = &batch.base;
+                let creates_record = batch.phases.iter().any(|phase| phase.creates_record);
                 let (actions, created) = rewrite(
                     core.model,
                     batch.actions.clone(),
                     &|path: &DocumentPath| base.existing_depth(path),
-                    &|path: &DocumentPath| match base.lookup(path) {
-                        Lookup::Hit(value) => Some(value.is_some()),
-                        Lookup::Miss => None,
-                    },
+                    &presence(base, creates_record),
                     matches!(base, Known::Absent).then_some(&batch.key_item),
                 );
                 RecordWrites {

@@ -3,6 +3,7 @@
 mod basic_table;
 mod batch_scan;
 mod caching_table;
+mod concurrency;
 mod conditions;
 mod connection;
 mod equivalence;

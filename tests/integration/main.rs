@@ -4,6 +4,7 @@ mod basic_table;
 mod batch_scan;
 mod caching_table;
 mod commit_as_shown;
+mod concurrency;
 mod conditions;
 mod connection;
 mod equivalence;

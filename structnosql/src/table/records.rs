@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::core::TableCore;
-use super::trace::traced;
+use super::trace::{traced, traced_attempts};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};
 use crate::model::version;
@@ -148,7 +148,9 @@ async fn send_put(
     condition: PutCondition<'_>,
 ) -> Result<bool> {
     let expected_version = prepared.expected_version;
-    let outcome = traced(
+    // What a conditioned put writes, to recognise it in the item a failed retry returns.
+    let written = prepared.condition.is_some().then(|| prepared.item.clone());
+    let (outcome, attempts) = traced_attempts(
         core,
         "PutItem",
         Some(key_item),
@@ -178,6 +180,12 @@ async fn send_put(
         return Err(Error::from_sdk("PutItem", error).for_record(|| core.describe_record(key_item)));
     };
     let current = failed.item().cloned();
+    // The SDK sent the put again after DynamoDB had applied it (its answer was lost), and the retry's
+    // condition failed against the put's own result: the record holds exactly what was written
+    // (for a versioned model, the next version included). A put sent once never lands here.
+    if attempts > 1 && written.is_some() && current == written {
+        return Ok(true);
+    }
     if let Some(expected) = &expected_version {
         if let Some(conflict) =
             version_conflict(core, key_item, expected.as_ref(), current.as_ref())

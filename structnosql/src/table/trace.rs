@@ -168,7 +168,29 @@ pub(crate) async fn traced<R: Request>(
     if let Some(key_item) = record {
         span.record("record", core.describe_record(key_item).as_str());
     }
-    in_span(span, request).await
+    in_span(span, request, AttemptCounter::default()).await
+}
+
+/// Like [`traced`], also returning how many attempts the SDK made. A conditioned write sent more
+/// than once may fail its condition against its own first attempt, which DynamoDB applied before
+/// the answer was lost; the caller needs the count to tell that apart from a real conflict.
+pub(crate) async fn traced_attempts<R: Request>(
+    core: &TableCore,
+    operation: &'static str,
+    record: Option<&Item>,
+    request: R,
+) -> (Result<R::Output, R::Error>, u32) {
+    let counter = AttemptCounter::default();
+    let span = request_span(&core.table_name, operation);
+    let result = if span.is_disabled() {
+        Box::pin(request.counted(counter.clone())).await
+    } else {
+        if let Some(key_item) = record {
+            span.record("record", core.describe_record(key_item).as_str());
+        }
+        in_span(span, request, counter.clone()).await
+    };
+    (result, counter.0.load(Ordering::Relaxed))
 }
 
 /// A `dynamodb.request` span for a request over several tables (`tables` names them).
@@ -181,7 +203,7 @@ pub(crate) async fn traced_across<R: Request>(
     if span.is_disabled() {
         return request.plain().await;
     }
-    in_span(span, request).await
+    in_span(span, request, AttemptCounter::default()).await
 }
 
 fn request_span(table: &str, operation: &'static str) -> tracing::Span {
@@ -196,8 +218,11 @@ fn request_span(table: &str, operation: &'static str) -> tracing::Span {
     )
 }
 
-async fn in_span<R: Request>(span: tracing::Span, request: R) -> Result<R::Output, R::Error> {
-    let counter = AttemptCounter::default();
+async fn in_span<R: Request>(
+    span: tracing::Span,
+    request: R,
+    counter: AttemptCounter,
+) -> Result<R::Output, R::Error> {
     // The SDK's request futures are large: boxed, the wrapper below moves a pointer, not the future.
     let result = Box::pin(request.counted(counter.clone()))
         .instrument(span.clone())

@@ -7,9 +7,10 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
 use super::core::TableCore;
-use super::trace::traced;
+use super::trace::traced_attempts;
 use super::write::{
-    prepare_single_update, rewrite, version_conflict, ExpectedVersion, PreparedUpdate,
+    already_applied, prepare_single_update, rewrite, version_conflict, ExpectedVersion,
+    PreparedUpdate,
 };
 use crate::document;
 use crate::error::{Error, Result};
@@ -112,7 +113,7 @@ pub(crate) async fn commit_atomically(
                 limit: "4 MB per TransactWriteItems",
             });
         }
-        let outcome = traced(
+        let (outcome, attempts) = traced_attempts(
             core,
             "TransactWriteItems",
             None,
@@ -133,6 +134,21 @@ pub(crate) async fn commit_atomically(
             }
             _ => return Err(Error::from_sdk("TransactWriteItems", error)),
         };
+        // The token makes DynamoDB answer a retry of an applied transaction with success. Should a
+        // retry be evaluated anyway, every record's condition fails against the transaction's own
+        // result; when each record holds exactly what it wrote, the next version included, the
+        // transaction was applied.
+        let applied = attempts > 1
+            && reasons.len() == records.len()
+            && records.iter().zip(&reasons).all(|(record, reason)| {
+                reason.code() == Some("ConditionalCheckFailed")
+                    && reason.item().is_some_and(|current| {
+                        already_applied(core, &record.version, &record.actions, current)
+                    })
+            });
+        if applied {
+            return Ok(());
+        }
         // Re-plan the records whose condition failed; any other reason is final.
         for (record, reason) in records.iter_mut().zip(&reasons) {
             match reason.code() {

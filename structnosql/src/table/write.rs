@@ -13,11 +13,11 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::core::TableCore;
-use super::trace::traced;
+use super::trace::traced_attempts;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{plan_update, Condition, UpdateAction, UpdateSection, MAX_EXPRESSION_BYTES};
-use crate::model::defaults;
+use crate::model::{defaults, version as versions};
 use crate::model::{Item, ModelSchema};
 use crate::path::{DocumentPath, Segment};
 use crate::size;
@@ -225,7 +225,7 @@ async fn apply_section(
         let expression = section.expression();
         // A retry re-plans the rewritten actions, so the placeholders are not needed again.
         let (names, values) = std::mem::take(&mut section.placeholders).into_maps();
-        let outcome = traced(
+        let (outcome, attempts) = traced_attempts(
             core,
             "UpdateItem",
             Some(key_item),
@@ -266,6 +266,17 @@ async fn apply_section(
         let exists = current.is_some();
         let current = current.unwrap_or_default();
         if let Some(expected) = &version {
+            // The SDK sent the write again after DynamoDB had applied it (its answer was lost): the
+            // retry's version check failed against the write's own result. Only a checked version
+            // tells the write's own result apart, and then only when the old values are not needed
+            // (they are gone with the lost answer).
+            if attempts > 1
+                && (old_values == OldValues::Skip || old_known)
+                && already_applied(core, expected, &section.actions, &current)
+            {
+                version = None;
+                continue;
+            }
             if let Some(conflict) = version_conflict(core, key_item, expected, &current) {
                 return Err(conflict);
             }
@@ -395,6 +406,35 @@ pub(crate) fn version_conflict(
         },
         found: found.and_then(|value| value.as_n().ok().cloned()),
     })
+}
+
+/// Whether `current` (the item a failed condition returned) holds exactly what `actions` write:
+/// every SET path its value, every REMOVE path nothing, and the version the write stores (`expected`
+/// incremented). Then the condition failed against the write's own earlier attempt. `false` when
+/// the version was not checked (`Any`): without it another writer's equal values cannot be told
+/// apart.
+pub(crate) fn already_applied(
+    core: &TableCore,
+    expected: &ExpectedVersion,
+    actions: &[UpdateAction],
+    current: &Item,
+) -> bool {
+    let Some(name) = core.model.version_field else {
+        return false;
+    };
+    let previous = match expected {
+        ExpectedVersion::Any => return false,
+        ExpectedVersion::Absent => None,
+        ExpectedVersion::Is(value) => Some(value),
+    };
+    let Ok(next) = versions::next(previous) else {
+        return false;
+    };
+    current.get(name) == Some(&next)
+        && actions.iter().all(|action| match action {
+            UpdateAction::Set(path, value) => document::get(current, path) == Some(value),
+            UpdateAction::Remove(path) => document::get(current, path).is_none(),
+        })
 }
 
 /// The bytes of the attribute names along a path.

@@ -8,6 +8,7 @@ use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::table::{Cached, Direct, PrimaryIndex, ReadTransaction, Removers};
 use structnosql::{MapModel, TableDataModel};
 
+use crate::caching_table::{player, Player};
 use crate::harness;
 
 #[derive(TableDataModel, Debug, Clone, PartialEq)]
@@ -261,4 +262,122 @@ async fn a_read_transaction_sees_pending_writes() {
     let read = results.take(slot).unwrap().expect("record");
     assert_eq!(read.n, Some(7));
     assert_eq!(read, caching.get_record("l1").await.unwrap().unwrap());
+}
+
+/// A BasicTable and a CachingTable on two tables of players with a `team` index holding the
+/// usernames only.
+async fn players_with_index() -> (
+    structnosql::table::BasicTable<Player>,
+    structnosql::table::CachingTable<Player>,
+) {
+    use structnosql::table::{GlobalSecondaryIndex, Projection, Table};
+    async fn one<B: structnosql::table::Backend>(prefix: &str) -> Table<Player, String, B> {
+        Table::<Player, String, B>::builder()
+            .table_name(harness::unique_table_name(prefix))
+            .client(harness::client())
+            .primary_index(PrimaryIndex::hash("playerId"))
+            .global_secondary_index(
+                GlobalSecondaryIndex::hash("team")
+                    .projection(Projection::Include(vec!["username".into()])),
+            )
+            .auto_create_table(true)
+            .build()
+            .await
+            .expect("table")
+    }
+    let basic = one::<Direct>("idx-basic").await;
+    let caching = one::<Cached>("idx-caching").await;
+    for name in ["x42", "y7"] {
+        basic.put_record(&player(name)).await.unwrap();
+        caching.put_record(&player(name)).await.unwrap();
+    }
+    (basic, caching)
+}
+
+/// Through an index that holds some attributes, a caching table shows what the index holds, with
+/// the pending writes to them, and never an attribute from its cache that the index lacks.
+#[tokio::test]
+async fn queries_and_scans_of_a_partial_index_show_what_it_holds_with_pending_writes() {
+    let (basic, caching) = players_with_index().await;
+    caching.get_record("x42").await.unwrap();
+    let f = Player::fields();
+    for table_writes in [true, false] {
+        // The same writes on both tables, the caching one queuing them.
+        if table_writes {
+            basic
+                .update_field("x42", f.username(), "B2".to_owned())
+                .await
+                .unwrap();
+            caching
+                .update_field("x42", f.username(), "B2".to_owned())
+                .await
+                .unwrap();
+        } else {
+            basic.delete_field("y7", f.username()).await.unwrap();
+            caching.delete_field("y7", f.username()).await.unwrap();
+        }
+        let index = structnosql::table::Scan::index("team");
+        let mut from_basic = basic.scan_records(&index).await.unwrap().records;
+        let mut from_caching = caching.scan_records(&index).await.unwrap().records;
+        from_basic.sort_by(|a, b| a.0.cmp(&b.0));
+        from_caching.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(from_basic, from_caching);
+        assert_eq!(from_caching[0].1.score, None, "not in the index");
+        let query = structnosql::table::Query::index("team", "red").unwrap();
+        let mut from_basic = basic
+            .query_field(&query, f.username())
+            .await
+            .unwrap()
+            .records;
+        let mut from_caching = caching
+            .query_field(&query, f.username())
+            .await
+            .unwrap()
+            .records;
+        from_basic.sort();
+        from_caching.sort();
+        assert_eq!(from_basic, from_caching);
+    }
+}
+
+/// A record that exists only through pending writes is found by queries and scans, as by reads.
+#[tokio::test]
+async fn records_created_by_pending_writes_are_found_by_queries_and_scans() {
+    let (basic, caching) = players_with_index().await;
+    let f = Player::fields();
+    basic.delete_record("y7").await.unwrap();
+    caching.delete_record("y7").await.unwrap();
+    basic.update_field("new", f.score(), 3).await.unwrap();
+    caching.update_field("new", f.score(), 3).await.unwrap();
+    basic
+        .update_field("y7", f.team(), "red".to_owned())
+        .await
+        .unwrap();
+    caching
+        .update_field("y7", f.team(), "red".to_owned())
+        .await
+        .unwrap();
+    let query = structnosql::table::Query::primary("new").unwrap();
+    assert_eq!(
+        basic.query_field(&query, f.score()).await.unwrap().records,
+        caching
+            .query_field(&query, f.score())
+            .await
+            .unwrap()
+            .records,
+    );
+    let mut from_basic = basic
+        .scan_records(&structnosql::table::Scan::table())
+        .await
+        .unwrap()
+        .records;
+    let mut from_caching = caching
+        .scan_records(&structnosql::table::Scan::table())
+        .await
+        .unwrap()
+        .records;
+    from_basic.sort_by(|a, b| a.0.cmp(&b.0));
+    from_caching.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(from_basic.len(), 3);
+    assert_eq!(from_basic, from_caching);
 }

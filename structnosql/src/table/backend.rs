@@ -64,6 +64,16 @@ pub trait Backend: Send + Sync + Sized + 'static {
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Deletes a record and returns it.
     fn remove_record(&self, key_item: &Item) -> impl Future<Output = Result<Option<Item>>> + Send;
+    /// Before a query or a scan: a caching backend commits the pending writes of the records it
+    /// could return (those whose hash key is `hash`, or all of them), so that DynamoDB's answer,
+    /// filters and indexes included, shows them as the backend's own reads do.
+    fn commit_before_reading(
+        &self,
+        hash: Option<&AttributeValue>,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = hash;
+        std::future::ready(Ok(()))
+    }
     /// One page of a query; each item holds the primary key and the values at `paths`.
     fn query(
         &self,

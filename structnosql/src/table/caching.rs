@@ -613,16 +613,14 @@ impl Cached {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Takes a turn for every record with pending writes (or only the record `only`), all in one
-    /// step, so that the turns of any two commits are in the same order on every record.
-    fn take_turns(&self, only: Option<&str>) -> Vec<(String, Turn)> {
+    /// Takes a turn for every record with pending writes that `select` accepts, all in one step, so
+    /// that the turns of any two commits are in the same order on every record.
+    fn take_turns(&self, select: impl Fn(&str, &RecordCache) -> bool) -> Vec<(String, Turn)> {
         let state = self.state();
         state
             .records
             .iter()
-            .filter(|(key, record)| {
-                !record.pending.is_empty() && only.is_none_or(|only| only == key.as_str())
-            })
+            .filter(|(key, record)| !record.pending.is_empty() && select(key, record))
             .map(|(key, _)| (key.clone(), self.turns.take(key)))
             .collect()
     }
@@ -661,7 +659,11 @@ impl Cached {
     /// Sends the pending writes of `kinds` of the records selected, each in its turn, and reports
     /// per record; inside a `structnosql.commit` span (records, committed, failed) that holds the
     /// requests' spans.
-    async fn commit(&self, kinds: Kinds, only: Option<&str>) -> (Vec<Item>, Vec<(Item, Error)>) {
+    async fn commit(
+        &self,
+        kinds: Kinds,
+        select: impl Fn(&str, &RecordCache) -> bool,
+    ) -> (Vec<Item>, Vec<(Item, Error)>) {
         let span = tracing::debug_span!(
             "structnosql.commit",
             table = %self.core.table_name,
@@ -669,7 +671,7 @@ impl Cached {
             committed = tracing::field::Empty,
             failed = tracing::field::Empty,
         );
-        let turns = self.take_turns(only);
+        let turns = self.take_turns(select);
         let outcomes: Vec<(Item, Result<()>)> = futures::stream::iter(turns)
             .map(|(key, turn)| async move {
                 turn.wait().await;
@@ -699,7 +701,9 @@ impl Cached {
     /// Commits one record's pending writes, in its turn.
     async fn flush(&self, key_item: &Item) -> Result<()> {
         let key = cache_key(&self.core, key_item);
-        let (_, mut failed) = self.commit(Kinds::All, Some(&key)).await;
+        let (_, mut failed) = self
+            .commit(Kinds::All, |candidate, _| candidate == key)
+            .await;
         match failed.pop() {
             Some((_, error)) => Err(error),
             None => Ok(()),
@@ -949,14 +953,33 @@ impl Backend for Cached {
         Ok(removed)
     }
 
+    async fn commit_before_reading(&self, hash: Option<&AttributeValue>) -> Result<()> {
+        let hash_key = &self.core.primary_index.hash_key;
+        let (_, mut failed) = self
+            .commit(Kinds::All, |_, record| {
+                hash.is_none_or(|hash| record.key_item.get(hash_key) == Some(hash))
+            })
+            .await;
+        failed.pop().map_or(Ok(()), |(_, error)| Err(error))
+    }
+
     async fn query(
         &self,
         query: &Query,
         paths: &[DocumentPath],
     ) -> Result<(Vec<Item>, QueryMetadata)> {
+        let hash = query
+            .index
+            .is_none()
+            .then(|| self.core.with_leading_key(query.hash.clone()));
+        self.commit_before_reading(hash.as_ref()).await?;
         let (items, metadata) = query_page(&self.core, query, paths).await?;
+        if !self.core.index_holds_records(query.index.as_deref()) {
+            // The index holds only some attributes: DynamoDB's answer is the whole answer (the
+            // records' pending writes were committed first), and nothing is learned from it.
+            return Ok((items, metadata));
+        }
         let projected = projected_paths(paths);
-        let learn = self.core.index_holds_records(query.index.as_deref());
         let mut state = self.state();
         let seen = items
             .into_iter()
@@ -966,11 +989,9 @@ impl Backend for Cached {
                     .filter_map(|name| item.get(name).map(|value| (name.clone(), value.clone())))
                     .collect();
                 let record = state.record(&self.core, &key_item);
-                if learn {
-                    record.learn(Some(&item), &projected);
-                }
+                record.learn(Some(&item), &projected);
                 // What the caller sees includes its own pending writes.
-                let mut seen = AttributeValue::M(if learn { key_item } else { item });
+                let mut seen = AttributeValue::M(key_item);
                 for path in paths {
                     if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
                         document::set_within(&mut seen, path.segments(), value);
@@ -1084,7 +1105,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     /// concurrency. Parent maps the cache knows to be missing are created in that same request.
     /// The writes of records that fail stay pending.
     pub async fn commit_operations(&self) -> CommitReport<K> {
-        let (committed, failed) = self.backend.commit(Kinds::All, None).await;
+        let (committed, failed) = self.backend.commit(Kinds::All, |_, _| true).await;
         self.report(committed, failed)
     }
 
@@ -1095,7 +1116,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     pub async fn commit_operations_atomically(&self) -> Result<Vec<K>> {
         // Every record's turn, taken in one step and waited for in that order, is held until the
         // outcome is recorded.
-        let turns = self.backend.take_turns(None);
+        let turns = self.backend.take_turns(|_, _| true);
         for (_, turn) in &turns {
             turn.wait().await;
         }
@@ -1149,13 +1170,13 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     /// Sends the pending SETs only (after merging overlapping writes, so a SET that recreates a removed
     /// subtree counts as a SET).
     pub async fn commit_update_operations(&self) -> CommitReport<K> {
-        let (committed, failed) = self.backend.commit(Kinds::Updates, None).await;
+        let (committed, failed) = self.backend.commit(Kinds::Updates, |_, _| true).await;
         self.report(committed, failed)
     }
 
     /// Sends the pending REMOVEs only.
     pub async fn commit_remove_operations(&self) -> CommitReport<K> {
-        let (committed, failed) = self.backend.commit(Kinds::Removes, None).await;
+        let (committed, failed) = self.backend.commit(Kinds::Removes, |_, _| true).await;
         self.report(committed, failed)
     }
 

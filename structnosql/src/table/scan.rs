@@ -221,6 +221,7 @@ async fn scanned<K: RecordKey, V, B: Backend>(
         check_field_path(path)?;
     }
     let projected = paths.map(|paths| projection_with_keys(core, paths));
+    backend.commit_before_reading(None).await?;
     let (items, metadata) = scan_page(core, scan, projected.as_deref()).await?;
     let items: Vec<Item> = if core.index_holds_records(scan.index.as_deref()) {
         let how = match &projected {

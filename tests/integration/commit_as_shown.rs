@@ -381,3 +381,29 @@ async fn records_created_by_pending_writes_are_found_by_queries_and_scans() {
     assert_eq!(from_basic.len(), 3);
     assert_eq!(from_basic, from_caching);
 }
+
+/// A write that would make a record the cache knows whole pass 400 KB is refused when it is made,
+/// as DynamoDB refuses it on the BasicTable: nothing is queued, and the record's other writes are
+/// committed.
+#[tokio::test]
+async fn a_write_past_400_kb_is_refused_when_made_and_blocks_nothing() {
+    let ((basic, caching), stored) = compare!(None, warm: true, |t| {
+        let f = Lists::fields();
+        t.update_field("l1", f.items(), vec!["a".repeat(300 * 1024)])
+            .await
+            .unwrap();
+        let big = t
+            .update_field("l1", f.cards(), vec![card(&"b".repeat(150 * 1024))])
+            .await;
+        assert!(big.is_err(), "{big:?}");
+        t.update_field("l1", f.n(), 5).await.unwrap();
+        t.get_field("l1", f.cards()).await.unwrap()
+    });
+    assert_eq!(stored.get("n"), Some(&AttributeValue::N("5".into())));
+    assert!(!stored.contains_key("cards"));
+    assert_eq!(
+        (basic, caching),
+        (4, 1),
+        "the refused write is sent by BasicTable only"
+    );
+}

@@ -23,7 +23,7 @@ use super::query::{query_page, Query, QueryMetadata};
 use super::read::{get_paths, projected_paths};
 use super::records;
 use super::transact::{commit_atomically, RecordWrites};
-use super::write::{apply, apply_with_knowledge, rewrite, ExpectedVersion};
+use super::write::{apply, apply_with_knowledge, check_written_size, rewrite, ExpectedVersion};
 use crate::cache::knowledge::{whole_record, Known, Lookup};
 use crate::cache::stats::{CacheStats, Counters, RequestCounter};
 use crate::cache::turns::{Turn, Turns};
@@ -32,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::expr::{normalize, Condition, UpdateAction};
 use crate::model::{defaults, version, Item, ModelSchema, TableDataModel};
 use crate::path::{DocumentPath, Segment};
+use crate::size;
 
 /// A table that serves reads from memory and queues field writes until commit.
 pub type CachingTable<M, K = String> = Table<M, K, Cached>;
@@ -204,7 +205,15 @@ impl RecordCache {
     /// list as the view now shows it: positions shift under removes and appends, so only the list's
     /// value means the same thing at commit as when the caller wrote it. The caller has made sure the
     /// view knows every such list ([`list_root`]).
-    fn queue_call(&mut self, first_sequence: u64, actions: Vec<UpdateAction>) -> Result<()> {
+    ///
+    /// A call that would make a record known whole larger than DynamoDB's 400 KB is refused and
+    /// leaves nothing queued, as DynamoDB would refuse it at commit (and every commit after).
+    fn queue_call(
+        &mut self,
+        first_sequence: u64,
+        actions: Vec<UpdateAction>,
+        describe: impl FnOnce() -> String,
+    ) -> Result<()> {
         let view = self.view.get_or_insert_with(|| self.base.clone());
         let ordered = request_order(normalize(actions)?, view);
         let mut queued = Vec::with_capacity(ordered.len());
@@ -220,6 +229,18 @@ impl RecordCache {
         for root in lists {
             if let Lookup::Hit(Some(list)) = view.lookup(&root) {
                 queued.push(UpdateAction::Set(root, list));
+            }
+        }
+        if let Known::Value(AttributeValue::M(item)) = view {
+            let bytes = size::item_bytes(item);
+            if bytes > size::MAX_ITEM_BYTES {
+                // Nothing was queued yet: the view is what base and the log make it again.
+                self.rebuild_view();
+                return Err(Error::TooLarge {
+                    what: format!("{} with the pending writes", describe()),
+                    bytes,
+                    limit: "400 KB per item",
+                });
             }
         }
         for (offset, action) in queued.into_iter().enumerate() {
@@ -414,7 +435,9 @@ impl CacheState {
         let first = self.next_sequence + 1;
         // Each queued write gets its own number; a call queues at most one per action.
         self.next_sequence += actions.len() as u64;
-        self.record(core, key_item).queue_call(first, actions)
+        check_written_size(core, key_item, &actions)?;
+        self.record(core, key_item)
+            .queue_call(first, actions, || core.describe_record(key_item))
     }
 }
 

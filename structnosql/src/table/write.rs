@@ -57,21 +57,7 @@ pub(crate) async fn apply(
     old_values: OldValues,
     condition: Option<&Condition>,
 ) -> Result<OldFragment> {
-    // Whatever the record holds already, values this large cannot be stored in it.
-    let written: usize = actions
-        .iter()
-        .map(|action| match action {
-            UpdateAction::Set(path, value) => path_bytes(path) + size::value_bytes(value),
-            UpdateAction::Remove(_) => 0,
-        })
-        .sum();
-    if written > size::MAX_ITEM_BYTES {
-        return Err(Error::TooLarge {
-            what: format!("the values written to {}", core.describe_record(key_item)),
-            bytes: written,
-            limit: "400 KB per item",
-        });
-    }
+    check_written_size(core, key_item, &actions)?;
     let sections = plan_update(actions, &[])?;
     if condition.is_some() && sections.len() > 1 {
         // A condition checked before each of several requests could hold for some and not others.
@@ -102,6 +88,30 @@ pub(crate) async fn apply(
         merge_fragment(&mut old, found);
     }
     Ok(old)
+}
+
+/// Refuses writes whose values alone pass DynamoDB's 400 KB: whatever the record holds already, they
+/// cannot be stored in it.
+pub(crate) fn check_written_size(
+    core: &TableCore,
+    key_item: &Item,
+    actions: &[UpdateAction],
+) -> Result<()> {
+    let written: usize = actions
+        .iter()
+        .map(|action| match action {
+            UpdateAction::Set(path, value) => path_bytes(path) + size::value_bytes(value),
+            UpdateAction::Remove(_) => 0,
+        })
+        .sum();
+    if written > size::MAX_ITEM_BYTES {
+        return Err(Error::TooLarge {
+            what: format!("the values written to {}", core.describe_record(key_item)),
+            bytes: written,
+            limit: "400 KB per item",
+        });
+    }
+    Ok(())
 }
 
 /// Like [`apply`], for writes whose parents are partly known already (the caching table's knowledge of

@@ -407,3 +407,49 @@ async fn a_write_past_400_kb_is_refused_when_made_and_blocks_nothing() {
         "the refused write is sent by BasicTable only"
     );
 }
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+pub struct Versioned {
+    id: String,
+    title: Option<String>,
+    #[structnosql(version)]
+    version: Option<i64>,
+}
+
+/// Reads of a versioned record with pending writes show the version their commit stores; a write
+/// queued while a commit is in flight goes with the next commit, and its reads show one more.
+#[tokio::test]
+async fn pending_writes_show_the_version_their_commit_stores() {
+    use structnosql::table::CachingTable;
+    let caching = CachingTable::<Versioned>::builder()
+        .table_name(harness::unique_table_name("versioned"))
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("id"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let f = Versioned::fields();
+    caching
+        .put_record(&Versioned {
+            id: "v".into(),
+            title: None,
+            version: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(caching.get_field("v", f.version()).await.unwrap(), Some(1));
+    caching
+        .update_field("v", f.title(), "a".to_owned())
+        .await
+        .unwrap();
+    caching
+        .update_field("v", f.title(), "b".to_owned())
+        .await
+        .unwrap();
+    let shown = caching.get_record("v").await.unwrap().unwrap();
+    assert_eq!(shown.version, Some(2));
+    assert!(caching.commit_operations().await.is_success());
+    caching.clear_cached_data();
+    assert_eq!(caching.get_record("v").await.unwrap(), Some(shown));
+}

@@ -128,9 +128,18 @@ impl RecordCache {
             for (_, action) in self.pending.iter() {
                 apply_known(&mut view, self.model, &self.key_item, action);
             }
+            self.show_next_version(&mut view);
             view
         });
         self.keep_key();
+    }
+
+    /// Shows in `view` the version the commit of the pending writes stores: one more than the
+    /// stored one, when that is known (a commit increments it once).
+    fn show_next_version(&self, view: &mut Known) {
+        if let Some(next) = next_version(self.model, &self.base) {
+            view.apply(&next);
+        }
     }
 
     /// A record known whole holds its key attributes, also when field writes created it.
@@ -158,7 +167,7 @@ impl RecordCache {
     }
 
     /// Records that the writes of `batch` reached DynamoDB: they are no longer pending.
-    fn committed(&mut self, batch: &Batch, version_field: Option<&str>) {
+    fn committed(&mut self, batch: &Batch) {
         for action in &batch.actions {
             apply_known(&mut self.base, self.model, &self.key_item, action);
         }
@@ -168,11 +177,14 @@ impl RecordCache {
             // Removes alone created the record, as the SETs they superseded would have.
             self.base = Known::Value(AttributeValue::M(Item::new()));
         }
-        self.version_incremented(version_field);
+        self.version_incremented();
         let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
         self.pending.retain(|sequence, _| !sent.contains(&sequence));
         if self.pending.is_empty() {
             self.view = None;
+        } else if self.model.version_field.is_some() {
+            // The writes still pending go with the next commit, which increments the version again.
+            self.rebuild_view();
         }
         self.keep_key();
     }
@@ -190,13 +202,9 @@ impl RecordCache {
     }
 
     /// Records that a write incremented the version (known: +1; not known: still not known).
-    fn version_incremented(&mut self, version_field: Option<&str>) {
-        let Some(name) = version_field else { return };
-        let path = version_path(name);
-        if let Lookup::Hit(current) = self.base.lookup(&path) {
-            if let Ok(next) = version::next(current.as_ref()) {
-                self.base.apply(&UpdateAction::Set(path, next));
-            }
+    fn version_incremented(&mut self) {
+        if let Some(next) = next_version(self.model, &self.base) {
+            self.base.apply(&next);
         }
     }
 
@@ -214,6 +222,7 @@ impl RecordCache {
         actions: Vec<UpdateAction>,
         describe: impl FnOnce() -> String,
     ) -> Result<()> {
+        let first_pending = self.pending.is_empty();
         let view = self.view.get_or_insert_with(|| self.base.clone());
         let ordered = request_order(normalize(actions)?, view);
         let mut queued = Vec::with_capacity(ordered.len());
@@ -243,8 +252,15 @@ impl RecordCache {
                 });
             }
         }
+        let queues_any = !queued.is_empty();
         for (offset, action) in queued.into_iter().enumerate() {
             self.push_pending(first_sequence + offset as u64, action);
+        }
+        if first_pending && queues_any {
+            if let Some(mut view) = self.view.take() {
+                self.show_next_version(&mut view);
+                self.view = Some(view);
+            }
         }
         self.keep_key();
         Ok(())
@@ -609,6 +625,18 @@ fn expected_version(core: &TableCore, known: &Known) -> ExpectedVersion {
     }
 }
 
+/// The write of the version that follows the one `known` holds, for a versioned `model` whose
+/// stored version is known.
+fn next_version(model: &ModelSchema, known: &Known) -> Option<UpdateAction> {
+    let path = version_path(model.version_field?);
+    match known.lookup(&path) {
+        Lookup::Hit(current) => version::next(current.as_ref())
+            .ok()
+            .map(|next| UpdateAction::Set(path, next)),
+        Lookup::Miss => None,
+    }
+}
+
 /// The path of the version attribute.
 fn version_path(name: &str) -> DocumentPath {
     DocumentPath::from_segments(vec![crate::path::Segment::Key(name.into())])
@@ -673,7 +701,7 @@ impl Cached {
         let outcome = commit_record(&self.core, &batch).await;
         if outcome.is_ok() {
             if let Some(record) = self.state().records.get_mut(key) {
-                record.committed(&batch, self.core.model.version_field);
+                record.committed(&batch);
             }
         }
         Some((key_item, outcome))
@@ -935,7 +963,7 @@ impl Backend for Cached {
         for action in request_order(normalize(actions)?, &record.base) {
             apply_known(&mut record.base, record.model, &record.key_item, &action);
         }
-        record.version_incremented(self.core.model.version_field);
+        record.version_incremented();
         record.rebuild_view();
         Ok(old)
     }
@@ -1182,9 +1210,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
         let mut state = self.backend.state();
         let mut committed = Vec::with_capacity(batches.len());
         for batch in batches {
-            state
-                .record(core, &batch.key_item)
-                .committed(&batch, core.model.version_field);
+            state.record(core, &batch.key_item).committed(&batch);
             committed.push(core.key_of::<K>(&batch.key_item)?);
         }
         Ok(committed)

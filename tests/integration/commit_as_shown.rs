@@ -453,3 +453,134 @@ async fn pending_writes_show_the_version_their_commit_stores() {
     caching.clear_cached_data();
     assert_eq!(caching.get_record("v").await.unwrap(), Some(shown));
 }
+
+/// A BasicTable and a CachingTable of `M`, each on a table of its own with hash key `hash_key`.
+async fn pair<M: TableDataModel>(
+    hash_key: &str,
+) -> (
+    structnosql::table::BasicTable<M>,
+    structnosql::table::CachingTable<M>,
+    [String; 2],
+) {
+    let names = [
+        harness::unique_table_name("pair-basic"),
+        harness::unique_table_name("pair-caching"),
+    ];
+    let basic = structnosql::table::BasicTable::<M>::builder()
+        .table_name(&names[0])
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash(hash_key))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let caching = structnosql::table::CachingTable::<M>::builder()
+        .table_name(&names[1])
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash(hash_key))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    (basic, caching, names)
+}
+
+/// Maps created by pending writes hold their defaults, in what the cache shows (also when a read
+/// learns only that the map is missing) and in what the commit stores, as on a BasicTable.
+#[tokio::test]
+async fn maps_created_by_pending_writes_hold_their_defaults() {
+    use crate::parity::Player as Gamer;
+    let (basic, caching, names) = pair::<Gamer>("playerId").await;
+    let f = Gamer::fields();
+    for_both(&basic, &caching, "p").await;
+    // Cold: the record's maps are not known when the write is queued.
+    let notes = f.games().key("g1").notes();
+    basic
+        .update_field("p", notes.clone(), "n".to_owned())
+        .await
+        .unwrap();
+    caching
+        .update_field("p", notes, "n".to_owned())
+        .await
+        .unwrap();
+    let game = f.games().key("g1");
+    assert_eq!(
+        basic.get_field("p", game.clone()).await.unwrap(),
+        caching.get_field("p", game).await.unwrap(),
+    );
+    // Warm: a map removed (queued), then written inside.
+    caching.get_record("p").await.unwrap();
+    let muted = f.settings().audio().muted();
+    for table_is_basic in [true, false] {
+        if table_is_basic {
+            basic.remove_field("p", f.settings()).await.unwrap();
+            basic.update_field("p", muted.clone(), true).await.unwrap();
+        } else {
+            caching.remove_field("p", f.settings()).await.unwrap();
+            caching
+                .update_field("p", muted.clone(), true)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(
+        basic.get_field("p", f.settings()).await.unwrap(),
+        caching.get_field("p", f.settings()).await.unwrap(),
+    );
+    assert!(caching.commit_operations().await.is_success());
+    let stored_basic = harness::stored_item(&names[0], "playerId", "p").await;
+    let stored_caching = harness::stored_item(&names[1], "playerId", "p").await;
+    assert_eq!(stored_basic, stored_caching);
+    assert_eq!(
+        caching.get_record("p").await.unwrap(),
+        basic.get_record("p").await.unwrap()
+    );
+}
+
+/// The record `id` with a `settings` map, on both tables; the caching table's cache is cold.
+async fn for_both(
+    basic: &structnosql::table::BasicTable<crate::parity::Player>,
+    caching: &structnosql::table::CachingTable<crate::parity::Player>,
+    id: &str,
+) {
+    let theme = crate::parity::Player::fields().settings().theme();
+    basic
+        .update_field(id, theme.clone(), "light".to_owned())
+        .await
+        .unwrap();
+    caching
+        .update_field(id, theme, "light".to_owned())
+        .await
+        .unwrap();
+    assert!(caching.commit_operations().await.is_success());
+    caching.clear_cached_data();
+}
+
+/// A record created by field writes holds the record's defaults after an atomic commit too.
+#[tokio::test]
+async fn an_atomic_commit_of_a_record_created_by_field_writes_stores_its_defaults() {
+    use crate::parity::Subscriber;
+    for warm in [false, true] {
+        let (basic, caching, names) = pair::<Subscriber>("subscriberId").await;
+        if warm {
+            assert_eq!(caching.get_record("s").await.unwrap(), None);
+        }
+        let f = Subscriber::fields();
+        basic
+            .update_field("s", f.nickname(), "n".to_owned())
+            .await
+            .unwrap();
+        caching
+            .update_field("s", f.nickname(), "n".to_owned())
+            .await
+            .unwrap();
+        caching.commit_operations_atomically().await.unwrap();
+        let stored_basic = harness::stored_item(&names[0], "subscriberId", "s").await;
+        let stored_caching = harness::stored_item(&names[1], "subscriberId", "s").await;
+        assert_eq!(stored_basic, stored_caching, "warm: {warm}");
+        assert_eq!(
+            caching.get_record("s").await.unwrap(),
+            basic.get_record("s").await.unwrap()
+        );
+    }
+}

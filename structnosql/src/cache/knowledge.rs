@@ -102,6 +102,15 @@ impl Known {
         None
     }
 
+    /// For a path whose existing depth is not known, the depth below which it is known to be
+    /// missing: `Some(depth)` when the prefix of `depth + 1` segments, an ancestor of `path`, is
+    /// known absent, so a write of `path` creates that prefix whatever holds above it.
+    pub(crate) fn missing_below(&self, path: &DocumentPath) -> Option<usize> {
+        (1..path.depth())
+            .find(|&len| self.lookup(&path.prefix(len)) == Lookup::Hit(None))
+            .map(|len| len - 1)
+    }
+
     /// Whether this value is known to exist.
     pub(crate) fn known_to_exist(&self) -> bool {
         match self {

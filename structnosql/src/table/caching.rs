@@ -228,11 +228,12 @@ impl RecordCache {
         let mut queued = Vec::with_capacity(ordered.len());
         let mut lists: Vec<DocumentPath> = Vec::new();
         for action in &ordered {
-            apply_known(view, self.model, &self.key_item, action);
-            match list_root(action.path()) {
-                Some(root) if !lists.contains(&root) => lists.push(root),
-                Some(_) => {}
-                None => queued.push(action.clone()),
+            let applied = apply_known(view, self.model, &self.key_item, action);
+            match (list_root(action.path()), applied) {
+                (Some(root), _) if !lists.contains(&root) => lists.push(root),
+                (Some(_), _) => {}
+                (None, Some(rewritten)) => queued.extend(rewritten),
+                (None, None) => queued.push(action.clone()),
             }
         }
         for root in lists {
@@ -400,16 +401,20 @@ pub(crate) fn request_order(actions: Vec<UpdateAction>, before: &Known) -> Vec<U
 /// Applies `action` to what is known of the record `key_item` of `model`, the way DynamoDB ends up
 /// storing it: a SET below a parent known to be missing also stores the defaults of every map level
 /// it creates, and a SET to a record known not to exist the defaults of the record's fields (see
-/// [`rewrite`]).
+/// [`rewrite`]). Returns the writes that store that, when they differ from `action`: queued instead
+/// of it, they make the commit store what the view shows.
 fn apply_known(
     known: &mut Known,
     model: &'static ModelSchema,
     key_item: &Item,
     action: &UpdateAction,
-) {
+) -> Option<Vec<UpdateAction>> {
     if let UpdateAction::Set(path, _) = action {
         let creates_record = matches!(known, Known::Absent);
-        if let Some(existing) = known.existing_depth(path) {
+        let existing = known
+            .existing_depth(path)
+            .or_else(|| known.missing_below(path));
+        if let Some(existing) = existing {
             if existing + 1 < path.depth() || creates_record {
                 let (rewritten, _) = rewrite(
                     model,
@@ -421,11 +426,12 @@ fn apply_known(
                 for action in &rewritten {
                     known.apply(action);
                 }
-                return;
+                return Some(rewritten);
             }
         }
     }
     known.apply(action);
+    None
 }
 
 #[derive(Debug, Default)]
@@ -1203,6 +1209,11 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
                     actions,
                     created,
                     version: expected_version(core, &batch.base),
+                    exists: match base {
+                        Known::Absent => Some(false),
+                        known if known.known_to_exist() => Some(true),
+                        _ => None,
+                    },
                 }
             })
             .collect();

@@ -15,6 +15,7 @@ use super::write::{
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::UpdateAction;
+use crate::model::defaults;
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::size;
@@ -32,6 +33,10 @@ pub(crate) struct RecordWrites {
     pub(crate) created: Vec<DocumentPath>,
     /// For a versioned model: what the record's version must be; it is incremented.
     pub(crate) version: ExpectedVersion,
+    /// Whether the record is known to exist (`None`: not known). A record not known to exist,
+    /// whose model gives its own fields defaults, is written on condition that it exists, so that
+    /// when it does not, the re-planned transaction creates it with them, as a single write would.
+    pub(crate) exists: Option<bool>,
 }
 
 /// A token that makes a retried transaction idempotent (DynamoDB remembers it for 10 minutes).
@@ -67,7 +72,14 @@ pub(crate) async fn commit_atomically(
         let mut items = Vec::with_capacity(records.len());
         let mut bytes = 0;
         for record in &records {
-            let must_exist = !core.updates_create_records;
+            let creates = record
+                .actions
+                .iter()
+                .any(|action| matches!(action, UpdateAction::Set(..)));
+            let must_exist = !core.updates_create_records
+                || (record.exists.is_none()
+                    && creates
+                    && defaults::record_has_defaults(core.model));
             bytes += record
                 .actions
                 .iter()
@@ -160,6 +172,7 @@ pub(crate) async fn commit_atomically(
                             record: core.describe_record(&record.key_item),
                         });
                     }
+                    record.exists = Some(current.is_some());
                     let current = current.unwrap_or_default();
                     if let Some(conflict) =
                         version_conflict(core, &record.key_item, &record.version, &current)
@@ -171,7 +184,7 @@ pub(crate) async fn commit_atomically(
                         std::mem::take(&mut record.actions),
                         &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
                         &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
-                        None,
+                        (record.exists == Some(false)).then_some(&record.key_item),
                     );
                 }
                 Some(code) => {

@@ -1405,6 +1405,8 @@ mod regressions {
         .await;
     }
 
+    use structnosql::table::Removers;
+
     use super::{run_board_blocking, Board, BoardOp, Field, Val, With};
 
     fn no_board() -> Board {
@@ -1511,9 +1513,66 @@ mod regressions {
         );
     }
 
-    #[test]
+    /// Called directly: the generated calls leave this case out (`Doc::hits_lost_old_values`).
+    #[tokio::test]
     #[ignore = "basic table bug: when a parent is missing, the old values of removed positions past the first are reported absent"]
-    fn basic_table_reports_a_removed_later_position_when_another_parent_is_missing() {
+    async fn basic_table_reports_a_removed_later_position_when_another_parent_is_missing() {
+        let (basic, _) = super::board_tables("eqb-basic").await;
+        let f = Board::fields();
+        let board = Board {
+            board_id: "a".into(),
+            cards: Some(vec![card("a"), card("b")]),
+            ..no_board()
+        };
+        basic.put_record(&board).await.unwrap();
+        let removers = Removers::new()
+            .field("card", f.cards().index(1))
+            .field("item", f.items().index(0));
+        let deleted = basic.delete_multiple_fields("a", &removers).await.unwrap();
+        assert_eq!(
+            basic.get_field("a", f.cards()).await.unwrap(),
+            Some(vec![card("a")]),
+            "cards[1] was removed"
+        );
+        assert_eq!(
+            deleted,
+            vec![("card".to_owned(), true), ("item".to_owned(), false)]
+        );
+    }
+
+    #[test]
+    #[ignore = "caching divergence: update_field_return_old at a position past the first returns nothing from the cache"]
+    fn a_return_old_at_a_later_position_returns_what_was_there() {
+        run_board_blocking(
+            vec![
+                BoardOp::Set(
+                    0,
+                    Field::Items,
+                    Val::Strs(vec!["a".into(), "b".into()]),
+                    false,
+                ),
+                BoardOp::SetReturnOld(0, Field::Item(1), Val::Str("c".into())),
+            ],
+            With::Caching,
+        );
+    }
+
+    #[test]
+    #[ignore = "caching divergence: a write that created the record, a read, then the remove of what it wrote: the commit leaves no record"]
+    fn a_read_between_a_creating_write_and_its_remove_keeps_the_record() {
+        run_board_blocking(
+            vec![
+                BoardOp::Set(0, Field::Item(1), Val::Str("a".into()), false),
+                BoardOp::GetRecord(0),
+                BoardOp::Delete(0, Field::Items),
+            ],
+            With::Caching,
+        );
+    }
+
+    #[test]
+    #[ignore = "caching divergence: a write inside a position after a remove at that position is committed against the wrong element"]
+    fn a_write_at_a_position_after_a_remove_there_is_committed_as_shown() {
         let board = Board {
             cards: Some(vec![card("a"), card("b")]),
             ..no_board()
@@ -1521,9 +1580,11 @@ mod regressions {
         run_board_blocking(
             vec![
                 BoardOp::Put(0, board),
-                BoardOp::DeleteTwo(0, Field::Card(1), Field::Item(0)),
+                BoardOp::GetRecord(0),
+                BoardOp::Delete(0, Field::Card(0)),
+                BoardOp::Set(0, Field::CardTitle(0), Val::Str("c".into()), false),
             ],
-            With::Basic,
+            With::Caching,
         );
     }
 }

@@ -2,6 +2,13 @@
 //! (committing at random points) and on a small in-memory reference of DynamoDB's document semantics
 //! must return the same values and leave the same items.
 //!
+//! Two models: `Player` (scalars, a map of maps, free-form data) and `Board` (lists of strings, of
+//! maps and of lists, the three set types), whose calls cover index paths, multi-field calls,
+//! record-level and conditional writes, batches, transactions, partial commits and cache control.
+//! The `Board` reference follows DynamoDB's rules on its own; the proptest against the basic table
+//! alone checks it, the one with the caching table is ignored while the divergences kept in
+//! `regressions` are open.
+//!
 //! CI runs 256 cases; `PROPTEST_CASES=10000 cargo test --test integration equivalence` runs more.
 //! Failing cases are shrunk and saved under `proptest-regressions/`, and replayed first on every run.
 
@@ -1987,6 +1994,37 @@ mod regressions {
         assert!(
             matches!(result, Err(structnosql::Error::ConditionFailed { .. })),
             "{result:?}"
+        );
+    }
+
+    #[test]
+    #[ignore = "caching divergence: a read transaction does not see the pending writes of the records it reads"]
+    fn a_read_transaction_sees_pending_writes() {
+        run_board_blocking(
+            vec![
+                BoardOp::Set(0, Field::Title, Val::Str("a".into()), false),
+                BoardOp::ReadTransaction,
+            ],
+            With::Caching,
+        );
+    }
+
+    #[test]
+    #[ignore = "caching divergence: commit_update_operations sends a write past the end and a write inside it (one call) as two appends"]
+    fn a_partial_commit_sends_a_write_inside_a_new_position_into_that_position() {
+        run_board_blocking(
+            vec![
+                BoardOp::SetMany(
+                    0,
+                    vec![
+                        (Field::Card(3), Val::Card(card("a"))),
+                        (Field::CardN(3), Val::Int(0)),
+                    ],
+                ),
+                BoardOp::CommitUpdates,
+                BoardOp::GetRecord(0),
+            ],
+            With::Caching,
         );
     }
 }

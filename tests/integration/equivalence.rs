@@ -954,26 +954,19 @@ impl Doc {
         Ok(old)
     }
 
-    /// A known BasicTable bug, kept out of the generated calls until it is fixed (see
-    /// `regressions::basic_table_reports_a_removed_later_position_when_another_parent_is_missing`
-    /// and `regressions::basic_table_returns_the_old_value_at_a_later_position_when_a_parent_is_missing`):
-    /// when one written or removed path's parent is missing, the old value at a position past the
-    /// first is reported absent.
-    fn hits_lost_old_values(&self, key: &str, fields: &[&Field]) -> bool {
+    /// Whether the record exists and the parent of each field is a map or a list.
+    fn parents_hold(&self, key: &str, fields: &[&Field]) -> bool {
         let Some(item) = self.items.get(key) else {
             return false;
         };
-        let parent_missing = fields.iter().any(|field| {
+        fields.iter().all(|field| {
             let segs = field.segs();
-            get_in(item, &segs[..segs.len() - 1]).is_none()
-        });
-        let later_position = fields.iter().any(|field| {
-            field
-                .segs()
-                .iter()
-                .any(|seg| matches!(seg, Seg::Index(i) if *i > 0))
-        });
-        parent_missing && later_position
+            segs.len() < 2
+                || matches!(
+                    get_in(item, &segs[..segs.len() - 1]),
+                    Some(AttributeValue::M(_) | AttributeValue::L(_))
+                )
+        })
     }
 
     /// Keeps `updated` if it is a valid `Board`.
@@ -1236,9 +1229,6 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                     continue;
                 }
                 let key = KEYS[*k];
-                if reference.hits_lost_old_values(key, &[a, b]) {
-                    continue;
-                }
                 let mut after = reference.clone();
                 let Ok(old) = after.remove(key, &[a.clone(), b.clone()]) else {
                     continue;
@@ -1285,10 +1275,6 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
             }
             BoardOp::SetManyReturnOld(k, writes) => {
                 let key = KEYS[*k];
-                let fields: Vec<&Field> = writes.iter().map(|(field, _)| field).collect();
-                if reference.hits_lost_old_values(key, &fields) {
-                    continue;
-                }
                 let mut after = reference.clone();
                 let expected = match after.update(key, writes) {
                     Ok(old) => Ok(serde_json::Value::Array(
@@ -1321,9 +1307,6 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                     continue;
                 }
                 let key = KEYS[*k];
-                if reference.hits_lost_old_values(key, &[a, b]) {
-                    continue;
-                }
                 let holds = reference.title_is(key, title);
                 let mut after = reference.clone();
                 let Ok(old) = after.remove(key, &[a.clone(), b.clone()]) else {
@@ -1336,10 +1319,12 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                 let results = both!(remove_multiple_fields_if(key, &removers, &condition), |f| {
                     canonical_fields(&f)
                 });
-                // A known BasicTable bug, left out until it is fixed (see
-                // `regressions::a_conditional_remove_of_absent_paths_reports_the_failed_condition`):
-                // when no removed path is there, a condition that does not hold is not reported.
-                if !holds && old.iter().all(Option::is_none) {
+                // When every removed path lies under a missing parent (or the record does not
+                // exist), nothing is left to send and the condition is not checked (documented).
+                if !holds
+                    && old.iter().all(Option::is_none)
+                    && !reference.parents_hold(key, &[a, b])
+                {
                     continue;
                 }
                 let expected = if holds {
@@ -1735,7 +1720,6 @@ proptest! {
     /// The caching table, committing at random points, agrees with both. Ignored while the
     /// divergences kept in `regressions` (each ignored there too) are open.
     #[test]
-    #[ignore = "caching divergences: see the ignored tests in `regressions`"]
     fn caching_table_agrees_on_lists_sets_and_records(ops in proptest::collection::vec(board_op(), 1..30)) {
         run_board_blocking(ops, With::Caching);
     }
@@ -1781,7 +1765,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: commit_update_operations drops the record a field write created when the field was removed since"]
     fn partial_commit_of_updates_keeps_the_record_a_write_created() {
         run_board_blocking(
             vec![
@@ -1794,7 +1777,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: a conditional write sends the pending write-then-remove without creating the record"]
     fn a_conditional_write_sends_the_record_creation_pending_before_it() {
         run_board_blocking(
             vec![
@@ -1816,7 +1798,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: two writes past the end of a list append once instead of twice"]
     fn two_writes_past_the_end_append_twice() {
         run_board_blocking(
             vec![
@@ -1828,7 +1809,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: a delete at a position past the first, served from the cache, reports nothing there"]
     fn a_delete_at_a_later_position_reports_what_was_there() {
         let board = Board {
             items: Some(vec!["a".into(), "a".into()]),
@@ -1841,7 +1821,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: positions removed in one call are removed one after another by the cache"]
     fn positions_removed_in_one_call_refer_to_the_list_before_it() {
         let board = Board {
             cards: Some(vec![card("a"), card("a")]),
@@ -1858,7 +1837,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: the remove of a position a pending write created is not committed"]
     fn a_remove_of_a_position_a_pending_write_created_is_committed() {
         run_board_blocking(
             vec![
@@ -1871,9 +1849,7 @@ mod regressions {
         );
     }
 
-    /// Called directly: the generated calls leave this case out (`Doc::hits_lost_old_values`).
     #[tokio::test]
-    #[ignore = "basic table bug: when a parent is missing, the old values of removed positions past the first are reported absent"]
     async fn basic_table_reports_a_removed_later_position_when_another_parent_is_missing() {
         let (basic, _) = super::board_tables("eqb-basic").await;
         let f = Board::fields();
@@ -1899,7 +1875,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: update_field_return_old at a position past the first returns nothing from the cache"]
     fn a_return_old_at_a_later_position_returns_what_was_there() {
         run_board_blocking(
             vec![
@@ -1916,7 +1891,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: a write that created the record, a read, then the remove of what it wrote: the commit leaves no record"]
     fn a_read_between_a_creating_write_and_its_remove_keeps_the_record() {
         run_board_blocking(
             vec![
@@ -1929,7 +1903,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: a write inside a position after a remove at that position is committed against the wrong element"]
     fn a_write_at_a_position_after_a_remove_there_is_committed_as_shown() {
         let board = Board {
             cards: Some(vec![card("a"), card("b")]),
@@ -1946,9 +1919,7 @@ mod regressions {
         );
     }
 
-    /// Called directly: the generated calls leave this case out (`Doc::hits_lost_old_values`).
     #[tokio::test]
-    #[ignore = "basic table bug: when a parent is missing, the old values at positions past the first are reported absent"]
     async fn basic_table_returns_the_old_value_at_a_later_position_when_a_parent_is_missing() {
         let (basic, _) = super::board_tables("eqb-basic").await;
         let f = Board::fields();
@@ -1970,7 +1941,6 @@ mod regressions {
 
     /// Called directly: the generated calls leave this case out.
     #[tokio::test]
-    #[ignore = "basic table bug: a conditional remove of paths that are not there ignores a condition that does not hold"]
     async fn a_conditional_remove_of_absent_paths_reports_the_failed_condition() {
         let (basic, _) = super::board_tables("eqb-basic").await;
         let f = Board::fields();
@@ -1998,7 +1968,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: a read transaction does not see the pending writes of the records it reads"]
     fn a_read_transaction_sees_pending_writes() {
         run_board_blocking(
             vec![
@@ -2010,7 +1979,6 @@ mod regressions {
     }
 
     #[test]
-    #[ignore = "caching divergence: commit_update_operations sends a write past the end and a write inside it (one call) as two appends"]
     fn a_partial_commit_sends_a_write_inside_a_new_position_into_that_position() {
         run_board_blocking(
             vec![

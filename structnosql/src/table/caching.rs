@@ -311,6 +311,17 @@ impl RecordCache {
         // back, the later groups wait for it, or they would overtake it.
         let mut held_back = false;
         for phase in grouped {
+            let take = |action: &UpdateAction| !held_back && kinds.includes(action);
+            if let (Some(unmerged), false) = (&phase.unmerged, phase.actions.iter().any(take)) {
+                // Held back whole: pending as written, so that a later commit still knows the
+                // writes create the record.
+                for action in unmerged {
+                    *next_sequence += 1;
+                    self.pending.push(*next_sequence, action.clone());
+                }
+                held_back = true;
+                continue;
+            }
             let mut selected = Vec::new();
             let mut phase_held_back = false;
             for action in phase.actions {
@@ -328,6 +339,7 @@ impl RecordCache {
                 selected_phases.push(Phase {
                     actions: selected,
                     creates_record: phase.creates_record,
+                    unmerged: None,
                 });
             }
         }
@@ -571,6 +583,9 @@ struct Phase {
     /// Whether the caller's writes create the record even if merging left only removes (so the
     /// request must not be conditioned on the record existing).
     creates_record: bool,
+    /// The writes before merging, when the merged ones lose that they create the record (only
+    /// removes left): a commit that holds them all back keeps these pending instead.
+    unmerged: Option<Vec<UpdateAction>>,
 }
 
 impl Phase {
@@ -578,8 +593,19 @@ impl Phase {
         let creates_record = raw
             .iter()
             .any(|action| matches!(action, UpdateAction::Set(..)));
+        // Only a REMOVE can supersede every SET.
+        let unmerged = (creates_record
+            && raw
+                .iter()
+                .any(|action| matches!(action, UpdateAction::Remove(_))))
+        .then(|| raw.clone());
+        let actions = normalize(raw)?;
+        let only_removes = !actions
+            .iter()
+            .any(|action| matches!(action, UpdateAction::Set(..)));
         Ok(Self {
-            actions: normalize(raw)?,
+            unmerged: unmerged.filter(|_| only_removes),
+            actions,
             creates_record,
         })
     }

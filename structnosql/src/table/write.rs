@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::core::TableCore;
+use super::read::projected_paths;
 use super::trace::traced_attempts;
 use crate::document;
 use crate::error::{Error, Result};
@@ -303,7 +304,21 @@ async fn apply_section(
         if !exists && removes_only && !creates_record {
             continue;
         }
-        let original = caller_condition.is_some().then(|| section.actions.clone());
+        // The first attempt's own conditions are the record's existence (when required) and the
+        // parents of its writes; when they hold, the caller's condition failed. Later attempts
+        // also create parents: there, nothing left to re-plan tells the same.
+        let original = (caller_condition.is_some() && attempt > 1).then(|| section.actions.clone());
+        if caller_condition.is_some()
+            && attempt == 1
+            && (exists || !must_exist)
+            && own_conditions_hold(&current, &section.actions)
+        {
+            return Err(Error::ConditionFailed {
+                operation: "UpdateItem",
+                record: core.describe_record(key_item),
+                current: exists.then(|| Box::new(current)),
+            });
+        }
         let (actions, created) = rewrite(
             core.model,
             section.actions,
@@ -312,7 +327,6 @@ async fn apply_section(
             (!exists).then_some(key_item),
         );
         if original.is_some_and(|original| original == actions) {
-            // Every parent is there and nothing needs creating: the caller's condition failed.
             return Err(Error::ConditionFailed {
                 operation: "UpdateItem",
                 record: core.describe_record(key_item),
@@ -480,28 +494,35 @@ fn merge_fragment(into: &mut Item, from: Item) {
     }
 }
 
-/// The values the written paths held in `current`.
+/// The values the written paths held in `current`, navigable by those paths: a path inside a list
+/// brings the whole list, so that positions keep their meaning.
 fn old_fragment(current: &Item, actions: &[UpdateAction]) -> Item {
-    let mut fragment = Item::new();
-    for action in actions {
-        let path = action.path();
-        if let Some(value) = document::get(current, path) {
-            let Some((first, rest)) = path.segments().split_first() else {
-                continue;
-            };
-            let Some(name) = first.name() else { continue };
-            let subtree = document::build_subtree(rest, value.clone());
-            match fragment.get_mut(name) {
-                Some(existing) => {
-                    document::set_within(existing, rest, value.clone());
-                }
-                None => {
-                    fragment.insert(name.to_owned(), subtree);
-                }
-            }
+    let mut fragment = AttributeValue::M(Item::new());
+    for path in projected_paths(actions.iter().map(UpdateAction::path)) {
+        if let Some(value) = document::get(current, &path) {
+            document::set_within(&mut fragment, path.segments(), value.clone());
         }
     }
-    fragment
+    match fragment {
+        AttributeValue::M(item) => item,
+        _ => Item::new(),
+    }
+}
+
+/// Whether the conditions a section puts on its own writes hold on `current` (the item a failed
+/// condition returned): the parent of every SET exists, the parent of every REMOVE is a map or a
+/// list. When they hold, it is the caller's condition that failed.
+fn own_conditions_hold(current: &Item, actions: &[UpdateAction]) -> bool {
+    actions.iter().all(|action| match action {
+        UpdateAction::Set(path, _) => document::existing_depth(current, path) + 1 >= path.depth(),
+        UpdateAction::Remove(path) => path.parent().is_none_or(|parent| {
+            parent.is_root()
+                || matches!(
+                    document::get(current, &parent),
+                    Some(AttributeValue::M(_) | AttributeValue::L(_))
+                )
+        }),
+    })
 }
 
 /// The writes that make sense on what is known of the record: SETs whose parent is known to be missing

@@ -824,6 +824,16 @@ impl Cached {
     /// Reads the lists that `actions` write at a position of and that the cache does not know, in one
     /// GetItem, so that the writes can be resolved against them (see [`RecordCache::queue_call`]).
     async fn learn_lists(&self, key_item: &Item, actions: &[UpdateAction]) -> Result<()> {
+        let at_positions = |action: &UpdateAction| {
+            action
+                .path()
+                .segments()
+                .iter()
+                .any(|segment| matches!(segment, Segment::Index(_)))
+        };
+        if !actions.iter().any(at_positions) {
+            return Ok(());
+        }
         let unknown: Vec<DocumentPath> = {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);

@@ -169,6 +169,7 @@ async fn send_put(
             .set_expression_attribute_names(prepared.names)
             .set_expression_attribute_values(prepared.values)
             .set_return_consumed_capacity(core.consumed_capacity()),
+        written.is_some(),
     )
     .await;
     let error = match outcome {

@@ -174,12 +174,19 @@ pub(crate) async fn traced<R: Request>(
 /// Like [`traced`], also returning how many attempts the SDK made. A conditioned write sent more
 /// than once may fail its condition against its own first attempt, which DynamoDB applied before
 /// the answer was lost; the caller needs the count to tell that apart from a real conflict.
+///
+/// Counting costs an interceptor on the request, so it is done only when `count` says the caller
+/// will look at the count; otherwise the count is 1.
 pub(crate) async fn traced_attempts<R: Request>(
     core: &TableCore,
     operation: &'static str,
     record: Option<&Item>,
     request: R,
+    count: bool,
 ) -> (Result<R::Output, R::Error>, u32) {
+    if !count {
+        return (traced(core, operation, record, request).await, 1);
+    }
     let counter = AttemptCounter::default();
     let span = request_span(&core.table_name, operation);
     let result = if span.is_disabled() {

@@ -134,6 +134,7 @@ pub(crate) async fn commit_atomically(
                 .set_transact_items(Some(items))
                 .client_request_token(request_token())
                 .set_return_consumed_capacity(core.consumed_capacity()),
+            true,
         )
         .await;
         let error = match outcome {

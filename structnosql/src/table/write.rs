@@ -253,6 +253,10 @@ async fn apply_section(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
                 .set_return_consumed_capacity(core.consumed_capacity()),
+            // Only a checked version lets a failed retry be recognised as this write's own.
+            version
+                .as_ref()
+                .is_some_and(|expected| *expected != ExpectedVersion::Any),
         )
         .await;
         let error = match outcome {

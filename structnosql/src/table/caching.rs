@@ -224,7 +224,12 @@ impl RecordCache {
     ) -> Result<()> {
         let first_pending = self.pending.is_empty();
         let view = self.view.get_or_insert_with(|| self.base.clone());
-        let ordered = request_order(normalize(actions)?, view);
+        // One write needs neither merging nor ordering.
+        let ordered = if actions.len() == 1 {
+            actions
+        } else {
+            request_order(normalize(actions)?, view)
+        };
         let mut queued = Vec::with_capacity(ordered.len());
         let mut lists: Vec<DocumentPath> = Vec::new();
         for action in &ordered {

@@ -218,7 +218,7 @@ impl RecordCache {
     /// leaves nothing queued, as DynamoDB would refuse it at commit (and every commit after).
     fn queue_call(
         &mut self,
-        first_sequence: u64,
+        next_sequence: &mut u64,
         actions: Vec<UpdateAction>,
         describe: impl FnOnce() -> String,
     ) -> Result<()> {
@@ -259,8 +259,9 @@ impl RecordCache {
             }
         }
         let queues_any = !queued.is_empty();
-        for (offset, action) in queued.into_iter().enumerate() {
-            self.push_pending(first_sequence + offset as u64, action);
+        for action in queued {
+            *next_sequence += 1;
+            self.push_pending(*next_sequence, action);
         }
         if first_pending && queues_any {
             if let Some(mut view) = self.view.take() {
@@ -471,12 +472,14 @@ impl CacheState {
         key_item: &Item,
         actions: Vec<UpdateAction>,
     ) -> Result<()> {
-        let first = self.next_sequence + 1;
-        // Each queued write gets its own number; a call queues at most one per action.
-        self.next_sequence += actions.len() as u64;
         check_written_size(core, key_item, &actions)?;
-        self.record(core, key_item)
-            .queue_call(first, actions, || core.describe_record(key_item))
+        let record = self
+            .records
+            .entry(cache_key(core, key_item))
+            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model));
+        record.queue_call(&mut self.next_sequence, actions, || {
+            core.describe_record(key_item)
+        })
     }
 }
 

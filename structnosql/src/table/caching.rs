@@ -23,7 +23,9 @@ use super::query::{query_page, Query, QueryMetadata};
 use super::read::{get_paths, projected_paths};
 use super::records;
 use super::transact::{commit_atomically, RecordWrites};
-use super::write::{apply, apply_with_knowledge, check_written_size, rewrite, ExpectedVersion};
+use super::write::{
+    apply, apply_with_knowledge, check_written_size, has_index, rewrite, ExpectedVersion,
+};
 use crate::cache::knowledge::{whole_record, Known, Lookup};
 use crate::cache::stats::{CacheStats, Counters, RequestCounter};
 use crate::cache::turns::{Turn, Turns};
@@ -832,14 +834,7 @@ impl Cached {
     /// Reads the lists that `actions` write at a position of and that the cache does not know, in one
     /// GetItem, so that the writes can be resolved against them (see [`RecordCache::queue_call`]).
     async fn learn_lists(&self, key_item: &Item, actions: &[UpdateAction]) -> Result<()> {
-        let at_positions = |action: &UpdateAction| {
-            action
-                .path()
-                .segments()
-                .iter()
-                .any(|segment| matches!(segment, Segment::Index(_)))
-        };
-        if !actions.iter().any(at_positions) {
+        if !actions.iter().any(|action| has_index(action.path())) {
             return Ok(());
         }
         let unknown: Vec<DocumentPath> = {

@@ -474,7 +474,8 @@ fn path_bytes(path: &DocumentPath) -> usize {
         .sum()
 }
 
-fn has_index(path: &DocumentPath) -> bool {
+/// Whether `path` goes through a list position.
+pub(crate) fn has_index(path: &DocumentPath) -> bool {
     path.segments()
         .iter()
         .any(|s| matches!(s, Segment::Index(_)))

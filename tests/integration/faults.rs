@@ -539,6 +539,45 @@ async fn a_conditional_put_whose_answer_was_lost_after_it_was_applied_succeeds()
 }
 
 #[tokio::test]
+async fn a_conditional_field_update_whose_answer_was_lost_after_it_was_applied_succeeds() {
+    let (client, injector) = faulty_client(Fault::ServerError);
+    let name = harness::unique_table_name("faults-update-if");
+    let table = BasicTable::<Player>::builder()
+        .table_name(&name)
+        .client(client)
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .retry_config(retrying())
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    table
+        .put_record(&crate::caching_table::player("p1"))
+        .await
+        .unwrap();
+    let f = Player::fields();
+    // The retry finds the score already 11, so the condition no longer holds: the write's own.
+    let condition = structnosql::expr::Condition::eq(f.score(), 10);
+    injector.arm(1);
+    let result = table.update_field_if("p1", f.score(), 11, &condition).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(injector.sent(), 2);
+    let stored_item = harness::stored_item(&name, "playerId", "p1").await;
+    assert_eq!(stored_item.get("score"), Some(&n(11)));
+    // A condition that really fails still does.
+    injector.arm(0);
+    let error = table
+        .update_field_if("p1", f.score(), 12, &condition)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, structnosql::Error::ConditionFailed { .. }),
+        "{error}"
+    );
+    assert_eq!(table.get_field("p1", f.score()).await.unwrap(), Some(11));
+}
+
+#[tokio::test]
 async fn a_versioned_commit_whose_answer_was_lost_after_it_was_applied_succeeds() {
     let (basic, caching, injector, name) = notes().await;
     let f = Note::fields();

@@ -156,7 +156,7 @@ pub(crate) async fn commit_atomically(
             && records.iter().zip(&reasons).all(|(record, reason)| {
                 reason.code() == Some("ConditionalCheckFailed")
                     && reason.item().is_some_and(|current| {
-                        already_applied(core, &record.version, &record.actions, current)
+                        already_applied(core, Some(&record.version), &record.actions, current)
                     })
             });
         if applied {

@@ -253,10 +253,11 @@ async fn apply_section(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
                 .set_return_consumed_capacity(core.consumed_capacity()),
-            // Only a checked version lets a failed retry be recognised as this write's own.
-            version
-                .as_ref()
-                .is_some_and(|expected| *expected != ExpectedVersion::Any),
+            // Only a failed retry of a conditioned write can be recognised as this write's own.
+            caller_condition.is_some()
+                || version
+                    .as_ref()
+                    .is_some_and(|expected| *expected != ExpectedVersion::Any),
         )
         .await;
         let error = match outcome {
@@ -280,18 +281,17 @@ async fn apply_section(
         };
         let exists = current.is_some();
         let current = current.unwrap_or_default();
+        // The SDK sent the write again after DynamoDB had applied it (its answer was lost): the
+        // retry's version check or the caller's condition failed against the write's own result.
+        // Recognised when the old values are not needed (they are gone with the lost answer).
+        if attempts > 1
+            && (old_values == OldValues::Skip || old_known)
+            && already_applied(core, version.as_ref(), &section.actions, &current)
+        {
+            version = None;
+            continue;
+        }
         if let Some(expected) = &version {
-            // The SDK sent the write again after DynamoDB had applied it (its answer was lost): the
-            // retry's version check failed against the write's own result. Only a checked version
-            // tells the write's own result apart, and then only when the old values are not needed
-            // (they are gone with the lost answer).
-            if attempts > 1
-                && (old_values == OldValues::Skip || old_known)
-                && already_applied(core, expected, &section.actions, &current)
-            {
-                version = None;
-                continue;
-            }
             if let Some(conflict) = version_conflict(core, key_item, expected, &current) {
                 return Err(conflict);
             }
@@ -437,31 +437,28 @@ pub(crate) fn version_conflict(
 }
 
 /// Whether `current` (the item a failed condition returned) holds exactly what `actions` write:
-/// every SET path its value, every REMOVE path nothing, and the version the write stores (`expected`
-/// incremented). Then the condition failed against the write's own earlier attempt. `false` when
-/// the version was not checked (`Any`): without it another writer's equal values cannot be told
-/// apart.
+/// every SET path its value, every REMOVE path nothing, and, when a version was checked
+/// (`expected`), the version the write stores. Then the condition failed against the write's own
+/// earlier attempt; another writer that wrote exactly the same cannot be told apart, and leaves the
+/// record as this write would have.
 pub(crate) fn already_applied(
     core: &TableCore,
-    expected: &ExpectedVersion,
+    expected: Option<&ExpectedVersion>,
     actions: &[UpdateAction],
     current: &Item,
 ) -> bool {
-    let Some(name) = core.model.version_field else {
-        return false;
+    let written = actions.iter().all(|action| match action {
+        UpdateAction::Set(path, value) => document::get(current, path) == Some(value),
+        UpdateAction::Remove(path) => document::get(current, path).is_none(),
+    });
+    let previous = match (core.model.version_field, expected) {
+        (Some(_), Some(ExpectedVersion::Absent)) => None,
+        (Some(_), Some(ExpectedVersion::Is(value))) => Some(value),
+        _ => return written,
     };
-    let previous = match expected {
-        ExpectedVersion::Any => return false,
-        ExpectedVersion::Absent => None,
-        ExpectedVersion::Is(value) => Some(value),
-    };
-    let Ok(next) = versions::next(previous) else {
-        return false;
-    };
-    current.get(name) == Some(&next)
-        && actions.iter().all(|action| match action {
-            UpdateAction::Set(path, value) => document::get(current, path) == Some(value),
-            UpdateAction::Remove(path) => document::get(current, path).is_none(),
+    written
+        && core.model.version_field.is_some_and(|name| {
+            versions::next(previous).is_ok_and(|next| current.get(name) == Some(&next))
         })
 }
 

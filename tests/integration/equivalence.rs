@@ -1717,8 +1717,7 @@ proptest! {
         run_board_blocking(ops, With::Basic);
     }
 
-    /// The caching table, committing at random points, agrees with both. Ignored while the
-    /// divergences kept in `regressions` (each ignored there too) are open.
+    /// The caching table, committing at random points, agrees with both.
     #[test]
     fn caching_table_agrees_on_lists_sets_and_records(ops in proptest::collection::vec(board_op(), 1..30)) {
         run_board_blocking(ops, With::Caching);

@@ -8,6 +8,7 @@ mod concurrency;
 mod conditions;
 mod connection;
 mod equivalence;
+mod equivalence_versioned;
 mod faults;
 mod harness;
 mod hostile;

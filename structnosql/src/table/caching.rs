@@ -139,6 +139,9 @@ impl RecordCache {
     /// Shows in `view` the version the commit of the pending writes stores: one more than the
     /// stored one, when that is known (a commit increments it once).
     fn show_next_version(&self, view: &mut Known) {
+        if matches!(view, Known::Absent) {
+            return;
+        }
         if let Some(next) = next_version(self.model, &self.base) {
             view.apply(&next);
         }
@@ -235,6 +238,11 @@ impl RecordCache {
         let mut queued = Vec::with_capacity(ordered.len());
         let mut lists: Vec<DocumentPath> = Vec::new();
         for action in &ordered {
+            if matches!(action, UpdateAction::Remove(path) if view.lookup(path) == Lookup::Hit(None))
+            {
+                // Removes nothing: DynamoDB would not be sent it either.
+                continue;
+            }
             let applied = apply_known(view, self.model, &self.key_item, action);
             match (list_root(action.path()), applied) {
                 (Some(root), _) if !lists.contains(&root) => lists.push(root),
@@ -633,7 +641,7 @@ async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
             &batch.key_item,
             phase.actions.clone(),
             |path| base.existing_depth(path),
-            presence(base, phase.creates_record),
+            presence(core, base, phase.creates_record),
             phase.creates_record,
             version.take(),
         )
@@ -645,12 +653,19 @@ async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()> {
     Ok(())
 }
 
-/// Whether a value is known to be stored at a path, for dropping removes that would find nothing;
-/// `None` for every path when the request must create the record (a SET the removes superseded
-/// would have): then the removes are what creates it.
-fn presence(base: &Known, creates_record: bool) -> impl Fn(&DocumentPath) -> Option<bool> + '_ {
+/// Whether a value is known to be stored at a path, for dropping removes that would find nothing.
+/// `None` for every path (nothing dropped) when the removes must be sent: when the request must
+/// create the record (a SET they superseded would have), or when the model is versioned (a commit
+/// of pending writes increments the version, as reads showed, even if they change nothing else).
+fn presence<'a>(
+    core: &TableCore,
+    base: &'a Known,
+    creates_record: bool,
+) -> impl Fn(&DocumentPath) -> Option<bool> + 'a {
+    let keep_removes =
+        (creates_record && !base.known_to_exist()) || core.model.version_field.is_some();
     move |path| match base.lookup(path) {
-        Lookup::Hit(value) if !creates_record || base.known_to_exist() => Some(value.is_some()),
+        Lookup::Hit(value) if !keep_removes => Some(value.is_some()),
         _ => None,
     }
 }
@@ -1240,7 +1255,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
                     core.model,
                     batch.actions.clone(),
                     &|path: &DocumentPath| base.existing_depth(path),
-                    &presence(base, creates_record),
+                    &presence(core, base, creates_record),
                     matches!(base, Known::Absent).then_some(&batch.key_item),
                 );
                 RecordWrites {

@@ -495,10 +495,12 @@ async fn a_versioned_put_whose_answer_was_lost_after_it_was_applied_succeeds() {
     );
 }
 
-#[tokio::test]
-async fn a_conditional_put_whose_answer_was_lost_after_it_was_applied_succeeds() {
+/// A basic table of players on a new table (its name starts with `prefix`), through a client whose
+/// answers the injector replaces by HTTP 500, with the SDK's retries on; returns it, the injector and
+/// the table's name.
+async fn retrying_players(prefix: &str) -> (BasicTable<Player>, FaultInjector, String) {
     let (client, injector) = faulty_client(Fault::ServerError);
-    let name = harness::unique_table_name("faults-put-if");
+    let name = harness::unique_table_name(prefix);
     let table = BasicTable::<Player>::builder()
         .table_name(&name)
         .client(client)
@@ -508,6 +510,12 @@ async fn a_conditional_put_whose_answer_was_lost_after_it_was_applied_succeeds()
         .build()
         .await
         .unwrap();
+    (table, injector, name)
+}
+
+#[tokio::test]
+async fn a_conditional_put_whose_answer_was_lost_after_it_was_applied_succeeds() {
+    let (table, injector, name) = retrying_players("faults-put-if").await;
     let record = crate::caching_table::player("p1");
     injector.arm(1);
     let written = table.put_record_if_absent(&record).await;
@@ -540,17 +548,7 @@ async fn a_conditional_put_whose_answer_was_lost_after_it_was_applied_succeeds()
 
 #[tokio::test]
 async fn a_conditional_field_update_whose_answer_was_lost_after_it_was_applied_succeeds() {
-    let (client, injector) = faulty_client(Fault::ServerError);
-    let name = harness::unique_table_name("faults-update-if");
-    let table = BasicTable::<Player>::builder()
-        .table_name(&name)
-        .client(client)
-        .primary_index(PrimaryIndex::hash("playerId"))
-        .retry_config(retrying())
-        .auto_create_table(true)
-        .build()
-        .await
-        .unwrap();
+    let (table, injector, name) = retrying_players("faults-update-if").await;
     table
         .put_record(&crate::caching_table::player("p1"))
         .await

@@ -106,6 +106,26 @@ macro_rules! compare {
     }};
 }
 
+/// Makes the same call on the basic and the caching table (`$t` names each in turn), unwrapping it.
+macro_rules! on_both {
+    ($basic:expr, $caching:expr, |$t:ident| $call:expr) => {{
+        {
+            let $t = &$basic;
+            $call.await.unwrap();
+        }
+        {
+            let $t = &$caching;
+            $call.await.unwrap();
+        }
+    }};
+}
+
+/// Records from a scan or a query, in key order.
+fn by_key<K: Ord, V>(mut records: Vec<(K, V)>) -> Vec<(K, V)> {
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    records
+}
+
 fn list(values: &[&str]) -> AttributeValue {
     AttributeValue::L(
         values
@@ -288,8 +308,7 @@ async fn players_with_index() -> (
     let basic = one::<Direct>("idx-basic").await;
     let caching = one::<Cached>("idx-caching").await;
     for name in ["x42", "y7"] {
-        basic.put_record(&player(name)).await.unwrap();
-        caching.put_record(&player(name)).await.unwrap();
+        on_both!(basic, caching, |t| t.put_record(&player(name)));
     }
     (basic, caching)
 }
@@ -304,23 +323,17 @@ async fn queries_and_scans_of_a_partial_index_show_what_it_holds_with_pending_wr
     for table_writes in [true, false] {
         // The same writes on both tables, the caching one queuing them.
         if table_writes {
-            basic
-                .update_field("x42", f.username(), "B2".to_owned())
-                .await
-                .unwrap();
-            caching
-                .update_field("x42", f.username(), "B2".to_owned())
-                .await
-                .unwrap();
+            on_both!(basic, caching, |t| t.update_field(
+                "x42",
+                f.username(),
+                "B2".to_owned()
+            ));
         } else {
-            basic.delete_field("y7", f.username()).await.unwrap();
-            caching.delete_field("y7", f.username()).await.unwrap();
+            on_both!(basic, caching, |t| t.delete_field("y7", f.username()));
         }
         let index = structnosql::table::Scan::index("team");
-        let mut from_basic = basic.scan_records(&index).await.unwrap().records;
-        let mut from_caching = caching.scan_records(&index).await.unwrap().records;
-        from_basic.sort_by(|a, b| a.0.cmp(&b.0));
-        from_caching.sort_by(|a, b| a.0.cmp(&b.0));
+        let from_basic = by_key(basic.scan_records(&index).await.unwrap().records);
+        let from_caching = by_key(caching.scan_records(&index).await.unwrap().records);
         assert_eq!(from_basic, from_caching);
         assert_eq!(from_caching[0].1.score, None, "not in the index");
         let query = structnosql::table::Query::index("team", "red").unwrap();
@@ -345,18 +358,13 @@ async fn queries_and_scans_of_a_partial_index_show_what_it_holds_with_pending_wr
 async fn records_created_by_pending_writes_are_found_by_queries_and_scans() {
     let (basic, caching) = players_with_index().await;
     let f = Player::fields();
-    basic.delete_record("y7").await.unwrap();
-    caching.delete_record("y7").await.unwrap();
-    basic.update_field("new", f.score(), 3).await.unwrap();
-    caching.update_field("new", f.score(), 3).await.unwrap();
-    basic
-        .update_field("y7", f.team(), "red".to_owned())
-        .await
-        .unwrap();
-    caching
-        .update_field("y7", f.team(), "red".to_owned())
-        .await
-        .unwrap();
+    on_both!(basic, caching, |t| t.delete_record("y7"));
+    on_both!(basic, caching, |t| t.update_field("new", f.score(), 3));
+    on_both!(basic, caching, |t| t.update_field(
+        "y7",
+        f.team(),
+        "red".to_owned()
+    ));
     let query = structnosql::table::Query::primary("new").unwrap();
     assert_eq!(
         basic.query_field(&query, f.score()).await.unwrap().records,
@@ -366,18 +374,17 @@ async fn records_created_by_pending_writes_are_found_by_queries_and_scans() {
             .unwrap()
             .records,
     );
-    let mut from_basic = basic
+    let from_basic = basic
         .scan_records(&structnosql::table::Scan::table())
         .await
         .unwrap()
         .records;
-    let mut from_caching = caching
+    let from_caching = caching
         .scan_records(&structnosql::table::Scan::table())
         .await
         .unwrap()
         .records;
-    from_basic.sort_by(|a, b| a.0.cmp(&b.0));
-    from_caching.sort_by(|a, b| a.0.cmp(&b.0));
+    let (from_basic, from_caching) = (by_key(from_basic), by_key(from_caching));
     assert_eq!(from_basic.len(), 3);
     assert_eq!(from_basic, from_caching);
 }

@@ -34,7 +34,6 @@
     )
 )]
 
-mod cache;
 pub mod connection;
 pub mod document;
 mod embedded;
@@ -42,7 +41,7 @@ mod error;
 pub mod expr;
 pub mod model;
 pub mod path;
-pub mod schema;
+
 pub mod size;
 pub mod table;
 pub mod validate;

@@ -73,7 +73,7 @@ pub async fn create_hash_table(client: &Client, table_name: &str, hash_key: &str
         .send()
         .await
         .expect("create table");
-    structnosql::schema::wait_until_active(client, table_name, std::time::Duration::from_secs(30))
+    structnosql::table::wait_until_active(client, table_name, std::time::Duration::from_secs(30))
         .await
         .expect("table becomes ACTIVE");
 }

@@ -216,7 +216,7 @@ impl TableCore {
                 false
             }
         };
-        crate::schema::wait_until_active(&self.client, &self.table_name, timeout).await?;
+        super::lifecycle::wait_until_active(&self.client, &self.table_name, timeout).await?;
         match self.model.ttl_field {
             Some(attribute) if created => self.enable_ttl(attribute).await,
             _ => Ok(()),

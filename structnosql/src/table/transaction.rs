@@ -352,7 +352,7 @@ impl WriteTransaction {
         for touched in &self.touched {
             touched.hook.flush(&touched.key_item).await?;
         }
-        let token = self.token.unwrap_or_else(super::transact::request_token);
+        let token = self.token.unwrap_or_else(super::caching::request_token);
         let outcome = traced_across(
             &self.tables.join(","),
             "TransactWriteItems",

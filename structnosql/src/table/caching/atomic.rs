@@ -6,12 +6,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 
-use super::core::TableCore;
-use super::trace::traced_attempts;
-use super::write::{
-    already_applied, prepare_single_update, rewrite, version_conflict, ExpectedVersion,
-    PreparedUpdate,
-};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::UpdateAction;
@@ -19,6 +13,12 @@ use crate::model::defaults;
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::size;
+use crate::table::core::TableCore;
+use crate::table::trace::traced_attempts;
+use crate::table::write::{
+    already_applied, prepare_single_update, rewrite, version_conflict, ExpectedVersion,
+    PreparedUpdate,
+};
 
 /// TransactWriteItems takes at most 100 actions and 4 MB.
 const MAX_ACTIONS: usize = 100;

@@ -1,0 +1,473 @@
+//! [`CachingTable`]: reads are served from memory when the cache can answer, and field writes are
+//! queued per record and sent at commit, one UpdateItem per record.
+//!
+//! The cache keeps, per record, what DynamoDB is known to hold (`base`: values read or committed, and
+//! paths known to be absent) and the pending writes in the caller's order; reads see `base` with the
+//! pending writes applied (`view`). An operation that must reach DynamoDB at once (a record-level
+//! write, or a return-old / remove / delete whose old value is not cached) first commits that record's
+//! pending writes, so DynamoDB sees the caller's order.
+
+mod atomic;
+mod commit;
+pub(crate) mod knowledge;
+mod operations;
+mod pending;
+mod record;
+pub(crate) mod stats;
+mod turns;
+
+pub(super) use atomic::request_token;
+
+pub use commit::CommitReport;
+use commit::{commit_record, expected_version, presence, Batch, Kinds};
+use record::{list_root, RecordCache};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures::StreamExt;
+use tracing::Instrument;
+
+use self::knowledge::{Known, Lookup};
+use self::stats::{CacheStats, Counters};
+use self::turns::{Turn, Turns};
+use crate::error::{Error, Result};
+use crate::expr::UpdateAction;
+use crate::model::{defaults, Item, TableDataModel};
+use crate::path::DocumentPath;
+use crate::table::api::Table;
+use crate::table::backend::Backend;
+use crate::table::core::TableCore;
+use crate::table::key::RecordKey;
+use crate::table::read::{get_paths, projected_paths};
+use crate::table::write::{check_written_size, has_index, rewrite};
+use atomic::{commit_atomically, RecordWrites};
+
+/// A table that serves reads from memory and queues field writes until commit.
+pub type CachingTable<M, K = String> = Table<M, K, Cached>;
+
+#[derive(Debug, Default)]
+struct CacheState {
+    records: HashMap<String, RecordCache>,
+    next_sequence: u64,
+}
+
+impl CacheState {
+    fn record(&mut self, core: &TableCore, key_item: &Item) -> &mut RecordCache {
+        self.records
+            .entry(cache_key(core, key_item))
+            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model))
+    }
+
+    /// Queues the writes of one call to the record `key_item`.
+    fn queue(
+        &mut self,
+        core: &TableCore,
+        key_item: &Item,
+        actions: Vec<UpdateAction>,
+    ) -> Result<()> {
+        check_written_size(core, key_item, &actions)?;
+        let record = self
+            .records
+            .entry(cache_key(core, key_item))
+            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model));
+        record.queue_call(&mut self.next_sequence, actions, || {
+            core.describe_record(key_item)
+        })
+    }
+}
+
+/// A key's cache entry name: its key values with their types.
+fn cache_key(core: &TableCore, key_item: &Item) -> String {
+    let mut key = String::new();
+    for name in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {
+        match key_item.get(name) {
+            Some(AttributeValue::S(text)) => key.push_str(&format!("S{}:{text}", text.len())),
+            Some(AttributeValue::N(number)) => key.push_str(&format!("N{}:{number}", number.len())),
+            Some(AttributeValue::B(bytes)) => {
+                key.push_str(&format!("B{}:{:?}", bytes.as_ref().len(), bytes.as_ref()))
+            }
+            other => key.push_str(&format!("?{other:?}")),
+        }
+    }
+    key
+}
+
+/// The caching backend.
+#[derive(Debug)]
+pub struct Cached {
+    core: TableCore,
+    state: Mutex<CacheState>,
+    /// The order in which each record's requests are sent.
+    turns: Turns,
+    counters: Counters,
+}
+
+impl Cached {
+    fn state(&self) -> MutexGuard<'_, CacheState> {
+        // A panic while the lock was held cannot leave the cache half-updated in a way that matters
+        // more than losing it, so a poisoned lock is taken over.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes a turn for every record with pending writes that `select` accepts, all in one step, so
+    /// that the turns of any two commits are in the same order on every record.
+    fn take_turns(&self, select: impl Fn(&str, &RecordCache) -> bool) -> Vec<(String, Turn)> {
+        let state = self.state();
+        state
+            .records
+            .iter()
+            .filter(|(key, record)| !record.pending.is_empty() && select(key, record))
+            .map(|(key, _)| (key.clone(), self.turns.take(key)))
+            .collect()
+    }
+
+    /// Takes the record's pending writes of `kinds`, merged and grouped, for a commit; `None` when
+    /// there are none. They stay pending until the commit succeeds.
+    fn take_batch(&self, key: &str, kinds: Kinds) -> Option<(Item, Result<Batch>)> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let record = state.records.get_mut(key)?;
+        let batch = record.take_batch(
+            kinds,
+            defaults::record_has_defaults(self.core.model),
+            &mut state.next_sequence,
+        )?;
+        Some((record.key_item.clone(), batch))
+    }
+
+    /// In the record's turn: sends its pending writes of `kinds` and records the outcome. `None`
+    /// when there were none.
+    async fn commit_in_turn(&self, key: &str, kinds: Kinds) -> Option<(Item, Result<()>)> {
+        let (key_item, batch) = self.take_batch(key, kinds)?;
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(error) => return Some((key_item, Err(error))),
+        };
+        let outcome = commit_record(&self.core, &batch).await;
+        if outcome.is_ok() {
+            if let Some(record) = self.state().records.get_mut(key) {
+                record.committed(&batch);
+            }
+        }
+        Some((key_item, outcome))
+    }
+
+    /// Sends the pending writes of `kinds` of the records selected, each in its turn, and reports
+    /// per record; inside a `structnosql.commit` span (records, committed, failed) that holds the
+    /// requests' spans.
+    async fn commit(
+        &self,
+        kinds: Kinds,
+        select: impl Fn(&str, &RecordCache) -> bool,
+    ) -> (Vec<Item>, Vec<(Item, Error)>) {
+        let span = tracing::debug_span!(
+            "structnosql.commit",
+            table = %self.core.table_name,
+            records = tracing::field::Empty,
+            committed = tracing::field::Empty,
+            failed = tracing::field::Empty,
+        );
+        let turns = self.take_turns(select);
+        let outcomes: Vec<(Item, Result<()>)> = futures::stream::iter(turns)
+            .map(|(key, turn)| async move {
+                turn.wait().await;
+                // The turn ends when the outcome is recorded, so the next commit plans on it.
+                self.commit_in_turn(&key, kinds).await
+            })
+            .buffer_unordered(self.core.commit_concurrency.max(1))
+            .filter_map(std::future::ready)
+            .collect()
+            .instrument(span.clone())
+            .await;
+        self.turns.prune();
+        let mut committed = Vec::new();
+        let mut failed = Vec::new();
+        for (key_item, outcome) in outcomes {
+            match outcome {
+                Ok(()) => committed.push(key_item),
+                Err(error) => failed.push((key_item, error)),
+            }
+        }
+        span.record("records", committed.len() + failed.len());
+        span.record("committed", committed.len());
+        span.record("failed", failed.len());
+        (committed, failed)
+    }
+
+    /// Commits one record's pending writes, in its turn.
+    async fn flush(&self, key_item: &Item) -> Result<()> {
+        let key = cache_key(&self.core, key_item);
+        let (_, mut failed) = self
+            .commit(Kinds::All, |candidate, _| candidate == key)
+            .await;
+        match failed.pop() {
+            Some((_, error)) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the record's turn and waits for it: a request sent while it is held comes after every
+    /// earlier request of the record.
+    async fn wait_turn(&self, key_item: &Item) -> Turn {
+        let turn = self.turns.take(&cache_key(&self.core, key_item));
+        turn.wait().await;
+        turn
+    }
+
+    /// Takes the record's turn and, once it comes, sends the record's pending writes: an operation
+    /// sent at once while the returned turn is held comes after them, and after every earlier
+    /// request of the record.
+    async fn send_pending_first(&self, key_item: &Item) -> Result<Turn> {
+        let key = cache_key(&self.core, key_item);
+        let turn = self.wait_turn(key_item).await;
+        if let Some((_, Err(error))) = self
+            .commit_in_turn(&key, Kinds::All)
+            .instrument(tracing::debug_span!(
+                "structnosql.commit",
+                table = %self.core.table_name,
+                records = 1,
+            ))
+            .await
+        {
+            return Err(error);
+        }
+        Ok(turn)
+    }
+
+    /// Reads the lists that `actions` write at a position of and that the cache does not know, in one
+    /// GetItem, so that the writes can be resolved against them (see [`RecordCache::queue_call`]).
+    async fn learn_lists(&self, key_item: &Item, actions: &[UpdateAction]) -> Result<()> {
+        if !actions.iter().any(|action| has_index(action.path())) {
+            return Ok(());
+        }
+        let unknown: Vec<DocumentPath> = {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            let mut unknown: Vec<DocumentPath> = Vec::new();
+            for root in actions.iter().filter_map(|a| list_root(a.path())) {
+                if record.view().lookup(&root) == Lookup::Miss && !unknown.contains(&root) {
+                    unknown.push(root);
+                }
+            }
+            unknown
+        };
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        self.counters.miss(unknown.len());
+        let item = get_paths(&self.core, key_item, &unknown).await?;
+        let mut state = self.state();
+        state
+            .record(&self.core, key_item)
+            .learn(item.as_ref(), &projected_paths(&unknown));
+        Ok(())
+    }
+
+    /// Values at `paths` if the cache knows them all, else the paths it does not know.
+    fn cached_values(
+        &self,
+        key_item: &Item,
+        paths: &[DocumentPath],
+    ) -> std::result::Result<Vec<Option<AttributeValue>>, Vec<DocumentPath>> {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        let mut values = Vec::with_capacity(paths.len());
+        let mut missing = Vec::new();
+        for path in paths {
+            match record.view().lookup(path) {
+                Lookup::Hit(value) => values.push(value),
+                Lookup::Miss => missing.push(path.clone()),
+            }
+        }
+        if missing.is_empty() {
+            Ok(values)
+        } else {
+            Err(missing)
+        }
+    }
+}
+
+impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
+    fn report(&self, committed: Vec<Item>, failed: Vec<(Item, Error)>) -> CommitReport<K> {
+        let core = self.backend.core();
+        CommitReport {
+            committed: committed
+                .iter()
+                .filter_map(|item| core.key_of::<K>(item).ok())
+                .collect(),
+            failed: failed
+                .into_iter()
+                .filter_map(|(item, error)| core.key_of::<K>(&item).ok().map(|key| (key, error)))
+                .collect(),
+        }
+    }
+
+    /// Sends every pending write: per record one UpdateItem carrying its SETs and REMOVEs together
+    /// (more only where DynamoDB's limits force it), records in parallel up to the table's commit
+    /// concurrency. Parent maps the cache knows to be missing are created in that same request.
+    /// The writes of records that fail stay pending.
+    pub async fn commit_operations(&self) -> CommitReport<K> {
+        let (committed, failed) = self.backend.commit(Kinds::All, |_, _| true).await;
+        self.report(committed, failed)
+    }
+
+    /// Sends every pending write in one TransactWriteItems: all records are written or none (DynamoDB
+    /// allows 100 records and 4 MB per transaction; beyond that this fails with [`Error::TooLarge`]
+    /// and nothing is sent). Transactional writes cost twice the write capacity. On failure every
+    /// write stays pending.
+    pub async fn commit_operations_atomically(&self) -> Result<Vec<K>> {
+        // Every record's turn, taken in one step and waited for in that order, is held until the
+        // outcome is recorded.
+        let turns = self.backend.take_turns(|_, _| true);
+        for (_, turn) in &turns {
+            turn.wait().await;
+        }
+        let mut batches = Vec::with_capacity(turns.len());
+        for (key, _) in &turns {
+            if let Some((_, batch)) = self.backend.take_batch(key, Kinds::All) {
+                batches.push(batch?);
+            }
+        }
+        let core = self.backend.core();
+        if let Some(split) = batches.iter().find(|batch| batch.phases.len() > 1) {
+            return Err(Error::Config {
+                message: format!(
+                    "the pending writes to {} remove what earlier writes created and need two requests in order, which one transaction cannot hold; use commit_operations",
+                    core.describe_record(&split.key_item)
+                ),
+            });
+        }
+        let records = batches
+            .iter()
+            .map(|batch| {
+                let base = &batch.base;
+                let creates_record = batch.phases.iter().any(|phase| phase.creates_record);
+                let (actions, created) = rewrite(
+                    core.model,
+                    batch.actions.clone(),
+                    &|path: &DocumentPath| base.existing_depth(path),
+                    &presence(core, base, creates_record),
+                    matches!(base, Known::Absent).then_some(&batch.key_item),
+                );
+                RecordWrites {
+                    key_item: batch.key_item.clone(),
+                    actions,
+                    created,
+                    version: expected_version(core, &batch.base),
+                    exists: match base {
+                        Known::Absent => Some(false),
+                        known if known.known_to_exist() => Some(true),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        commit_atomically(core, records).await?;
+        let mut state = self.backend.state();
+        let mut committed = Vec::with_capacity(batches.len());
+        for batch in batches {
+            state.record(core, &batch.key_item).committed(&batch);
+            committed.push(core.key_of::<K>(&batch.key_item)?);
+        }
+        Ok(committed)
+    }
+
+    /// Sends the pending SETs only (after merging overlapping writes, so a SET that recreates a removed
+    /// subtree counts as a SET).
+    pub async fn commit_update_operations(&self) -> CommitReport<K> {
+        let (committed, failed) = self.backend.commit(Kinds::Updates, |_, _| true).await;
+        self.report(committed, failed)
+    }
+
+    /// Sends the pending REMOVEs only.
+    pub async fn commit_remove_operations(&self) -> CommitReport<K> {
+        let (committed, failed) = self.backend.commit(Kinds::Removes, |_, _| true).await;
+        self.report(committed, failed)
+    }
+
+    fn any_pending(&self, kinds: Kinds) -> bool {
+        self.backend.state().records.values().any(|record| {
+            record
+                .pending
+                .iter()
+                .any(|(_, action)| kinds.includes(action))
+        })
+    }
+
+    /// Whether writes are waiting for a commit.
+    pub fn has_pending_operations(&self) -> bool {
+        self.any_pending(Kinds::All)
+    }
+
+    /// Whether SETs are waiting for a commit.
+    pub fn has_pending_update_operations(&self) -> bool {
+        self.any_pending(Kinds::Updates)
+    }
+
+    /// Whether REMOVEs are waiting for a commit.
+    pub fn has_pending_remove_operations(&self) -> bool {
+        self.any_pending(Kinds::Removes)
+    }
+
+    fn clear_pending(&self, kinds: Kinds) {
+        let mut state = self.backend.state();
+        for record in state.records.values_mut() {
+            record.pending.retain(|_, action| !kinds.includes(action));
+            record.rebuild_view();
+        }
+    }
+
+    /// Drops every pending write; reads then see what DynamoDB holds again.
+    pub fn clear_pending_operations(&self) {
+        self.clear_pending(Kinds::All);
+    }
+
+    /// Drops the pending SETs.
+    pub fn clear_pending_update_operations(&self) {
+        self.clear_pending(Kinds::Updates);
+    }
+
+    /// Drops the pending REMOVEs.
+    pub fn clear_pending_remove_operations(&self) {
+        self.clear_pending(Kinds::Removes);
+    }
+
+    /// Forgets what was read; pending writes are kept, and later reads fetch again (and still see the
+    /// pending writes).
+    pub fn clear_cached_data(&self) {
+        let mut state = self.backend.state();
+        for record in state.records.values_mut() {
+            record.base = Known::unknown();
+            record.rebuild_view();
+        }
+        state.records.retain(|_, record| !record.pending.is_empty());
+    }
+
+    /// Forgets what was read of one record; its pending writes are kept.
+    pub fn clear_cached_data_for_record(&self, key: impl Into<K>) -> Result<()> {
+        let key_item = self.backend.core().key_item(&key.into())?;
+        let key = cache_key(self.backend.core(), &key_item);
+        let mut state = self.backend.state();
+        if let Some(record) = state.records.get_mut(&key) {
+            record.base = Known::unknown();
+            record.rebuild_view();
+            if record.pending.is_empty() {
+                state.records.remove(&key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets everything: what was read and every pending write.
+    pub fn clear_cached_data_and_pending_operations(&self) {
+        self.backend.state().records.clear();
+    }
+
+    /// Requests sent, cache hits and misses so far.
+    pub fn stats(&self) -> CacheStats {
+        self.backend.counters.snapshot()
+    }
+}

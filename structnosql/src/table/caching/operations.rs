@@ -1,0 +1,320 @@
+//! How the caching backend answers each operation: from the cache, queued, or sent at once.
+
+use super::commit::Kinds;
+use super::record::{apply_known, request_order};
+use super::{CacheState, Cached};
+use std::sync::Mutex;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::knowledge::{whole_record, Known, Lookup};
+use super::stats::{Counters, RequestCounter};
+use super::turns::Turns;
+use crate::document;
+use crate::error::Result;
+use crate::expr::{normalize, Condition, UpdateAction};
+use crate::model::Item;
+use crate::path::DocumentPath;
+use crate::table::backend::{Backend, CacheHook, HookFuture, OldValues, PutCondition, Reads};
+use crate::table::core::TableCore;
+use crate::table::query::{query_page, Query, QueryMetadata};
+use crate::table::read::{get_paths, projected_paths};
+use crate::table::records;
+use crate::table::write::apply;
+
+impl Backend for Cached {
+    fn cache_hook(self: &std::sync::Arc<Self>) -> std::sync::Arc<dyn CacheHook> {
+        std::sync::Arc::clone(self) as std::sync::Arc<dyn CacheHook>
+    }
+
+    fn new(mut core: TableCore) -> Self {
+        let counters = Counters::default();
+        let config = core
+            .client
+            .config()
+            .to_builder()
+            .interceptor(RequestCounter(std::sync::Arc::clone(&counters.requests)))
+            .build();
+        core.client = aws_sdk_dynamodb::Client::from_conf(config);
+        Self {
+            core,
+            state: Mutex::new(CacheState::default()),
+            turns: Turns::default(),
+            counters,
+        }
+    }
+
+    fn core(&self) -> &TableCore {
+        &self.core
+    }
+
+    async fn read(&self, key_item: &Item, paths: &[DocumentPath]) -> Result<Reads> {
+        // One look at the cache answers a hit; only the paths it does not know are fetched.
+        let missing: Vec<DocumentPath> = match self.cached_values(key_item, paths) {
+            Ok(values) => {
+                self.counters.hit(paths.len());
+                return Ok(Reads {
+                    values,
+                    from_cache: true,
+                });
+            }
+            Err(missing) => missing,
+        };
+        self.counters.hit(paths.len() - missing.len());
+        self.counters.miss(missing.len());
+        let item = get_paths(&self.core, key_item, &missing).await?;
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.learn(item.as_ref(), &projected_paths(&missing));
+        let values = paths
+            .iter()
+            .map(|path| match record.view().lookup(path) {
+                Lookup::Hit(value) => value,
+                Lookup::Miss => None,
+            })
+            .collect();
+        Ok(Reads {
+            values,
+            from_cache: false,
+        })
+    }
+
+    async fn read_record(&self, key_item: &Item) -> Result<Option<Item>> {
+        {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            match record.view() {
+                Known::Value(AttributeValue::M(item)) => {
+                    self.counters.hit(1);
+                    return Ok(Some(item.clone()));
+                }
+                Known::Absent => {
+                    self.counters.hit(1);
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+        self.counters.miss(1);
+        let item = get_paths(&self.core, key_item, &[]).await?;
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.base = whole_record(item);
+        record.rebuild_view();
+        Ok(match record.view() {
+            Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+            _ => None,
+        })
+    }
+
+    async fn write(
+        &self,
+        key_item: &Item,
+        actions: Vec<UpdateAction>,
+        old: OldValues,
+        condition: Option<&Condition>,
+    ) -> Result<Item> {
+        // A conditional write is checked by DynamoDB when it is made: it cannot wait for a commit.
+        if condition.is_none() {
+            self.learn_lists(key_item, &actions).await?;
+            let paths: Vec<DocumentPath> = match old {
+                OldValues::Skip => Vec::new(),
+                OldValues::Fetch => actions.iter().map(|a| a.path().clone()).collect(),
+            };
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            if record.knows_lists_of(&actions) {
+                if let Some(fragment) = record.old_values(&paths) {
+                    state.queue(&self.core, key_item, actions)?;
+                    return Ok(fragment);
+                }
+            }
+        }
+        // The old values are not cached, or the write is conditional: send at once, after the
+        // record's pending writes.
+        let _turn = self.send_pending_first(key_item).await?;
+        let old = apply(
+            &self.core,
+            key_item,
+            actions.clone(),
+            OldValues::Fetch,
+            condition,
+        )
+        .await?;
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        for action in request_order(normalize(actions)?, &record.base) {
+            apply_known(&mut record.base, record.model, &record.key_item, &action);
+        }
+        record.version_incremented();
+        record.rebuild_view();
+        Ok(old)
+    }
+
+    async fn put(&self, key_item: &Item, item: Item, condition: PutCondition<'_>) -> Result<bool> {
+        // A condition (a version check included) is checked against what DynamoDB holds, which
+        // must include the writes queued before.
+        let _turn = if !matches!(condition, PutCondition::None)
+            || self.core.model.version_field.is_some()
+        {
+            self.send_pending_first(key_item).await?
+        } else {
+            self.wait_turn(key_item).await
+        };
+        let superseded = self.state().record(&self.core, key_item).last_sequence();
+        let written = records::put_keeping(&self.core, key_item, item, condition).await?;
+        if let Some(item) = &written {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            record.base = Known::Value(AttributeValue::M(item.clone()));
+            record.drop_pending_through(superseded);
+            record.rebuild_view();
+        }
+        Ok(written.is_some())
+    }
+
+    async fn delete_record(&self, key_item: &Item, condition: Option<&Condition>) -> Result<bool> {
+        let _turn = self.send_pending_first(key_item).await?;
+        let existed = records::delete(&self.core, key_item, condition).await?;
+        self.forget_record_contents(key_item);
+        Ok(existed)
+    }
+
+    async fn remove_record(&self, key_item: &Item) -> Result<Option<Item>> {
+        let _turn = self.send_pending_first(key_item).await?;
+        let removed = records::remove(&self.core, key_item).await?;
+        self.forget_record_contents(key_item);
+        Ok(removed)
+    }
+
+    async fn commit_before_reading(&self, hash: Option<&AttributeValue>) -> Result<()> {
+        let hash_key = &self.core.primary_index.hash_key;
+        let (_, mut failed) = self
+            .commit(Kinds::All, |_, record| {
+                hash.is_none_or(|hash| record.key_item.get(hash_key) == Some(hash))
+            })
+            .await;
+        failed.pop().map_or(Ok(()), |(_, error)| Err(error))
+    }
+
+    async fn query(
+        &self,
+        query: &Query,
+        paths: &[DocumentPath],
+    ) -> Result<(Vec<Item>, QueryMetadata)> {
+        let hash = query
+            .index
+            .is_none()
+            .then(|| self.core.with_leading_key(query.hash.clone()));
+        self.commit_before_reading(hash.as_ref()).await?;
+        let (items, metadata) = query_page(&self.core, query, paths).await?;
+        if !self.core.index_holds_records(query.index.as_deref()) {
+            // The index holds only some attributes: DynamoDB's answer is the whole answer (the
+            // records' pending writes were committed first), and nothing is learned from it.
+            return Ok((items, metadata));
+        }
+        let projected = projected_paths(paths);
+        let mut state = self.state();
+        let seen = items
+            .into_iter()
+            .map(|item| {
+                let key_item: Item = std::iter::once(&self.core.primary_index.hash_key)
+                    .chain(&self.core.primary_index.sort_key)
+                    .filter_map(|name| item.get(name).map(|value| (name.clone(), value.clone())))
+                    .collect();
+                let record = state.record(&self.core, &key_item);
+                record.learn(Some(&item), &projected);
+                // What the caller sees includes its own pending writes.
+                let mut seen = AttributeValue::M(key_item);
+                for path in paths {
+                    if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
+                        document::set_within(&mut seen, path.segments(), value);
+                    }
+                }
+                match seen {
+                    AttributeValue::M(item) => item,
+                    _ => Item::new(),
+                }
+            })
+            .collect();
+        Ok((seen, metadata))
+    }
+
+    fn learn_records(
+        &self,
+        records: Vec<(Item, Option<Item>)>,
+        learned: crate::table::batch::Learned<'_>,
+    ) -> Vec<Option<Item>> {
+        use crate::table::batch::Learned;
+        let mut state = self.state();
+        records
+            .into_iter()
+            .map(|(key_item, item)| {
+                let record = state.record(&self.core, &key_item);
+                match learned {
+                    Learned::Paths(projected) => {
+                        let exists = item.is_some();
+                        record.learn(item.as_ref(), projected);
+                        if !exists && matches!(record.view(), Known::Absent) {
+                            return None;
+                        }
+                        // What the caller sees includes its own pending writes.
+                        let mut seen = AttributeValue::M(key_item);
+                        for path in projected {
+                            if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
+                                document::set_within(&mut seen, path.segments(), value);
+                            }
+                        }
+                        match seen {
+                            AttributeValue::M(item) => Some(item),
+                            _ => None,
+                        }
+                    }
+                    Learned::Records => {
+                        record.base = whole_record(item);
+                        record.rebuild_view();
+                        match record.view() {
+                            Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+                            _ => None,
+                        }
+                    }
+                    Learned::Written => {
+                        // A record-level write supersedes the pending writes, as `put` does.
+                        record.base = whole_record(item.clone());
+                        record.pending.clear();
+                        record.rebuild_view();
+                        item
+                    }
+                    Learned::Uncertain => {
+                        record.base = Known::unknown();
+                        record.rebuild_view();
+                        item
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+impl Cached {
+    /// After a record-level delete: the record is known absent.
+    pub(super) fn forget_record_contents(&self, key_item: &Item) {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.base = Known::Absent;
+        record.rebuild_view();
+    }
+}
+
+impl CacheHook for Cached {
+    fn flush<'a>(&'a self, key_item: &'a Item) -> HookFuture<'a> {
+        Box::pin(Cached::flush(self, key_item))
+    }
+
+    fn forget(&self, key_item: &Item) {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.base = Known::unknown();
+        record.rebuild_view();
+    }
+}

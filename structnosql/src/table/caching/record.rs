@@ -1,0 +1,387 @@
+//! What the cache holds for one record: what DynamoDB is known to hold, the pending writes, and the
+//! view reads see.
+
+use super::commit::{next_version, phases, Batch, Kinds, Phase};
+use super::pending::PendingLog;
+use std::collections::HashSet;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::knowledge::{Known, Lookup};
+use crate::document;
+use crate::error::{Error, Result};
+use crate::expr::{normalize, UpdateAction};
+use crate::model::{Item, ModelSchema};
+use crate::path::{DocumentPath, Segment};
+use crate::size;
+use crate::table::read::projected_paths;
+use crate::table::write::rewrite;
+
+/// What the cache holds for one record.
+#[derive(Debug)]
+pub(super) struct RecordCache {
+    pub(super) key_item: Item,
+    /// What DynamoDB holds, as far as known.
+    pub(super) base: Known,
+    /// `base` with the pending writes applied, while there are any: what reads see. Without pending
+    /// writes reads see `base`, which is then not held twice.
+    view: Option<Known>,
+    /// The writes not yet sent.
+    pub(super) pending: PendingLog,
+    /// The record's model, for the defaults of the maps a write creates.
+    pub(super) model: &'static ModelSchema,
+}
+
+impl RecordCache {
+    pub(super) fn new(key_item: Item, model: &'static ModelSchema) -> Self {
+        Self {
+            key_item,
+            base: Known::unknown(),
+            view: None,
+            pending: PendingLog::default(),
+            model,
+        }
+    }
+
+    /// What reads see.
+    pub(super) fn view(&self) -> &Known {
+        self.view.as_ref().unwrap_or(&self.base)
+    }
+
+    pub(super) fn rebuild_view(&mut self) {
+        self.view = (!self.pending.is_empty()).then(|| {
+            let mut view = self.base.clone();
+            for (_, action) in self.pending.iter() {
+                apply_known(&mut view, self.model, &self.key_item, action);
+            }
+            self.show_next_version(&mut view);
+            view
+        });
+        self.keep_key();
+    }
+
+    /// Shows in `view` the version the commit of the pending writes stores: one more than the
+    /// stored one, when that is known (a commit increments it once).
+    pub(super) fn show_next_version(&self, view: &mut Known) {
+        if matches!(view, Known::Absent) {
+            return;
+        }
+        if let Some(next) = next_version(self.model, &self.base) {
+            view.apply(&next);
+        }
+    }
+
+    /// A record known whole holds its key attributes, also when field writes created it.
+    pub(super) fn keep_key(&mut self) {
+        for known in std::iter::once(&mut self.base).chain(self.view.as_mut()) {
+            if let Known::Value(AttributeValue::M(item)) = known {
+                for (name, value) in &self.key_item {
+                    item.entry(name.clone()).or_insert_with(|| value.clone());
+                }
+            }
+        }
+    }
+
+    /// Records what a read of `projected` returned (`None`: no record).
+    pub(super) fn learn(&mut self, item: Option<&Item>, projected: &[DocumentPath]) {
+        match item {
+            None => self.base = Known::Absent,
+            Some(item) => {
+                for path in projected {
+                    self.base.learn(path, document::get(item, path).cloned());
+                }
+            }
+        }
+        self.rebuild_view();
+    }
+
+    /// Records that the writes of `batch` reached DynamoDB: they are no longer pending.
+    pub(super) fn committed(&mut self, batch: &Batch) {
+        for action in &batch.actions {
+            apply_known(&mut self.base, self.model, &self.key_item, action);
+        }
+        if matches!(self.base, Known::Absent)
+            && batch.phases.iter().any(|phase| phase.creates_record)
+        {
+            // Removes alone created the record, as the SETs they superseded would have.
+            self.base = Known::Value(AttributeValue::M(Item::new()));
+        }
+        self.version_incremented();
+        let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
+        self.pending.retain(|sequence, _| !sent.contains(&sequence));
+        if self.pending.is_empty() {
+            self.view = None;
+        } else if self.model.version_field.is_some() {
+            // The writes still pending go with the next commit, which increments the version again.
+            self.rebuild_view();
+        }
+        self.keep_key();
+    }
+
+    pub(super) fn last_sequence(&self) -> u64 {
+        self.pending
+            .entries
+            .last()
+            .map_or(0, |(sequence, _)| *sequence)
+    }
+
+    /// Forgets the pending writes up to `sequence` (a record-level write superseded them).
+    pub(super) fn drop_pending_through(&mut self, sequence: u64) {
+        self.pending.retain(|s, _| s > sequence);
+    }
+
+    /// Records that a write incremented the version (known: +1; not known: still not known).
+    pub(super) fn version_incremented(&mut self) {
+        if let Some(next) = next_version(self.model, &self.base) {
+            self.base.apply(&next);
+        }
+    }
+
+    /// Queues the writes of one call, applying them to what reads see the way DynamoDB applies one
+    /// request (see [`request_order`]). A write at a list position is queued as a SET of the whole
+    /// list as the view now shows it: positions shift under removes and appends, so only the list's
+    /// value means the same thing at commit as when the caller wrote it. The caller has made sure the
+    /// view knows every such list ([`list_root`]).
+    ///
+    /// A call that would make a record known whole larger than DynamoDB's 400 KB is refused and
+    /// leaves nothing queued, as DynamoDB would refuse it at commit (and every commit after).
+    pub(super) fn queue_call(
+        &mut self,
+        next_sequence: &mut u64,
+        actions: Vec<UpdateAction>,
+        describe: impl FnOnce() -> String,
+    ) -> Result<()> {
+        let first_pending = self.pending.is_empty();
+        let view = self.view.get_or_insert_with(|| self.base.clone());
+        // One write needs neither merging nor ordering.
+        let ordered = if actions.len() == 1 {
+            actions
+        } else {
+            request_order(normalize(actions)?, view)
+        };
+        let mut queued = Vec::with_capacity(ordered.len());
+        let mut lists: Vec<DocumentPath> = Vec::new();
+        for action in &ordered {
+            if matches!(action, UpdateAction::Remove(path) if view.lookup(path) == Lookup::Hit(None))
+            {
+                // Removes nothing: DynamoDB would not be sent it either.
+                continue;
+            }
+            let applied = apply_known(view, self.model, &self.key_item, action);
+            match (list_root(action.path()), applied) {
+                (Some(root), _) if !lists.contains(&root) => lists.push(root),
+                (Some(_), _) => {}
+                (None, Some(rewritten)) => queued.extend(rewritten),
+                (None, None) => queued.push(action.clone()),
+            }
+        }
+        for root in lists {
+            if let Lookup::Hit(Some(list)) = view.lookup(&root) {
+                queued.push(UpdateAction::Set(root, list));
+            }
+        }
+        if let Known::Value(AttributeValue::M(item)) = view {
+            let bytes = size::item_bytes(item);
+            if bytes > size::MAX_ITEM_BYTES {
+                // Nothing was queued yet: the view is what base and the log make it again.
+                self.rebuild_view();
+                return Err(Error::TooLarge {
+                    what: format!("{} with the pending writes", describe()),
+                    bytes,
+                    limit: "400 KB per item",
+                });
+            }
+        }
+        let queues_any = !queued.is_empty();
+        for action in queued {
+            *next_sequence += 1;
+            self.push_pending(*next_sequence, action);
+        }
+        if first_pending && queues_any {
+            if let Some(mut view) = self.view.take() {
+                self.show_next_version(&mut view);
+                self.view = Some(view);
+            }
+        }
+        self.keep_key();
+        Ok(())
+    }
+
+    /// Adds a write, already applied to the view, to the pending log.
+    pub(super) fn push_pending(&mut self, sequence: u64, action: UpdateAction) {
+        // A SET replaces every pending write at or below its path, side effects included (the
+        // parents it creates are the same), so the log stays as long as the distinct paths
+        // written. A REMOVE keeps them: a SET it supersedes may have created parents.
+        if let UpdateAction::Set(path, _) = &action {
+            if self.pending.writes_at_or_below(path) {
+                self.pending
+                    .retain(|_, earlier| !earlier.path().starts_with(path));
+            }
+        }
+        self.pending.push(sequence, action);
+    }
+
+    /// Takes the pending writes of `kinds` for a commit, merged and grouped (see [`phases`]); `None`
+    /// when there are none. The log is replaced by its merged form, numbered from
+    /// `next_sequence`, and the writes stay in it until [`RecordCache::committed`].
+    pub(super) fn take_batch(
+        &mut self,
+        kinds: Kinds,
+        record_defaults: bool,
+        next_sequence: &mut u64,
+    ) -> Option<Result<Batch>> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        // Compact the log first: DynamoDB must not see overlapping paths, and the kinds can be told
+        // apart only once overlapping writes are merged.
+        let log = self
+            .pending
+            .iter()
+            .map(|(_, action)| action.clone())
+            .collect();
+        let grouped = match phases(log, &self.base, record_defaults) {
+            Ok(grouped) => grouped,
+            Err(error) => return Some(Err(error)),
+        };
+        let mut selected_phases = Vec::with_capacity(grouped.len());
+        let mut sequences = Vec::new();
+        self.pending.clear();
+        // Writes of one group never overlap, so any of them can go alone; but once a write is held
+        // back, the later groups wait for it, or they would overtake it.
+        let mut held_back = false;
+        for phase in grouped {
+            let take = |action: &UpdateAction| !held_back && kinds.includes(action);
+            if let (Some(unmerged), false) = (&phase.unmerged, phase.actions.iter().any(take)) {
+                // Held back whole: pending as written, so that a later commit still knows the
+                // writes create the record.
+                for action in unmerged {
+                    *next_sequence += 1;
+                    self.pending.push(*next_sequence, action.clone());
+                }
+                held_back = true;
+                continue;
+            }
+            let mut selected = Vec::new();
+            let mut phase_held_back = false;
+            for action in phase.actions {
+                *next_sequence += 1;
+                if !held_back && kinds.includes(&action) {
+                    sequences.push(*next_sequence);
+                    selected.push(action.clone());
+                } else {
+                    phase_held_back = true;
+                }
+                self.pending.push(*next_sequence, action);
+            }
+            held_back |= phase_held_back;
+            if !selected.is_empty() {
+                selected_phases.push(Phase {
+                    actions: selected,
+                    creates_record: phase.creates_record,
+                    unmerged: None,
+                });
+            }
+        }
+        if selected_phases.is_empty() {
+            return None;
+        }
+        Some(Ok(Batch {
+            key_item: self.key_item.clone(),
+            sequences,
+            actions: selected_phases
+                .iter()
+                .flat_map(|phase| phase.actions.iter().cloned())
+                .collect(),
+            phases: selected_phases,
+            base: self.base.clone(),
+        }))
+    }
+
+    /// Whether the view knows every list that `actions` write at a position of.
+    pub(super) fn knows_lists_of(&self, actions: &[UpdateAction]) -> bool {
+        actions
+            .iter()
+            .filter_map(|action| list_root(action.path()))
+            .all(|root| self.view().lookup(&root) != Lookup::Miss)
+    }
+
+    /// What `paths` hold in the view, as a fragment navigable by them (each list whole, so that
+    /// positions keep their meaning), or `None` if the view does not know them all.
+    pub(super) fn old_values(&self, paths: &[DocumentPath]) -> Option<Item> {
+        let mut fragment = AttributeValue::M(Item::new());
+        for path in projected_paths(paths) {
+            match self.view().lookup(&path) {
+                Lookup::Hit(Some(value)) => {
+                    document::set_within(&mut fragment, path.segments(), value);
+                }
+                Lookup::Hit(None) => {}
+                Lookup::Miss => return None,
+            }
+        }
+        match fragment {
+            AttributeValue::M(item) => Some(item),
+            _ => None,
+        }
+    }
+}
+
+/// The list a path writes a position of: its part before the first index (`cards[0].title` →
+/// `cards`), or `None` for a path without positions.
+pub(super) fn list_root(path: &DocumentPath) -> Option<DocumentPath> {
+    path.segments()
+        .iter()
+        .position(|segment| matches!(segment, Segment::Index(_)))
+        .map(|cut| path.prefix(cut))
+}
+
+/// One request's writes (merged, so no two overlap) in an order whose one-by-one application gives
+/// what DynamoDB gives by evaluating them all against the item as it was before the request: the SETs
+/// first (a SET at a position replaces that element, or appends past the end), then the REMOVEs of
+/// what was there before the request, the last positions of a list first, so that no removal shifts
+/// the element another one targets.
+pub(crate) fn request_order(actions: Vec<UpdateAction>, before: &Known) -> Vec<UpdateAction> {
+    let (mut removes, mut ordered): (Vec<UpdateAction>, Vec<UpdateAction>) = actions
+        .into_iter()
+        .partition(|action| matches!(action, UpdateAction::Remove(_)));
+    removes.retain(|remove| before.lookup(remove.path()) != Lookup::Hit(None));
+    removes.sort_by(|a, b| b.path().cmp(a.path()));
+    ordered.extend(removes);
+    ordered
+}
+
+/// Applies `action` to what is known of the record `key_item` of `model`, the way DynamoDB ends up
+/// storing it: a SET below a parent known to be missing also stores the defaults of every map level
+/// it creates, and a SET to a record known not to exist the defaults of the record's fields (see
+/// [`rewrite`]). Returns the writes that store that, when they differ from `action`: queued instead
+/// of it, they make the commit store what the view shows.
+pub(super) fn apply_known(
+    known: &mut Known,
+    model: &'static ModelSchema,
+    key_item: &Item,
+    action: &UpdateAction,
+) -> Option<Vec<UpdateAction>> {
+    if let UpdateAction::Set(path, _) = action {
+        let creates_record = matches!(known, Known::Absent);
+        let existing = known
+            .existing_depth(path)
+            .or_else(|| known.missing_below(path));
+        if let Some(existing) = existing {
+            if existing + 1 < path.depth() || creates_record {
+                let (rewritten, _) = rewrite(
+                    model,
+                    vec![action.clone()],
+                    &|_: &DocumentPath| Some(existing),
+                    &|_: &DocumentPath| None,
+                    creates_record.then_some(key_item),
+                );
+                for action in &rewritten {
+                    known.apply(action);
+                }
+                return Some(rewritten);
+            }
+        }
+    }
+    known.apply(action);
+    None
+}

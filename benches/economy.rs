@@ -4,7 +4,7 @@
 //!
 //! Run it with `cargo bench --bench economy` (embedded server, or `STRUCTNOSQL_BENCH_ENDPOINT`).
 //! StructNoSQL's counts are read from `target/bench-results/original-python-economy.json`, which
-//! `bench/original/run.sh` writes; without that file the column reads "not measured".
+//! `benches/python_original/run.sh` writes; without that file the column reads "not measured".
 //!
 //! Both sides use the same records (the docs' `record.json` contents; the few numbers the docs store
 //! as strings are stored as the numbers the model declares, which changes no count) and the same
@@ -1136,7 +1136,7 @@ struct Row {
     problem: Option<String>,
 }
 
-/// What StructNoSQL 2.6.7 sent in each scenario, from `bench/original/run.sh`.
+/// What StructNoSQL 2.6.7 sent in each scenario, from `benches/python_original/run.sh`.
 struct Original {
     scenarios: serde_json::Map<String, serde_json::Value>,
     about: serde_json::Value,

@@ -4,7 +4,7 @@
 //!
 //! Run it with `cargo bench --bench economy` (embedded server, or `STRUCTNOSQL_BENCH_ENDPOINT`).
 //! StructNoSQL's counts are read from `target/bench-results/original-python-economy.json`, which
-//! `bench/original/run.sh` writes; without that file the column reads "not measured".
+//! `benches/python_original/run.sh` writes; without that file the column reads "not measured".
 //!
 //! Both sides use the same records (the docs' `record.json` contents; the few numbers the docs store
 //! as strings are stored as the numbers the model declares, which changes no count) and the same
@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::fmt::Write as _;
 
+use futures::future::LocalBoxFuture;
 use futures::StreamExt;
 use serde_json::json;
 use structnosql::aws_sdk_dynamodb::Client;
@@ -1136,7 +1137,7 @@ struct Row {
     problem: Option<String>,
 }
 
-/// What StructNoSQL 2.6.7 sent in each scenario, from `bench/original/run.sh`.
+/// What StructNoSQL 2.6.7 sent in each scenario, from `benches/python_original/run.sh`.
 struct Original {
     scenarios: serde_json::Map<String, serde_json::Value>,
     about: serde_json::Value,
@@ -1153,278 +1154,250 @@ fn read_original() -> Option<Original> {
     })
 }
 
-async fn measure() -> Vec<Row> {
-    let mut rows = Vec::new();
+/// A scenario's calls, made on an `Env` of their own.
+type Calls = Box<dyn for<'a> Fn(&'a Env) -> LocalBoxFuture<'a, Outcome>>;
 
-    // ---- StructNoSQL's basic samples.
-    let env = Env::new();
-    let outcome = get_field_single_selection(&env).await;
-    rows.push(env.row(
-        "sample/get_field/single_selection",
-        1,
-        "one GetItem projecting the field",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = get_field_multi_selectors(&env).await;
-    rows.push(env.row(
-        "sample/get_field/multi_selectors",
-        1,
-        "one GetItem projects the three fields",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = get_multiple_fields_basic(&env).await;
-    rows.push(env.row(
-        "sample/get_multiple_fields/basic",
-        1,
-        "one GetItem projects the three getters",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = query_field_basic(&env).await;
-    rows.push(env.row("sample/query_field/basic", 1, "one Query", outcome));
-    let env = Env::new();
-    let outcome = query_field_pagination(&env).await;
-    rows.push(env.row(
-        "sample/query_field/pagination",
-        3,
-        "the sample's three calls, one Query each: the second page ends exactly on the \
-         last thriller and DynamoDB still returns a LastEvaluatedKey, so only a third \
-         request can tell the end",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = query_multiple_fields_basic(&env).await;
-    rows.push(env.row(
-        "sample/query_multiple_fields/basic",
-        1,
-        "one Query page",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = paginated_query_field_basic(&env).await;
-    rows.push(env.row(
-        "sample/paginated_query_field/basic",
-        3,
-        "six thrillers, three per page: two full pages, then a third request to learn \
-         there is nothing after the second page's LastEvaluatedKey",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = paginated_query_multiple_fields_basic(&env).await;
-    rows.push(env.row(
-        "sample/paginated_query_multiple_fields/basic",
-        3,
-        "as paginated_query_field: two full pages and the empty page that ends the \
-         query",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = update_field_basic(&env).await;
-    rows.push(env.row(
-        "sample/update_field/basic",
-        2,
-        "one UpdateItem (the parent is the item itself), one GetItem for the read-back",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = update_field_return_old_basic(&env).await;
-    rows.push(env.row(
-        "sample/update_field_return_old/basic",
-        2,
-        "one UpdateItem returns the old value (ReturnValues), one GetItem for the \
-         read-back",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = update_multiple_fields_basic(&env).await;
-    rows.push(env.row(
-        "sample/update_multiple_fields/basic",
-        0,
-        "two of the three values do not match the model: a client that validates can \
-         refuse the call before sending anything (StructNoSQL drops the two setters and \
-         writes the username)",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = update_multiple_fields_valid_values(&env).await;
-    rows.push(env.row(
-        "variant/update_multiple_fields/basic_valid_values",
-        2,
-        "tokens is absent and the client does not know it: no single UpdateItem both \
-         keeps an existing parent map and creates an absent one (a SET of a map and of \
-         a path inside it overlap), so the first request fails when the parent is \
-         missing and a second writes it",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = update_multiple_fields_return_old_basic(&env).await;
-    rows.push(env.row(
-        "sample/update_multiple_fields_return_old/basic",
-        1,
-        "both parents exist: one UpdateItem with UPDATED_OLD",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = delete_field_basic(&env).await;
-    rows.push(env.row(
-        "sample/delete_field/basic",
-        1,
-        "one UpdateItem REMOVE",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = delete_multiple_fields_basic(&env).await;
-    rows.push(env.row(
-        "sample/delete_multiple_fields/basic",
-        1,
-        "one UpdateItem can REMOVE both paths",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = remove_field_basic(&env).await;
-    rows.push(env.row(
-        "sample/remove_field/basic",
-        1,
-        "one UpdateItem REMOVE with UPDATED_OLD",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = remove_field_multi_fields_selector(&env).await;
-    rows.push(env.row(
-        "sample/remove_field/multi-fields-selector",
-        1,
-        "one UpdateItem REMOVEs both attributes and returns them",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = remove_multiple_fields_basic(&env).await;
-    rows.push(env.row(
-        "sample/remove_multiple_fields/basic",
-        1,
-        "one UpdateItem REMOVEs both paths and returns them",
-        outcome,
-    ));
+/// One scenario: its id in the report, the least DynamoDB allows and why, and its calls.
+struct Scenario {
+    id: String,
+    minimum: u64,
+    why: &'static str,
+    calls: Calls,
+}
 
-    // ---- StructNoSQL's caching samples.
-    let env = Env::new();
-    let outcome = clear_cached_data_basic(&env).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_cached_data/basic",
-        3,
-        "the put; the read after the cache is cleared; the read after it is cleared \
-         again (the second read is a cache hit)",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = clear_cached_data_for_record_basic(&env).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_cached_data_for_record/basic",
-        2,
-        "the GSI query (a query is always sent), then b12's read after its cache was \
-         cleared; d52's read is answered by what the query returned",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = put_update_clear(&env, |table| table.clear_pending_operations()).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_pending_operations/basic",
-        1,
-        "the put; the update is discarded before any commit",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = mail_discrepancy(&env, true).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_pending_operations/discrepancy",
-        1,
-        "the put; every later remove is answered from what the client knows (the cached \
-         record, then its own pending delete), and the sample never commits",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = delete_cached_mail_commit(&env).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_pending_remove_operations/basic",
-        2,
-        "the put, and one UpdateItem at commit for the delete",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = mail_discrepancy(&env, true).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_pending_remove_operations/discrepancy",
-        1,
-        "as clear_pending_operations/discrepancy (the same code)",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = put_update_clear(&env, |table| table.clear_pending_update_operations()).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_pending_update_operations/basic",
-        1,
-        "the put; the update is discarded before any commit",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = mail_discrepancy(&env, false).await;
-    rows.push(env.row(
-        "sample/caching_table/clear_pending_update_operations/discrepancy",
-        1,
-        "the put; the removes are answered from the cached record and the client's own \
-         pending delete",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = commit_operations_basic(&env).await;
-    rows.push(env.row(
-        "sample/caching_table/commit_operations/basic",
-        1,
-        "the update and the delete of one field come to one REMOVE, in one UpdateItem \
-         at commit",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = commit_remove_operations_basic(&env).await;
-    rows.push(env.row(
-        "sample/caching_table/commit_remove_operations/basic",
-        1,
-        "the delete has to reach DynamoDB once",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = commit_update_operations_basic(&env).await;
-    rows.push(env.row(
-        "sample/caching_table/commit_update_operations/basic",
-        1,
-        "one UpdateItem at commit",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = put_update_commit(&env, false).await;
-    rows.push(env.row(
-        "sample/caching_table/has_pending_operations/basic",
-        2,
-        "the put, and one UpdateItem at commit",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = delete_cached_mail_commit(&env).await;
-    rows.push(env.row(
-        "sample/caching_table/has_pending_remove_operations/basic",
-        2,
-        "the put, and one UpdateItem at commit",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = put_update_commit(&env, true).await;
-    rows.push(env.row(
-        "sample/caching_table/has_pending_update_operations/basic",
-        2,
-        "the put, and one UpdateItem at commit",
-        outcome,
-    ));
+fn scenario(
+    id: impl Into<String>,
+    minimum: u64,
+    why: &'static str,
+    calls: impl AsyncFn(&Env) -> Outcome + Copy + 'static,
+) -> Scenario {
+    // Names the higher-ranked signature, which a closure given to `Box::new` would not get.
+    fn boxed(calls: impl for<'a> Fn(&'a Env) -> LocalBoxFuture<'a, Outcome> + 'static) -> Calls {
+        Box::new(calls)
+    }
+    Scenario {
+        id: id.into(),
+        minimum,
+        why,
+        calls: boxed(move |env| Box::pin(async move { calls(env).await })),
+    }
+}
+
+/// Every scenario, in the report's order.
+fn scenarios() -> Vec<Scenario> {
+    let mut scenarios = vec![
+        // ---- StructNoSQL's basic samples.
+        scenario(
+            "sample/get_field/single_selection",
+            1,
+            "one GetItem projecting the field",
+            get_field_single_selection,
+        ),
+        scenario(
+            "sample/get_field/multi_selectors",
+            1,
+            "one GetItem projects the three fields",
+            get_field_multi_selectors,
+        ),
+        scenario(
+            "sample/get_multiple_fields/basic",
+            1,
+            "one GetItem projects the three getters",
+            get_multiple_fields_basic,
+        ),
+        scenario(
+            "sample/query_field/basic",
+            1,
+            "one Query",
+            query_field_basic,
+        ),
+        scenario(
+            "sample/query_field/pagination",
+            3,
+            "the sample's three calls, one Query each: the second page ends exactly on the \
+             last thriller and DynamoDB still returns a LastEvaluatedKey, so only a third \
+             request can tell the end",
+            query_field_pagination,
+        ),
+        scenario(
+            "sample/query_multiple_fields/basic",
+            1,
+            "one Query page",
+            query_multiple_fields_basic,
+        ),
+        scenario(
+            "sample/paginated_query_field/basic",
+            3,
+            "six thrillers, three per page: two full pages, then a third request to learn \
+             there is nothing after the second page's LastEvaluatedKey",
+            paginated_query_field_basic,
+        ),
+        scenario(
+            "sample/paginated_query_multiple_fields/basic",
+            3,
+            "as paginated_query_field: two full pages and the empty page that ends the \
+             query",
+            paginated_query_multiple_fields_basic,
+        ),
+        scenario(
+            "sample/update_field/basic",
+            2,
+            "one UpdateItem (the parent is the item itself), one GetItem for the read-back",
+            update_field_basic,
+        ),
+        scenario(
+            "sample/update_field_return_old/basic",
+            2,
+            "one UpdateItem returns the old value (ReturnValues), one GetItem for the \
+             read-back",
+            update_field_return_old_basic,
+        ),
+        scenario(
+            "sample/update_multiple_fields/basic",
+            0,
+            "two of the three values do not match the model: a client that validates can \
+             refuse the call before sending anything (StructNoSQL drops the two setters and \
+             writes the username)",
+            update_multiple_fields_basic,
+        ),
+        scenario(
+            "variant/update_multiple_fields/basic_valid_values",
+            2,
+            "tokens is absent and the client does not know it: no single UpdateItem both \
+             keeps an existing parent map and creates an absent one (a SET of a map and of \
+             a path inside it overlap), so the first request fails when the parent is \
+             missing and a second writes it",
+            update_multiple_fields_valid_values,
+        ),
+        scenario(
+            "sample/update_multiple_fields_return_old/basic",
+            1,
+            "both parents exist: one UpdateItem with UPDATED_OLD",
+            update_multiple_fields_return_old_basic,
+        ),
+        scenario(
+            "sample/delete_field/basic",
+            1,
+            "one UpdateItem REMOVE",
+            delete_field_basic,
+        ),
+        scenario(
+            "sample/delete_multiple_fields/basic",
+            1,
+            "one UpdateItem can REMOVE both paths",
+            delete_multiple_fields_basic,
+        ),
+        scenario(
+            "sample/remove_field/basic",
+            1,
+            "one UpdateItem REMOVE with UPDATED_OLD",
+            remove_field_basic,
+        ),
+        scenario(
+            "sample/remove_field/multi-fields-selector",
+            1,
+            "one UpdateItem REMOVEs both attributes and returns them",
+            remove_field_multi_fields_selector,
+        ),
+        scenario(
+            "sample/remove_multiple_fields/basic",
+            1,
+            "one UpdateItem REMOVEs both paths and returns them",
+            remove_multiple_fields_basic,
+        ),
+        // ---- StructNoSQL's caching samples.
+        scenario(
+            "sample/caching_table/clear_cached_data/basic",
+            3,
+            "the put; the read after the cache is cleared; the read after it is cleared \
+             again (the second read is a cache hit)",
+            clear_cached_data_basic,
+        ),
+        scenario(
+            "sample/caching_table/clear_cached_data_for_record/basic",
+            2,
+            "the GSI query (a query is always sent), then b12's read after its cache was \
+             cleared; d52's read is answered by what the query returned",
+            clear_cached_data_for_record_basic,
+        ),
+        scenario(
+            "sample/caching_table/clear_pending_operations/basic",
+            1,
+            "the put; the update is discarded before any commit",
+            async |env| put_update_clear(env, |table| table.clear_pending_operations()).await,
+        ),
+        scenario(
+            "sample/caching_table/clear_pending_operations/discrepancy",
+            1,
+            "the put; every later remove is answered from what the client knows (the cached \
+             record, then its own pending delete), and the sample never commits",
+            async |env| mail_discrepancy(env, true).await,
+        ),
+        scenario(
+            "sample/caching_table/clear_pending_remove_operations/basic",
+            2,
+            "the put, and one UpdateItem at commit for the delete",
+            delete_cached_mail_commit,
+        ),
+        scenario(
+            "sample/caching_table/clear_pending_remove_operations/discrepancy",
+            1,
+            "as clear_pending_operations/discrepancy (the same code)",
+            async |env| mail_discrepancy(env, true).await,
+        ),
+        scenario(
+            "sample/caching_table/clear_pending_update_operations/basic",
+            1,
+            "the put; the update is discarded before any commit",
+            async |env| {
+                put_update_clear(env, |table| table.clear_pending_update_operations()).await
+            },
+        ),
+        scenario(
+            "sample/caching_table/clear_pending_update_operations/discrepancy",
+            1,
+            "the put; the removes are answered from the cached record and the client's own \
+             pending delete",
+            async |env| mail_discrepancy(env, false).await,
+        ),
+        scenario(
+            "sample/caching_table/commit_operations/basic",
+            1,
+            "the update and the delete of one field come to one REMOVE, in one UpdateItem \
+             at commit",
+            commit_operations_basic,
+        ),
+        scenario(
+            "sample/caching_table/commit_remove_operations/basic",
+            1,
+            "the delete has to reach DynamoDB once",
+            commit_remove_operations_basic,
+        ),
+        scenario(
+            "sample/caching_table/commit_update_operations/basic",
+            1,
+            "one UpdateItem at commit",
+            commit_update_operations_basic,
+        ),
+        scenario(
+            "sample/caching_table/has_pending_operations/basic",
+            2,
+            "the put, and one UpdateItem at commit",
+            async |env| put_update_commit(env, false).await,
+        ),
+        scenario(
+            "sample/caching_table/has_pending_remove_operations/basic",
+            2,
+            "the put, and one UpdateItem at commit",
+            delete_cached_mail_commit,
+        ),
+        scenario(
+            "sample/caching_table/has_pending_update_operations/basic",
+            2,
+            "the put, and one UpdateItem at commit",
+            async |env| put_update_commit(env, true).await,
+        ),
+    ];
 
     // ---- A leaf under 1 to 5 missing parent maps, on a record that exists and on one that does not.
     const MISSING_PARENTS: &str =
@@ -1441,52 +1414,54 @@ async fn measure() -> Vec<Row> {
                     "record_absent"
                 }
             );
-            let env = Env::new();
-            let outcome = missing_parents(&env, depth, record_exists).await;
-            rows.push(env.row(id, 2, MISSING_PARENTS, outcome));
+            scenarios.push(scenario(id, 2, MISSING_PARENTS, async move |env| {
+                missing_parents(env, depth, record_exists).await
+            }));
         }
     }
 
-    // ---- Several fields at once.
-    let env = Env::new();
-    let outcome = update_ten_fields(&env).await;
-    rows.push(env.row(
-        "update_multiple_fields/10_fields",
-        1,
-        "ten SET clauses fit in one UpdateItem",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = remove_ten_fields(&env).await;
-    rows.push(env.row(
-        "remove_multiple_fields/10_fields",
-        1,
-        "ten REMOVE clauses fit in one UpdateItem, which returns the old values",
-        outcome,
-    ));
+    scenarios.extend([
+        // ---- Several fields at once.
+        scenario(
+            "update_multiple_fields/10_fields",
+            1,
+            "ten SET clauses fit in one UpdateItem",
+            update_ten_fields,
+        ),
+        scenario(
+            "remove_multiple_fields/10_fields",
+            1,
+            "ten REMOVE clauses fit in one UpdateItem, which returns the old values",
+            remove_ten_fields,
+        ),
+        // ---- Caching sessions.
+        scenario(
+            "caching_session/50_ops_5_records",
+            25,
+            "per record, without knowing later calls: three reads of fields not yet known \
+             (steps 0, 1, 3), the remove of the uncached sword that must return its value \
+             (step 5, which can carry the pending writes), and one UpdateItem at commit",
+            caching_session,
+        ),
+        scenario(
+            "caching/uncached_remove_between_updates",
+            2,
+            "the remove must return a value the client does not have (1 request, which can \
+             carry the pending update too), and the later update needs one UpdateItem at \
+             commit",
+            uncached_remove_between_updates,
+        ),
+    ]);
+    scenarios
+}
 
-    // ---- Caching sessions.
-    let env = Env::new();
-    let outcome = caching_session(&env).await;
-    rows.push(env.row(
-        "caching_session/50_ops_5_records",
-        25,
-        "per record, without knowing later calls: three reads of fields not yet known \
-         (steps 0, 1, 3), the remove of the uncached sword that must return its value \
-         (step 5, which can carry the pending writes), and one UpdateItem at commit",
-        outcome,
-    ));
-    let env = Env::new();
-    let outcome = uncached_remove_between_updates(&env).await;
-    rows.push(env.row(
-        "caching/uncached_remove_between_updates",
-        2,
-        "the remove must return a value the client does not have (1 request, which can \
-         carry the pending update too), and the later update needs one UpdateItem at \
-         commit",
-        outcome,
-    ));
-
+async fn measure() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for scenario in scenarios() {
+        let env = Env::new();
+        let outcome = (scenario.calls)(&env).await;
+        rows.push(env.row(scenario.id, scenario.minimum, scenario.why, outcome));
+    }
     rows
 }
 

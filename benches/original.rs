@@ -1,10 +1,10 @@
 //! structnosql against StructNoSQL 2.6.7 on the same workload: operations per second and client CPU
 //! per operation for each step, side by side.
 //!
-//! Run the whole comparison with `bench/original/run.sh`: it installs StructNoSQL, starts DynamoDB
-//! Local, runs `bench/original/workload.py` (which writes `target/bench-results/original-python.json`)
-//! and then this program against the same server. On its own: `STRUCTNOSQL_BENCH_ENDPOINT=<url> cargo
-//! bench --bench original`.
+//! Run the whole comparison with `benches/python_original/run.sh`: it installs StructNoSQL, starts
+//! DynamoDB Local, runs `benches/python_original/workload.py` (which writes
+//! `target/bench-results/original-python.json`) and then this program against the same server. On its
+//! own: `STRUCTNOSQL_BENCH_ENDPOINT=<url> cargo bench --bench original`.
 //!
 //! The workload, identical on both sides: N records (the N the Python run used, else 500), and for
 //! each step every record in order, one operation at a time on one task: `put_record`, `get_field` of
@@ -295,7 +295,7 @@ fn summarize(passes: &[Vec<(String, Measured)>], records: usize) -> Vec<Summary>
         .collect()
 }
 
-/// StructNoSQL's results from `bench/original/workload.py`.
+/// StructNoSQL's results from `benches/python_original/workload.py`.
 fn read_original() -> Option<Value> {
     let path = support::results_dir().join("original-python.json");
     let text = std::fs::read_to_string(path).ok()?;
@@ -323,8 +323,8 @@ fn main() {
     if std::env::var(support::ENDPOINT_VARIABLE).map_or(true, |url| url.is_empty()) {
         eprintln!(
             "original: skipped. This comparison measures client CPU only, so it needs a server in another \
-             process: set {} to its URL, or run bench/original/run.sh, which starts DynamoDB Local and runs \
-             StructNoSQL on it first.",
+             process: set {} to its URL, or run benches/python_original/run.sh, which starts DynamoDB \
+             Local and runs StructNoSQL on it first.",
             support::ENDPOINT_VARIABLE
         );
         return;
@@ -424,7 +424,8 @@ fn main() {
     print!("{table}");
     if original.is_none() {
         println!(
-            "StructNoSQL: not measured (no target/bench-results/original-python.json; bench/original/run.sh writes it)"
+            "StructNoSQL: not measured (no target/bench-results/original-python.json; \
+             benches/python_original/run.sh writes it)"
         );
     }
     println!(

@@ -105,7 +105,7 @@ def economy():
     print("### Request economy\n")
     server = data.get("endpoint", "embedded")
     print(f"Requests sent per scenario, on the same server ({server}). StructNoSQL 2.6.7 measured by "
-          "`bench/original/run.sh`; the minimum is what DynamoDB's API allows.\n")
+          "`benches/python_original/run.sh`; the minimum is what DynamoDB's API allows.\n")
     print("| Scenario | structnosql | StructNoSQL 2.6.7 | Minimum |")
     print("|---|---|---|---|")
     for row in data.get("scenarios", []):

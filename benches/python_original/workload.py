@@ -1,7 +1,7 @@
 """StructNoSQL 2.6.7, the Python library structnosql ports, measured on the same scenarios as
 `benches/economy.rs` and the same workload as `benches/original.rs`.
 
-Run by `bench/original/run.sh`, which installs the library in a virtualenv and starts a DynamoDB server.
+Run by `benches/python_original/run.sh`, which installs the library in a virtualenv and starts a DynamoDB server.
 Needs STRUCTNOSQL_BENCH_ENDPOINT (the server's URL). Writes, under target/bench-results/:
 
 - original-python-economy.json: the DynamoDB requests StructNoSQL sends in each economy scenario,
@@ -30,7 +30,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 ENDPOINT = os.environ.get("STRUCTNOSQL_BENCH_ENDPOINT", "")
 if not ENDPOINT:
-    sys.exit("workload.py: set STRUCTNOSQL_BENCH_ENDPOINT to the DynamoDB server's URL (bench/original/run.sh does)")
+    sys.exit("workload.py: set STRUCTNOSQL_BENCH_ENDPOINT to the DynamoDB server's URL (benches/python_original/run.sh does)")
 
 # boto3 reads these when StructNoSQL creates its DynamoDB resource (once per region, on the first table).
 os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = ENDPOINT

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # structnosql against StructNoSQL 2.6.7, the Python library it ports, on one DynamoDB server.
 #
-#   bench/original/run.sh [--records N] [--repetitions N]     (options go to workload.py; defaults 500 and 5)
+#   benches/python_original/run.sh [--records N] [--repetitions N]     (options go to workload.py; defaults 500 and 5)
 #
 # 1. Creates the virtualenv .tools/structnosql-py with requirements.txt (once; again if the pins change).
 # 2. Starts DynamoDB Local with scripts/dynamodb-local.sh (port $DYNAMODB_LOCAL_PORT, default 8002),
@@ -18,12 +18,12 @@
 # than StructNoSQL.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-here="$root/bench/original"
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
 venv="$root/.tools/structnosql-py"
 requirements="$here/requirements.txt"
 
-die() { echo "bench/original: $*" >&2; exit 1; }
+die() { echo "benches/python_original: $*" >&2; exit 1; }
 
 # ---- 1. The virtualenv -------------------------------------------------------------------------------
 python="${STRUCTNOSQL_PYTHON:-}"
@@ -34,7 +34,7 @@ command -v "$python" >/dev/null 2>&1 || die "$python is not installed (Debian: a
 
 stamp="$venv/.requirements"
 if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then
-  echo "bench/original: creating $venv with $($python --version 2>&1)" >&2
+  echo "benches/python_original: creating $venv with $($python --version 2>&1)" >&2
   rm -rf "$venv"
   mkdir -p "$(dirname "$venv")"
   "$python" -m venv "$venv" ||
@@ -63,11 +63,11 @@ answers_list_tables() {
 
 if [ -n "${STRUCTNOSQL_BENCH_ENDPOINT:-}" ]; then
   endpoint="$STRUCTNOSQL_BENCH_ENDPOINT"
-  echo "bench/original: using the server at $endpoint (STRUCTNOSQL_BENCH_ENDPOINT)" >&2
+  echo "benches/python_original: using the server at $endpoint (STRUCTNOSQL_BENCH_ENDPOINT)" >&2
 else
   endpoint="http://127.0.0.1:${DYNAMODB_LOCAL_PORT:-8002}"
   if answers_list_tables "$endpoint"; then
-    echo "bench/original: using the DynamoDB server already running at $endpoint (left running)" >&2
+    echo "benches/python_original: using the DynamoDB server already running at $endpoint (left running)" >&2
   else
     "$root/scripts/dynamodb-local.sh" start
     started_server=1

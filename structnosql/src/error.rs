@@ -116,6 +116,65 @@ pub enum Error {
         depth: usize,
     },
 
+    /// A write has more actions than one DynamoDB request accepts (100 per transaction); nothing was
+    /// sent.
+    #[error("{what} has {count} actions; DynamoDB allows {limit} per {request}")]
+    TooManyActions {
+        /// What has too many actions (a transaction, an atomic commit).
+        what: String,
+        /// How many it has.
+        count: usize,
+        /// How many one request accepts.
+        limit: usize,
+        /// The request (`TransactWriteItems`).
+        request: &'static str,
+    },
+
+    /// A write that must be sent as one request does not fit one: its update expression needs more
+    /// than DynamoDB's 4 KB or 300 clauses. A condition is checked by one request, and a transaction
+    /// holds one request per record, so neither can be split. Nothing was sent.
+    #[error("{what} needs {requests} UpdateItem requests; it must fit one (4 KB of expression, 300 clauses)")]
+    NotOneRequest {
+        /// What does not fit (a conditional write, a record's writes in a transaction).
+        what: String,
+        /// How many requests it needs.
+        requests: usize,
+    },
+
+    /// The record kept changing under the write: after each failed condition the write was planned
+    /// again against the record DynamoDB returned, and it failed every time. Nothing more was sent;
+    /// retrying later usually succeeds.
+    #[error(
+        "{operation}{}: the record kept changing during {attempts} attempts",
+        on_record(record)
+    )]
+    Contention {
+        /// The DynamoDB operation.
+        operation: &'static str,
+        /// The table and record (`table[key]`), when one record is concerned.
+        record: Option<String>,
+        /// How many requests were sent.
+        attempts: usize,
+    },
+
+    /// An operation names an index the table was not configured with.
+    #[error("table {table} has no index {index:?}")]
+    UnknownIndex {
+        /// The table.
+        table: String,
+        /// The index asked for.
+        index: String,
+    },
+
+    /// A request could not be built from what was given (a required part is missing).
+    #[error("{operation}: the request could not be built: {message}")]
+    RequestBuild {
+        /// The DynamoDB operation.
+        operation: &'static str,
+        /// The SDK's description.
+        message: String,
+    },
+
     /// A write is larger than DynamoDB accepts; nothing was sent.
     #[error("{what} is too large: about {bytes} bytes (limit: {limit})")]
     TooLarge {
@@ -172,7 +231,7 @@ pub enum Error {
     #[error("the transaction was cancelled: {}", describe_cancelled(actions))]
     TransactionCanceled {
         /// Every action of the transaction, in order, with why it failed (if it did).
-        actions: Vec<crate::table::CancelledAction>,
+        actions: Vec<CancelledAction>,
     },
 
     /// An optimistic-locking conflict: the record's version is not the one the write expected, so
@@ -207,6 +266,20 @@ pub enum Error {
     },
 }
 
+/// Why one action of a cancelled transaction failed, as DynamoDB reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelledAction {
+    /// The action, as added: `"Update users[x42]"`.
+    pub action: String,
+    /// DynamoDB's reason code (`ConditionalCheckFailed`, `TransactionConflict`, …); `None` when this
+    /// action did not fail.
+    pub code: Option<String>,
+    /// DynamoDB's message.
+    pub message: Option<String>,
+    /// The record as it was, when a condition failed.
+    pub current: Option<crate::model::Item>,
+}
+
 fn on_record(record: &Option<String>) -> String {
     record
         .as_ref()
@@ -224,21 +297,21 @@ fn join(violations: &[Violation]) -> String {
 
 impl Error {
     /// A [`Error::Validation`] for a value written at `base`.
-    pub fn validation_at(base: &DocumentPath, violations: Violations) -> Self {
+    pub(crate) fn validation_at(base: &DocumentPath, violations: Violations) -> Self {
         Error::Validation {
             violations: violations.at(base).into_iter().collect(),
         }
     }
 
     /// An [`Error::InvalidStoredData`] for a value read from `base`.
-    pub fn stored_data_at(base: &DocumentPath, violations: Violations) -> Self {
+    pub(crate) fn stored_data_at(base: &DocumentPath, violations: Violations) -> Self {
         Error::InvalidStoredData {
             violations: violations.at(base).into_iter().collect(),
         }
     }
 
     /// Converts an error of the AWS SDK, naming the operation that was sent.
-    pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    pub(crate) fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
@@ -263,8 +336,45 @@ impl Error {
         }
     }
 
+    /// An SDK request builder's error: a request that could not be built.
+    pub(crate) fn request_build(
+        operation: &'static str,
+        error: aws_sdk_dynamodb::error::BuildError,
+    ) -> Self {
+        Error::RequestBuild {
+            operation,
+            message: error.to_string(),
+        }
+    }
+
+    /// A [`Error::TransactionCanceled`] from DynamoDB's reasons, one per action in order.
+    pub(crate) fn transaction_canceled(
+        actions: &[String],
+        reasons: &[aws_sdk_dynamodb::types::CancellationReason],
+    ) -> Self {
+        let actions = actions
+            .iter()
+            .enumerate()
+            .map(|(index, action)| {
+                let reason = reasons.get(index);
+                CancelledAction {
+                    action: action.clone(),
+                    code: reason
+                        .and_then(|reason| reason.code())
+                        .filter(|code| *code != "None")
+                        .map(str::to_owned),
+                    message: reason
+                        .and_then(|reason| reason.message())
+                        .map(str::to_owned),
+                    current: reason.and_then(|reason| reason.item()).cloned(),
+                }
+            })
+            .collect();
+        Error::TransactionCanceled { actions }
+    }
+
     /// The same error, naming the record it concerns (`table[key]`).
-    pub fn for_record(mut self, record: impl FnOnce() -> String) -> Self {
+    pub(crate) fn for_record(mut self, record: impl FnOnce() -> String) -> Self {
         if let Error::Service { record: slot, .. } | Error::Unreachable { record: slot, .. } =
             &mut self
         {
@@ -282,7 +392,7 @@ impl Error {
     }
 }
 
-fn describe_cancelled(actions: &[crate::table::CancelledAction]) -> String {
+fn describe_cancelled(actions: &[CancelledAction]) -> String {
     let failed: Vec<String> = actions
         .iter()
         .filter_map(|action| {

@@ -51,7 +51,7 @@ pub mod __private;
 
 pub use connection::{client_from_sdk_config, ClientBuilder};
 pub use embedded::{client_for_local_endpoint, EmbeddedDynamoDb};
-pub use error::{BoxError, Error, Result};
+pub use error::{BoxError, CancelledAction, Error, Result};
 pub use model::{Attribute, Item, Lenient, MapModel, TableDataModel};
 pub use path::{DocumentPath, KeyValue, TypedPath};
 pub use structnosql_derive::{MapModel, StringEnum, TableDataModel};

@@ -554,7 +554,11 @@ async fn an_atomic_commit_writes_every_record_or_none() {
     let sent = table.stats().requests_sent;
     assert!(matches!(
         table.commit_operations_atomically().await,
-        Err(structnosql::Error::TooLarge { .. })
+        Err(structnosql::Error::TooManyActions {
+            count: 101,
+            limit: 100,
+            ..
+        })
     ));
     assert_eq!(table.stats().requests_sent, sent, "nothing sent");
 }

@@ -75,18 +75,33 @@ async fn an_item_written_is_read_back_with_its_nested_field() {
 }
 
 #[tokio::test]
-async fn a_service_error_carries_the_operation_and_code() {
-    let client = harness::client();
+async fn a_service_error_carries_the_operation_record_and_code() {
+    #[derive(Debug, structnosql::TableDataModel)]
+    struct Note {
+        id: String,
+    }
     let missing = harness::unique_table_name("never-created");
-    let error = client
-        .describe_table()
+    let notes = structnosql::BasicTable::<Note>::builder()
         .table_name(&missing)
-        .send()
+        .client(harness::client())
+        .primary_index(structnosql::PrimaryIndex::hash("id"))
+        .build()
         .await
-        .map_err(|e| Error::from_sdk("DescribeTable", e))
+        .expect("a table is not looked up until used");
+    let error = notes
+        .get_record("n1")
+        .await
         .expect_err("the table does not exist");
     assert_eq!(error.service_code(), Some("ResourceNotFoundException"));
-    assert!(error.to_string().contains("DescribeTable"), "{error}");
+    match &error {
+        Error::Service {
+            operation, record, ..
+        } => assert_eq!(
+            (*operation, record.as_deref()),
+            ("GetItem", Some(format!("{missing}[n1]").as_str()))
+        ),
+        other => panic!("expected a service error, got {other:?}"),
+    }
 }
 
 #[tokio::test]

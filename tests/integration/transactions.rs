@@ -268,6 +268,16 @@ async fn an_empty_transaction_sends_nothing_and_more_than_100_actions_are_refuse
         transaction = transaction.delete(&bank.accounts, format!("x{i}")).unwrap();
     }
     let error = transaction.delete(&bank.accounts, "x100").unwrap_err();
-    assert!(matches!(error, Error::TooLarge { .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            Error::TooManyActions {
+                count: 101,
+                limit: 100,
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert_eq!(bank.counter.take(), 0);
 }

@@ -243,12 +243,6 @@ fn describe_batch(core: &TableCore, records: usize) -> String {
     format!("{}[batch of {records}]", core.table_name)
 }
 
-fn build_error(error: aws_sdk_dynamodb::error::BuildError) -> Error {
-    Error::Config {
-        message: error.to_string(),
-    }
-}
-
 /// What a batch get found for one key.
 enum Fetched {
     Found(Item),
@@ -298,7 +292,7 @@ async fn fetch(
                 .set_projection_expression(expression.clone())
                 .set_expression_attribute_names(names.clone())
                 .build()
-                .map_err(build_error)?;
+                .map_err(|error| Error::request_build("BatchWriteItem", error))?;
             let output = traced(
                 core,
                 "BatchGetItem",
@@ -357,7 +351,7 @@ impl<K> WriteEntry<K> {
                     PutRequest::builder()
                         .set_item(Some(item.clone()))
                         .build()
-                        .map_err(build_error)?,
+                        .map_err(|error| Error::request_build("BatchWriteItem", error))?,
                 )
                 .build(),
             None => WriteRequest::builder()
@@ -365,7 +359,7 @@ impl<K> WriteEntry<K> {
                     DeleteRequest::builder()
                         .set_key(Some(self.key_item.clone()))
                         .build()
-                        .map_err(build_error)?,
+                        .map_err(|error| Error::request_build("BatchWriteItem", error))?,
                 )
                 .build(),
         })

@@ -194,7 +194,10 @@ impl TableCore {
             {
                 gsi = gsi.provisioned_throughput(throughput(read_capacity, write_capacity)?);
             }
-            request = request.global_secondary_indexes(gsi.build().map_err(config_error)?);
+            request = request.global_secondary_indexes(
+                gsi.build()
+                    .map_err(|error| Error::request_build("CreateTable", error))?,
+            );
         }
         request = request.set_attribute_definitions(Some(definitions.build()?));
         request = match billing_mode {
@@ -230,7 +233,7 @@ impl TableCore {
             .enabled(true)
             .attribute_name(attribute)
             .build()
-            .map_err(config_error)?;
+            .map_err(|error| Error::request_build("CreateTable", error))?;
         self.client
             .update_time_to_live()
             .table_name(&self.table_name)
@@ -335,25 +338,19 @@ fn index_key_type(model: &'static ModelSchema, name: &str) -> ScalarAttributeTyp
         .unwrap_or(ScalarAttributeType::S)
 }
 
-fn config_error(error: aws_sdk_dynamodb::error::BuildError) -> Error {
-    Error::Config {
-        message: error.to_string(),
-    }
-}
-
 fn key_schema(hash: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElement>> {
     let mut schema = vec![KeySchemaElement::builder()
         .attribute_name(hash)
         .key_type(KeyType::Hash)
         .build()
-        .map_err(config_error)?];
+        .map_err(|error| Error::request_build("CreateTable", error))?];
     if let Some(sort) = sort {
         schema.push(
             KeySchemaElement::builder()
                 .attribute_name(sort)
                 .key_type(KeyType::Range)
                 .build()
-                .map_err(config_error)?,
+                .map_err(|error| Error::request_build("CreateTable", error))?,
         );
     }
     Ok(schema)
@@ -379,7 +376,7 @@ fn throughput(read: i64, write: i64) -> Result<ddb::ProvisionedThroughput> {
         .read_capacity_units(read)
         .write_capacity_units(write)
         .build()
-        .map_err(config_error)
+        .map_err(|error| Error::request_build("CreateTable", error))
 }
 
 /// Attribute definitions, each attribute once.
@@ -401,7 +398,7 @@ impl Definitions {
                     .attribute_name(name)
                     .attribute_type(kind)
                     .build()
-                    .map_err(config_error)
+                    .map_err(|error| Error::request_build("CreateTable", error))
             })
             .collect()
     }

@@ -5,8 +5,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::core::TableCore;
 use super::key::KeyValueInput;
-use super::read::{projected_paths, projection};
-use super::trace::traced;
+use super::page::{self, read_page, Page, PageRequest};
+use super::read::projected_paths;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};
 use crate::model::Item;
@@ -163,16 +163,7 @@ pub(crate) async fn query_page(
             core.primary_index.sort_key.clone(),
         ),
         Some(name) => {
-            let index = core
-                .global_secondary_indexes
-                .iter()
-                .find(|index| &index.name == name)
-                .ok_or_else(|| Error::Config {
-                    message: format!(
-                        "table {} has no global secondary index {name:?}",
-                        core.table_name
-                    ),
-                })?;
+            let index = page::index(core, name)?;
             (index.hash_key.clone(), index.sort_key.clone())
         }
     };
@@ -209,11 +200,6 @@ pub(crate) async fn query_page(
         };
         key_condition = format!("{key_condition} AND {clause}");
     }
-    let filter = query
-        .filter
-        .as_ref()
-        .map(|condition| condition.render(core.model, &mut placeholders))
-        .transpose()?;
     let mut wanted: Vec<DocumentPath> = paths.to_vec();
     for key in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {
         wanted.push(DocumentPath::from_segments(vec![Segment::Key(
@@ -221,38 +207,22 @@ pub(crate) async fn query_page(
         )]));
     }
     let projected = projected_paths(&wanted);
-    let projection = projection(&projected, &mut placeholders)?;
-    let (names, values) = placeholders.into_maps();
-    let output = traced(
+    read_page(
         core,
-        "Query",
-        None,
-        core.client
-            .query()
-            .table_name(&core.table_name)
-            .set_index_name(query.index.clone())
-            .key_condition_expression(key_condition)
-            .set_filter_expression(filter)
-            .projection_expression(projection)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .set_limit(query.limit)
-            .set_exclusive_start_key(query.start.clone())
-            .scan_index_forward(query.ascending)
-            .set_consistent_read(query.index.is_none().then_some(true))
-            .set_return_consumed_capacity(core.consumed_capacity()),
+        placeholders,
+        Page {
+            request: PageRequest::Query {
+                key_condition,
+                ascending: query.ascending,
+            },
+            index: query.index.as_deref(),
+            filter: query.filter.as_ref(),
+            projected: Some(&projected),
+            limit: query.limit,
+            start: query.start.clone(),
+            consistent: query.index.is_none(),
+            describe: format!("{}[query]", core.table_name),
+        },
     )
     .await
-    .map_err(|error| {
-        Error::from_sdk("Query", error).for_record(|| format!("{}[query]", core.table_name))
-    })?;
-    let metadata = QueryMetadata {
-        count: output.count,
-        has_reached_end: output.last_evaluated_key.is_none(),
-        last_evaluated_key: output.last_evaluated_key,
-    };
-    // Records of other logical tables sharing an index are not visible through this one.
-    let mut items = output.items.unwrap_or_default();
-    items.retain(|item| core.is_visible(item));
-    Ok((items, metadata))
 }

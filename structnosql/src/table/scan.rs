@@ -16,13 +16,13 @@ use super::backend::Backend;
 use super::batch::{key_attributes, projection_with_keys, Learned};
 use super::core::TableCore;
 use super::key::RecordKey;
+use super::page::{read_page, Page, PageRequest};
 use super::query::{QueryMetadata, QueryPage};
-use super::read::{projection, values_at};
+use super::read::values_at;
 use super::selectors::{Fields, Getters};
-use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::{Condition, Placeholders, MAX_EXPRESSION_BYTES};
+use crate::expr::{Condition, Placeholders};
 use crate::model::{Item, TableDataModel};
 use crate::path::{DocumentPath, ReadablePath, Selection};
 
@@ -121,20 +121,6 @@ pub(crate) async fn scan_page(
     scan: &Scan,
     projected: Option<&[DocumentPath]>,
 ) -> Result<(Vec<Item>, QueryMetadata)> {
-    if let Some(name) = &scan.index {
-        if !core
-            .global_secondary_indexes
-            .iter()
-            .any(|index| &index.name == name)
-        {
-            return Err(Error::Config {
-                message: format!(
-                    "table {} has no global secondary index {name:?}",
-                    core.table_name
-                ),
-            });
-        }
-    }
     let consistent = match (scan.consistent, &scan.index) {
         (Some(true), Some(_)) => {
             return Err(config(
@@ -158,55 +144,24 @@ pub(crate) async fn scan_page(
                 "a scan has 1 to 1,000,000 segments, and the segment's index is below their number",
             )),
         };
-    let mut placeholders = Placeholders::new();
-    let filter = scan
-        .filter
-        .as_ref()
-        .map(|condition| condition.render(core.model, &mut placeholders))
-        .transpose()?;
-    if let Some(filter) = &filter {
-        if filter.len() > MAX_EXPRESSION_BYTES {
-            return Err(Error::TooLarge {
-                what: "the scan's filter".into(),
-                bytes: filter.len(),
-                limit: "4 KB of FilterExpression",
-            });
-        }
-    }
-    let projection = projected
-        .map(|paths| projection(paths, &mut placeholders))
-        .transpose()?;
-    let (names, values) = placeholders.into_maps();
-    let output = traced(
+    read_page(
         core,
-        "Scan",
-        None,
-        core.client
-            .scan()
-            .table_name(&core.table_name)
-            .set_index_name(scan.index.clone())
-            .set_filter_expression(filter)
-            .set_projection_expression(projection)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .set_limit(scan.limit)
-            .set_exclusive_start_key(scan.start.clone())
-            .set_consistent_read(consistent.then_some(true))
-            .set_segment(segment)
-            .set_total_segments(total_segments)
-            .set_return_consumed_capacity(core.consumed_capacity()),
+        Placeholders::new(),
+        Page {
+            request: PageRequest::Scan {
+                segment,
+                total_segments,
+            },
+            index: scan.index.as_deref(),
+            filter: scan.filter.as_ref(),
+            projected,
+            limit: scan.limit,
+            start: scan.start.clone(),
+            consistent,
+            describe: describe(core, scan),
+        },
     )
     .await
-    .map_err(|error| Error::from_sdk("Scan", error).for_record(|| describe(core, scan)))?;
-    let metadata = QueryMetadata {
-        count: output.count,
-        has_reached_end: output.last_evaluated_key.is_none(),
-        last_evaluated_key: output.last_evaluated_key,
-    };
-    // Records of other logical tables sharing the table are not visible through this one.
-    let mut items = output.items.unwrap_or_default();
-    items.retain(|item| core.is_visible(item));
-    Ok((items, metadata))
 }
 
 /// One page, each record keyed and decoded. `paths` are the fields read (`None`: whole records).

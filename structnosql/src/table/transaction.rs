@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    CancellationReason, ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure,
-    TransactGetItem, TransactWriteItem, Update,
+    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
+    TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -19,27 +19,13 @@ use super::leading_key::strip_hash_prefix;
 use super::records::prepare_put;
 use super::selectors::Setters;
 use super::trace::traced_across;
-use super::write::{prepare_single_update, ExpectedVersion, PreparedUpdate};
+use super::write::{transact_update, ExpectedVersion};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders, UpdateAction};
 use crate::model::{Item, TableDataModel};
 
 /// DynamoDB's limit of actions per transaction.
-const MAX_ACTIONS: usize = 100;
-
-/// Why one action of a cancelled transaction failed, as DynamoDB reported it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CancelledAction {
-    /// The action, as added: `"Update users[x42]"`.
-    pub action: String,
-    /// DynamoDB's reason code (`ConditionalCheckFailed`, `TransactionConflict`, …); `None` when this
-    /// action did not fail.
-    pub code: Option<String>,
-    /// DynamoDB's message.
-    pub message: Option<String>,
-    /// The record as it was, when a condition failed.
-    pub current: Option<Item>,
-}
+pub(crate) const MAX_ACTIONS: usize = 100;
 
 /// What a transaction's action needs to tell the cache of a [`CachingTable`](super::CachingTable).
 struct Touched {
@@ -97,12 +83,6 @@ impl std::fmt::Debug for WriteTransaction {
     }
 }
 
-fn build_error(error: impl std::fmt::Display) -> Error {
-    Error::Config {
-        message: format!("a transaction action could not be built: {error}"),
-    }
-}
-
 impl WriteTransaction {
     /// An empty transaction.
     pub fn new() -> Self {
@@ -129,10 +109,11 @@ impl WriteTransaction {
         item: TransactWriteItem,
     ) -> Result<Self> {
         if self.items.len() >= MAX_ACTIONS {
-            return Err(Error::TooLarge {
+            return Err(Error::TooManyActions {
                 what: "a transaction".into(),
-                bytes: 0,
-                limit: "100 actions per TransactWriteItems",
+                count: self.items.len() + 1,
+                limit: MAX_ACTIONS,
+                request: "TransactWriteItems",
             });
         }
         let core = table.backend.core();
@@ -188,7 +169,7 @@ impl WriteTransaction {
             .set_expression_attribute_values(prepared.values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
-            .map_err(build_error)?;
+            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
         let description = format!("Put {}", core.describe_record(&key_item));
         self.add(
             table,
@@ -236,12 +217,7 @@ impl WriteTransaction {
                 Ok(UpdateAction::Set(path, value))
             })
             .collect::<Result<Vec<_>>>()?;
-        let PreparedUpdate {
-            expression,
-            condition,
-            names,
-            values,
-        } = prepare_single_update(
+        let update = transact_update(
             core,
             &key_item,
             actions,
@@ -250,16 +226,6 @@ impl WriteTransaction {
             Some(&ExpectedVersion::Any),
             condition,
         )?;
-        let update = Update::builder()
-            .table_name(&core.table_name)
-            .set_key(Some(key_item.clone()))
-            .update_expression(expression)
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(build_error)?;
         let description = format!("Update {}", core.describe_record(&key_item));
         self.add(
             table,
@@ -305,7 +271,7 @@ impl WriteTransaction {
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
-            .map_err(build_error)?;
+            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
         let description = format!("Delete {}", core.describe_record(&key_item));
         self.add(
             table,
@@ -333,7 +299,7 @@ impl WriteTransaction {
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
-            .map_err(build_error)?;
+            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
         let description = format!("ConditionCheck {}", core.describe_record(&key_item));
         self.add(
             table,
@@ -370,11 +336,9 @@ impl WriteTransaction {
             Err(error) => error,
         };
         match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                Err(Error::TransactionCanceled {
-                    actions: cancelled_actions(&self.actions, cancelled.cancellation_reasons()),
-                })
-            }
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Err(
+                Error::transaction_canceled(&self.actions, cancelled.cancellation_reasons()),
+            ),
             _ => Err(Error::from_sdk("TransactWriteItems", error)),
         }
     }
@@ -394,27 +358,6 @@ fn render_condition(core: &TableCore, condition: Option<&Condition>) -> Result<R
         .transpose()?;
     let (names, values) = placeholders.into_maps();
     Ok((expression, names, values))
-}
-
-fn cancelled_actions(actions: &[String], reasons: &[CancellationReason]) -> Vec<CancelledAction> {
-    actions
-        .iter()
-        .enumerate()
-        .map(|(index, action)| {
-            let reason = reasons.get(index);
-            CancelledAction {
-                action: action.clone(),
-                code: reason
-                    .and_then(|reason| reason.code())
-                    .filter(|code| *code != "None")
-                    .map(str::to_owned),
-                message: reason
-                    .and_then(|reason| reason.message())
-                    .map(str::to_owned),
-                current: reason.and_then(|reason| reason.item()).cloned(),
-            }
-        })
-        .collect()
 }
 
 /// A record read by a [`ReadTransaction`], taken from its results with [`ReadResults::take`].
@@ -464,10 +407,11 @@ impl ReadTransaction {
         key: impl Into<K>,
     ) -> Result<Slot<M>> {
         if self.items.len() >= MAX_ACTIONS {
-            return Err(Error::TooLarge {
+            return Err(Error::TooManyActions {
                 what: "a read transaction".into(),
-                bytes: 0,
-                limit: "100 reads per TransactGetItems",
+                count: self.items.len() + 1,
+                limit: MAX_ACTIONS,
+                request: "TransactGetItems",
             });
         }
         let core = table.backend.core();
@@ -476,7 +420,7 @@ impl ReadTransaction {
             .table_name(&core.table_name)
             .set_key(Some(key_item.clone()))
             .build()
-            .map_err(build_error)?;
+            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
         self.touched.push(Touched {
             hook: table.backend.cache_hook(),
             key_item,

@@ -10,10 +10,13 @@
 use std::collections::VecDeque;
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, Update,
+};
 
 use super::core::TableCore;
 use super::read::projected_paths;
+use super::retry::{check_current, replan, Attempt};
 use super::trace::traced_attempts;
 use crate::document;
 use crate::error::{Error, Result};
@@ -22,9 +25,6 @@ use crate::model::{defaults, version as versions};
 use crate::model::{Item, ModelSchema};
 use crate::path::{DocumentPath, Segment};
 use crate::size;
-
-/// How many times a section is re-planned after losing a race with another writer.
-const MAX_ATTEMPTS: usize = 4;
 
 /// What the written paths held before a write (a fragment of the item, navigable by the paths;
 /// empty unless old values were asked for).
@@ -62,14 +62,12 @@ pub(crate) async fn apply(
     let sections = plan_update(actions, &[])?;
     if condition.is_some() && sections.len() > 1 {
         // A condition checked before each of several requests could hold for some and not others.
-        return Err(Error::TooLarge {
+        return Err(Error::NotOneRequest {
             what: format!(
                 "the conditional write to {}",
                 core.describe_record(key_item)
             ),
-            bytes: 0,
-            limit:
-                "one UpdateItem request (4 KB of expression, 300 clauses) for a conditional write",
+            requests: sections.len(),
         });
     }
     let mut old = OldFragment::new();
@@ -161,25 +159,13 @@ async fn apply_section(
     caller_condition: Option<&Condition>,
     mut version: Option<ExpectedVersion>,
 ) -> Result<OldFragment> {
-    let version_name = core.model.version_field;
     let mut old = OldFragment::new();
     // Each section to send, with the attempt it is; after a failed condition the old values are
     // known from the item DynamoDB returned, and the rewritten sections' answers are not used.
-    let mut queue = VecDeque::from([(section, 1, false)]);
+    let mut queue = VecDeque::from([(section, Attempt::FIRST, false)]);
     while let Some((mut section, attempt, old_known)) = queue.pop_front() {
         if section.actions.is_empty() {
             continue;
-        }
-        if attempt > MAX_ATTEMPTS {
-            return Err(Error::Service {
-                operation: "UpdateItem",
-                record: Some(core.describe_record(key_item)),
-                code: "ConditionalCheckFailedException".into(),
-                message: format!(
-                    "the record kept changing during {MAX_ATTEMPTS} attempts to write it"
-                ),
-                source: "concurrent writers".into(),
-            });
         }
         let removes_only = section
             .actions
@@ -189,41 +175,25 @@ async fn apply_section(
         // (a write later superseded by a remove of the same path).
         // A record whose own fields have defaults is created by a second request that stores them,
         // so the first one must not create it.
-        let record_defaults = attempt == 1
+        let record_defaults = attempt.is_first()
             && !removes_only
             && core.updates_create_records
             && defaults::record_has_defaults(core.model);
         let must_exist =
             (removes_only && !creates_record) || !core.updates_create_records || record_defaults;
-        let mut condition = section.condition(must_exist, &core.primary_index.hash_key);
-        if let (Some(name), Some(expected)) = (version_name, &version) {
-            section.increment_version(name);
-            if let Some(check) = version_check(expected, name, &mut section) {
-                condition = Some(match condition {
-                    Some(own) => format!("{own} AND {check}"),
-                    None => check,
-                });
-            }
-        }
-        if let Some(caller) = caller_condition {
-            let rendered = caller.render(core.model, &mut section.placeholders)?;
-            condition = Some(match condition {
-                Some(own) => format!("({own}) AND ({rendered})"),
-                None => rendered,
-            });
-        }
-        if let Some(condition) = &condition {
-            if condition.len() > MAX_EXPRESSION_BYTES {
-                return Err(Error::TooLarge {
-                    what: format!(
-                        "the condition of the write to {}",
-                        core.describe_record(key_item)
-                    ),
-                    bytes: condition.len(),
-                    limit: "4 KB of condition expression",
-                });
-            }
-        }
+        let PreparedUpdate {
+            expression,
+            condition,
+            names,
+            values,
+        } = render_update(
+            core,
+            key_item,
+            &mut section,
+            must_exist,
+            version.as_ref(),
+            caller_condition,
+        )?;
         let return_values = match old_values {
             OldValues::Skip => ReturnValue::None,
             // Real DynamoDB returns only the touched list items, compacted; the whole item keeps
@@ -233,9 +203,6 @@ async fn apply_section(
             }
             OldValues::Fetch => ReturnValue::UpdatedOld,
         };
-        let expression = section.expression();
-        // A retry re-plans the rewritten actions, so the placeholders are not needed again.
-        let (names, values) = std::mem::take(&mut section.placeholders).into_maps();
         let (outcome, attempts) = traced_attempts(
             core,
             "UpdateItem",
@@ -279,28 +246,30 @@ async fn apply_section(
                     .for_record(|| core.describe_record(key_item)))
             }
         };
-        let exists = current.is_some();
-        let current = current.unwrap_or_default();
         // The SDK sent the write again after DynamoDB had applied it (its answer was lost): the
         // retry's version check or the caller's condition failed against the write's own result.
         // Recognised when the old values are not needed (they are gone with the lost answer).
         if attempts > 1
             && (old_values == OldValues::Skip || old_known)
-            && already_applied(core, version.as_ref(), &section.actions, &current)
+            && already_applied(
+                core,
+                version.as_ref(),
+                &section.actions,
+                current.as_ref().unwrap_or(&Item::new()),
+            )
         {
             version = None;
             continue;
         }
-        if let Some(expected) = &version {
-            if let Some(conflict) = version_conflict(core, key_item, expected, &current) {
-                return Err(conflict);
-            }
-        }
-        if !exists && !core.updates_create_records && !removes_only {
-            return Err(Error::RecordNotFound {
-                record: core.describe_record(key_item),
-            });
-        }
+        check_current(
+            core,
+            key_item,
+            version.as_ref(),
+            current.as_ref(),
+            !removes_only,
+        )?;
+        let exists = current.is_some();
+        let current = current.unwrap_or_default();
         // What the written paths held comes from the item DynamoDB returned.
         if !old_known {
             merge_fragment(&mut old, old_fragment(&current, &section.actions));
@@ -311,9 +280,10 @@ async fn apply_section(
         // The first attempt's own conditions are the record's existence (when required) and the
         // parents of its writes; when they hold, the caller's condition failed. Later attempts
         // also create parents: there, nothing left to re-plan tells the same.
-        let original = (caller_condition.is_some() && attempt > 1).then(|| section.actions.clone());
+        let original =
+            (caller_condition.is_some() && !attempt.is_first()).then(|| section.actions.clone());
         if caller_condition.is_some()
-            && attempt == 1
+            && attempt.is_first()
             && (exists || !must_exist)
             && own_conditions_hold(&current, &section.actions)
         {
@@ -323,13 +293,7 @@ async fn apply_section(
                 current: exists.then(|| Box::new(current)),
             });
         }
-        let (actions, created) = rewrite(
-            core.model,
-            section.actions,
-            &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
-            &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
-            (!exists).then_some(key_item),
-        );
+        let (actions, created) = replan(core, key_item, section.actions, &current, exists);
         if original.is_some_and(|original| original == actions) {
             return Err(Error::ConditionFailed {
                 operation: "UpdateItem",
@@ -337,25 +301,30 @@ async fn apply_section(
                 current: exists.then(|| Box::new(current)),
             });
         }
+        if actions.is_empty() {
+            continue;
+        }
+        let next = attempt.next("UpdateItem", || Some(core.describe_record(key_item)))?;
         for (position, rewritten) in plan_update(actions, &created)?.into_iter().enumerate() {
-            queue.insert(position, (rewritten, attempt + 1, true));
+            queue.insert(position, (rewritten, next, true));
         }
     }
     Ok(old)
 }
 
 /// One UpdateItem ready to send inside a transaction (where a write is one request).
-pub(crate) struct PreparedUpdate {
-    pub(crate) expression: String,
-    pub(crate) condition: Option<String>,
-    pub(crate) names: Option<std::collections::HashMap<String, String>>,
-    pub(crate) values: Option<std::collections::HashMap<String, AttributeValue>>,
+struct PreparedUpdate {
+    expression: String,
+    condition: Option<String>,
+    names: Option<std::collections::HashMap<String, String>>,
+    values: Option<std::collections::HashMap<String, AttributeValue>>,
 }
 
-/// Renders `actions` as one UpdateItem: the writes' own conditions (parents exist, `created` paths
-/// absent, the record exists when `must_exist`), the version check and increment for a versioned
-/// model (`version`), and the caller's condition. Fails if the writes do not fit one request.
-pub(crate) fn prepare_single_update(
+/// Renders `actions` as one transaction action: the writes' own conditions (parents exist, `created`
+/// paths absent, the record exists when `must_exist`), the version check and increment for a
+/// versioned model (`version`), and the caller's condition. Fails if the writes do not fit one
+/// request.
+pub(crate) fn transact_update(
     core: &TableCore,
     key_item: &Item,
     actions: Vec<UpdateAction>,
@@ -363,30 +332,81 @@ pub(crate) fn prepare_single_update(
     must_exist: bool,
     version: Option<&ExpectedVersion>,
     caller: Option<&Condition>,
-) -> Result<PreparedUpdate> {
+) -> Result<Update> {
     let mut sections = plan_update(actions, created)?;
     let (Some(mut section), true) = (sections.pop(), sections.is_empty()) else {
-        return Err(Error::TooLarge {
-            what: format!("the writes to {}", core.describe_record(key_item)),
-            bytes: 0,
-            limit: "one UpdateItem request (4 KB of expression, 300 clauses) per record in a transaction",
+        return Err(Error::NotOneRequest {
+            what: format!(
+                "the writes to {} in a transaction",
+                core.describe_record(key_item)
+            ),
+            requests: sections.len() + 1,
         });
     };
-    let mut clauses: Vec<String> = Vec::new();
-    clauses.extend(section.condition(must_exist, &core.primary_index.hash_key));
+    let PreparedUpdate {
+        expression,
+        condition,
+        names,
+        values,
+    } = render_update(core, key_item, &mut section, must_exist, version, caller)?;
+    Update::builder()
+        .table_name(&core.table_name)
+        .set_key(Some(key_item.clone()))
+        .update_expression(expression)
+        .set_condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(|error| Error::request_build("TransactWriteItems", error))
+}
+
+/// Renders `section` as one UpdateItem: its own conditions (parents exist, created paths absent, the
+/// record exists when `must_exist`), the version check and increment for a versioned model
+/// (`version`), and the caller's condition. The section keeps its actions; its placeholders move
+/// into the result.
+fn render_update(
+    core: &TableCore,
+    key_item: &Item,
+    section: &mut UpdateSection,
+    must_exist: bool,
+    version: Option<&ExpectedVersion>,
+    caller: Option<&Condition>,
+) -> Result<PreparedUpdate> {
+    let mut condition = section.condition(must_exist, &core.primary_index.hash_key);
     if let (Some(name), Some(expected)) = (core.model.version_field, version) {
         section.increment_version(name);
-        clauses.extend(version_check(expected, name, &mut section));
+        if let Some(check) = version_check(expected, name, section) {
+            condition = Some(match condition {
+                Some(own) => format!("{own} AND {check}"),
+                None => check,
+            });
+        }
     }
     if let Some(caller) = caller {
         let rendered = caller.render(core.model, &mut section.placeholders)?;
-        clauses.push(format!("({rendered})"));
+        condition = Some(match condition {
+            Some(own) => format!("({own}) AND ({rendered})"),
+            None => rendered,
+        });
+    }
+    if let Some(condition) = &condition {
+        if condition.len() > MAX_EXPRESSION_BYTES {
+            return Err(Error::TooLarge {
+                what: format!(
+                    "the condition of the write to {}",
+                    core.describe_record(key_item)
+                ),
+                bytes: condition.len(),
+                limit: "4 KB of condition expression",
+            });
+        }
     }
     let expression = section.expression();
-    let (names, values) = section.placeholders.into_maps();
+    let (names, values) = std::mem::take(&mut section.placeholders).into_maps();
     Ok(PreparedUpdate {
         expression,
-        condition: (!clauses.is_empty()).then(|| clauses.join(" AND ")),
+        condition,
         names,
         values,
     })

@@ -4,9 +4,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
-use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::UpdateAction;
 use crate::model::defaults;
@@ -14,18 +13,13 @@ use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::size;
 use crate::table::core::TableCore;
+use crate::table::retry::{check_current, replan, Attempt};
 use crate::table::trace::traced_attempts;
-use crate::table::write::{
-    already_applied, prepare_single_update, rewrite, version_conflict, ExpectedVersion,
-    PreparedUpdate,
-};
+use crate::table::transaction::MAX_ACTIONS;
+use crate::table::write::{already_applied, transact_update, ExpectedVersion};
 
-/// TransactWriteItems takes at most 100 actions and 4 MB.
-const MAX_ACTIONS: usize = 100;
+/// TransactWriteItems takes at most 4 MB.
 const MAX_BYTES: usize = 4 * 1024 * 1024;
-/// How many times the transaction is re-planned after a condition found parents missing.
-const MAX_ATTEMPTS: usize = 4;
-
 /// One record's part of the transaction.
 pub(crate) struct RecordWrites {
     pub(crate) key_item: Item,
@@ -58,13 +52,15 @@ pub(crate) async fn commit_atomically(
     mut records: Vec<RecordWrites>,
 ) -> Result<()> {
     if records.len() > MAX_ACTIONS {
-        return Err(Error::TooLarge {
-            what: format!("an atomic commit of {} records", records.len()),
-            bytes: 0,
-            limit: "100 records per TransactWriteItems",
+        return Err(Error::TooManyActions {
+            what: "an atomic commit".into(),
+            count: records.len(),
+            limit: MAX_ACTIONS,
+            request: "TransactWriteItems",
         });
     }
-    for _ in 0..MAX_ATTEMPTS {
+    let mut attempt = Attempt::FIRST;
+    loop {
         records.retain(|record| !record.actions.is_empty());
         if records.is_empty() {
             return Ok(());
@@ -88,12 +84,7 @@ pub(crate) async fn commit_atomically(
                     UpdateAction::Remove(_) => 0,
                 })
                 .sum::<usize>();
-            let PreparedUpdate {
-                expression,
-                condition,
-                names,
-                values,
-            } = prepare_single_update(
+            let update = transact_update(
                 core,
                 &record.key_item,
                 record.actions.clone(),
@@ -102,20 +93,6 @@ pub(crate) async fn commit_atomically(
                 Some(&record.version),
                 None,
             )?;
-            let update = Update::builder()
-                .table_name(&core.table_name)
-                .set_key(Some(record.key_item.clone()))
-                .update_expression(expression)
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build()
-                .map_err(|error| Error::Config {
-                    message: error.to_string(),
-                })?;
             items.push(TransactWriteItem::builder().update(update).build());
         }
         if bytes > MAX_BYTES {
@@ -162,52 +139,46 @@ pub(crate) async fn commit_atomically(
         if applied {
             return Ok(());
         }
-        // Re-plan the records whose condition failed; any other reason is final.
+        // Any reason but a failed condition is final; the records whose condition failed are
+        // re-planned.
+        let conditions_only = reasons.iter().all(|reason| {
+            matches!(
+                reason.code(),
+                None | Some("None") | Some("ConditionalCheckFailed")
+            )
+        });
+        if !conditions_only {
+            let actions: Vec<String> = records
+                .iter()
+                .map(|record| format!("Update {}", core.describe_record(&record.key_item)))
+                .collect();
+            return Err(Error::transaction_canceled(&actions, &reasons));
+        }
         for (record, reason) in records.iter_mut().zip(&reasons) {
-            match reason.code() {
-                None | Some("None") => {}
-                Some("ConditionalCheckFailed") => {
-                    let current = reason.item().cloned();
-                    if current.is_none() && !core.updates_create_records {
-                        return Err(Error::RecordNotFound {
-                            record: core.describe_record(&record.key_item),
-                        });
-                    }
-                    record.exists = Some(current.is_some());
-                    let current = current.unwrap_or_default();
-                    if let Some(conflict) =
-                        version_conflict(core, &record.key_item, &record.version, &current)
-                    {
-                        return Err(conflict);
-                    }
-                    (record.actions, record.created) = rewrite(
-                        core.model,
-                        std::mem::take(&mut record.actions),
-                        &|path: &DocumentPath| Some(document::existing_depth(&current, path)),
-                        &|path: &DocumentPath| Some(document::get(&current, path).is_some()),
-                        (record.exists == Some(false)).then_some(&record.key_item),
-                    );
-                }
-                Some(code) => {
-                    return Err(Error::Service {
-                        operation: "TransactWriteItems",
-                        record: Some(core.describe_record(&record.key_item)),
-                        code: code.to_owned(),
-                        message: reason
-                            .message()
-                            .unwrap_or("the transaction was cancelled")
-                            .to_owned(),
-                        source: Box::new(error),
-                    })
-                }
+            if reason.code() == Some("ConditionalCheckFailed") {
+                let current = reason.item();
+                let creates = record
+                    .actions
+                    .iter()
+                    .any(|action| matches!(action, UpdateAction::Set(..)));
+                check_current(
+                    core,
+                    &record.key_item,
+                    Some(&record.version),
+                    current,
+                    creates,
+                )?;
+                record.exists = Some(current.is_some());
+                let current = current.cloned().unwrap_or_default();
+                (record.actions, record.created) = replan(
+                    core,
+                    &record.key_item,
+                    std::mem::take(&mut record.actions),
+                    &current,
+                    record.exists == Some(true),
+                );
             }
         }
+        attempt = attempt.next("TransactWriteItems", || None)?;
     }
-    Err(Error::Service {
-        operation: "TransactWriteItems",
-        record: None,
-        code: "TransactionCanceledException".into(),
-        message: format!("the records kept changing during {MAX_ATTEMPTS} attempts"),
-        source: "concurrent writers".into(),
-    })
 }

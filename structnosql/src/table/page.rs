@@ -1,0 +1,151 @@
+//! One page of a Query or a Scan, read the same way for both: the index checked, the filter and the
+//! projection rendered, the metadata kept, and only the records visible through this table returned.
+
+use super::config::GlobalSecondaryIndex;
+use super::core::TableCore;
+use super::query::QueryMetadata;
+use super::read::projection;
+use super::trace::traced;
+use crate::error::{Error, Result};
+use crate::expr::{Condition, Placeholders, MAX_EXPRESSION_BYTES};
+use crate::model::Item;
+use crate::path::DocumentPath;
+
+/// The request of a page: what only a Query or only a Scan has.
+pub(crate) enum PageRequest {
+    /// A Query: its key condition (rendered with the page's placeholders) and its order.
+    Query {
+        key_condition: String,
+        ascending: bool,
+    },
+    /// A Scan, or one segment (`segment` of `total_segments`) of a parallel scan.
+    Scan {
+        segment: Option<i32>,
+        total_segments: Option<i32>,
+    },
+}
+
+/// One page to read.
+pub(crate) struct Page<'a> {
+    pub(crate) request: PageRequest,
+    /// The global secondary index read, or `None` for the table.
+    pub(crate) index: Option<&'a str>,
+    pub(crate) filter: Option<&'a Condition>,
+    /// The paths read, or `None` for whole items.
+    pub(crate) projected: Option<&'a [DocumentPath]>,
+    pub(crate) limit: Option<i32>,
+    pub(crate) start: Option<Item>,
+    pub(crate) consistent: bool,
+    /// What errors name: `table[query]`, `table[scan]`.
+    pub(crate) describe: String,
+}
+
+/// The table's global secondary index `name`, or [`Error::UnknownIndex`].
+pub(crate) fn index<'a>(core: &'a TableCore, name: &str) -> Result<&'a GlobalSecondaryIndex> {
+    core.global_secondary_indexes
+        .iter()
+        .find(|index| index.name == name)
+        .ok_or_else(|| Error::UnknownIndex {
+            table: core.table_name.clone(),
+            index: name.to_owned(),
+        })
+}
+
+/// Sends one page's request; `placeholders` holds what the request's own part (a key condition)
+/// uses already.
+pub(crate) async fn read_page(
+    core: &TableCore,
+    mut placeholders: Placeholders,
+    page: Page<'_>,
+) -> Result<(Vec<Item>, QueryMetadata)> {
+    if let Some(name) = page.index {
+        index(core, name)?;
+    }
+    let filter = page
+        .filter
+        .map(|condition| condition.render(core.model, &mut placeholders))
+        .transpose()?;
+    if let Some(filter) = &filter {
+        if filter.len() > MAX_EXPRESSION_BYTES {
+            return Err(Error::TooLarge {
+                what: format!("the filter of {}", page.describe),
+                bytes: filter.len(),
+                limit: "4 KB of FilterExpression",
+            });
+        }
+    }
+    let projection = page
+        .projected
+        .map(|paths| projection(paths, &mut placeholders))
+        .transpose()?;
+    let (names, values) = placeholders.into_maps();
+    let index_name = page.index.map(str::to_owned);
+    let consistent = page.consistent.then_some(true);
+    let describe = &page.describe;
+    let (items, count, last_evaluated_key) = match page.request {
+        PageRequest::Query {
+            key_condition,
+            ascending,
+        } => {
+            let output = traced(
+                core,
+                "Query",
+                None,
+                core.client
+                    .query()
+                    .table_name(&core.table_name)
+                    .set_index_name(index_name)
+                    .key_condition_expression(key_condition)
+                    .set_filter_expression(filter)
+                    .set_projection_expression(projection)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .set_limit(page.limit)
+                    .set_exclusive_start_key(page.start)
+                    .scan_index_forward(ascending)
+                    .set_consistent_read(consistent)
+                    .set_return_consumed_capacity(core.consumed_capacity()),
+            )
+            .await
+            .map_err(|error| Error::from_sdk("Query", error).for_record(|| describe.clone()))?;
+            (output.items, output.count, output.last_evaluated_key)
+        }
+        PageRequest::Scan {
+            segment,
+            total_segments,
+        } => {
+            let output = traced(
+                core,
+                "Scan",
+                None,
+                core.client
+                    .scan()
+                    .table_name(&core.table_name)
+                    .set_index_name(index_name)
+                    .set_filter_expression(filter)
+                    .set_projection_expression(projection)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .set_limit(page.limit)
+                    .set_exclusive_start_key(page.start)
+                    .set_consistent_read(consistent)
+                    .set_segment(segment)
+                    .set_total_segments(total_segments)
+                    .set_return_consumed_capacity(core.consumed_capacity()),
+            )
+            .await
+            .map_err(|error| Error::from_sdk("Scan", error).for_record(|| describe.clone()))?;
+            (output.items, output.count, output.last_evaluated_key)
+        }
+    };
+    let metadata = QueryMetadata {
+        count,
+        has_reached_end: last_evaluated_key.is_none(),
+        last_evaluated_key,
+    };
+    // Records of other logical tables sharing the table or an index are not visible through this
+    // one.
+    let mut items = items.unwrap_or_default();
+    items.retain(|item| core.is_visible(item));
+    Ok((items, metadata))
+}

@@ -557,7 +557,7 @@ mod record_size {
             title: "a record grown to a size".to_owned(),
             entries: Some(HashMap::new()),
         };
-        let mut total = structnosql::size::item_bytes(&raw_item(&doc));
+        let mut total = structnosql::internals::item_bytes(&raw_item(&doc));
         let entries = doc.entries.as_mut().expect("entries");
         let mut index = 0usize;
         while total < target {
@@ -566,7 +566,7 @@ mod record_size {
                 value: index as i64 * 7919,
                 label: format!("{index:06} {}", "label text ".repeat(5)),
             };
-            total += 1 + key.len() + structnosql::size::value_bytes(&raw_entry(&entry));
+            total += 1 + key.len() + structnosql::internals::value_bytes(&raw_entry(&entry));
             entries.insert(key, entry);
             index += 1;
         }
@@ -730,7 +730,8 @@ mod record_size {
         let mut results = Vec::new();
         for &kib in &plan.record_kib {
             let (doc, entry) = doc_of_size(&format!("ours-{kib}"), kib * 1024);
-            let item_bytes = structnosql::size::item_bytes(&doc.to_item().expect("a valid record"));
+            let item_bytes =
+                structnosql::internals::item_bytes(&doc.to_item().expect("a valid record"));
             let subject = Subject {
                 table: &table,
                 client: &client,
@@ -1066,7 +1067,10 @@ mod cached {
         let items: Vec<Item> = (0..count)
             .map(|seq| row(seq).to_item().expect("a valid record"))
             .collect();
-        let sizes = items.iter().map(structnosql::size::item_bytes).collect();
+        let sizes = items
+            .iter()
+            .map(structnosql::internals::item_bytes)
+            .collect();
         let batches: Vec<Vec<WriteRequest>> = items
             .chunks(25)
             .map(|chunk| {
@@ -1161,7 +1165,7 @@ mod cached {
             "   hit = per read, {HITS} reads of random records per batch; same rec = {HITS} reads of one record; reps = fillings × batches"
         );
         println!(
-            "   ({most} records written with BatchWriteItem in {write_seconds:.1} s); data = item bytes as DynamoDB sizes them (names + values, structnosql::size::item_bytes);"
+            "   ({most} records written with BatchWriteItem in {write_seconds:.1} s); data = item bytes as DynamoDB sizes them (names + values, structnosql::internals::item_bytes);"
         );
         println!(
             "   cache = what dropping the table frees, less an empty table's {}; items = the same records as Vec<HashMap<String, AttributeValue>>",

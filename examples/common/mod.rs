@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::table::{
-    BasicTable, CachingTable, CommitReport, Fields, GlobalSecondaryIndex, PrimaryIndex,
-    QueryMetadata, Traced,
+    BasicTable, CachingTable, CommitReport, FromCache, GlobalSecondaryIndex, NamedValues,
+    PrimaryIndex, QueryMetadata,
 };
 use structnosql::{Attribute, EmbeddedDynamoDb, Item, MapModel, TableDataModel};
 
@@ -272,7 +272,7 @@ pub fn render_commit(report: &CommitReport<String>) -> String {
 }
 
 /// A value read with its provenance, like StructNoSQL's debug `{'value': …, 'fromCache': …}`.
-pub fn render_traced<T: Attribute>(traced: &Traced<Option<T>>) -> String {
+pub fn render_traced<T: Attribute>(traced: &FromCache<Option<T>>) -> String {
     format!(
         "{{value: {}, from_cache: {}}}",
         render_value(&traced.value),
@@ -308,7 +308,7 @@ pub fn render(value: &serde_json::Value) -> String {
 
 /// Named results, in the order they were asked for (absent values are `null`). Maps inside a value
 /// are shown with their keys sorted.
-pub fn render_fields(fields: &Fields) -> String {
+pub fn render_fields(fields: &NamedValues) -> String {
     let json = fields
         .to_json()
         .unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }));

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use structnosql::expr::{plan_update, UpdateAction, MAX_EXPRESSION_BYTES, MAX_UPDATE_CLAUSES};
+use structnosql::internals::{plan_update, UpdateAction, MAX_EXPRESSION_BYTES, MAX_UPDATE_CLAUSES};
 
 #[path = "common.rs"]
 mod common;

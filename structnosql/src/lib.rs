@@ -35,19 +35,33 @@
 )]
 
 pub mod connection;
-pub mod document;
+pub(crate) mod document;
 mod embedded;
 mod error;
 pub mod expr;
 pub mod model;
 pub mod path;
-
-pub mod size;
+pub(crate) mod size;
 pub mod table;
-pub mod validate;
+pub(crate) mod validate;
 
 #[doc(hidden)]
 pub mod __private;
+
+/// Internals that benchmarks, fuzz targets and white-box tests measure (cargo feature `internals`).
+/// Not part of the public API: they change without notice.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    /// Reading and writing values inside an item by path.
+    pub mod document {
+        pub use crate::document::{build_subtree, get, remove_within, set_within, take};
+    }
+    pub use crate::expr::limits::{MAX_EXPRESSION_BYTES, MAX_UPDATE_CLAUSES};
+    pub use crate::expr::update::{normalize, plan_update, UpdateAction};
+    pub use crate::size::{item_bytes, value_bytes};
+    pub use crate::validate::encode_at;
+}
 
 pub use connection::{client_from_sdk_config, ClientBuilder};
 pub use embedded::{client_for_local_endpoint, EmbeddedDynamoDb};

@@ -655,3 +655,31 @@ async fn a_query_through_an_index_projecting_few_attributes_does_not_fill_the_ca
         Some("Robinson")
     );
 }
+
+/// Code generic over the table kind: the same function on a basic and a caching table.
+async fn add_to_score<B: structnosql::table::Backend>(
+    table: &structnosql::table::Table<Player, String, B>,
+    id: &str,
+    points: i64,
+) -> structnosql::Result<i64> {
+    let f = Player::fields();
+    let score = table.get_field(id, f.score()).await?.unwrap_or(0) + points;
+    table.update_field(id, f.score(), score).await?;
+    Ok(score)
+}
+
+#[tokio::test]
+async fn code_generic_over_the_backend_runs_on_both_tables() {
+    let (caching, basic) = tables().await;
+    basic.put_record(&player("g1")).await.unwrap();
+    assert_eq!(add_to_score(&basic, "g1", 5).await.unwrap(), 15);
+    assert_eq!(add_to_score(&caching, "g1", 5).await.unwrap(), 20);
+    assert!(caching.commit_operations().await.is_success());
+    assert_eq!(
+        basic
+            .get_field("g1", Player::fields().score())
+            .await
+            .unwrap(),
+        Some(20)
+    );
+}

@@ -18,12 +18,13 @@ use proptest::prelude::*;
 use serde_json::json;
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::expr::Condition;
+use structnosql::internals::document;
 use structnosql::path::TypedPath;
 use structnosql::table::{
-    BasicTable, BatchGetReport, BatchRetry, BatchWriteReport, CachingTable, Fields, PrimaryIndex,
-    ReadTransaction, Removers, Setters, WriteTransaction,
+    BasicTable, BatchGetReport, BatchRetry, BatchWriteReport, CachingTable, NamedValues,
+    PrimaryIndex, ReadTransaction, Removers, Setters, WriteTransaction,
 };
-use structnosql::{document, Attribute, MapModel, TableDataModel};
+use structnosql::{Attribute, MapModel, TableDataModel};
 
 use crate::caching_table::{Item as InventoryItem, Player};
 use crate::harness;
@@ -1031,7 +1032,7 @@ fn canonical_board(board: Option<Board>) -> serde_json::Value {
     )
 }
 
-fn canonical_fields(fields: &Fields) -> serde_json::Value {
+fn canonical_fields(fields: &NamedValues) -> serde_json::Value {
     serde_json::Value::Array(
         fields
             .names()

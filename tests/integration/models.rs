@@ -380,21 +380,21 @@ fn values_written_at_string_paths_are_checked_against_the_schema() {
     };
     let timestamp = at("tokens.{{tokenId}}.expirationTimestamp");
     assert_eq!(
-        structnosql::validate::encode_at(&timestamp, &1618322249_i64).unwrap(),
+        structnosql::internals::encode_at(&timestamp, &1618322249_i64).unwrap(),
         AttributeValue::N("1618322249".into())
     );
-    let wrong = structnosql::validate::encode_at(&timestamp, &"soon".to_owned());
+    let wrong = structnosql::internals::encode_at(&timestamp, &"soon".to_owned());
     assert!(
         matches!(&wrong, Err(Error::Validation { violations })
         if violations[0].path.to_string() == "tokens.t32.expirationTimestamp"),
         "{wrong:?}"
     );
-    let too_big = structnosql::validate::encode_at(&at("tiny"), &1000_i64);
+    let too_big = structnosql::internals::encode_at(&at("tiny"), &1000_i64);
     assert!(
         matches!(too_big, Err(Error::Validation { .. })),
         "i8 field: {too_big:?}"
     );
-    let spaced = structnosql::validate::encode_at(&at("username"), &"a b".to_owned());
+    let spaced = structnosql::internals::encode_at(&at("username"), &"a b".to_owned());
     assert!(
         matches!(&spaced, Err(Error::Validation { violations })
         if violations[0].message.contains("contains a space")),
@@ -402,7 +402,7 @@ fn values_written_at_string_paths_are_checked_against_the_schema() {
     );
     let token_without_required = serde_json::json!({"scopes": ["x"]});
     let missing =
-        structnosql::validate::encode_at(&at("tokens.{{tokenId}}"), &token_without_required);
+        structnosql::internals::encode_at(&at("tokens.{{tokenId}}"), &token_without_required);
     assert!(
         matches!(&missing, Err(Error::Validation { violations })
         if violations.iter().any(|v| v.path.to_string() == "tokens.t32.expirationTimestamp")),

@@ -481,7 +481,7 @@ async fn read_transforms_run_once_per_value_returned_on_both_tables() {
     let f = Greeting::fields();
     assert_eq!(
         caching.get_field_traced("g1", f.text()).await.unwrap(),
-        structnosql::table::Traced {
+        structnosql::table::FromCache {
             value: Some("Hello!".to_owned()),
             from_cache: true
         }

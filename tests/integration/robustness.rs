@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
-use structnosql::expr::{plan_update, UpdateAction, MAX_EXPRESSION_BYTES, MAX_UPDATE_CLAUSES};
+use structnosql::internals::{plan_update, UpdateAction, MAX_EXPRESSION_BYTES, MAX_UPDATE_CLAUSES};
 use structnosql::path::{DocumentPath, KeyValue, Segment, MAX_DEPTH};
 use structnosql::{MapModel, TableDataModel};
 
@@ -128,7 +128,7 @@ proptest! {
     fn merging_writes_agrees_with_the_pairwise_definition(
         actions in proptest::collection::vec(action(), 0..40),
     ) {
-        let fast = structnosql::expr::normalize(actions.clone());
+        let fast = structnosql::internals::normalize(actions.clone());
         let reference = pairwise_normalize(actions);
         prop_assert_eq!(fast.ok(), reference);
     }
@@ -136,7 +136,7 @@ proptest! {
 
 /// The definition of merging, checked against every earlier write (quadratic, for comparison).
 fn pairwise_normalize(actions: Vec<UpdateAction>) -> Option<Vec<UpdateAction>> {
-    use structnosql::document;
+    use structnosql::internals::document;
     let mut merged: Vec<UpdateAction> = Vec::new();
     for action in actions {
         let path = action.path().clone();

@@ -12,7 +12,7 @@ use super::core::TableCore;
 use super::key::RecordKey;
 use super::query::{Query, QueryPage};
 use super::read::values_at;
-use super::selectors::{Fields, Getters, Removers, Setters};
+use super::selectors::{Getters, NamedValues, Removers, Setters};
 use super::write::OldValues;
 use super::TableBuilder;
 use crate::document;
@@ -33,7 +33,7 @@ pub struct Table<M, K, B> {
 
 /// A value, and whether it was served from the cache (StructNoSQL's `fromCache`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Traced<T> {
+pub struct FromCache<T> {
     /// The value.
     pub value: T,
     /// Whether no request was sent for it.
@@ -225,7 +225,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         key: impl Into<K>,
         path: P,
-    ) -> Result<Traced<Option<P::Value>>> {
+    ) -> Result<FromCache<Option<P::Value>>> {
         let path = path.read_path().clone();
         check_field_path(&path)?;
         let key_item = self.key_item(key)?;
@@ -235,7 +235,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .await?;
         let value = reads.values.pop().flatten();
         let value = transform::at_optional(self.core().model, &path, value, Direction::Read)?;
-        Ok(Traced {
+        Ok(FromCache {
             value: decode_at(&path, value)?,
             from_cache: reads.from_cache,
         })
@@ -272,11 +272,11 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         key: impl Into<K>,
         getters: &Getters,
-    ) -> Result<Fields> {
+    ) -> Result<NamedValues> {
         let named = getters.resolve(self.core().model)?;
         let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
         let values = self.read(key, &paths).await?;
-        Ok(Fields::new(
+        Ok(NamedValues::new(
             named
                 .into_iter()
                 .zip(values)
@@ -387,7 +387,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         key: impl Into<K>,
         setters: &Setters,
-    ) -> Result<Fields> {
+    ) -> Result<NamedValues> {
         self.write(key, setters, OldValues::Fetch, None).await
     }
 
@@ -398,7 +398,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         setters: &Setters,
         old: OldValues,
         condition: Option<&Condition>,
-    ) -> Result<Fields> {
+    ) -> Result<NamedValues> {
         let writes = setters.resolve(self.core().model)?;
         for (path, _) in &writes {
             check_field_path(path)?;
@@ -417,7 +417,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .write(&key_item, actions, old, condition)
             .await?;
         let model = self.core().model;
-        Ok(Fields::new(
+        Ok(NamedValues::new(
             setters
                 .names()
                 .zip(paths)
@@ -514,7 +514,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         key: impl Into<K>,
         removers: &Removers,
-    ) -> Result<Fields> {
+    ) -> Result<NamedValues> {
         let named = removers.resolve(self.core().model)?;
         self.remove(key, named, None).await
     }
@@ -527,7 +527,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         key: impl Into<K>,
         removers: &Removers,
         condition: &Condition,
-    ) -> Result<Fields> {
+    ) -> Result<NamedValues> {
         let named = removers.resolve(self.core().model)?;
         self.remove(key, named, Some(condition)).await
     }
@@ -547,7 +547,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         key: impl Into<K>,
         named: Vec<(String, DocumentPath)>,
         condition: Option<&Condition>,
-    ) -> Result<Fields> {
+    ) -> Result<NamedValues> {
         for (_, path) in &named {
             check_field_path(path)?;
             crate::validate::check_writable(self.core().model, path)?;
@@ -562,7 +562,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .write(&key_item, actions, OldValues::Fetch, condition)
             .await?;
         let model = self.core().model;
-        Ok(Fields::new(
+        Ok(NamedValues::new(
             named
                 .into_iter()
                 .map(|(name, path)| {
@@ -611,7 +611,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         query: &Query,
         getters: &Getters,
-    ) -> Result<QueryPage<K, Fields>> {
+    ) -> Result<QueryPage<K, NamedValues>> {
         let named = getters.resolve(self.core().model)?;
         let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
         query_decoded(&*self.backend, query, &paths, |item| {
@@ -642,7 +642,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         query: Query,
         getters: &Getters,
-    ) -> Result<impl Stream<Item = Result<QueryPage<K, Fields>>> + Send + 'static> {
+    ) -> Result<impl Stream<Item = Result<QueryPage<K, NamedValues>>> + Send + 'static> {
         let named = getters.resolve(self.core().model)?;
         let paths = named.iter().map(|(_, path)| path.clone()).collect();
         Ok(paginate(
@@ -654,9 +654,9 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     }
 }
 
-/// The values at the named paths of `item`, as `Fields`.
-pub(crate) fn named_values(named: &[(String, DocumentPath)], item: &Item) -> Fields {
-    Fields::new(
+/// The values at the named paths of `item`, as `NamedValues`.
+pub(crate) fn named_values(named: &[(String, DocumentPath)], item: &Item) -> NamedValues {
+    NamedValues::new(
         named
             .iter()
             .map(|(name, path)| {

@@ -26,21 +26,40 @@ pub struct Reads {
     pub from_cache: bool,
 }
 
-/// How a table type carries out operations. Implemented by [`Direct`] and
-/// [`super::caching::Cached`]; not meant to be implemented elsewhere.
-pub trait Backend: Send + Sync + Sized + 'static {
+/// How a table type carries out operations: [`Direct`] (a [`BasicTable`](super::BasicTable)) or
+/// [`Cached`](super::caching::Cached) (a [`CachingTable`](super::CachingTable)). Sealed: implemented
+/// by these two only. Use it to write code generic over both tables:
+///
+/// ```
+/// use structnosql::table::{Backend, RecordKey, Table};
+/// use structnosql::TableDataModel;
+///
+/// /// Works on a `BasicTable<M, K>` and a `CachingTable<M, K>` alike.
+/// async fn exists<M: TableDataModel, K: RecordKey, B: Backend>(
+///     table: &Table<M, K, B>,
+///     key: K,
+/// ) -> structnosql::Result<bool> {
+///     Ok(table.get_record(key).await?.is_some())
+/// }
+/// ```
+pub trait Backend: sealed::Sealed + Send + Sync + Sized + 'static {
+    #[doc(hidden)]
     /// The backend of a configured table.
     fn new(core: TableCore) -> Self;
+    #[doc(hidden)]
     /// The table's configuration.
     fn core(&self) -> &TableCore;
+    #[doc(hidden)]
     /// Reads the values at `paths` of one record.
     fn read(
         &self,
         key_item: &Item,
         paths: &[DocumentPath],
     ) -> impl Future<Output = Result<Reads>> + Send;
+    #[doc(hidden)]
     /// Reads a whole record.
     fn read_record(&self, key_item: &Item) -> impl Future<Output = Result<Option<Item>>> + Send;
+    #[doc(hidden)]
     /// Applies field writes, if `condition` holds; returns what the written paths held when asked.
     fn write(
         &self,
@@ -49,6 +68,7 @@ pub trait Backend: Send + Sync + Sized + 'static {
         old: OldValues,
         condition: Option<&Condition>,
     ) -> impl Future<Output = Result<Item>> + Send;
+    #[doc(hidden)]
     /// Writes a whole record under `condition`; returns whether it was written.
     fn put(
         &self,
@@ -56,14 +76,17 @@ pub trait Backend: Send + Sync + Sized + 'static {
         item: Item,
         condition: PutCondition<'_>,
     ) -> impl Future<Output = Result<bool>> + Send;
+    #[doc(hidden)]
     /// Deletes a record if `condition` holds; returns whether there was one.
     fn delete_record(
         &self,
         key_item: &Item,
         condition: Option<&Condition>,
     ) -> impl Future<Output = Result<bool>> + Send;
+    #[doc(hidden)]
     /// Deletes a record and returns it.
     fn remove_record(&self, key_item: &Item) -> impl Future<Output = Result<Option<Item>>> + Send;
+    #[doc(hidden)]
     /// Before a query or a scan: a caching backend commits the pending writes of the records it
     /// could return (those whose hash key is `hash`, or all of them), so that DynamoDB's answer,
     /// filters and indexes included, shows them as the backend's own reads do.
@@ -74,12 +97,14 @@ pub trait Backend: Send + Sync + Sized + 'static {
         let _ = hash;
         std::future::ready(Ok(()))
     }
+    #[doc(hidden)]
     /// One page of a query; each item holds the primary key and the values at `paths`.
     fn query(
         &self,
         query: &Query,
         paths: &[DocumentPath],
     ) -> impl Future<Output = Result<(Vec<Item>, QueryMetadata)>> + Send;
+    #[doc(hidden)]
     /// Records read or written by a batch or a scan, each as its key attributes and what was read or
     /// written (`None`: no record). Returns what the caller sees of each, one per record, `Some` for
     /// every record given with `Some`. By default nothing is kept and the records are returned as
@@ -93,9 +118,17 @@ pub trait Backend: Send + Sync + Sized + 'static {
         records.into_iter().map(|(_, item)| item).collect()
     }
 
+    #[doc(hidden)]
     /// What a transaction needs of this table's cache: commit a record's pending writes before it,
     /// forget what was cached of the record after it.
     fn cache_hook(self: &Arc<Self>) -> Arc<dyn CacheHook>;
+}
+
+/// Keeps [`Backend`] implemented by this crate's table types only.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Direct {}
+    impl Sealed for crate::table::caching::Cached {}
 }
 
 /// A future a [`CacheHook`] returns.

@@ -34,7 +34,7 @@ use super::backend::Backend;
 use super::core::TableCore;
 use super::key::RecordKey;
 use super::read::{projected_paths, projection, values_at};
-use super::selectors::{Fields, Getters};
+use super::selectors::{Getters, NamedValues};
 use super::trace::traced;
 use crate::document;
 use crate::error::{Error, Result};
@@ -478,11 +478,11 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         keys: impl IntoIterator<Item = impl Into<K>>,
         getters: &Getters,
         retry: BatchRetry,
-    ) -> Result<BatchGetReport<K, Fields>> {
+    ) -> Result<BatchGetReport<K, NamedValues>> {
         let named = getters.resolve(self.backend.core().model)?;
         let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
         self.batch_get(keys, Some(&paths), retry, |item| {
-            Ok(Fields::new(
+            Ok(NamedValues::new(
                 named
                     .iter()
                     .map(|(name, path)| {

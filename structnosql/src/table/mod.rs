@@ -24,9 +24,9 @@ mod transaction;
 mod unvalidated;
 mod write;
 
-pub use api::{BasicTable, Table, Traced};
-pub use backend::{Backend, CacheHook, Direct, HookFuture, OldValues, PutCondition, Reads};
-pub use batch::{BatchGetReport, BatchRetry, BatchWriteReport, Learned};
+pub use api::{BasicTable, FromCache, Table};
+pub use backend::{Backend, Direct};
+pub use batch::{BatchGetReport, BatchRetry, BatchWriteReport};
 pub use caching::stats::CacheStats;
 pub use caching::{Cached, CachingTable, CommitReport};
 pub use config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex, Projection};
@@ -34,7 +34,7 @@ pub use key::{KeyPart, KeyValueInput, RecordKey};
 pub use lifecycle::wait_until_active;
 pub use query::{Query, QueryMetadata, QueryPage, SortCondition};
 pub use scan::Scan;
-pub use selectors::{Fields, Getters, Removers, Setters};
+pub use selectors::{Getters, NamedValues, Removers, Setters};
 pub use transaction::{ReadResults, ReadTransaction, Slot, WriteTransaction};
 
 use std::marker::PhantomData;
@@ -46,10 +46,9 @@ use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::types::ScalarAttributeType;
 use aws_sdk_dynamodb::Client;
 
+use self::core::TableCore;
 use crate::error::{Error, Result};
 use crate::model::TableDataModel;
-
-pub use self::core::TableCore;
 
 /// The types a builder builds for, held without owning any.
 type Marker<M, K, B> = fn() -> (M, K, B);

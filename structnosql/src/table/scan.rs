@@ -19,7 +19,7 @@ use super::key::RecordKey;
 use super::page::{read_page, Page, PageRequest};
 use super::query::{QueryMetadata, QueryPage};
 use super::read::values_at;
-use super::selectors::{Fields, Getters};
+use super::selectors::{Getters, NamedValues};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};
@@ -316,7 +316,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         scan: &Scan,
         getters: &Getters,
-    ) -> Result<QueryPage<K, Fields>> {
+    ) -> Result<QueryPage<K, NamedValues>> {
         let named = getters.resolve(self.backend.core().model)?;
         let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
         scanned(&*self.backend, scan, Some(&paths), |item| {
@@ -354,7 +354,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         scan: Scan,
         getters: &Getters,
-    ) -> Result<impl Stream<Item = Result<QueryPage<K, Fields>>> + Send + 'static> {
+    ) -> Result<impl Stream<Item = Result<QueryPage<K, NamedValues>>> + Send + 'static> {
         let named = getters.resolve(self.backend.core().model)?;
         let paths = named.iter().map(|(_, path)| path.clone()).collect();
         Ok(paginate(
@@ -406,7 +406,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         scan: Scan,
         total_segments: u32,
         getters: &Getters,
-    ) -> Result<impl Stream<Item = Result<QueryPage<K, Fields>>> + Send + 'static> {
+    ) -> Result<impl Stream<Item = Result<QueryPage<K, NamedValues>>> + Send + 'static> {
         let named = getters.resolve(self.backend.core().model)?;
         let paths = named.iter().map(|(_, path)| path.clone()).collect();
         Ok(parallel(

@@ -249,11 +249,11 @@ impl Setters {
 
 /// Values read, removed or replaced by a multi-field operation, by name, in the order asked for.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fields {
+pub struct NamedValues {
     entries: Vec<(String, DocumentPath, Option<AttributeValue>)>,
 }
 
-impl Fields {
+impl NamedValues {
     pub(crate) fn new(entries: Vec<(String, DocumentPath, Option<AttributeValue>)>) -> Self {
         Self { entries }
     }

@@ -81,20 +81,18 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
             #(#depth_asserts)*
         }
     });
-    let version_field = match model.fields.iter().find(|field| field.version) {
-        Some(field) => {
+    let version_field = model
+        .fields
+        .iter()
+        .find(|field| field.version)
+        .map(|field| {
             let name = &field.name;
-            quote!(::core::option::Option::Some(#name))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let ttl_field = match model.fields.iter().find(|field| field.ttl) {
-        Some(field) => {
-            let name = &field.name;
-            quote!(::core::option::Option::Some(#name))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+            quote!(.with_version_field(#name))
+        });
+    let ttl_field = model.fields.iter().find(|field| field.ttl).map(|field| {
+        let name = &field.name;
+        quote!(.with_ttl_field(#name))
+    });
     let version_asserts = model
         .fields
         .iter()
@@ -190,12 +188,8 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
             #(#defaults)*
             #fields_const
 
-            static __SCHEMA: __p::ModelSchema = __p::ModelSchema {
-                name: #name,
-                fields: __MODEL_FIELDS,
-                version_field: #version_field,
-                ttl_field: #ttl_field,
-            };
+            static __SCHEMA: __p::ModelSchema =
+                __p::ModelSchema::new(#name, __MODEL_FIELDS) #version_field #ttl_field;
 
             #(#version_asserts)*
 
@@ -340,54 +334,36 @@ fn default_fn(field: &Field) -> Option<TokenStream> {
     })
 }
 
+/// The field's `FieldSchema`: the constructor, then a `with_*` call for each option set.
 fn field_schema(field: &Field) -> TokenStream {
     let (name, ty) = (&field.name, &field.ty);
     let rust_name = field.ident.unraw().to_string();
-    let key_name = match &field.key_name {
-        Some(key_name) => quote!(::core::option::Option::Some(#key_name)),
-        None => quote!(::core::option::Option::None),
-    };
-    let check = match field.validate {
-        Some(_) => {
-            let check = check_fn_ident(field);
-            quote!(::core::option::Option::Some(#check))
-        }
-        None => quote!(::core::option::Option::None),
-    };
     let schema = quote_spanned! {ty.span()=> <#ty as __p::Attribute>::schema };
-    let read_only = field.read_only;
-    let [read_transform, write_transform] = ["read", "write"].map(|direction| {
-        let function = match direction {
-            "read" => &field.read_transform,
-            _ => &field.write_transform,
-        };
-        match function {
-            Some(_) => {
-                let ident = transform_fn_ident(field, direction);
-                quote!(::core::option::Option::Some(#ident))
-            }
-            None => quote!(::core::option::Option::None),
-        }
-    });
-    let default = match field.default {
-        Some(_) => {
-            let ident = default_fn_ident(field);
-            quote!(::core::option::Option::Some(#ident))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let mut options = Vec::new();
+    if let Some(key_name) = &field.key_name {
+        options.push(quote!(with_key_name(#key_name)));
+    }
+    if field.validate.is_some() {
+        let check = check_fn_ident(field);
+        options.push(quote!(with_check(#check)));
+    }
+    if field.read_only {
+        options.push(quote!(with_read_only(true)));
+    }
+    if field.read_transform.is_some() {
+        let ident = transform_fn_ident(field, "read");
+        options.push(quote!(with_read_transform(#ident)));
+    }
+    if field.write_transform.is_some() {
+        let ident = transform_fn_ident(field, "write");
+        options.push(quote!(with_write_transform(#ident)));
+    }
+    if field.default.is_some() {
+        let ident = default_fn_ident(field);
+        options.push(quote!(with_default(#ident)));
+    }
     quote! {
-        __p::FieldSchema {
-            name: #name,
-            rust_name: #rust_name,
-            schema: #schema,
-            explicit_key_name: #key_name,
-            check: #check,
-            read_only: #read_only,
-            read_transform: #read_transform,
-            write_transform: #write_transform,
-            default: #default,
-        }
+        __p::FieldSchema::new(#name, #rust_name, #schema) #(.#options)*
     }
 }
 
@@ -544,7 +520,7 @@ pub fn stub(input: &syn::DeriveInput, kind: Kind) -> TokenStream {
     quote! {
         const _: () = {
             use ::structnosql::__private as __p;
-            static __SCHEMA: __p::ModelSchema = __p::ModelSchema { name: #name, fields: &[], version_field: ::core::option::Option::None, ttl_field: ::core::option::Option::None };
+            static __SCHEMA: __p::ModelSchema = __p::ModelSchema::new(#name, &[]);
             impl __p::Attribute for #ident {
                 type Accessor = __p::FieldPath<Self>;
                 type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;

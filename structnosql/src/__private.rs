@@ -141,11 +141,11 @@ pub fn decode_flattened<T: MapModel>(
     map: &mut HashMap<String, AttributeValue>,
     violations: &mut Violations,
 ) -> Option<T> {
-    let fields: &'static [FieldSchema] = T::model_schema().fields;
+    let fields = T::model_schema().fields();
     let mut inner = HashMap::with_capacity(fields.len());
     for field in fields {
-        if let Some(value) = map.remove(field.name) {
-            inner.insert(field.name.to_owned(), value);
+        if let Some(value) = map.remove(field.name()) {
+            inner.insert(field.name().to_owned(), value);
         }
     }
     match T::from_attribute(AttributeValue::M(inner)) {
@@ -165,18 +165,7 @@ fn placeholder_schema() -> TypeSchema {
 /// Evaluated at compile time; a wrong `N` is a compile error.
 #[allow(clippy::indexing_slicing, clippy::panic)]
 pub const fn concat_fields<const N: usize>(parts: &[&[FieldSchema]]) -> [FieldSchema; N] {
-    let placeholder = FieldSchema {
-        name: "",
-        rust_name: "",
-        schema: placeholder_schema,
-        explicit_key_name: None,
-        check: None,
-        read_only: false,
-        read_transform: None,
-        write_transform: None,
-        default: None,
-    };
-    let mut out = [placeholder; N];
+    let mut out = [FieldSchema::new("", "", placeholder_schema); N];
     let mut count = 0;
     let mut part = 0;
     while part < parts.len() {
@@ -201,7 +190,7 @@ pub const fn concat_fields<const N: usize>(parts: &[&[FieldSchema]]) -> [FieldSc
 pub const fn has_name(fields: &[FieldSchema], name: &str) -> bool {
     let mut index = 0;
     while index < fields.len() {
-        if same_str(fields[index].name, name) {
+        if same_str(fields[index].name(), name) {
             return true;
         }
         index += 1;
@@ -214,7 +203,7 @@ pub const fn has_name(fields: &[FieldSchema], name: &str) -> bool {
 pub const fn share_a_name(first: &[FieldSchema], second: &[FieldSchema]) -> bool {
     let mut index = 0;
     while index < first.len() {
-        if has_name(second, first[index].name) {
+        if has_name(second, first[index].name()) {
             return true;
         }
         index += 1;

@@ -187,7 +187,7 @@ impl RecordCache {
         self.pending.retain(|sequence, _| !sent.contains(&sequence));
         if self.pending.is_empty() {
             self.view = None;
-        } else if self.model.version_field.is_some() {
+        } else if self.model.version_field().is_some() {
             // The writes still pending go with the next commit, which increments the version again.
             self.rebuild_view();
         }
@@ -663,7 +663,7 @@ fn presence<'a>(
     creates_record: bool,
 ) -> impl Fn(&DocumentPath) -> Option<bool> + 'a {
     let keep_removes =
-        (creates_record && !base.known_to_exist()) || core.model.version_field.is_some();
+        (creates_record && !base.known_to_exist()) || core.model.version_field().is_some();
     move |path| match base.lookup(path) {
         Lookup::Hit(value) if !keep_removes => Some(value.is_some()),
         _ => None,
@@ -672,7 +672,7 @@ fn presence<'a>(
 
 /// What a commit expects of the record's version: what the cache knows DynamoDB holds.
 fn expected_version(core: &TableCore, known: &Known) -> ExpectedVersion {
-    let Some(name) = core.model.version_field else {
+    let Some(name) = core.model.version_field() else {
         return ExpectedVersion::Any;
     };
     match known.lookup(&version_path(name)) {
@@ -685,7 +685,7 @@ fn expected_version(core: &TableCore, known: &Known) -> ExpectedVersion {
 /// The write of the version that follows the one `known` holds, for a versioned `model` whose
 /// stored version is known.
 fn next_version(model: &ModelSchema, known: &Known) -> Option<UpdateAction> {
-    let path = version_path(model.version_field?);
+    let path = version_path(model.version_field()?);
     match known.lookup(&path) {
         Lookup::Hit(current) => version::next(current.as_ref())
             .ok()
@@ -1032,7 +1032,7 @@ impl Backend for Cached {
         // A condition (a version check included) is checked against what DynamoDB holds, which
         // must include the writes queued before.
         let _turn = if !matches!(condition, PutCondition::None)
-            || self.core.model.version_field.is_some()
+            || self.core.model.version_field().is_some()
         {
             self.send_pending_first(key_item).await?
         } else {

@@ -161,7 +161,7 @@ async fn apply_section(
     caller_condition: Option<&Condition>,
     mut version: Option<ExpectedVersion>,
 ) -> Result<OldFragment> {
-    let version_name = core.model.version_field;
+    let version_name = core.model.version_field();
     let mut old = OldFragment::new();
     // Each section to send, with the attempt it is; after a failed condition the old values are
     // known from the item DynamoDB returned, and the rewritten sections' answers are not used.
@@ -374,7 +374,7 @@ pub(crate) fn prepare_single_update(
     };
     let mut clauses: Vec<String> = Vec::new();
     clauses.extend(section.condition(must_exist, &core.primary_index.hash_key));
-    if let (Some(name), Some(expected)) = (core.model.version_field, version) {
+    if let (Some(name), Some(expected)) = (core.model.version_field(), version) {
         section.increment_version(name);
         clauses.extend(version_check(expected, name, &mut section));
     }
@@ -420,7 +420,7 @@ pub(crate) fn version_conflict(
     expected: &ExpectedVersion,
     current: &Item,
 ) -> Option<Error> {
-    let found = current.get(core.model.version_field?);
+    let found = current.get(core.model.version_field()?);
     let conflict = match expected {
         ExpectedVersion::Any => false,
         ExpectedVersion::Absent => found.is_some(),
@@ -451,13 +451,13 @@ pub(crate) fn already_applied(
         UpdateAction::Set(path, value) => document::get(current, path) == Some(value),
         UpdateAction::Remove(path) => document::get(current, path).is_none(),
     });
-    let previous = match (core.model.version_field, expected) {
+    let previous = match (core.model.version_field(), expected) {
         (Some(_), Some(ExpectedVersion::Absent)) => None,
         (Some(_), Some(ExpectedVersion::Is(value))) => Some(value),
         _ => return written,
     };
     written
-        && core.model.version_field.is_some_and(|name| {
+        && core.model.version_field().is_some_and(|name| {
             versions::next(previous).is_ok_and(|next| current.get(name) == Some(&next))
         })
 }

@@ -107,7 +107,7 @@ fn invalid_model_expands_to_errors_and_a_stub() {
 
 #[test]
 fn string_enum_with_rename_all_and_rename() {
-    let input = syn::parse2(quote! {
+    insta::assert_snapshot!(pretty(crate::derive_enum(quote! {
         #[structnosql(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum Status {
             Active,
@@ -115,9 +115,7 @@ fn string_enum_with_rename_all_and_rename() {
             Deleted,
             OnHold,
         }
-    })
-    .unwrap();
-    insta::assert_snapshot!(pretty(crate::enums::expand(&input).unwrap()));
+    })));
 }
 
 #[test]

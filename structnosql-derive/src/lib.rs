@@ -14,10 +14,10 @@
     )
 )]
 
+mod ast;
 mod case;
-mod enums;
+mod check;
 mod expand;
-mod model;
 mod serde_attrs;
 
 use proc_macro::TokenStream;
@@ -47,13 +47,7 @@ pub fn derive_map_model(input: TokenStream) -> TokenStream {
 /// on the enum or `#[structnosql(rename = "...")]` on a variant. Reading any other string is an error.
 #[proc_macro_derive(StringEnum, attributes(structnosql))]
 pub fn derive_string_enum(input: TokenStream) -> TokenStream {
-    let input = match syn::parse2::<syn::DeriveInput>(input.into()) {
-        Ok(input) => input,
-        Err(error) => return error.to_compile_error().into(),
-    };
-    enums::expand(&input)
-        .unwrap_or_else(|errors| errors.write_errors())
-        .into()
+    derive_enum(input.into()).into()
 }
 
 /// Parses, checks and expands a model derive; on errors, the errors plus a stub impl.
@@ -62,13 +56,42 @@ fn derive_model(input: proc_macro2::TokenStream, kind: Kind) -> proc_macro2::Tok
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
     };
-    match model::parse(&input) {
-        Ok(model) => expand::model(&model, kind),
-        Err(errors) => {
-            let mut tokens = errors.write_errors();
-            tokens.extend(expand::stub(&input, kind));
+    let mut errors = darling::Error::accumulator();
+    let model = ast::Model::parse(&input, &mut errors);
+    if let Some(model) = &model {
+        check::model(model, &mut errors);
+    }
+    match (errors.finish(), model) {
+        (Ok(()), Some(model)) => expand::model(&model, kind),
+        // Without a model, `parse` has reported why.
+        (result, _) => {
+            let mut tokens = result
+                .err()
+                .map(|errors| errors.write_errors())
+                .unwrap_or_default();
+            tokens.extend(expand::stub(&input.ident, &input.generics, kind));
             tokens
         }
+    }
+}
+
+/// Parses, checks and expands a `StringEnum` derive; on errors, the errors.
+fn derive_enum(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut errors = darling::Error::accumulator();
+    let string_enum = ast::StringEnum::parse(&input, &mut errors);
+    if let Some(string_enum) = &string_enum {
+        check::string_enum(string_enum, &mut errors);
+    }
+    match (errors.finish(), string_enum) {
+        (Ok(()), Some(string_enum)) => expand::string_enum(&string_enum),
+        (result, _) => result
+            .err()
+            .map(|errors| errors.write_errors())
+            .unwrap_or_default(),
     }
 }
 

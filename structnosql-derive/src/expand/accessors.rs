@@ -1,0 +1,131 @@
+//! The typed path accessor: the `<Model>Fields` struct, its method per field, and `<Model>::fields()`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ast::{Field, Model};
+
+/// The name of the accessor struct, `<Model>Fields`.
+pub fn struct_ident(model: &Model) -> syn::Ident {
+    format_ident!("{}Fields", model.ident)
+}
+
+/// The `<Model>Fields` accessor and `<Model>::fields()`.
+pub fn accessors(model: &Model) -> TokenStream {
+    let (ident, vis) = (&model.ident, &model.vis);
+    let private = quote!(::structnosql::__private);
+    let fields_ident = struct_ident(model);
+    let methods = model
+        .fields
+        .iter()
+        .map(|field| method(field, vis, &private));
+    let doc =
+        format!("Typed paths to the fields of [`{ident}`]; obtained from `{ident}::fields()`.");
+    let fields_doc = format!("Typed paths to the fields of `{ident}`.");
+    let common = quote! {
+        impl #private::TypedPath for #fields_ident {
+            type Value = #ident;
+            fn document_path(&self) -> &#private::DocumentPath {
+                &self.path
+            }
+        }
+
+        impl #fields_ident {
+            #(#methods)*
+        }
+
+        impl #ident {
+            #[doc = #fields_doc]
+            #vis fn fields() -> #fields_ident {
+                #private::FromPath::from_path(#private::DocumentPath::root())
+            }
+        }
+    };
+    let Some(first_flattened) = model
+        .fields
+        .iter()
+        .find(|field| field.options.flatten.is_present())
+    else {
+        return quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            #vis struct #fields_ident {
+                path: #private::DocumentPath,
+            }
+
+            impl #private::FromPath for #fields_ident {
+                fn from_path(path: #private::DocumentPath) -> Self {
+                    Self { path }
+                }
+            }
+
+            #common
+        };
+    };
+    // The first flattened struct's accessor is reachable through `Deref`: its fields read as this
+    // model's own (`Outer::fields().inner_field()`).
+    let ty = &first_flattened.ty;
+    let flattened_accessor = quote! { <#ty as #private::Attribute>::Accessor };
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #vis struct #fields_ident {
+            path: #private::DocumentPath,
+            flattened: #flattened_accessor,
+        }
+
+        impl #private::FromPath for #fields_ident {
+            fn from_path(path: #private::DocumentPath) -> Self {
+                Self {
+                    flattened: #private::FromPath::from_path(path.clone()),
+                    path,
+                }
+            }
+        }
+
+        impl ::core::ops::Deref for #fields_ident {
+            type Target = #flattened_accessor;
+            fn deref(&self) -> &Self::Target {
+                &self.flattened
+            }
+        }
+
+        #common
+    }
+}
+
+/// The accessor's method for one field: the path to the field, or for a flattened field the
+/// flattened struct's accessor at this level.
+fn method(field: &Field, vis: &syn::Visibility, private: &TokenStream) -> TokenStream {
+    let (var, ty, name) = (&field.ident, &field.ty, &field.name);
+    if field.options.flatten.is_present() {
+        let doc = format!(
+            "The paths to the fields of the flattened `{var}`, which are stored at this level."
+        );
+        return quote! {
+            #[doc = #doc]
+            #vis fn #var(&self) -> <#ty as #private::Attribute>::Accessor {
+                #private::FromPath::from_path(self.path.clone())
+            }
+        };
+    }
+    let mut accessor = quote_spanned! {ty.span()=> <#ty as #private::Attribute>::Accessor };
+    let doc = if field.options.read_only.is_present() {
+        accessor = quote!(#private::ReadOnlyPath<#accessor>);
+        format!(
+            "The path to `{name}` (field `{var}`), read-only: it can be read and used in \
+             conditions, but not updated or removed field by field."
+        )
+    } else {
+        format!("The path to `{name}` (field `{var}`).")
+    };
+    quote! {
+        #[doc = #doc]
+        #vis fn #var(&self) -> #accessor {
+            #private::FromPath::from_path(
+                self.path.child(#private::Segment::Field(#name)),
+            )
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Code generation of a checked model, put together from the parts below, and the stub emitted next
+//! to the errors of a model that does not check.
+
+mod accessors;
+mod asserts;
+mod codec;
+mod schema;
+mod string_enum;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::Model;
+
+pub use string_enum::string_enum;
+
+/// Which derive is being expanded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    MapModel,
+    TableDataModel,
+}
+
+/// The full expansion of a checked model.
+pub fn model(model: &Model, kind: Kind) -> TokenStream {
+    let ident = &model.ident;
+    let functions = schema::functions(model);
+    let fields = schema::fields(model);
+    let (flattened_types, flattened_names) = asserts::flattened(model);
+    let model_schema = schema::model_schema(model);
+    let field_types = asserts::version_and_ttl_types(model);
+    let attribute = codec::attribute_impl(model);
+    let map_model = schema::map_model_impl(model);
+    let table_impl = (kind == Kind::TableDataModel).then(|| {
+        let depths = asserts::depths(model);
+        quote! {
+            impl __p::TableDataModel for #ident {}
+            #depths
+        }
+    });
+    let key_names = asserts::key_names(model);
+    let accessors = accessors::accessors(model);
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            use ::structnosql::__private as __p;
+
+            #functions
+            #flattened_types
+            #fields
+            #flattened_names
+            #model_schema
+            #field_types
+            #attribute
+            #map_model
+            #table_impl
+            #key_names
+        };
+
+        #accessors
+    }
+}
+
+/// What is emitted next to the errors of an invalid model, so that the user sees those errors and not
+/// a cascade of "trait not implemented" ones.
+pub fn stub(ident: &syn::Ident, generics: &syn::Generics, kind: Kind) -> TokenStream {
+    if !generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident.to_string();
+    let table_impl = (kind == Kind::TableDataModel)
+        .then(|| quote!(impl ::structnosql::__private::TableDataModel for #ident {}));
+    quote! {
+        const _: () = {
+            use ::structnosql::__private as __p;
+            static __SCHEMA: __p::ModelSchema = __p::ModelSchema::new(#name, &[]);
+            impl __p::Attribute for #ident {
+                type Accessor = __p::FieldPath<Self>;
+                type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;
+                fn schema() -> __p::TypeSchema {
+                    __p::TypeSchema::Model(&__SCHEMA)
+                }
+                fn to_attribute(&self) -> ::core::result::Result<__p::AttributeValue, __p::Violations> {
+                    ::core::result::Result::Err(__p::Violations::new("the model did not compile"))
+                }
+                fn from_attribute(_: __p::AttributeValue) -> ::core::result::Result<Self, __p::Violations> {
+                    ::core::result::Result::Err(__p::Violations::new("the model did not compile"))
+                }
+            }
+            impl __p::MapModel for #ident {
+                fn model_schema() -> &'static __p::ModelSchema {
+                    &__SCHEMA
+                }
+                const __FIELDS: &'static [__p::FieldSchema] = &[];
+            }
+            #table_impl
+        };
+    }
+}

@@ -24,6 +24,7 @@ pub fn accessors(model: &Model) -> TokenStream {
         format!("Typed paths to the fields of [`{ident}`]; obtained from `{ident}::fields()`.");
     let fields_doc = format!("Typed paths to the fields of `{ident}`.");
     let common = quote! {
+        #[automatically_derived]
         impl #private::TypedPath for #fields_ident {
             type Value = #ident;
             fn document_path(&self) -> &#private::DocumentPath {
@@ -31,10 +32,12 @@ pub fn accessors(model: &Model) -> TokenStream {
             }
         }
 
+        #[automatically_derived]
         impl #fields_ident {
             #(#methods)*
         }
 
+        #[automatically_derived]
         impl #ident {
             #[doc = #fields_doc]
             #vis fn fields() -> #fields_ident {
@@ -54,6 +57,7 @@ pub fn accessors(model: &Model) -> TokenStream {
                 path: #private::DocumentPath,
             }
 
+            #[automatically_derived]
             impl #private::FromPath for #fields_ident {
                 fn from_path(path: #private::DocumentPath) -> Self {
                     Self { path }
@@ -75,6 +79,7 @@ pub fn accessors(model: &Model) -> TokenStream {
             flattened: #flattened_accessor,
         }
 
+        #[automatically_derived]
         impl #private::FromPath for #fields_ident {
             fn from_path(path: #private::DocumentPath) -> Self {
                 Self {
@@ -84,6 +89,7 @@ pub fn accessors(model: &Model) -> TokenStream {
             }
         }
 
+        #[automatically_derived]
         impl ::core::ops::Deref for #fields_ident {
             type Target = #flattened_accessor;
             fn deref(&self) -> &Self::Target {

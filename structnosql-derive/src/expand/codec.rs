@@ -18,6 +18,7 @@ pub fn attribute_impl(model: &Model) -> TokenStream {
     let decode = model.fields.iter().map(decode_field);
     let vars: Vec<_> = model.fields.iter().map(|field| &field.ident).collect();
     quote! {
+        #[automatically_derived]
         impl __p::Attribute for #ident {
             type Accessor = #accessor;
             type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;

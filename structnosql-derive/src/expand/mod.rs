@@ -34,6 +34,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
     let table_impl = (kind == Kind::TableDataModel).then(|| {
         let depths = asserts::depths(model);
         quote! {
+            #[automatically_derived]
             impl __p::TableDataModel for #ident {}
             #depths
         }
@@ -69,11 +70,12 @@ pub fn stub(ident: &syn::Ident, generics: &syn::Generics, kind: Kind) -> TokenSt
     }
     let name = ident.to_string();
     let table_impl = (kind == Kind::TableDataModel)
-        .then(|| quote!(impl ::structnosql::__private::TableDataModel for #ident {}));
+        .then(|| quote!(#[automatically_derived] impl ::structnosql::__private::TableDataModel for #ident {}));
     quote! {
         const _: () = {
             use ::structnosql::__private as __p;
             static __SCHEMA: __p::ModelSchema = __p::ModelSchema::new(#name, &[]);
+            #[automatically_derived]
             impl __p::Attribute for #ident {
                 type Accessor = __p::FieldPath<Self>;
                 type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;
@@ -87,6 +89,7 @@ pub fn stub(ident: &syn::Ident, generics: &syn::Generics, kind: Kind) -> TokenSt
                     ::core::result::Result::Err(__p::Violations::new("the model did not compile"))
                 }
             }
+            #[automatically_derived]
             impl __p::MapModel for #ident {
                 fn model_schema() -> &'static __p::ModelSchema {
                     &__SCHEMA

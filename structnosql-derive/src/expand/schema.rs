@@ -73,6 +73,7 @@ pub fn model_schema(model: &Model) -> TokenStream {
 pub fn map_model_impl(model: &Model) -> TokenStream {
     let ident = &model.ident;
     quote! {
+        #[automatically_derived]
         impl __p::MapModel for #ident {
             fn model_schema() -> &'static __p::ModelSchema {
                 &__SCHEMA

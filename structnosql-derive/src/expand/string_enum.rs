@@ -21,6 +21,7 @@ pub fn string_enum(string_enum: &StringEnum) -> TokenStream {
 
             static __NAMES: &[&str] = &[#(#strings),*];
 
+            #[automatically_derived]
             impl __p::Attribute for #ident {
                 type Accessor = __p::FieldPath<Self>;
                 type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;

@@ -4,9 +4,26 @@
 use darling::util::{Flag, Override};
 use darling::{FromDeriveInput, FromField, FromMeta, FromVariant};
 use proc_macro2::Span;
+use syn::spanned::Spanned as _;
 
 use crate::case::RenameRule;
 use crate::serde_attrs::{self, SerdeAttrs};
+
+/// An option's value, with the span of the option's name (`rename` in `rename = "x"`), where errors
+/// about the option point.
+pub struct Setting<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T: FromMeta> FromMeta for Setting<T> {
+    fn from_meta(meta: &syn::Meta) -> darling::Result<Self> {
+        Ok(Self {
+            value: T::from_meta(meta).map_err(|error| error.with_span(meta))?,
+            span: meta.path().span(),
+        })
+    }
+}
 
 #[derive(FromDeriveInput)]
 #[darling(attributes(structnosql), supports(struct_named), forward_attrs(serde))]
@@ -32,11 +49,11 @@ struct FieldInput {
 /// What `#[structnosql(...)]` sets on a field.
 #[derive(FromMeta)]
 pub struct FieldOptions {
-    pub rename: Option<syn::LitStr>,
+    pub rename: Option<Setting<syn::LitStr>>,
     /// The placeholder name of the field's items in string paths.
-    pub key_name: Option<syn::LitStr>,
+    pub key_name: Option<Setting<syn::LitStr>>,
     /// The custom check, `fn(&T) -> Result<(), E>`.
-    pub validate: Option<syn::Path>,
+    pub validate: Option<Setting<syn::Path>>,
     /// The field leads back to the model through another type.
     pub recursive: Flag,
     /// The field holds the record's version, for optimistic locking.
@@ -46,15 +63,15 @@ pub struct FieldOptions {
     /// The field is written only with the whole record, never by field updates or removes.
     pub read_only: Flag,
     /// The function applied to values of the field read.
-    pub read_transform: Option<syn::Path>,
+    pub read_transform: Option<Setting<syn::Path>>,
     /// The function applied to values of the field written, before its custom check.
-    pub write_transform: Option<syn::Path>,
+    pub write_transform: Option<Setting<syn::Path>>,
     /// The field's struct (a `MapModel`) is stored at this level: its attributes are the enclosing
     /// map's, and the field has no attribute of its own.
     pub flatten: Flag,
     /// The field's default value, stored in maps of the model that field writes create:
     /// `Default::default()` (`Inherit`) or a function (`Explicit`).
-    pub default: Option<Override<syn::Path>>,
+    pub default: Option<Setting<Override<syn::Path>>>,
 }
 
 /// A `#[derive(TableDataModel)]` or `#[derive(MapModel)]` struct.
@@ -135,7 +152,7 @@ impl Field {
             .unwrap_or(&rust_name)
             .to_owned();
         let serde = serde_attrs::read(&input.attrs, false, errors);
-        let rename = input.options.rename.as_ref();
+        let rename = input.options.rename.as_ref().map(|rename| &rename.value);
         let name = resolve_name(rename, serde.rename.as_ref(), || {
             rule.map_or(rust_name.clone(), |rule| rule.apply_to_field(&rust_name))
         });
@@ -185,6 +202,8 @@ pub struct Variant {
     pub ident: syn::Ident,
     /// The string stored (after `rename`, serde's `rename` and `rename_all`).
     pub name: String,
+    /// Where the name is written: the `rename` literal, else the variant's name.
+    pub name_span: Span,
     pub rename: Option<syn::LitStr>,
     pub serde: SerdeAttrs,
 }
@@ -211,6 +230,10 @@ impl StringEnum {
                     rule.map_or(rust_name.clone(), |rule| rule.apply_to_variant(&rust_name))
                 });
                 Variant {
+                    name_span: variant
+                        .rename
+                        .as_ref()
+                        .map_or(variant.ident.span(), syn::LitStr::span),
                     ident: variant.ident,
                     name,
                     rename: variant.rename,

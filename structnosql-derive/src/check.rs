@@ -29,7 +29,7 @@ pub fn model(model: &Model, errors: &mut Accumulator) {
             continue;
         }
         renames_agree(
-            field.options.rename.as_ref(),
+            field.options.rename.as_ref().map(|rename| &rename.value),
             &field.serde,
             "a field has one DynamoDB attribute name",
             errors,
@@ -65,7 +65,7 @@ pub fn string_enum(string_enum: &StringEnum, errors: &mut Accumulator) {
             "a variant is stored as one string",
             errors,
         );
-        usable_in_paths(&variant.name, variant.ident.span(), errors);
+        usable_in_paths(&variant.name, variant.name_span, errors);
         let before = string_enum.variants.get(..index).unwrap_or_default();
         variant_name_unique(variant, before, errors);
     }
@@ -180,7 +180,7 @@ fn field_name_unique(field: &Field, before: &[Field], errors: &mut Accumulator) 
                 "attribute name {:?} is already used by field `{}`",
                 field.name, previous.ident
             ))
-            .with_span(&field.ident),
+            .with_span(&field.name_span),
         );
     }
 }
@@ -190,7 +190,7 @@ fn variant_name_unique(variant: &Variant, before: &[Variant], errors: &mut Accum
     if before.iter().any(|other| other.name == variant.name) {
         errors.push(
             darling::Error::custom(format!("two variants are stored as {:?}", variant.name))
-                .with_span(&variant.ident),
+                .with_span(&variant.name_span),
         );
     }
 }
@@ -200,7 +200,7 @@ fn key_name_well_formed(field: &Field, errors: &mut Accumulator) {
     let Some(key_name) = &field.options.key_name else {
         return;
     };
-    let value = key_name.value();
+    let value = key_name.value.value();
     let without_level = value.replace("{i}", "");
     if value.is_empty() || without_level.contains(FORBIDDEN_IN_NAMES) {
         errors.push(
@@ -208,7 +208,7 @@ fn key_name_well_formed(field: &Field, errors: &mut Accumulator) {
                 "key_name {value:?} must be a non-empty name without . {{ }} ( ) [ ] \
                  (except the level marker {{i}})"
             ))
-            .with_span(&key_name.span()),
+            .with_span(&key_name.value.span()),
         );
     }
 }
@@ -230,39 +230,56 @@ fn one_field_marked(
                 "a model has one {what} field; `{}` is one already",
                 previous.ident
             ))
-            .with_span(&field.ident),
+            .with_span(&marker(field).span()),
         );
     }
 }
 
 /// A flattened field has no attribute of its own, so no option about one.
 fn flatten_alone(field: &Field, errors: &mut Accumulator) {
-    let options = [
-        ("rename", field.options.rename.is_some()),
-        ("key_name", field.options.key_name.is_some()),
-        ("validate", field.options.validate.is_some()),
-        ("recursive", field.options.recursive.is_present()),
-        ("version", field.options.version.is_present()),
-        ("ttl", field.options.ttl.is_present()),
-        ("read_only", field.options.read_only.is_present()),
-        ("read_transform", field.options.read_transform.is_some()),
-        ("write_transform", field.options.write_transform.is_some()),
-        ("default", field.options.default.is_some()),
+    let options = &field.options;
+    let spans = [
+        ("rename", options.rename.as_ref().map(|set| set.span)),
+        ("key_name", options.key_name.as_ref().map(|set| set.span)),
+        ("validate", options.validate.as_ref().map(|set| set.span)),
+        ("recursive", flag_span(options.recursive)),
+        ("version", flag_span(options.version)),
+        ("ttl", flag_span(options.ttl)),
+        ("read_only", flag_span(options.read_only)),
+        (
+            "read_transform",
+            options.read_transform.as_ref().map(|set| set.span),
+        ),
+        (
+            "write_transform",
+            options.write_transform.as_ref().map(|set| set.span),
+        ),
+        ("default", options.default.as_ref().map(|set| set.span)),
     ];
-    for (option, _) in options.iter().filter(|(_, set)| *set) {
-        errors.push(
-            darling::Error::custom(format!(
-                "`flatten` cannot be combined with `{option}`: a flattened field has no attribute of \
-                 its own (set options on the fields of the flattened struct)"
-            ))
-            .with_span(&field.ty),
-        );
+    for (option, span) in spans {
+        if let Some(span) = span {
+            errors.push(
+                darling::Error::custom(format!(
+                    "`flatten` cannot be combined with `{option}`: a flattened field has no \
+                     attribute of its own (set options on the fields of the flattened struct)"
+                ))
+                .with_span(&span),
+            );
+        }
     }
 }
 
 /// A model cannot be stored inside itself at its own level.
 fn flatten_not_itself(field: &Field, errors: &mut Accumulator) {
     if field.mentions_model {
-        errors.push(darling::Error::custom("a model cannot flatten itself").with_span(&field.ty));
+        errors.push(
+            darling::Error::custom("a model cannot flatten itself")
+                .with_span(&field.options.flatten.span()),
+        );
     }
+}
+
+/// Where a flag is written, if it is.
+fn flag_span(flag: Flag) -> Option<Span> {
+    flag.is_present().then(|| flag.span())
 }

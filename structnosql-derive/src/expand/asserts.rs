@@ -13,16 +13,16 @@ pub fn key_names(model: &Model) -> TokenStream {
     model
         .fields
         .iter()
-        .filter(|field| field.options.key_name.is_some())
-        .map(|field| {
+        .filter_map(|field| {
+            let key_name = field.options.key_name.as_ref()?;
             let ty = &field.ty;
             let message = format!(
                 "`key_name` on field `{}`: only maps, lists and sets have keys",
                 field.ident
             );
-            quote_spanned! {ty.span()=>
+            Some(quote_spanned! {key_name.span=>
                 const _: () = ::core::assert!(<#ty as __p::Attribute>::CONTAINER, #message);
-            }
+            })
         })
         .collect()
 }

@@ -89,6 +89,7 @@ fn field_schema(field: &Field) -> TokenStream {
     let schema = quote_spanned! {ty.span()=> <#ty as __p::Attribute>::schema };
     let mut options = Vec::new();
     if let Some(key_name) = &field.options.key_name {
+        let key_name = &key_name.value;
         options.push(quote!(with_key_name(#key_name)));
     }
     if field.options.validate.is_some() {
@@ -124,7 +125,7 @@ pub fn validate_fn_ident(field: &Field) -> syn::Ident {
 
 /// For a field with `validate = "path"`: a typed wrapper and a stored-form check for the schema.
 fn check_fns(field: &Field) -> Option<TokenStream> {
-    let validate = field.options.validate.as_ref()?;
+    let validate = &field.options.validate.as_ref()?.value;
     let ty = &field.ty;
     let check = check_fn_ident(field);
     let typed = validate_fn_ident(field);
@@ -163,10 +164,11 @@ impl Direction {
 
     /// The field's `read_transform` or `write_transform` function.
     fn function(self, field: &Field) -> Option<&syn::Path> {
-        match self {
-            Direction::Read => field.options.read_transform.as_ref(),
-            Direction::Write => field.options.write_transform.as_ref(),
-        }
+        let setting = match self {
+            Direction::Read => &field.options.read_transform,
+            Direction::Write => &field.options.write_transform,
+        };
+        setting.as_ref().map(|setting| &setting.value)
     }
 
     /// The stored-form wrapper of the field's function.
@@ -217,9 +219,10 @@ fn default_fn(field: &Field) -> Option<TokenStream> {
     let default = field.options.default.as_ref()?;
     let ty = &field.ty;
     let ident = default_fn_ident(field);
-    let value = match default {
+    let value = match &default.value {
+        // A type without `Default` is reported on the option that asks for it.
         darling::util::Override::Inherit => {
-            quote_spanned! {ty.span()=> <#ty as ::core::default::Default>::default() }
+            quote_spanned! {default.span=> ::core::default::Default::default() }
         }
         darling::util::Override::Explicit(function) => {
             quote_spanned! {function.span()=> #function() }

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::model::attribute::FieldCheck;
+
 pub use crate::model::{
     Attribute, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel, TypeSchema,
     VersionNumber, Violations,
@@ -21,32 +23,6 @@ pub const fn max(a: usize, b: usize) -> usize {
     }
 }
 
-/// A field's custom check, on its Rust value.
-pub type FieldCheck<T> = fn(&T) -> Result<(), String>;
-
-/// Encodes one struct field into `map`, running its custom check; absent `None`s are left out.
-pub fn encode_field<T: Attribute>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-    name: &'static str,
-    value: &T,
-    check: Option<FieldCheck<T>>,
-) {
-    if value.__is_absent() {
-        return;
-    }
-    match value.to_attribute() {
-        Ok(encoded) => {
-            let check = check.filter(|_| crate::model::checks::custom_checks_enabled());
-            if let Some(Err(message)) = check.map(|check| check(value)) {
-                violations.extend(Violations::new(message).inside(Segment::Field(name)));
-            }
-            map.insert(name.to_owned(), encoded);
-        }
-        Err(problems) => violations.extend(problems.inside(Segment::Field(name))),
-    }
-}
-
 /// Takes a struct's stored map apart.
 pub fn expect_map(
     value: AttributeValue,
@@ -55,25 +31,6 @@ pub fn expect_map(
     match value {
         AttributeValue::M(map) => Ok(map),
         other => Err(crate::model::attribute::mismatch(&other, schema)),
-    }
-}
-
-/// Decodes one struct field from its stored map; problems are collected, `None` returned.
-pub fn decode_field<T: Attribute>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-    name: &'static str,
-) -> Option<T> {
-    let decoded = match map.remove(name) {
-        Some(value) => T::from_attribute(value),
-        None => T::__when_absent(),
-    };
-    match decoded {
-        Ok(value) => Some(value),
-        Err(problems) => {
-            violations.extend(problems.inside(Segment::Field(name)));
-            None
-        }
     }
 }
 
@@ -119,41 +76,6 @@ pub fn enum_mismatch(value: &AttributeValue, names: &'static [&'static str]) -> 
     match value {
         AttributeValue::S(name) => Violations::new(format!("{name:?} is not one of {names:?}")),
         other => crate::model::attribute::mismatch(other, TypeSchema::Enum(names)),
-    }
-}
-
-/// Encodes a `#[structnosql(flatten)]` field: the struct's attributes go into the enclosing map.
-pub fn encode_flattened<T: Attribute>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-    value: &T,
-) {
-    match value.to_attribute() {
-        Ok(AttributeValue::M(inner)) => map.extend(inner),
-        Ok(other) => violations.extend(crate::model::attribute::mismatch(&other, T::schema())),
-        Err(problems) => violations.extend(problems),
-    }
-}
-
-/// Decodes a `#[structnosql(flatten)]` field from the attributes of the enclosing map that belong to
-/// its model; problems are collected, `None` returned.
-pub fn decode_flattened<T: MapModel>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-) -> Option<T> {
-    let fields = T::model_schema().fields();
-    let mut inner = HashMap::with_capacity(fields.len());
-    for field in fields {
-        if let Some(value) = map.remove(field.name()) {
-            inner.insert(field.name().to_owned(), value);
-        }
-    }
-    match T::from_attribute(AttributeValue::M(inner)) {
-        Ok(value) => Some(value),
-        Err(problems) => {
-            violations.extend(problems);
-            None
-        }
     }
 }
 

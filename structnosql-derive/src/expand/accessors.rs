@@ -1,8 +1,7 @@
 //! The typed path accessor: the `<Model>Fields` struct, its method per field, and `<Model>::fields()`.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::ast::{Field, Model};
 
@@ -69,8 +68,7 @@ pub fn accessors(model: &Model) -> TokenStream {
     };
     // The first flattened struct's accessor is reachable through `Deref`: its fields read as this
     // model's own (`Outer::fields().inner_field()`).
-    let ty = &first_flattened.ty;
-    let flattened_accessor = quote! { <#ty as #private::Attribute>::Accessor };
+    let flattened_accessor = accessor_type(&first_flattened.ty, &private);
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
@@ -109,14 +107,15 @@ fn method(field: &Field, vis: &syn::Visibility, private: &TokenStream) -> TokenS
         let doc = format!(
             "The paths to the fields of the flattened `{var}`, which are stored at this level."
         );
+        let accessor = accessor_type(ty, private);
         return quote! {
             #[doc = #doc]
-            #vis fn #var(&self) -> <#ty as #private::Attribute>::Accessor {
+            #vis fn #var(&self) -> #accessor {
                 #private::FromPath::from_path(self.path.clone())
             }
         };
     }
-    let mut accessor = quote_spanned! {ty.span()=> <#ty as #private::Attribute>::Accessor };
+    let mut accessor = accessor_type(ty, private);
     let doc = if field.options.read_only.is_present() {
         accessor = quote!(#private::ReadOnlyPath<#accessor>);
         format!(
@@ -134,4 +133,18 @@ fn method(field: &Field, vis: &syn::Visibility, private: &TokenStream) -> TokenS
             )
         }
     }
+}
+
+/// `<ty as Attribute>::Accessor`, spanned from the type's first token to its last: the compiler then
+/// reports an unsupported type here on the type, as it does in the rest of the expansion, and shows
+/// the error once.
+fn accessor_type(ty: &syn::Type, private: &TokenStream) -> TokenStream {
+    let mut tokens = ty.to_token_stream().into_iter();
+    let first = tokens
+        .next()
+        .map_or_else(Span::call_site, |token| token.span());
+    let last = tokens.last().map_or(first, |token| token.span());
+    let open = quote_spanned!(first=> <);
+    let close = quote_spanned!(last=> as #private::Attribute>::Accessor);
+    quote!(#open #ty #close)
 }

@@ -1,6 +1,6 @@
 //! Compile-time checks of what only the compiler knows, the field types: `key_name` only on maps,
 //! lists and sets, DynamoDB's 32 levels, version and TTL field types, names shared with flattened
-//! structs. Each fails on the offending field.
+//! structs. Each fails on the offending field or attribute.
 
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
@@ -78,25 +78,14 @@ pub fn version_and_ttl_types(model: &Model) -> TokenStream {
         .collect()
 }
 
-/// For the flattened fields: that each is a `MapModel`, and (once the flattened structs' fields are
-/// known) that no attribute name is shared at this level, each reported on the field that clashes.
-pub fn flattened(model: &Model) -> (TokenStream, TokenStream) {
+/// The attribute names at this level, once the flattened structs' fields are known: none is shared,
+/// each clash reported on the field that clashes. (That a flattened field is a `MapModel` needs no
+/// assert: the schema lists its fields.)
+pub fn flattened_names(model: &Model) -> TokenStream {
     let flattened: Vec<&Field> = model
         .fields
         .iter()
         .filter(|field| field.options.flatten.is_present())
-        .collect();
-    let must_be_models = flattened
-        .iter()
-        .map(|field| {
-            let ty = &field.ty;
-            quote_spanned! {ty.span()=>
-                const _: fn() = || {
-                    fn flattened_field_must_be_a_map_model<T: __p::MapModel>() {}
-                    flattened_field_must_be_a_map_model::<#ty>();
-                };
-            }
-        })
         .collect();
     let mut clashes = TokenStream::new();
     for (index, flat) in flattened.iter().enumerate() {
@@ -137,5 +126,5 @@ pub fn flattened(model: &Model) -> (TokenStream, TokenStream) {
             });
         }
     }
-    (must_be_models, clashes)
+    clashes
 }

@@ -71,11 +71,14 @@ fn depth(model: &Model) -> TokenStream {
         .fold(quote!(0), |acc, depth| quote!(__p::max(#acc, #depth)))
 }
 
+// The field's type is used through `<T as Trait>::…` paths only, as in the schema and the asserts:
+// the compiler reports an unsupported type once for all of them, on the type.
+
 fn encode_field(field: &Field) -> TokenStream {
     let (var, ty, name) = (&field.ident, &field.ty, &field.name);
     if field.options.flatten.is_present() {
         return quote! {
-            __p::encode_flattened::<#ty>(&mut __map, &mut __violations, &self.#var);
+            <#ty as __p::MapModel>::__encode_flattened(&self.#var, &mut __map, &mut __violations);
         };
     }
     // A field with a write transform is checked after the transform, on the stored form.
@@ -87,15 +90,19 @@ fn encode_field(field: &Field) -> TokenStream {
         _ => quote!(::core::option::Option::None),
     };
     quote! {
-        __p::encode_field::<#ty>(&mut __map, &mut __violations, #name, &self.#var, #check);
+        <#ty as __p::Attribute>::__encode_field(&self.#var, &mut __map, &mut __violations, #name, #check);
     }
 }
 
 fn decode_field(field: &Field) -> TokenStream {
     let (var, ty, name) = (&field.ident, &field.ty, &field.name);
     if field.options.flatten.is_present() {
-        quote! { let #var = __p::decode_flattened::<#ty>(&mut __map, &mut __violations); }
+        quote! {
+            let #var = <#ty as __p::MapModel>::__decode_flattened(&mut __map, &mut __violations);
+        }
     } else {
-        quote! { let #var = __p::decode_field::<#ty>(&mut __map, &mut __violations, #name); }
+        quote! {
+            let #var = <#ty as __p::Attribute>::__decode_field(&mut __map, &mut __violations, #name);
+        }
     }
 }

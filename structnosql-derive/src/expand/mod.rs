@@ -26,7 +26,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
     let ident = &model.ident;
     let functions = schema::functions(model);
     let fields = schema::fields(model);
-    let (flattened_types, flattened_names) = asserts::flattened(model);
+    let flattened_names = asserts::flattened_names(model);
     let model_schema = schema::model_schema(model);
     let field_types = asserts::version_and_ttl_types(model);
     let attribute = codec::attribute_impl(model);
@@ -47,7 +47,6 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
             use ::structnosql::__private as __p;
 
             #functions
-            #flattened_types
             #fields
             #flattened_names
             #model_schema

@@ -34,6 +34,8 @@ struct ModelInput {
     attrs: Vec<syn::Attribute>,
     data: darling::ast::Data<(), syn::Field>,
     rename_all: Option<syn::LitStr>,
+    #[darling(rename = "crate")]
+    krate: Option<syn::Path>,
 }
 
 #[derive(FromField)]
@@ -80,6 +82,9 @@ pub struct Model {
     pub vis: syn::Visibility,
     pub generics: syn::Generics,
     pub rename_all: Option<syn::LitStr>,
+    /// `#[structnosql(crate = "path")]`: where structnosql is, for code that reaches it through a
+    /// re-export.
+    pub krate: Option<syn::Path>,
     pub serde: SerdeAttrs,
     pub fields: Vec<Field>,
 }
@@ -126,6 +131,7 @@ impl Model {
             vis: parsed.vis,
             generics: parsed.generics,
             rename_all: parsed.rename_all,
+            krate: parsed.krate,
             serde,
             fields,
         })
@@ -178,6 +184,8 @@ struct EnumInput {
     attrs: Vec<syn::Attribute>,
     data: darling::ast::Data<VariantInput, ()>,
     rename_all: Option<syn::LitStr>,
+    #[darling(rename = "crate")]
+    krate: Option<syn::Path>,
 }
 
 #[derive(FromVariant)]
@@ -193,6 +201,8 @@ pub struct StringEnum {
     pub ident: syn::Ident,
     pub generics: syn::Generics,
     pub rename_all: Option<syn::LitStr>,
+    /// `#[structnosql(crate = "path")]`, as on a model.
+    pub krate: Option<syn::Path>,
     pub serde: SerdeAttrs,
     pub variants: Vec<Variant>,
 }
@@ -245,6 +255,7 @@ impl StringEnum {
             ident: parsed.ident,
             generics: parsed.generics,
             rename_all: parsed.rename_all,
+            krate: parsed.krate,
             serde,
             variants,
         })

@@ -193,3 +193,40 @@ fn default_values_get_stored_form_functions() {
         Kind::MapModel
     ));
 }
+
+#[test]
+fn crate_path_replaces_structnosql_in_the_generated_code() {
+    let model = expand_model(
+        quote! {
+            #[structnosql(crate = "crate::storage::db")]
+            pub struct Note {
+                id: String,
+            }
+        },
+        Kind::TableDataModel,
+    );
+    let string_enum = pretty(crate::derive_enum(quote! {
+        #[structnosql(crate = "crate::storage::db")]
+        pub enum Mood {
+            Calm,
+        }
+    }));
+    let stub = expand_model(
+        quote! {
+            #[structnosql(crate = "crate::storage::db")]
+            pub struct Broken {
+                #[structnosql(rename = "")]
+                field: String,
+            }
+        },
+        Kind::TableDataModel,
+    );
+    for expanded in [&model, &string_enum, &stub] {
+        assert!(!expanded.contains("::structnosql"), "{expanded}");
+        assert!(
+            expanded.contains("crate::storage::db::__private"),
+            "{expanded}"
+        );
+    }
+    insta::assert_snapshot!(model);
+}

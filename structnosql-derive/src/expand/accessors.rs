@@ -13,7 +13,7 @@ pub fn struct_ident(model: &Model) -> syn::Ident {
 /// The `<Model>Fields` accessor and `<Model>::fields()`.
 pub fn accessors(model: &Model) -> TokenStream {
     let (ident, vis) = (&model.ident, &model.vis);
-    let private = quote!(::structnosql::__private);
+    let private = super::private(model.krate.as_ref());
     let fields_ident = struct_ident(model);
     let methods = model
         .fields

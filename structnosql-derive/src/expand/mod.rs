@@ -21,9 +21,19 @@ pub enum Kind {
     TableDataModel,
 }
 
+/// The path of structnosql's `__private` module, which generated code uses: under the path given by
+/// `#[structnosql(crate = "...")]`, else `::structnosql`.
+fn private(krate: Option<&syn::Path>) -> TokenStream {
+    match krate {
+        Some(krate) => quote!(#krate::__private),
+        None => quote!(::structnosql::__private),
+    }
+}
+
 /// The full expansion of a checked model.
 pub fn model(model: &Model, kind: Kind) -> TokenStream {
     let ident = &model.ident;
+    let private = private(model.krate.as_ref());
     let functions = schema::functions(model);
     let fields = schema::fields(model);
     let flattened_names = asserts::flattened_names(model);
@@ -44,7 +54,7 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
     quote! {
         #[doc(hidden)]
         const _: () = {
-            use ::structnosql::__private as __p;
+            use #private as __p;
 
             #functions
             #fields
@@ -63,16 +73,22 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
 
 /// What is emitted next to the errors of an invalid model, so that the user sees those errors and not
 /// a cascade of "trait not implemented" ones.
-pub fn stub(ident: &syn::Ident, generics: &syn::Generics, kind: Kind) -> TokenStream {
+pub fn stub(
+    ident: &syn::Ident,
+    generics: &syn::Generics,
+    kind: Kind,
+    krate: Option<&syn::Path>,
+) -> TokenStream {
     if !generics.params.is_empty() {
         return TokenStream::new();
     }
+    let private = private(krate);
     let name = ident.to_string();
     let table_impl = (kind == Kind::TableDataModel)
-        .then(|| quote!(#[automatically_derived] impl ::structnosql::__private::TableDataModel for #ident {}));
+        .then(|| quote!(#[automatically_derived] impl __p::TableDataModel for #ident {}));
     quote! {
         const _: () = {
-            use ::structnosql::__private as __p;
+            use #private as __p;
             static __SCHEMA: __p::ModelSchema = __p::ModelSchema::new(#name, &[]);
             #[automatically_derived]
             impl __p::Attribute for #ident {

@@ -8,6 +8,7 @@ use crate::ast::StringEnum;
 /// The expansion of a checked `StringEnum`.
 pub fn string_enum(string_enum: &StringEnum) -> TokenStream {
     let ident = &string_enum.ident;
+    let private = super::private(string_enum.krate.as_ref());
     let idents = string_enum.variants.iter().map(|variant| &variant.ident);
     let strings: Vec<&String> = string_enum
         .variants
@@ -17,7 +18,7 @@ pub fn string_enum(string_enum: &StringEnum) -> TokenStream {
     let idents_again = idents.clone();
     quote! {
         const _: () = {
-            use ::structnosql::__private as __p;
+            use #private as __p;
 
             static __NAMES: &[&str] = &[#(#strings),*];
 

@@ -290,6 +290,31 @@
 //! // `games` stores `games = {g1: {rank: "gold", wins: 0}}`.
 //! ```
 //!
+//! **`crate`** (on the struct or enum) says where structnosql is, for code that reaches it through a
+//! re-export (a facade crate, or a renamed dependency): the generated code then uses
+//! `<path>::__private` instead of `::structnosql::__private`.
+//!
+//! ```
+//! use structnosql::TypedPath;
+//!
+//! mod storage {
+//!     /// The application's own path to structnosql.
+//!     pub mod db {
+//!         pub use structnosql::*;
+//!     }
+//! }
+//!
+//! #[derive(storage::db::TableDataModel)]
+//! #[structnosql(crate = "crate::storage::db")]
+//! struct Note {
+//!     id: String,
+//! }
+//!
+//! fn main() {
+//!     assert_eq!(Note::fields().id().document_path().to_string(), "id");
+//! }
+//! ```
+//!
 //! ## Validation
 //!
 //! Writes are strict: nothing is sent unless the whole value is valid, and [`Error::Validation`] lists

@@ -1,5 +1,4 @@
-//! Parsing: the derive input read once into a `Model` or a `StringEnum`, with everything `check` and
-//! `expand` need.
+//! Parsing: the derive input, read once into a `Model` or `StringEnum` for `check` and `expand`.
 
 use darling::util::{Flag, Override};
 use darling::{FromDeriveInput, FromField, FromMeta, FromVariant};

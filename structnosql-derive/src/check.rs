@@ -1,4 +1,4 @@
-//! The rules a parsed model or `StringEnum` must follow before it is expanded, one function per rule.
+//! The rules a parsed model or `StringEnum` must follow before expansion, one function per rule.
 
 use darling::error::Accumulator;
 use darling::util::Flag;

@@ -1,5 +1,7 @@
-//! Snapshots of the expanded code for each attribute option. Review changes with `cargo insta review`
-//! (or regenerate with `INSTA_UPDATE=always cargo test -p structnosql-derive`).
+//! Snapshots of the expanded code for each attribute option.
+//!
+//! Review changes with `cargo insta review` (or regenerate with
+//! `INSTA_UPDATE=always cargo test -p structnosql-derive`).
 
 use quote::quote;
 

@@ -1,6 +1,4 @@
-//! Reading of the `#[serde(...)]` attributes that decide attribute names, so that serde and
-//! structnosql never silently disagree: renames are followed, shape-changing options are listed for
-//! `check` to reject.
+//! Reading of `#[serde(...)]`: the renames structnosql follows, the options it cannot follow.
 
 use syn::spanned::Spanned;
 

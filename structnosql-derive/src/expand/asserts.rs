@@ -1,6 +1,4 @@
-//! Compile-time checks of what only the compiler knows, the field types: `key_name` only on maps,
-//! lists and sets, DynamoDB's 32 levels, version and TTL field types, names shared with flattened
-//! structs. Each fails on the offending field or attribute.
+//! Compile-time asserts on what only the compiler knows (the field types), each on its field.
 
 use proc_macro2::TokenStream;
 use quote::quote_spanned;

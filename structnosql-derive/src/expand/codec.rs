@@ -1,5 +1,4 @@
-//! The `Attribute` impl: the model's depth, and its conversions to and from a DynamoDB map, field by
-//! field.
+//! The `Attribute` impl: the model's depth and its conversions to and from a DynamoDB map.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -71,9 +70,8 @@ fn depth(model: &Model) -> TokenStream {
         .fold(quote!(0), |acc, depth| quote!(__p::max(#acc, #depth)))
 }
 
-// The field's type is used through `<T as Trait>::…` paths only, as in the schema and the asserts:
-// the compiler reports an unsupported type once for all of them, on the type.
-
+/// The statement encoding one field. It names the field's type in a `<T as Trait>::…` path, as the
+/// schema and the accessor do, so that the compiler reports an unsupported type once, on the type.
 fn encode_field(field: &Field) -> TokenStream {
     let (var, ty, name) = (&field.ident, &field.ty, &field.name);
     if field.options.flatten.is_present() {
@@ -94,6 +92,7 @@ fn encode_field(field: &Field) -> TokenStream {
     }
 }
 
+/// The statement decoding one field (named as in `encode_field`).
 fn decode_field(field: &Field) -> TokenStream {
     let (var, ty, name) = (&field.ident, &field.ty, &field.name);
     if field.options.flatten.is_present() {

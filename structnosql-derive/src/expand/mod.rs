@@ -1,5 +1,4 @@
-//! Code generation of a checked model, put together from the parts below, and the stub emitted next
-//! to the errors of a model that does not check.
+//! Code generation: a checked model's expansion put together from the parts below, or a stub.
 
 mod accessors;
 mod asserts;

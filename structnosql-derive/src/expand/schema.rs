@@ -1,5 +1,4 @@
-//! The static schema: each field's `FieldSchema` with the functions it points to (custom checks,
-//! transforms, defaults), the model's `ModelSchema`, and the `MapModel` impl that returns it.
+//! The static schema: `FieldSchema`s and the functions they point to, `ModelSchema`, `MapModel`.
 
 use darling::util::Flag;
 use proc_macro2::TokenStream;

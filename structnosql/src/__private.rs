@@ -4,8 +4,6 @@ use std::collections::HashMap;
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::model::attribute::FieldCheck;
-
 pub use crate::model::{
     Attribute, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel, TypeSchema,
     VersionNumber, Violations,
@@ -32,43 +30,6 @@ pub fn expect_map(
         AttributeValue::M(map) => Ok(map),
         other => Err(crate::model::attribute::mismatch(&other, schema)),
     }
-}
-
-/// The stored-form check of a field with a custom check: decode, then run the check.
-pub fn check_stored<T: Attribute>(
-    value: &AttributeValue,
-    check: FieldCheck<T>,
-) -> Result<(), String> {
-    let decoded = T::from_attribute(value.clone()).map_err(|problems| problems.to_string())?;
-    check(&decoded)
-}
-
-/// The stored-form wrapper of a field transformer: decodes a `T`, applies `transform`, encodes the
-/// result. `NULL` and values that are not a `T` are returned unchanged.
-pub fn transform_stored<T: Attribute>(
-    value: AttributeValue,
-    transform: fn(T) -> T,
-) -> Result<AttributeValue, String> {
-    if matches!(value, AttributeValue::Null(_)) {
-        return Ok(value);
-    }
-    match T::from_attribute(value.clone()) {
-        Ok(decoded) => transform(decoded)
-            .to_attribute()
-            .map_err(|problems| problems.to_string()),
-        Err(_) => Ok(value),
-    }
-}
-
-/// The stored form of a field's default value (`None` for an absent `None`).
-pub fn encode_default<T: Attribute>(value: &T) -> Result<Option<AttributeValue>, String> {
-    if value.__is_absent() {
-        return Ok(None);
-    }
-    value
-        .to_attribute()
-        .map(Some)
-        .map_err(|problems| problems.to_string())
 }
 
 /// The problem of a stored string that names no variant of a `StringEnum`.

@@ -1,7 +1,7 @@
 //! The typed path accessor: the `<Model>Fields` struct, its method per field, and `<Model>::fields()`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
+use quote::{format_ident, quote, ToTokens};
 
 use crate::ast::{Field, Model};
 
@@ -68,7 +68,7 @@ pub fn accessors(model: &Model) -> TokenStream {
     };
     // The first flattened struct's accessor is reachable through `Deref`: its fields read as this
     // model's own (`Outer::fields().inner_field()`).
-    let flattened_accessor = accessor_type(&first_flattened.ty, &private);
+    let flattened_accessor = accessor_type(&first_flattened.ty, false, &private);
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
@@ -107,7 +107,7 @@ fn method(field: &Field, vis: &syn::Visibility, private: &TokenStream) -> TokenS
         let doc = format!(
             "The paths to the fields of the flattened `{var}`, which are stored at this level."
         );
-        let accessor = accessor_type(ty, private);
+        let accessor = accessor_type(ty, false, private);
         return quote! {
             #[doc = #doc]
             #vis fn #var(&self) -> #accessor {
@@ -115,9 +115,9 @@ fn method(field: &Field, vis: &syn::Visibility, private: &TokenStream) -> TokenS
             }
         };
     }
-    let mut accessor = accessor_type(ty, private);
-    let doc = if field.options.read_only.is_present() {
-        accessor = quote!(#private::ReadOnlyPath<#accessor>);
+    let read_only = field.options.read_only.is_present();
+    let accessor = accessor_type(ty, read_only, private);
+    let doc = if read_only {
         format!(
             "The path to `{name}` (field `{var}`), read-only: it can be read and used in \
              conditions, but not updated or removed field by field."
@@ -135,16 +135,23 @@ fn method(field: &Field, vis: &syn::Visibility, private: &TokenStream) -> TokenS
     }
 }
 
-/// `<ty as Attribute>::Accessor`, spanned from the type's first token to its last: the compiler then
-/// reports an unsupported type here on the type, as it does in the rest of the expansion, and shows
-/// the error once.
-fn accessor_type(ty: &syn::Type, private: &TokenStream) -> TokenStream {
+/// The accessor type of a field, `<ty as Attribute>::Accessor` (in a `ReadOnlyPath` if `read_only`),
+/// spanned from the type's first token to its last: the compiler then reports an unsupported type
+/// here on the type, as in the rest of the expansion, and shows the error once.
+fn accessor_type(ty: &syn::Type, read_only: bool, private: &TokenStream) -> TokenStream {
     let mut tokens = ty.to_token_stream().into_iter();
     let first = tokens
         .next()
         .map_or_else(Span::call_site, |token| token.span());
     let last = tokens.last().map_or(first, |token| token.span());
-    let open = quote_spanned!(first=> <);
-    let close = quote_spanned!(last=> as #private::Attribute>::Accessor);
+    let (open, close) = if read_only {
+        (
+            quote!(#private::ReadOnlyPath< <),
+            quote!(as #private::Attribute>::Accessor>),
+        )
+    } else {
+        (quote!(<), quote!(as #private::Attribute>::Accessor))
+    };
+    let (open, close) = (super::respan(open, first), super::respan(close, last));
     quote!(#open #ty #close)
 }

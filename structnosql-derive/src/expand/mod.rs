@@ -6,7 +6,7 @@ mod codec;
 mod schema;
 mod string_enum;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::ast::Model;
@@ -27,6 +27,23 @@ fn private(krate: Option<&syn::Path>) -> TokenStream {
         Some(krate) => quote!(#krate::__private),
         None => quote!(::structnosql::__private),
     }
+}
+
+/// `tokens`, every one spanned at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), span));
+                respanned.set_span(span);
+                token = TokenTree::Group(respanned);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 /// The full expansion of a checked model.

@@ -146,7 +146,7 @@ fn check_fns(field: &Field) -> Option<TokenStream> {
         }
         #[allow(non_snake_case)]
         fn #check(__value: &__p::AttributeValue) -> ::core::result::Result<(), ::std::string::String> {
-            __p::check_stored::<#ty>(__value, #typed)
+            <#ty as __p::Attribute>::__check_stored(__value, #typed)
         }
     })
 }
@@ -197,12 +197,15 @@ fn transform_fns(field: &Field) -> TokenStream {
         .filter_map(|direction| {
             let function = direction.function(field)?;
             let ident = direction.wrapper_ident(field);
+            // A function of another signature is reported on the attribute, expected type included.
+            let signature = super::respan(quote!(fn(#ty) -> #ty), function.span());
             Some(quote_spanned! {function.span()=>
                 #[allow(non_snake_case)]
                 fn #ident(
                     __value: __p::AttributeValue,
                 ) -> ::core::result::Result<__p::AttributeValue, ::std::string::String> {
-                    __p::transform_stored::<#ty>(__value, #function)
+                    let __transform: #signature = #function;
+                    <#ty as __p::Attribute>::__transform_stored(__value, __transform)
                 }
             })
         })
@@ -234,7 +237,7 @@ fn default_fn(field: &Field) -> Option<TokenStream> {
             ::std::string::String,
         > {
             let __value: #ty = #value;
-            __p::encode_default::<#ty>(&__value)
+            <#ty as __p::Attribute>::__encode_default(&__value)
         }
     })
 }

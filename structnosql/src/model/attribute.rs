@@ -58,9 +58,9 @@ pub trait Attribute: Sized + Send + Sync + 'static {
     fn __is_absent(&self) -> bool {
         false
     }
-    // The struct-field codec is made of trait methods, not generic functions: generated code calls
-    // them as `<T as Attribute>::…`, as every other use of a field's type, so that an unsupported type
-    // is one compile error, not one per use.
+    // What generated code does with a struct field's value is made of trait methods, not generic
+    // functions: it calls them as `<T as Attribute>::…`, as every other use of a field's type, so
+    // that an unsupported type is one compile error, not one per use.
 
     /// Encodes a struct field holding this value into the struct's `map`, running the field's custom
     /// check; an absent `None` is left out.
@@ -105,6 +105,40 @@ pub trait Attribute: Sized + Send + Sync + 'static {
                 None
             }
         }
+    }
+    /// The stored-form check of a field of this type with a custom check: decode, then check.
+    #[doc(hidden)]
+    fn __check_stored(value: &AttributeValue, check: FieldCheck<Self>) -> Result<(), String> {
+        let decoded =
+            Self::from_attribute(value.clone()).map_err(|problems| problems.to_string())?;
+        check(&decoded)
+    }
+    /// The stored-form wrapper of a field transformer on this type: decodes a value, applies
+    /// `transform`, encodes the result. `NULL` and values of another type are returned unchanged.
+    #[doc(hidden)]
+    fn __transform_stored(
+        value: AttributeValue,
+        transform: fn(Self) -> Self,
+    ) -> Result<AttributeValue, String> {
+        if matches!(value, AttributeValue::Null(_)) {
+            return Ok(value);
+        }
+        match Self::from_attribute(value.clone()) {
+            Ok(decoded) => transform(decoded)
+                .to_attribute()
+                .map_err(|problems| problems.to_string()),
+            Err(_) => Ok(value),
+        }
+    }
+    /// The stored form of a field's default value (`None` for an absent `None`).
+    #[doc(hidden)]
+    fn __encode_default(&self) -> Result<Option<AttributeValue>, String> {
+        if self.__is_absent() {
+            return Ok(None);
+        }
+        self.to_attribute()
+            .map(Some)
+            .map_err(|problems| problems.to_string())
     }
     #[doc(hidden)]
     const __LIST_CONTAINER: bool = true;

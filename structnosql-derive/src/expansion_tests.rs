@@ -1,5 +1,7 @@
-//! Snapshots of the expanded code for each attribute option. Review changes with `cargo insta review`
-//! (or regenerate with `INSTA_UPDATE=always cargo test -p structnosql-derive`).
+//! Snapshots of the expanded code for each attribute option.
+//!
+//! Review changes with `cargo insta review` (or regenerate with
+//! `INSTA_UPDATE=always cargo test -p structnosql-derive`).
 
 use quote::quote;
 
@@ -107,7 +109,7 @@ fn invalid_model_expands_to_errors_and_a_stub() {
 
 #[test]
 fn string_enum_with_rename_all_and_rename() {
-    let input = syn::parse2(quote! {
+    insta::assert_snapshot!(pretty(crate::derive_enum(quote! {
         #[structnosql(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum Status {
             Active,
@@ -115,9 +117,7 @@ fn string_enum_with_rename_all_and_rename() {
             Deleted,
             OnHold,
         }
-    })
-    .unwrap();
-    insta::assert_snapshot!(pretty(crate::enums::expand(&input).unwrap()));
+    })));
 }
 
 #[test]
@@ -194,4 +194,41 @@ fn default_values_get_stored_form_functions() {
         },
         Kind::MapModel
     ));
+}
+
+#[test]
+fn crate_path_replaces_structnosql_in_the_generated_code() {
+    let model = expand_model(
+        quote! {
+            #[structnosql(crate = "crate::storage::db")]
+            pub struct Note {
+                id: String,
+            }
+        },
+        Kind::TableDataModel,
+    );
+    let string_enum = pretty(crate::derive_enum(quote! {
+        #[structnosql(crate = "crate::storage::db")]
+        pub enum Mood {
+            Calm,
+        }
+    }));
+    let stub = expand_model(
+        quote! {
+            #[structnosql(crate = "crate::storage::db")]
+            pub struct Broken {
+                #[structnosql(rename = "")]
+                field: String,
+            }
+        },
+        Kind::TableDataModel,
+    );
+    for expanded in [&model, &string_enum, &stub] {
+        assert!(!expanded.contains("::structnosql"), "{expanded}");
+        assert!(
+            expanded.contains("crate::storage::db::__private"),
+            "{expanded}"
+        );
+    }
+    insta::assert_snapshot!(model);
 }

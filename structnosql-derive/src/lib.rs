@@ -1,7 +1,8 @@
 //! Derive macros of `structnosql`: `TableDataModel`, `MapModel` and `StringEnum`.
 //!
 //! Use them through the `structnosql` crate (`use structnosql::{TableDataModel, MapModel}`); the
-//! generated code refers to `::structnosql::__private`, which this crate's version is pinned to.
+//! generated code refers to `::structnosql::__private` (or `<path>::__private` with
+//! `#[structnosql(crate = "path")]`), which this crate's version is pinned to.
 #![cfg_attr(
     not(test),
     deny(
@@ -14,10 +15,10 @@
     )
 )]
 
+mod ast;
 mod case;
-mod enums;
+mod check;
 mod expand;
-mod model;
 mod serde_attrs;
 
 use proc_macro::TokenStream;
@@ -27,7 +28,8 @@ use expand::Kind;
 /// Derives a record model: the static schema, checked conversions to and from a DynamoDB item, and the
 /// typed path accessor `<Type>Fields` (from `<Type>::fields()`).
 ///
-/// Attributes: `#[structnosql(rename_all = "...")]` on the struct; `rename`, `key_name`, `validate`,
+/// Attributes: `#[structnosql(rename_all = "...")]` and `#[structnosql(crate = "path")]` on the
+/// struct; `rename`, `key_name`, `validate`,
 /// `recursive`, `read_only`, `read_transform`, `write_transform`, `version`, `ttl`, `flatten` and
 /// `default` on fields. See the `structnosql::model` documentation for each, with examples.
 #[proc_macro_derive(TableDataModel, attributes(structnosql))]
@@ -45,15 +47,10 @@ pub fn derive_map_model(input: TokenStream) -> TokenStream {
 
 /// Stores a unit-only enum as a string: the variant's name, after `#[structnosql(rename_all = "...")]`
 /// on the enum or `#[structnosql(rename = "...")]` on a variant. Reading any other string is an error.
+/// `#[structnosql(crate = "path")]` on the enum works as on a model.
 #[proc_macro_derive(StringEnum, attributes(structnosql))]
 pub fn derive_string_enum(input: TokenStream) -> TokenStream {
-    let input = match syn::parse2::<syn::DeriveInput>(input.into()) {
-        Ok(input) => input,
-        Err(error) => return error.to_compile_error().into(),
-    };
-    enums::expand(&input)
-        .unwrap_or_else(|errors| errors.write_errors())
-        .into()
+    derive_enum(input.into()).into()
 }
 
 /// Parses, checks and expands a model derive; on errors, the errors plus a stub impl.
@@ -62,13 +59,43 @@ fn derive_model(input: proc_macro2::TokenStream, kind: Kind) -> proc_macro2::Tok
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
     };
-    match model::parse(&input) {
-        Ok(model) => expand::model(&model, kind),
-        Err(errors) => {
-            let mut tokens = errors.write_errors();
-            tokens.extend(expand::stub(&input, kind));
+    let mut errors = darling::Error::accumulator();
+    let model = ast::Model::parse(&input, &mut errors);
+    if let Some(model) = &model {
+        check::model(model, &mut errors);
+    }
+    match (errors.finish(), &model) {
+        (Ok(()), Some(model)) => expand::model(model, kind),
+        // Without a model, `parse` has reported why.
+        (result, _) => {
+            let mut tokens = result
+                .err()
+                .map(|errors| errors.write_errors())
+                .unwrap_or_default();
+            let krate = model.as_ref().and_then(|model| model.krate.as_ref());
+            tokens.extend(expand::stub(&input.ident, &input.generics, kind, krate));
             tokens
         }
+    }
+}
+
+/// Parses, checks and expands a `StringEnum` derive; on errors, the errors.
+fn derive_enum(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut errors = darling::Error::accumulator();
+    let string_enum = ast::StringEnum::parse(&input, &mut errors);
+    if let Some(string_enum) = &string_enum {
+        check::string_enum(string_enum, &mut errors);
+    }
+    match (errors.finish(), string_enum) {
+        (Ok(()), Some(string_enum)) => expand::string_enum(&string_enum),
+        (result, _) => result
+            .err()
+            .map(|errors| errors.write_errors())
+            .unwrap_or_default(),
     }
 }
 

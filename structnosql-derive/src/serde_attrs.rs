@@ -1,20 +1,23 @@
-//! Reads the `#[serde(...)]` attributes that decide attribute names, so that serde and structnosql
-//! never silently disagree: renames are followed, shape-changing options are rejected.
+//! Reading of `#[serde(...)]`: the renames structnosql follows, the options it cannot follow.
 
 use syn::spanned::Spanned;
 
 /// What the serde attributes of one struct, field or variant say about naming.
 #[derive(Default)]
-pub struct SerdeNaming {
-    /// `rename = "..."` (or `rename_all` on a container), with its span.
+pub struct SerdeAttrs {
+    /// `rename = "..."`, with its span.
     pub rename: Option<(String, proc_macro2::Span)>,
+    /// `rename_all = "..."` (on a container), with its span.
     pub rename_all: Option<(String, proc_macro2::Span)>,
+    /// The options that change which attributes serde writes (`skip`, `flatten`, `tag`, ...), which
+    /// structnosql's schema cannot follow.
+    pub unfollowable: Vec<syn::Path>,
 }
 
 /// Options that change which attributes serde writes; structnosql's schema could not follow them.
-const FIELD_OPTIONS_REJECTED: &[&str] =
+const FIELD_OPTIONS_UNFOLLOWABLE: &[&str] =
     &["flatten", "skip", "skip_serializing", "skip_deserializing"];
-const CONTAINER_OPTIONS_REJECTED: &[&str] = &[
+const CONTAINER_OPTIONS_UNFOLLOWABLE: &[&str] = &[
     "tag",
     "untagged",
     "content",
@@ -25,24 +28,18 @@ const CONTAINER_OPTIONS_REJECTED: &[&str] = &[
     "remote",
 ];
 
-/// Reads the serde naming of `attrs`; errors are accumulated in `errors`.
+/// Reads the serde attributes among `attrs`; malformed ones are errors in `errors`.
 pub fn read(
     attrs: &[syn::Attribute],
     is_container: bool,
     errors: &mut darling::error::Accumulator,
-) -> SerdeNaming {
-    read_with(attrs, is_container, false, errors)
-}
-
-/// [`read`], accepting `#[serde(flatten)]` when `flattened` (the field is `#[structnosql(flatten)]`
-/// too, so both store the struct's fields at the same level).
-pub fn read_with(
-    attrs: &[syn::Attribute],
-    is_container: bool,
-    flattened: bool,
-    errors: &mut darling::error::Accumulator,
-) -> SerdeNaming {
-    let mut naming = SerdeNaming::default();
+) -> SerdeAttrs {
+    let unfollowable = if is_container {
+        CONTAINER_OPTIONS_UNFOLLOWABLE
+    } else {
+        FIELD_OPTIONS_UNFOLLOWABLE
+    };
+    let mut read = SerdeAttrs::default();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
         let result = attr.parse_nested_meta(|meta| {
             let name = meta
@@ -50,15 +47,8 @@ pub fn read_with(
                 .get_ident()
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            let rejected = if is_container { CONTAINER_OPTIONS_REJECTED } else { FIELD_OPTIONS_REJECTED };
-            if rejected.contains(&name.as_str()) && !(flattened && name == "flatten") {
-                errors.push(
-                    darling::Error::custom(format!(
-                        "`#[serde({name})]` changes the attributes serde writes, and structnosql's schema \
-                         cannot follow it; remove it or keep serde apart from this model"
-                    ))
-                    .with_span(&meta.path),
-                );
+            if unfollowable.contains(&name.as_str()) {
+                read.unfollowable.push(meta.path.clone());
                 return skip_value(&meta);
             }
             if name == "rename" || name == "rename_all" {
@@ -69,9 +59,9 @@ pub fn read_with(
                     same_both_ways(&meta, &name)?
                 };
                 if name == "rename" {
-                    naming.rename = Some(value);
+                    read.rename = Some(value);
                 } else {
-                    naming.rename_all = Some(value);
+                    read.rename_all = Some(value);
                 }
                 return Ok(());
             }
@@ -81,7 +71,7 @@ pub fn read_with(
             errors.push(darling::Error::from(error));
         }
     }
-    naming
+    read
 }
 
 /// `rename(serialize = "a", deserialize = "b")`: accepted only when both names agree.

@@ -21,32 +21,6 @@ pub const fn max(a: usize, b: usize) -> usize {
     }
 }
 
-/// A field's custom check, on its Rust value.
-pub type FieldCheck<T> = fn(&T) -> Result<(), String>;
-
-/// Encodes one struct field into `map`, running its custom check; absent `None`s are left out.
-pub fn encode_field<T: Attribute>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-    name: &'static str,
-    value: &T,
-    check: Option<FieldCheck<T>>,
-) {
-    if value.__is_absent() {
-        return;
-    }
-    match value.to_attribute() {
-        Ok(encoded) => {
-            let check = check.filter(|_| crate::model::checks::custom_checks_enabled());
-            if let Some(Err(message)) = check.map(|check| check(value)) {
-                violations.extend(Violations::new(message).inside(Segment::Field(name)));
-            }
-            map.insert(name.to_owned(), encoded);
-        }
-        Err(problems) => violations.extend(problems.inside(Segment::Field(name))),
-    }
-}
-
 /// Takes a struct's stored map apart.
 pub fn expect_map(
     value: AttributeValue,
@@ -58,102 +32,11 @@ pub fn expect_map(
     }
 }
 
-/// Decodes one struct field from its stored map; problems are collected, `None` returned.
-pub fn decode_field<T: Attribute>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-    name: &'static str,
-) -> Option<T> {
-    let decoded = match map.remove(name) {
-        Some(value) => T::from_attribute(value),
-        None => T::__when_absent(),
-    };
-    match decoded {
-        Ok(value) => Some(value),
-        Err(problems) => {
-            violations.extend(problems.inside(Segment::Field(name)));
-            None
-        }
-    }
-}
-
-/// The stored-form check of a field with a custom check: decode, then run the check.
-pub fn check_stored<T: Attribute>(
-    value: &AttributeValue,
-    check: FieldCheck<T>,
-) -> Result<(), String> {
-    let decoded = T::from_attribute(value.clone()).map_err(|problems| problems.to_string())?;
-    check(&decoded)
-}
-
-/// The stored-form wrapper of a field transformer: decodes a `T`, applies `transform`, encodes the
-/// result. `NULL` and values that are not a `T` are returned unchanged.
-pub fn transform_stored<T: Attribute>(
-    value: AttributeValue,
-    transform: fn(T) -> T,
-) -> Result<AttributeValue, String> {
-    if matches!(value, AttributeValue::Null(_)) {
-        return Ok(value);
-    }
-    match T::from_attribute(value.clone()) {
-        Ok(decoded) => transform(decoded)
-            .to_attribute()
-            .map_err(|problems| problems.to_string()),
-        Err(_) => Ok(value),
-    }
-}
-
-/// The stored form of a field's default value (`None` for an absent `None`).
-pub fn encode_default<T: Attribute>(value: &T) -> Result<Option<AttributeValue>, String> {
-    if value.__is_absent() {
-        return Ok(None);
-    }
-    value
-        .to_attribute()
-        .map(Some)
-        .map_err(|problems| problems.to_string())
-}
-
 /// The problem of a stored string that names no variant of a `StringEnum`.
 pub fn enum_mismatch(value: &AttributeValue, names: &'static [&'static str]) -> Violations {
     match value {
         AttributeValue::S(name) => Violations::new(format!("{name:?} is not one of {names:?}")),
         other => crate::model::attribute::mismatch(other, TypeSchema::Enum(names)),
-    }
-}
-
-/// Encodes a `#[structnosql(flatten)]` field: the struct's attributes go into the enclosing map.
-pub fn encode_flattened<T: Attribute>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-    value: &T,
-) {
-    match value.to_attribute() {
-        Ok(AttributeValue::M(inner)) => map.extend(inner),
-        Ok(other) => violations.extend(crate::model::attribute::mismatch(&other, T::schema())),
-        Err(problems) => violations.extend(problems),
-    }
-}
-
-/// Decodes a `#[structnosql(flatten)]` field from the attributes of the enclosing map that belong to
-/// its model; problems are collected, `None` returned.
-pub fn decode_flattened<T: MapModel>(
-    map: &mut HashMap<String, AttributeValue>,
-    violations: &mut Violations,
-) -> Option<T> {
-    let fields: &'static [FieldSchema] = T::model_schema().fields;
-    let mut inner = HashMap::with_capacity(fields.len());
-    for field in fields {
-        if let Some(value) = map.remove(field.name) {
-            inner.insert(field.name.to_owned(), value);
-        }
-    }
-    match T::from_attribute(AttributeValue::M(inner)) {
-        Ok(value) => Some(value),
-        Err(problems) => {
-            violations.extend(problems);
-            None
-        }
     }
 }
 
@@ -165,18 +48,7 @@ fn placeholder_schema() -> TypeSchema {
 /// Evaluated at compile time; a wrong `N` is a compile error.
 #[allow(clippy::indexing_slicing, clippy::panic)]
 pub const fn concat_fields<const N: usize>(parts: &[&[FieldSchema]]) -> [FieldSchema; N] {
-    let placeholder = FieldSchema {
-        name: "",
-        rust_name: "",
-        schema: placeholder_schema,
-        explicit_key_name: None,
-        check: None,
-        read_only: false,
-        read_transform: None,
-        write_transform: None,
-        default: None,
-    };
-    let mut out = [placeholder; N];
+    let mut out = [FieldSchema::new("", "", placeholder_schema); N];
     let mut count = 0;
     let mut part = 0;
     while part < parts.len() {
@@ -201,7 +73,7 @@ pub const fn concat_fields<const N: usize>(parts: &[&[FieldSchema]]) -> [FieldSc
 pub const fn has_name(fields: &[FieldSchema], name: &str) -> bool {
     let mut index = 0;
     while index < fields.len() {
-        if same_str(fields[index].name, name) {
+        if same_str(fields[index].name(), name) {
             return true;
         }
         index += 1;
@@ -214,7 +86,7 @@ pub const fn has_name(fields: &[FieldSchema], name: &str) -> bool {
 pub const fn share_a_name(first: &[FieldSchema], second: &[FieldSchema]) -> bool {
     let mut index = 0;
     while index < first.len() {
-        if has_name(second, first[index].name) {
+        if has_name(second, first[index].name()) {
             return true;
         }
         index += 1;

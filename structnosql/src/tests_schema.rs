@@ -23,17 +23,7 @@ use crate::validate::{check_write, prune_read};
 // ---------------------------------------------------------------------------------------------------
 
 const fn field(name: &'static str, rust_name: &'static str, schema: SchemaFn) -> FieldSchema {
-    FieldSchema {
-        name,
-        rust_name,
-        schema,
-        explicit_key_name: None,
-        check: None,
-        read_only: false,
-        read_transform: None,
-        write_transform: None,
-        default: None,
-    }
+    FieldSchema::new(name, rust_name, schema)
 }
 
 const fn keyed(
@@ -42,10 +32,7 @@ const fn keyed(
     key_name: &'static str,
     schema: SchemaFn,
 ) -> FieldSchema {
-    FieldSchema {
-        explicit_key_name: Some(key_name),
-        ..field(name, rust_name, schema)
-    }
+    field(name, rust_name, schema).with_key_name(key_name)
 }
 
 const fn checked(
@@ -54,44 +41,35 @@ const fn checked(
     schema: SchemaFn,
     check: AttributeCheck,
 ) -> FieldSchema {
-    FieldSchema {
-        check: Some(check),
-        ..field(name, rust_name, schema)
-    }
+    field(name, rust_name, schema).with_check(check)
 }
 
 // (1) The docs' model of spec §4.1: `id`, `container: Dict[str, Container]` with key `itemId`,
 // `Container { name, metadata: Dict[str, Meta] }` with key `metaItemId`, `Meta { type, value }`.
 
-static DOCS_RECORD: ModelSchema = ModelSchema {
-    name: "DocsRecord",
-    fields: &[
+static DOCS_RECORD: ModelSchema = ModelSchema::new(
+    "DocsRecord",
+    &[
         field("id", "id", <String as Attribute>::schema),
         keyed("container", "container", "itemId", containers_schema),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
-static CONTAINER: ModelSchema = ModelSchema {
-    name: "Container",
-    fields: &[
+static CONTAINER: ModelSchema = ModelSchema::new(
+    "Container",
+    &[
         field("name", "name", <String as Attribute>::schema),
         keyed("metadata", "metadata", "metaItemId", metadata_schema),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
-static META: ModelSchema = ModelSchema {
-    name: "Meta",
-    fields: &[
+static META: ModelSchema = ModelSchema::new(
+    "Meta",
+    &[
         field("type", "type_", <String as Attribute>::schema),
         field("value", "value", <String as Attribute>::schema),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
 fn container_schema() -> TypeSchema {
     TypeSchema::Model(&CONTAINER)
@@ -108,9 +86,9 @@ fn metadata_schema() -> TypeSchema {
 
 // (2) The users model of the docs' samples.
 
-static USER: ModelSchema = ModelSchema {
-    name: "User",
-    fields: &[
+static USER: ModelSchema = ModelSchema::new(
+    "User",
+    &[
         field("userId", "user_id", <String as Attribute>::schema),
         field(
             "username",
@@ -136,31 +114,25 @@ static USER: ModelSchema = ModelSchema {
         ),
         field("data", "data", <serde_json::Value as Attribute>::schema),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
-static AUTH_TOKEN: ModelSchema = ModelSchema {
-    name: "AuthToken",
-    fields: &[field(
+static AUTH_TOKEN: ModelSchema = ModelSchema::new(
+    "AuthToken",
+    &[field(
         "expirationTimestamp",
         "expiration_timestamp",
         <i64 as Attribute>::schema,
     )],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
-static FRIEND: ModelSchema = ModelSchema {
-    name: "Friend",
-    fields: &[field(
+static FRIEND: ModelSchema = ModelSchema::new(
+    "Friend",
+    &[field(
         "friendId",
         "friend_id",
         <String as Attribute>::schema,
     )],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
 fn user_schema() -> TypeSchema {
     TypeSchema::Model(&USER)
@@ -183,9 +155,9 @@ fn friends_schema() -> TypeSchema {
 
 // (3) A recursive model (spec §2.7), on its own and below a record.
 
-static PARAMETER: ModelSchema = ModelSchema {
-    name: "Parameter",
-    fields: &[
+static PARAMETER: ModelSchema = ModelSchema::new(
+    "Parameter",
+    &[
         field("name", "name", <String as Attribute>::schema),
         keyed(
             "childParameters",
@@ -194,13 +166,11 @@ static PARAMETER: ModelSchema = ModelSchema {
             child_parameters_schema,
         ),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
-static PARAMETERS_RECORD: ModelSchema = ModelSchema {
-    name: "ParametersRecord",
-    fields: &[
+static PARAMETERS_RECORD: ModelSchema = ModelSchema::new(
+    "ParametersRecord",
+    &[
         field("id", "id", <String as Attribute>::schema),
         keyed(
             "parameters",
@@ -209,9 +179,7 @@ static PARAMETERS_RECORD: ModelSchema = ModelSchema {
             parameter_map_schema,
         ),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
 fn parameter_schema() -> TypeSchema {
     TypeSchema::Model(&PARAMETER)
@@ -225,9 +193,9 @@ fn child_parameters_schema() -> TypeSchema {
 
 // (4) Optional scalar fields of every other kind, for the write checks.
 
-static PROFILE: ModelSchema = ModelSchema {
-    name: "Profile",
-    fields: &[
+static PROFILE: ModelSchema = ModelSchema::new(
+    "Profile",
+    &[
         field("age", "age", <Option<u8> as Attribute>::schema),
         field("balance", "balance", <Option<i128> as Attribute>::schema),
         field("ratio", "ratio", <Option<f32> as Attribute>::schema),
@@ -246,9 +214,7 @@ static PROFILE: ModelSchema = ModelSchema {
             <Option<HashSet<Vec<u8>>> as Attribute>::schema,
         ),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
 const ROLES: &[&str] = &["admin", "member"];
 
@@ -495,13 +461,13 @@ fn key_names_default_to_field_key_for_maps_and_field_index_for_lists() {
 
 #[test]
 fn required_fields_are_those_not_optional() {
-    let required: Vec<&str> = USER.required_fields().map(|field| field.name).collect();
+    let required: Vec<&str> = USER.required_fields().map(|field| field.name()).collect();
     assert_eq!(required, ["userId", "orderedFriends", "dd", "data"]);
     assert!(USER.field("userId").unwrap().is_required());
     assert!(!USER.field("tokens").unwrap().is_required());
     assert!(USER.field("nope").is_none());
     assert_eq!(
-        USER.field("orderedFriends").unwrap().rust_name,
+        USER.field("orderedFriends").unwrap().rust_name(),
         "ordered_friends"
     );
 }
@@ -647,7 +613,7 @@ fn resolves_a_top_level_field() {
     let resolved = resolve_one(&USER, "userId", &());
     assert_eq!(resolved.path.segments(), [at_field("userId")]);
     assert!(matches!(resolved.schema, TypeSchema::String));
-    assert_eq!(resolved.field.map(|field| field.name), Some("userId"));
+    assert_eq!(resolved.field.map(|field| field.name()), Some("userId"));
     assert_eq!(resolved.label, "userId");
 }
 
@@ -665,7 +631,7 @@ fn resolves_a_map_item_placeholder_to_a_key() {
         resolved.path.segments(),
         [at_field("tokens"), at_key("t32")]
     );
-    assert!(matches!(resolved.schema, TypeSchema::Model(model) if model.name == "AuthToken"));
+    assert!(matches!(resolved.schema, TypeSchema::Model(model) if model.name() == "AuthToken"));
     assert!(resolved.field.is_none(), "a map item is not a field");
     assert_eq!(resolved.label, "{{tokenId}}");
 }
@@ -691,7 +657,7 @@ fn resolves_a_field_inside_a_map_item() {
         TypeSchema::Integer(IntegerKind::I64)
     ));
     assert_eq!(
-        resolved.field.map(|field| field.rust_name),
+        resolved.field.map(|field| field.rust_name()),
         Some("expiration_timestamp")
     );
     assert_eq!(resolved.label, "expirationTimestamp");
@@ -752,7 +718,7 @@ fn resolves_the_deepest_path_of_the_docs_model() {
             at_field("type"),
         ]
     );
-    assert_eq!(resolved.field.map(|field| field.rust_name), Some("type_"));
+    assert_eq!(resolved.field.map(|field| field.rust_name()), Some("type_"));
 }
 
 #[test]
@@ -945,7 +911,7 @@ fn recursive_levels_start_at_zero_below_a_record() {
         resolved.path.to_string(),
         "parameters.x42.childParameters.a.childParameters.b"
     );
-    assert!(matches!(resolved.schema, TypeSchema::Model(model) if model.name == "Parameter"));
+    assert!(matches!(resolved.schema, TypeSchema::Model(model) if model.name() == "Parameter"));
 }
 
 #[test]
@@ -2477,49 +2443,32 @@ fn short(value: &AttributeValue) -> Result<(), String> {
     }
 }
 
-static GUARDED: ModelSchema = ModelSchema {
-    name: "Guarded",
-    fields: &[
+static GUARDED: ModelSchema = ModelSchema::new(
+    "Guarded",
+    &[
         field("id", "id", <String as Attribute>::schema),
-        FieldSchema {
-            read_only: true,
-            ..field("created", "created", <i64 as Attribute>::schema)
-        },
-        FieldSchema {
-            read_only: true,
-            ..keyed(
-                "limits",
-                "limits",
-                "limit",
-                <HashMap<String, i64> as Attribute>::schema,
-            )
-        },
-        FieldSchema {
-            write_transform: Some(upper),
-            check: Some(short),
-            ..field("code", "code", <Option<String> as Attribute>::schema)
-        },
+        field("created", "created", <i64 as Attribute>::schema).with_read_only(true),
+        keyed(
+            "limits",
+            "limits",
+            "limit",
+            <HashMap<String, i64> as Attribute>::schema,
+        )
+        .with_read_only(true),
+        field("code", "code", <Option<String> as Attribute>::schema)
+            .with_write_transform(upper)
+            .with_check(short),
         keyed("items", "items", "item", guarded_items_schema),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
-static GUARDED_ITEM: ModelSchema = ModelSchema {
-    name: "GuardedItem",
-    fields: &[
-        FieldSchema {
-            read_only: true,
-            ..field("serial", "serial", <String as Attribute>::schema)
-        },
-        FieldSchema {
-            read_transform: Some(upper),
-            ..field("label", "label", <Option<String> as Attribute>::schema)
-        },
+static GUARDED_ITEM: ModelSchema = ModelSchema::new(
+    "GuardedItem",
+    &[
+        field("serial", "serial", <String as Attribute>::schema).with_read_only(true),
+        field("label", "label", <Option<String> as Attribute>::schema).with_read_transform(upper),
     ],
-    version_field: None,
-    ttl_field: None,
-};
+);
 
 fn guarded_item_schema() -> TypeSchema {
     TypeSchema::Model(&GUARDED_ITEM)

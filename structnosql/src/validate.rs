@@ -29,7 +29,7 @@ pub fn encode_at<V: Attribute>(
 /// Checks an already converted value for writing at a resolved string path (see [`encode_at`]).
 pub fn check_at(resolved: &ResolvedPath, encoded: AttributeValue) -> crate::Result<AttributeValue> {
     let checked = check_write(resolved.schema, &encoded).and_then(|()| {
-        match resolved.field.and_then(|field| field.check) {
+        match resolved.field.and_then(|field| field.check()) {
             Some(check) => check(&encoded).map_err(Violations::new),
             None => Ok(()),
         }
@@ -58,7 +58,7 @@ pub fn check_writable(model: &'static ModelSchema, path: &DocumentPath) -> crate
         let Some(field) = field else {
             return Ok(());
         };
-        if field.read_only {
+        if field.read_only() {
             return Err(crate::Error::ReadOnly {
                 path: path.to_string(),
             });
@@ -143,28 +143,29 @@ fn check_model(
             None => {
                 inner.extend(Violations::new(format!(
                     "{} has no field {key:?}",
-                    model.name
+                    model.name()
                 )));
                 Segment::Key(key.as_str().into())
             }
             Some(field) => {
                 check_into(field.type_schema(), value, &mut inner);
                 if inner.is_empty() {
-                    if let Some(check) = field.check {
+                    if let Some(check) = field.check() {
                         if let Err(message) = check(value) {
                             inner.extend(Violations::new(message));
                         }
                     }
                 }
-                Segment::Field(field.name)
+                Segment::Field(field.name())
             }
         };
         out.extend(inner.inside(segment));
     }
     for field in model.required_fields() {
-        if !entries.contains_key(field.name) {
+        if !entries.contains_key(field.name()) {
             out.extend(
-                Violations::new("required attribute is missing").inside(Segment::Field(field.name)),
+                Violations::new("required attribute is missing")
+                    .inside(Segment::Field(field.name())),
             );
         }
     }
@@ -370,9 +371,9 @@ fn prune_into(
             let mut inner_dropped = Violations::default();
             let mut valid = true;
             let present: Vec<&str> = model
-                .fields
+                .fields()
                 .iter()
-                .map(|field| field.name)
+                .map(|field| field.name())
                 .filter(|name| entries.contains_key(*name))
                 .collect();
             for (key, value) in entries {
@@ -388,15 +389,15 @@ fn prune_into(
                     None if field.is_required() => valid = false,
                     None => {}
                 }
-                inner_dropped.extend(inner.inside(Segment::Field(field.name)));
+                inner_dropped.extend(inner.inside(Segment::Field(field.name())));
             }
             // Required fields that were never there; an invalid one was reported above.
             for field in model.required_fields() {
-                if !kept.contains_key(field.name) && !present.contains(&field.name) {
+                if !kept.contains_key(field.name()) && !present.contains(&field.name()) {
                     valid = false;
                     inner_dropped.extend(
                         Violations::new("required attribute is missing")
-                            .inside(Segment::Field(field.name)),
+                            .inside(Segment::Field(field.name())),
                     );
                 }
             }

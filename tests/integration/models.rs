@@ -475,3 +475,47 @@ fn a_tuple_of_typed_paths_decodes_each_value_in_order() {
         Ok(values) => panic!("expected violations, got {values:?}"),
     }
 }
+
+/// The application's own path to structnosql, which the models below name with
+/// `#[structnosql(crate = "...")]`.
+mod storage {
+    pub use structnosql as db;
+}
+
+#[derive(storage::db::MapModel, Debug, Clone, PartialEq)]
+#[structnosql(crate = "crate::models::storage::db")]
+pub struct Stamp {
+    by: String,
+}
+
+#[derive(storage::db::StringEnum, Debug, Clone, Copy, PartialEq)]
+#[structnosql(crate = "crate::models::storage::db", rename_all = "lowercase")]
+pub enum Mood {
+    Calm,
+    Busy,
+}
+
+#[derive(storage::db::TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(crate = "crate::models::storage::db", rename_all = "camelCase")]
+pub struct Note {
+    note_id: String,
+    mood: Mood,
+    #[structnosql(flatten)]
+    stamp: Stamp,
+}
+
+#[test]
+fn models_that_name_structnosql_by_another_path_work_alike() {
+    let note = Note {
+        note_id: "n1".into(),
+        mood: Mood::Busy,
+        stamp: Stamp { by: "ada".into() },
+    };
+    let item = note.to_item().expect("valid record");
+    assert_eq!(item["noteId"], AttributeValue::S("n1".into()));
+    assert_eq!(item["mood"], AttributeValue::S("busy".into()));
+    assert_eq!(item["by"], AttributeValue::S("ada".into()));
+    assert_eq!(Note::from_item(item).expect("matches the model"), note);
+    assert_eq!(Note::fields().by().document_path().to_string(), "by");
+    assert_eq!(Note::model_schema().fields().len(), 3);
+}

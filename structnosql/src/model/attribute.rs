@@ -58,6 +58,88 @@ pub trait Attribute: Sized + Send + Sync + 'static {
     fn __is_absent(&self) -> bool {
         false
     }
+    // What generated code does with a struct field's value is made of trait methods, not generic
+    // functions: it calls them as `<T as Attribute>::…`, as every other use of a field's type, so
+    // that an unsupported type is one compile error, not one per use.
+
+    /// Encodes a struct field holding this value into the struct's `map`, running the field's custom
+    /// check; an absent `None` is left out.
+    #[doc(hidden)]
+    fn __encode_field(
+        &self,
+        map: &mut HashMap<String, AttributeValue>,
+        violations: &mut Violations,
+        name: &'static str,
+        check: Option<FieldCheck<Self>>,
+    ) {
+        if self.__is_absent() {
+            return;
+        }
+        match self.to_attribute() {
+            Ok(encoded) => {
+                let check = check.filter(|_| super::checks::custom_checks_enabled());
+                if let Some(Err(message)) = check.map(|check| check(self)) {
+                    violations.extend(Violations::new(message).inside(Segment::Field(name)));
+                }
+                map.insert(name.to_owned(), encoded);
+            }
+            Err(problems) => violations.extend(problems.inside(Segment::Field(name))),
+        }
+    }
+    /// Decodes a struct field of this type from the struct's stored `map`; problems are collected,
+    /// `None` returned.
+    #[doc(hidden)]
+    fn __decode_field(
+        map: &mut HashMap<String, AttributeValue>,
+        violations: &mut Violations,
+        name: &'static str,
+    ) -> Option<Self> {
+        let decoded = match map.remove(name) {
+            Some(value) => Self::from_attribute(value),
+            None => Self::__when_absent(),
+        };
+        match decoded {
+            Ok(value) => Some(value),
+            Err(problems) => {
+                violations.extend(problems.inside(Segment::Field(name)));
+                None
+            }
+        }
+    }
+    /// The stored-form check of a field of this type with a custom check: decode, then check.
+    #[doc(hidden)]
+    fn __check_stored(value: &AttributeValue, check: FieldCheck<Self>) -> Result<(), String> {
+        let decoded =
+            Self::from_attribute(value.clone()).map_err(|problems| problems.to_string())?;
+        check(&decoded)
+    }
+    /// The stored-form wrapper of a field transformer on this type: decodes a value, applies
+    /// `transform`, encodes the result. `NULL` and values of another type are returned unchanged.
+    #[doc(hidden)]
+    fn __transform_stored(
+        value: AttributeValue,
+        transform: fn(Self) -> Self,
+    ) -> Result<AttributeValue, String> {
+        if matches!(value, AttributeValue::Null(_)) {
+            return Ok(value);
+        }
+        match Self::from_attribute(value.clone()) {
+            Ok(decoded) => transform(decoded)
+                .to_attribute()
+                .map_err(|problems| problems.to_string()),
+            Err(_) => Ok(value),
+        }
+    }
+    /// The stored form of a field's default value (`None` for an absent `None`).
+    #[doc(hidden)]
+    fn __encode_default(&self) -> Result<Option<AttributeValue>, String> {
+        if self.__is_absent() {
+            return Ok(None);
+        }
+        self.to_attribute()
+            .map(Some)
+            .map_err(|problems| problems.to_string())
+    }
     #[doc(hidden)]
     const __LIST_CONTAINER: bool = true;
     #[doc(hidden)]
@@ -88,6 +170,9 @@ pub trait Attribute: Sized + Send + Sync + 'static {
         })
     }
 }
+
+/// A struct field's custom check, on its Rust value.
+pub(crate) type FieldCheck<T> = fn(&T) -> Result<(), String>;
 
 /// Decodes every item, collecting all problems.
 fn collect_items<K, T: Attribute, C: FromIterator<T>>(

@@ -44,17 +44,17 @@ pub(crate) fn record_defaults(
     model: &'static ModelSchema,
     skip: impl Fn(&str) -> bool,
 ) -> Vec<(&'static str, AttributeValue)> {
-    let fields: &'static [super::FieldSchema] = model.fields;
-    fields
+    model
+        .fields()
         .iter()
-        .filter(|field| !skip(field.name))
-        .filter_map(|field| Some((field.name, default_of(field)?)))
+        .filter(|field| !skip(field.name()))
+        .filter_map(|field| Some((field.name(), default_of(field)?)))
         .collect()
 }
 
 /// Whether the record's own fields have defaults (so that a field write may have to create them).
 pub(crate) fn record_has_defaults(model: &'static ModelSchema) -> bool {
-    model.fields.iter().any(|field| field.default.is_some())
+    model.fields().iter().any(|field| field.default().is_some())
 }
 
 /// Inserts the defaults of `model`'s fields that `map` does not hold.
@@ -62,12 +62,12 @@ fn fill_map(
     model: &'static ModelSchema,
     map: &mut std::collections::HashMap<String, AttributeValue>,
 ) {
-    for field in model.fields {
-        if map.contains_key(field.name) {
+    for field in model.fields() {
+        if map.contains_key(field.name()) {
             continue;
         }
         if let Some(value) = default_of(field) {
-            map.insert(field.name.to_owned(), value);
+            map.insert(field.name().to_owned(), value);
         }
     }
 }
@@ -75,8 +75,8 @@ fn fill_map(
 /// The stored form of `field`'s default, write-transformed. A default that cannot be stored (a bug
 /// in the default function) is left out; the validation of later reads reports the field.
 fn default_of(field: &super::FieldSchema) -> Option<AttributeValue> {
-    let value = (field.default?)().ok()??;
-    match field.write_transform {
+    let value = (field.default()?)().ok()??;
+    match field.write_transform() {
         Some(transform) => transform(value).ok(),
         None => Some(value),
     }

@@ -290,6 +290,31 @@
 //! // `games` stores `games = {g1: {rank: "gold", wins: 0}}`.
 //! ```
 //!
+//! **`crate`** (on the struct or enum) says where structnosql is, for code that reaches it through a
+//! re-export (a facade crate, or a renamed dependency): the generated code then uses
+//! `<path>::__private` instead of `::structnosql::__private`.
+//!
+//! ```
+//! use structnosql::TypedPath;
+//!
+//! mod storage {
+//!     /// The application's own path to structnosql.
+//!     pub mod db {
+//!         pub use structnosql::*;
+//!     }
+//! }
+//!
+//! #[derive(storage::db::TableDataModel)]
+//! #[structnosql(crate = "crate::storage::db")]
+//! struct Note {
+//!     id: String,
+//! }
+//!
+//! fn main() {
+//!     assert_eq!(Note::fields().id().document_path().to_string(), "id");
+//! }
+//! ```
+//!
 //! ## Validation
 //!
 //! Writes are strict: nothing is sent unless the whole value is valid, and [`Error::Validation`] lists
@@ -326,6 +351,12 @@ use crate::path::DocumentPath;
 pub type Item = HashMap<String, AttributeValue>;
 
 /// A struct stored as a DynamoDB map. Implement it with `#[derive(MapModel)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a structnosql map model",
+    label = "does not derive MapModel",
+    note = "`#[structnosql(flatten)]` takes a struct deriving MapModel (or TableDataModel), whose \
+            fields it stores at the enclosing level"
+)]
 pub trait MapModel: Attribute {
     /// The static description of the model's fields.
     fn model_schema() -> &'static ModelSchema;
@@ -333,6 +364,38 @@ pub trait MapModel: Attribute {
     /// model flattening this one can list them in its own static schema.
     #[doc(hidden)]
     const __FIELDS: &'static [FieldSchema];
+
+    // Trait methods for the reason given at `Attribute::__encode_field`.
+
+    /// Encodes a `#[structnosql(flatten)]` field holding this value: its attributes go into the
+    /// enclosing `map`.
+    #[doc(hidden)]
+    fn __encode_flattened(&self, map: &mut Item, violations: &mut Violations) {
+        match self.to_attribute() {
+            Ok(AttributeValue::M(inner)) => map.extend(inner),
+            Ok(other) => violations.extend(attribute::mismatch(&other, Self::schema())),
+            Err(problems) => violations.extend(problems),
+        }
+    }
+    /// Decodes a `#[structnosql(flatten)]` field of this type from the attributes of the enclosing
+    /// `map` that belong to it; problems are collected, `None` returned.
+    #[doc(hidden)]
+    fn __decode_flattened(map: &mut Item, violations: &mut Violations) -> Option<Self> {
+        let fields = Self::model_schema().fields();
+        let mut inner = HashMap::with_capacity(fields.len());
+        for field in fields {
+            if let Some(value) = map.remove(field.name()) {
+                inner.insert(field.name().to_owned(), value);
+            }
+        }
+        match Self::from_attribute(AttributeValue::M(inner)) {
+            Ok(value) => Some(value),
+            Err(problems) => {
+                violations.extend(problems);
+                None
+            }
+        }
+    }
 }
 
 /// A struct stored as a whole DynamoDB record. Implement it with `#[derive(TableDataModel)]`.

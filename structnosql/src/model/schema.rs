@@ -163,33 +163,130 @@ impl fmt::Debug for TypeSchema {
 }
 
 /// One field of a model.
+///
+/// Built by the derive macros; read it through its methods. The fields are private so that a new
+/// attribute is not a breaking change.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSchema {
-    /// The attribute name in DynamoDB (after `rename` / `rename_all`).
-    pub name: &'static str,
-    /// The Rust field name.
-    pub rust_name: &'static str,
-    /// The field's type.
-    pub schema: SchemaFn,
-    /// The placeholder name for map keys or list indexes in string paths, if set explicitly; see
-    /// [`FieldSchema::key_name`].
-    pub explicit_key_name: Option<&'static str>,
-    /// A custom check from `#[structnosql(validate = "...")]`, run on writes.
-    pub check: Option<AttributeCheck>,
-    /// Whether the field is `#[structnosql(read_only)]`: written with the whole record only, never by
-    /// a field update or remove (of the field or of anything inside it).
-    pub read_only: bool,
-    /// The `#[structnosql(read_transform = "...")]` function, applied to values of the field read.
-    pub read_transform: Option<StoredTransform>,
-    /// The `#[structnosql(write_transform = "...")]` function, applied to values of the field written,
-    /// before its custom check.
-    pub write_transform: Option<StoredTransform>,
-    /// The `#[structnosql(default)]` value, stored in a map of the model that a field write creates
-    /// (a missing parent) when the write does not set the field itself.
-    pub default: Option<DefaultValue>,
+    name: &'static str,
+    rust_name: &'static str,
+    schema: SchemaFn,
+    explicit_key_name: Option<&'static str>,
+    check: Option<AttributeCheck>,
+    read_only: bool,
+    read_transform: Option<StoredTransform>,
+    write_transform: Option<StoredTransform>,
+    default: Option<DefaultValue>,
 }
 
 impl FieldSchema {
+    /// A field without options; the `with_*` methods add them. For generated code.
+    #[doc(hidden)]
+    pub const fn new(name: &'static str, rust_name: &'static str, schema: SchemaFn) -> Self {
+        Self {
+            name,
+            rust_name,
+            schema,
+            explicit_key_name: None,
+            check: None,
+            read_only: false,
+            read_transform: None,
+            write_transform: None,
+            default: None,
+        }
+    }
+
+    /// Sets the explicit `key_name`. For generated code.
+    #[doc(hidden)]
+    pub const fn with_key_name(mut self, key_name: &'static str) -> Self {
+        self.explicit_key_name = Some(key_name);
+        self
+    }
+
+    /// Sets the custom check. For generated code.
+    #[doc(hidden)]
+    pub const fn with_check(mut self, check: AttributeCheck) -> Self {
+        self.check = Some(check);
+        self
+    }
+
+    /// Sets whether the field is read-only. For generated code.
+    #[doc(hidden)]
+    pub const fn with_read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Sets the read transform. For generated code.
+    #[doc(hidden)]
+    pub const fn with_read_transform(mut self, transform: StoredTransform) -> Self {
+        self.read_transform = Some(transform);
+        self
+    }
+
+    /// Sets the write transform. For generated code.
+    #[doc(hidden)]
+    pub const fn with_write_transform(mut self, transform: StoredTransform) -> Self {
+        self.write_transform = Some(transform);
+        self
+    }
+
+    /// Sets the default value. For generated code.
+    #[doc(hidden)]
+    pub const fn with_default(mut self, default: DefaultValue) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// The attribute name in DynamoDB (after `rename` / `rename_all`).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The Rust field name.
+    pub const fn rust_name(&self) -> &'static str {
+        self.rust_name
+    }
+
+    /// The function returning the field's type; [`FieldSchema::type_schema`] calls it.
+    pub const fn schema(&self) -> SchemaFn {
+        self.schema
+    }
+
+    /// The placeholder name for map keys or list indexes in string paths, if set explicitly with
+    /// `#[structnosql(key_name = "...")]`; see [`FieldSchema::key_name`].
+    pub const fn explicit_key_name(&self) -> Option<&'static str> {
+        self.explicit_key_name
+    }
+
+    /// The custom check from `#[structnosql(validate = "...")]`, run on writes.
+    pub const fn check(&self) -> Option<AttributeCheck> {
+        self.check
+    }
+
+    /// Whether the field is `#[structnosql(read_only)]`: written with the whole record only, never by
+    /// a field update or remove (of the field or of anything inside it).
+    pub const fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The `#[structnosql(read_transform = "...")]` function, applied to values of the field read.
+    pub const fn read_transform(&self) -> Option<StoredTransform> {
+        self.read_transform
+    }
+
+    /// The `#[structnosql(write_transform = "...")]` function, applied to values of the field written,
+    /// before its custom check.
+    pub const fn write_transform(&self) -> Option<StoredTransform> {
+        self.write_transform
+    }
+
+    /// The `#[structnosql(default)]` value, stored in a map of the model that a field write creates
+    /// (a missing parent) when the write does not set the field itself.
+    pub const fn default(&self) -> Option<DefaultValue> {
+        self.default
+    }
+
     /// The field's type.
     pub fn type_schema(&self) -> TypeSchema {
         (self.schema)()
@@ -217,29 +314,71 @@ impl FieldSchema {
 }
 
 /// A model: a record type or a structured map.
+///
+/// Built by the derive macros; read it through its methods. The fields are private so that a new
+/// attribute is not a breaking change.
 #[derive(Debug)]
 pub struct ModelSchema {
-    /// The Rust type name.
-    pub name: &'static str,
-    /// The fields, in declaration order.
-    pub fields: &'static [FieldSchema],
-    /// The attribute name of the `#[structnosql(version)]` field, if the model has one.
-    pub version_field: Option<&'static str>,
-    /// The attribute name of the `#[structnosql(ttl)]` field (expiry in epoch seconds), if any.
-    pub ttl_field: Option<&'static str>,
+    name: &'static str,
+    fields: &'static [FieldSchema],
+    version_field: Option<&'static str>,
+    ttl_field: Option<&'static str>,
 }
 
 impl ModelSchema {
+    /// A model without a version or TTL field; the `with_*` methods add them. For generated code.
+    #[doc(hidden)]
+    pub const fn new(name: &'static str, fields: &'static [FieldSchema]) -> Self {
+        Self {
+            name,
+            fields,
+            version_field: None,
+            ttl_field: None,
+        }
+    }
+
+    /// Names the version field. For generated code.
+    #[doc(hidden)]
+    pub const fn with_version_field(mut self, name: &'static str) -> Self {
+        self.version_field = Some(name);
+        self
+    }
+
+    /// Names the TTL field. For generated code.
+    #[doc(hidden)]
+    pub const fn with_ttl_field(mut self, name: &'static str) -> Self {
+        self.ttl_field = Some(name);
+        self
+    }
+
+    /// The Rust type name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The fields, in declaration order (those of flattened structs included, after the model's own).
+    pub const fn fields(&self) -> &'static [FieldSchema] {
+        self.fields
+    }
+
+    /// The attribute name of the `#[structnosql(version)]` field, if the model has one.
+    pub const fn version_field(&self) -> Option<&'static str> {
+        self.version_field
+    }
+
+    /// The attribute name of the `#[structnosql(ttl)]` field (expiry in epoch seconds), if any.
+    pub const fn ttl_field(&self) -> Option<&'static str> {
+        self.ttl_field
+    }
+
     /// The field with attribute name `name`.
     pub fn field(&self, name: &str) -> Option<&'static FieldSchema> {
         // Models have few fields; a linear scan of &'static data beats hashing here.
-        let fields: &'static [FieldSchema] = self.fields;
-        fields.iter().find(|field| field.name == name)
+        self.fields.iter().find(|field| field.name == name)
     }
 
     /// The fields that must be present.
     pub fn required_fields(&self) -> impl Iterator<Item = &'static FieldSchema> {
-        let fields: &'static [FieldSchema] = self.fields;
-        fields.iter().filter(|field| field.is_required())
+        self.fields.iter().filter(|field| field.is_required())
     }
 }

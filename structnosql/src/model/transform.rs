@@ -68,10 +68,10 @@ pub(crate) fn may_transform(schema: TypeSchema, direction: Direction) -> bool {
                     return false;
                 }
                 open.push(model);
-                let found = model.fields.iter().any(|field| {
+                let found = model.fields().iter().any(|field| {
                     let own = match direction {
-                        Direction::Read => field.read_transform.is_some(),
-                        Direction::Write => field.write_transform.is_some(),
+                        Direction::Read => field.read_transform().is_some(),
+                        Direction::Write => field.write_transform().is_some(),
                     };
                     own || walk(field.type_schema(), direction, open)
                 });
@@ -92,8 +92,8 @@ fn transformable(
     direction: Direction,
 ) -> bool {
     let own = field.is_some_and(|field| match direction {
-        Direction::Read => field.read_transform.is_some(),
-        Direction::Write => field.write_transform.is_some(),
+        Direction::Read => field.read_transform().is_some(),
+        Direction::Write => field.write_transform().is_some(),
     });
     own || may_transform(schema, direction)
 }
@@ -110,7 +110,7 @@ fn within(
         (TypeSchema::Model(model), AttributeValue::M(entries)) => {
             for (name, entry) in entries.iter_mut() {
                 if let Some(field) = model.field(name) {
-                    let at = path.child(Segment::Field(field.name));
+                    let at = path.child(Segment::Field(field.name()));
                     field_value(field, entry, direction, &at, problems);
                 }
             }
@@ -146,8 +146,8 @@ fn field_value(
 ) {
     within(field.type_schema(), value, direction, path, problems);
     let transform = match direction {
-        Direction::Read => field.read_transform,
-        Direction::Write => field.write_transform,
+        Direction::Read => field.read_transform(),
+        Direction::Write => field.write_transform(),
     };
     let Some(transform) = transform else {
         return;
@@ -163,7 +163,7 @@ fn field_value(
         }
     }
     if direction == Direction::Write {
-        if let Some(Err(message)) = field.check.map(|check| check(value)) {
+        if let Some(Err(message)) = field.check().map(|check| check(value)) {
             problems.push(Violation {
                 path: path.clone(),
                 message,
@@ -201,8 +201,8 @@ pub(crate) fn at(
     // cannot know it); a field with a write transform is checked after the transform, below.
     if direction == Direction::Write && super::checks::custom_checks_enabled() {
         let check = ending
-            .filter(|field| field.write_transform.is_none())
-            .and_then(|field| field.check);
+            .filter(|field| field.write_transform().is_none())
+            .and_then(|field| field.check());
         if let Some(Err(message)) = check.map(|check| check(&value)) {
             return Err(Error::Validation {
                 violations: vec![Violation {

@@ -43,11 +43,11 @@ fn list_model(
     ancestors: &mut Vec<*const ModelSchema>,
     listed: &mut Vec<PathInfo>,
 ) {
-    for field in model.fields {
+    for field in model.fields() {
         let path = if prefix.is_empty() {
-            field.name.to_owned()
+            field.name().to_owned()
         } else {
-            format!("{prefix}.{}", field.name)
+            format!("{prefix}.{}", field.name())
         };
         list_value(
             field.type_schema(),

@@ -296,7 +296,7 @@ fn step(
             let mut trail = cursor.trail;
             trail.push(field);
             Ok(Cursor {
-                path: cursor.path.child(Segment::Field(field.name)),
+                path: cursor.path.child(Segment::Field(field.name())),
                 schema: field.type_schema(),
                 field: Some(field),
                 key_name: field

@@ -220,7 +220,7 @@ impl TableCore {
             }
         };
         super::lifecycle::wait_until_active(&self.client, &self.table_name, timeout).await?;
-        match self.model.ttl_field {
+        match self.model.ttl_field() {
             Some(attribute) if created => self.enable_ttl(attribute).await,
             _ => Ok(()),
         }
@@ -300,11 +300,11 @@ fn check_key_field(
 ) -> std::result::Result<(), String> {
     let field = model
         .field(name)
-        .ok_or_else(|| format!("key attribute {name:?} is not a field of {}", model.name))?;
+        .ok_or_else(|| format!("key attribute {name:?} is not a field of {}", model.name()))?;
     if must_be_required && !field.is_required() {
         return Err(format!(
             "key attribute {name:?} must be a required field (not an Option) of {}",
-            model.name
+            model.name()
         ));
     }
     let actual = scalar_type(field.type_schema()).ok_or_else(|| {

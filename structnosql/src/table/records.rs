@@ -30,7 +30,7 @@ fn version_conflict(
     expected: Option<&AttributeValue>,
     current: Option<&Item>,
 ) -> Option<Error> {
-    let name = core.model.version_field?;
+    let name = core.model.version_field()?;
     let found = current.and_then(|item| item.get(name));
     (found != expected || current.is_none() != expected.is_none()).then(|| Error::VersionConflict {
         record: core.describe_record(key_item),
@@ -61,7 +61,7 @@ pub(crate) fn prepare_put(
 ) -> Result<PreparedPut> {
     let mut placeholders = Placeholders::new();
     let mut clauses = Vec::new();
-    let expected_version = match core.model.version_field {
+    let expected_version = match core.model.version_field() {
         Some(name) => {
             let expected = item.get(name).cloned();
             let next = version::next(expected.as_ref()).map_err(|message| Error::Validation {

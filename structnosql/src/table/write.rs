@@ -374,7 +374,7 @@ fn render_update(
     caller: Option<&Condition>,
 ) -> Result<PreparedUpdate> {
     let mut condition = section.condition(must_exist, &core.primary_index.hash_key);
-    if let (Some(name), Some(expected)) = (core.model.version_field, version) {
+    if let (Some(name), Some(expected)) = (core.model.version_field(), version) {
         section.increment_version(name);
         if let Some(check) = version_check(expected, name, section) {
             condition = Some(match condition {
@@ -440,7 +440,7 @@ pub(crate) fn version_conflict(
     expected: &ExpectedVersion,
     current: &Item,
 ) -> Option<Error> {
-    let found = current.get(core.model.version_field?);
+    let found = current.get(core.model.version_field()?);
     let conflict = match expected {
         ExpectedVersion::Any => false,
         ExpectedVersion::Absent => found.is_some(),
@@ -471,13 +471,13 @@ pub(crate) fn already_applied(
         UpdateAction::Set(path, value) => document::get(current, path) == Some(value),
         UpdateAction::Remove(path) => document::get(current, path).is_none(),
     });
-    let previous = match (core.model.version_field, expected) {
+    let previous = match (core.model.version_field(), expected) {
         (Some(_), Some(ExpectedVersion::Absent)) => None,
         (Some(_), Some(ExpectedVersion::Is(value))) => Some(value),
         _ => return written,
     };
     written
-        && core.model.version_field.is_some_and(|name| {
+        && core.model.version_field().is_some_and(|name| {
             versions::next(previous).is_ok_and(|next| current.get(name) == Some(&next))
         })
 }

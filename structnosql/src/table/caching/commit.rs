@@ -156,7 +156,7 @@ pub(super) fn presence<'a>(
     creates_record: bool,
 ) -> impl Fn(&DocumentPath) -> Option<bool> + 'a {
     let keep_removes =
-        (creates_record && !base.known_to_exist()) || core.model.version_field.is_some();
+        (creates_record && !base.known_to_exist()) || core.model.version_field().is_some();
     move |path| match base.lookup(path) {
         Lookup::Hit(value) if !keep_removes => Some(value.is_some()),
         _ => None,
@@ -165,7 +165,7 @@ pub(super) fn presence<'a>(
 
 /// What a commit expects of the record's version: what the cache knows DynamoDB holds.
 pub(super) fn expected_version(core: &TableCore, known: &Known) -> ExpectedVersion {
-    let Some(name) = core.model.version_field else {
+    let Some(name) = core.model.version_field() else {
         return ExpectedVersion::Any;
     };
     match known.lookup(&version_path(name)) {
@@ -178,7 +178,7 @@ pub(super) fn expected_version(core: &TableCore, known: &Known) -> ExpectedVersi
 /// The write of the version that follows the one `known` holds, for a versioned `model` whose
 /// stored version is known.
 pub(super) fn next_version(model: &ModelSchema, known: &Known) -> Option<UpdateAction> {
-    let path = version_path(model.version_field?);
+    let path = version_path(model.version_field()?);
     match known.lookup(&path) {
         Lookup::Hit(current) => version::next(current.as_ref())
             .ok()

@@ -155,7 +155,7 @@ impl Backend for Cached {
         // A condition (a version check included) is checked against what DynamoDB holds, which
         // must include the writes queued before.
         let _turn = if !matches!(condition, PutCondition::None)
-            || self.core.model.version_field.is_some()
+            || self.core.model.version_field().is_some()
         {
             self.send_pending_first(key_item).await?
         } else {

@@ -111,7 +111,7 @@ impl RecordCache {
         self.pending.retain(|sequence, _| !sent.contains(&sequence));
         if self.pending.is_empty() {
             self.view = None;
-        } else if self.model.version_field.is_some() {
+        } else if self.model.version_field().is_some() {
             // The writes still pending go with the next commit, which increments the version again.
             self.rebuild_view();
         }

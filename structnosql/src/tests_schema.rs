@@ -2510,14 +2510,14 @@ fn read_only_fields_and_everything_inside_them_are_not_writable() {
 
 #[test]
 fn transforms_apply_to_the_field_and_to_fields_nested_in_a_value() {
-    use crate::model::transform::{at, item, Direction};
+    use crate::model::transform::{at, item, Checks, Direction};
     let code = resolve_one(&GUARDED, "code", &()).path;
     assert_eq!(
-        at(&GUARDED, &code, s("ab"), Direction::Write).unwrap(),
+        at(&GUARDED, &code, s("ab"), Direction::Write(Checks::Run)).unwrap(),
         s("AB")
     );
     // The field's check runs on the transformed value.
-    match at(&GUARDED, &code, s("abcd"), Direction::Write) {
+    match at(&GUARDED, &code, s("abcd"), Direction::Write(Checks::Run)) {
         Err(Error::Validation { violations }) => {
             assert_eq!(violations[0].path.to_string(), "code");
             assert_eq!(violations[0].message, "too long");
@@ -2536,7 +2536,13 @@ fn transforms_apply_to_the_field_and_to_fields_nested_in_a_value() {
         map([("serial", s("x")), ("label", s("HI"))])
     );
     assert_eq!(
-        at(&GUARDED, &entry, label_map.clone(), Direction::Write).unwrap(),
+        at(
+            &GUARDED,
+            &entry,
+            label_map.clone(),
+            Direction::Write(Checks::Run)
+        )
+        .unwrap(),
         label_map
     );
     let record: crate::model::Item = [
@@ -2551,14 +2557,14 @@ fn transforms_apply_to_the_field_and_to_fields_nested_in_a_value() {
         read["items"],
         map([("a", map([("serial", s("x")), ("label", s("HI"))]))])
     );
-    let written = item(&GUARDED, record, Direction::Write).unwrap();
+    let written = item(&GUARDED, record, Direction::Write(Checks::Run)).unwrap();
     assert_eq!(written["code"], s("XY"));
 }
 
 #[test]
 fn recursive_models_without_transforms_are_recognised_without_endless_walking() {
-    use crate::model::transform::{may_transform, Direction};
-    for direction in [Direction::Read, Direction::Write] {
+    use crate::model::transform::{may_transform, Checks, Direction};
+    for direction in [Direction::Read, Direction::Write(Checks::Run)] {
         assert!(!may_transform(TypeSchema::Model(&PARAMETER), direction));
         assert!(!may_transform(
             TypeSchema::Model(&PARAMETERS_RECORD),

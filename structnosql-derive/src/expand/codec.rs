@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::{accessors, schema};
+use super::accessors;
 use crate::ast::{Field, Model};
 
 /// The `Attribute` impl of the model.
@@ -28,10 +28,20 @@ pub fn attribute_impl(model: &Model) -> TokenStream {
             }
 
             fn to_attribute(&self) -> ::core::result::Result<__p::AttributeValue, __p::Violations> {
+                let (__value, __violations) = <Self as __p::Attribute>::__encode_parts(self);
+                match __value {
+                    ::core::option::Option::Some(__value) => __violations.into_result(__value),
+                    ::core::option::Option::None => ::core::result::Result::Err(__violations),
+                }
+            }
+
+            fn __encode_parts(
+                &self,
+            ) -> (::core::option::Option<__p::AttributeValue>, __p::Violations) {
                 let mut __map = ::std::collections::HashMap::with_capacity(#field_count);
                 let mut __violations = __p::Violations::default();
                 #(#encode)*
-                __violations.into_result(__p::AttributeValue::M(__map))
+                (::core::option::Option::Some(__p::AttributeValue::M(__map)), __violations)
             }
 
             fn from_attribute(
@@ -79,16 +89,8 @@ fn encode_field(field: &Field) -> TokenStream {
             <#ty as __p::MapModel>::__encode_flattened(&self.#var, &mut __map, &mut __violations);
         };
     }
-    // A field with a write transform is checked after the transform, on the stored form.
-    let check = match field.options.validate {
-        Some(_) if field.options.write_transform.is_none() => {
-            let typed = schema::validate_fn_ident(field);
-            quote!(::core::option::Option::Some(#typed as fn(&#ty) -> _))
-        }
-        _ => quote!(::core::option::Option::None),
-    };
     quote! {
-        <#ty as __p::Attribute>::__encode_field(&self.#var, &mut __map, &mut __violations, #name, #check);
+        <#ty as __p::Attribute>::__encode_field(&self.#var, &mut __map, &mut __violations, #name);
     }
 }
 

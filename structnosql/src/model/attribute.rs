@@ -62,25 +62,29 @@ pub trait Attribute: Sized + Send + Sync + 'static {
     // functions: it calls them as `<T as Attribute>::…`, as every other use of a field's type, so
     // that an unsupported type is one compile error, not one per use.
 
-    /// Encodes a struct field holding this value into the struct's `map`, running the field's custom
-    /// check; an absent `None` is left out.
+    /// The value encoded as far as it could be, and the problems found: a model's map holds the
+    /// fields that encoded, so that checks on them can report their problems along with the others.
+    #[doc(hidden)]
+    fn __encode_parts(&self) -> (Option<AttributeValue>, Violations) {
+        match self.to_attribute() {
+            Ok(value) => (Some(value), Violations::default()),
+            Err(problems) => (None, problems),
+        }
+    }
+    /// Encodes a struct field holding this value into the struct's `map`; an absent `None` is left
+    /// out. Custom checks run later, on the stored form of the whole value written.
     #[doc(hidden)]
     fn __encode_field(
         &self,
         map: &mut HashMap<String, AttributeValue>,
         violations: &mut Violations,
         name: &'static str,
-        check: Option<FieldCheck<Self>>,
     ) {
         if self.__is_absent() {
             return;
         }
         match self.to_attribute() {
             Ok(encoded) => {
-                let check = check.filter(|_| super::checks::custom_checks_enabled());
-                if let Some(Err(message)) = check.map(|check| check(self)) {
-                    violations.extend(Violations::new(message).inside(Segment::Field(name)));
-                }
                 map.insert(name.to_owned(), encoded);
             }
             Err(problems) => violations.extend(problems.inside(Segment::Field(name))),

@@ -324,7 +324,6 @@
 //! dropped, as StructNoSQL did (minus its printing).
 
 pub(crate) mod attribute;
-pub(crate) mod checks;
 pub(crate) mod defaults;
 pub(crate) mod number;
 mod schema;
@@ -398,28 +397,51 @@ pub trait MapModel: Attribute {
     }
 }
 
+/// A record as a DynamoDB item: encoded, write-transformed, checked (its fields' custom checks only
+/// when `checks` says so), with every problem reported with its path.
+pub(crate) fn record_item<M: TableDataModel>(
+    record: &M,
+    checks: transform::Checks,
+) -> Result<Item> {
+    let root = DocumentPath::root();
+    let (encoded, problems) = record.__encode_parts();
+    let item = match encoded {
+        Some(AttributeValue::M(item)) => item,
+        Some(other) => {
+            return Err(Error::validation_at(
+                &root,
+                attribute::mismatch(&other, M::schema()),
+            ))
+        }
+        None => return Err(Error::validation_at(&root, problems)),
+    };
+    // The checks run on the fields that did encode, so that one error names every problem.
+    let checked = transform::item(M::model_schema(), item, transform::Direction::Write(checks));
+    let mut violations: Vec<Violation> = problems.at(&root).into_iter().collect();
+    let item = match checked {
+        Ok(item) => item,
+        Err(Error::Validation { violations: found }) => {
+            violations.extend(found);
+            return Err(Error::Validation { violations });
+        }
+        Err(other) => return Err(other),
+    };
+    if !violations.is_empty() {
+        return Err(Error::Validation { violations });
+    }
+    for (name, value) in &item {
+        let path =
+            DocumentPath::from_segments(vec![crate::path::Segment::Key(name.as_str().into())]);
+        crate::validate::check_depth(&path, value)?;
+    }
+    Ok(item)
+}
+
 /// A struct stored as a whole DynamoDB record. Implement it with `#[derive(TableDataModel)]`.
 pub trait TableDataModel: MapModel {
     /// The record as a DynamoDB item, checked: every problem is reported with its path.
     fn to_item(&self) -> Result<Item> {
-        match self.to_attribute() {
-            Ok(AttributeValue::M(item)) => {
-                let item =
-                    transform::item(Self::model_schema(), item, transform::Direction::Write)?;
-                for (name, value) in &item {
-                    let path = DocumentPath::from_segments(vec![crate::path::Segment::Key(
-                        name.as_str().into(),
-                    )]);
-                    crate::validate::check_depth(&path, value)?;
-                }
-                Ok(item)
-            }
-            Ok(other) => Err(Error::validation_at(
-                &DocumentPath::root(),
-                attribute::mismatch(&other, Self::schema()),
-            )),
-            Err(violations) => Err(Error::validation_at(&DocumentPath::root(), violations)),
-        }
+        record_item(self, transform::Checks::Run)
     }
 
     /// Checks the record as a write would, without converting it for good.

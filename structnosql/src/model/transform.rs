@@ -18,8 +18,28 @@ use crate::path::{DocumentPath, Segment};
 pub(crate) enum Direction {
     /// Values read: the read transforms.
     Read,
-    /// Values to write: the write transforms, then the custom checks of the transformed fields.
-    Write,
+    /// Values to write: the write transforms, then (unless skipped) the fields' custom checks.
+    Write(Checks),
+}
+
+/// Whether the fields' custom checks (`#[structnosql(validate = "...")]`) run on values written:
+/// always, except through the explicit ways around validation (`put_record_unvalidated`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checks {
+    /// Run them.
+    Run,
+    /// Skip them (migrations of data written under older rules).
+    Skip,
+}
+
+/// Whether `field` has anything to apply to its values in `direction`.
+fn acts_on(field: &FieldSchema, direction: Direction) -> bool {
+    match direction {
+        Direction::Read => field.read_transform().is_some(),
+        Direction::Write(checks) => {
+            field.write_transform().is_some() || (checks == Checks::Run && field.check().is_some())
+        }
+    }
 }
 
 /// The type stored at `path` of `model`, and the field the path ends at (if it ends at one). `None`
@@ -69,11 +89,7 @@ pub(crate) fn may_transform(schema: TypeSchema, direction: Direction) -> bool {
                 }
                 open.push(model);
                 let found = model.fields().iter().any(|field| {
-                    let own = match direction {
-                        Direction::Read => field.read_transform().is_some(),
-                        Direction::Write => field.write_transform().is_some(),
-                    };
-                    own || walk(field.type_schema(), direction, open)
+                    acts_on(field, direction) || walk(field.type_schema(), direction, open)
                 });
                 open.pop();
                 found
@@ -91,11 +107,7 @@ fn transformable(
     field: Option<&'static FieldSchema>,
     direction: Direction,
 ) -> bool {
-    let own = field.is_some_and(|field| match direction {
-        Direction::Read => field.read_transform().is_some(),
-        Direction::Write => field.write_transform().is_some(),
-    });
-    own || may_transform(schema, direction)
+    field.is_some_and(|field| acts_on(field, direction)) || may_transform(schema, direction)
 }
 
 /// Applies the transforms of the fields nested in `value` (of type `schema`, stored at `path`).
@@ -136,7 +148,7 @@ fn within(
     }
 }
 
-/// Applies the transforms inside a value of `field`, then the field's own.
+/// Applies the transforms inside a value of `field`, then the field's own, then (writing) its check.
 fn field_value(
     field: &'static FieldSchema,
     value: &mut AttributeValue,
@@ -147,22 +159,21 @@ fn field_value(
     within(field.type_schema(), value, direction, path, problems);
     let transform = match direction {
         Direction::Read => field.read_transform(),
-        Direction::Write => field.write_transform(),
+        Direction::Write(_) => field.write_transform(),
     };
-    let Some(transform) = transform else {
-        return;
-    };
-    match transform(value.clone()) {
-        Ok(transformed) => *value = transformed,
-        Err(message) => {
-            problems.push(Violation {
-                path: path.clone(),
-                message,
-            });
-            return;
+    if let Some(transform) = transform {
+        match transform(value.clone()) {
+            Ok(transformed) => *value = transformed,
+            Err(message) => {
+                problems.push(Violation {
+                    path: path.clone(),
+                    message,
+                });
+                return;
+            }
         }
     }
-    if direction == Direction::Write {
+    if direction == Direction::Write(Checks::Run) {
         if let Some(Err(message)) = field.check().map(|check| check(value)) {
             problems.push(Violation {
                 path: path.clone(),
@@ -180,7 +191,7 @@ fn finish<T>(value: T, problems: Vec<Violation>, direction: Direction) -> Result
         Direction::Read => Error::InvalidStoredData {
             violations: problems,
         },
-        Direction::Write => Error::Validation {
+        Direction::Write(_) => Error::Validation {
             violations: problems,
         },
     })
@@ -197,21 +208,6 @@ pub(crate) fn at(
     let Some((schema, ending)) = schema_at(model, path) else {
         return Ok(value);
     };
-    // The custom check of a field written directly (by a typed path, whose value's own conversion
-    // cannot know it); a field with a write transform is checked after the transform, below.
-    if direction == Direction::Write && super::checks::custom_checks_enabled() {
-        let check = ending
-            .filter(|field| field.write_transform().is_none())
-            .and_then(|field| field.check());
-        if let Some(Err(message)) = check.map(|check| check(&value)) {
-            return Err(Error::Validation {
-                violations: vec![Violation {
-                    path: path.clone(),
-                    message,
-                }],
-            });
-        }
-    }
     if !transformable(schema, ending, direction) {
         return Ok(value);
     }

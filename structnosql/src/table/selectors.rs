@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result};
-use crate::model::transform::{self, Direction};
+use crate::model::transform::{self, Checks, Direction};
 use crate::model::{Attribute, ModelSchema, Violations};
 use crate::path::{DocumentPath, KeyValues, ReadablePath, StringPath, TypedPath};
 
@@ -209,7 +209,9 @@ impl Setters {
                             .clone()
                             .map_err(|problems| Error::validation_at(path, problems))
                     })
-                    .and_then(|value| transform::at(model, path, value, Direction::Write))
+                    .and_then(|value| {
+                        transform::at(model, path, value, Direction::Write(Checks::Run))
+                    })
                     .and_then(|value| {
                         crate::validate::check_depth(path, &value)?;
                         Ok((path.clone(), value))
@@ -227,7 +229,7 @@ impl Setters {
                         .clone()
                         .map_err(|problems| Error::validation_at(&target.path, problems))
                         .and_then(|value| {
-                            transform::at(model, &target.path, value, Direction::Write)
+                            transform::at(model, &target.path, value, Direction::Write(Checks::Run))
                         })
                         .and_then(|value| crate::validate::check_at(target, value))
                         .map(|value| (target.path.clone(), value))

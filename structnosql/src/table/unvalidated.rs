@@ -5,7 +5,8 @@ use super::api::Table;
 use super::backend::{Backend, PutCondition};
 use super::key::RecordKey;
 use crate::error::Result;
-use crate::model::checks::without_custom_checks;
+use crate::model::record_item;
+use crate::model::transform::Checks;
 use crate::model::{Lenient, TableDataModel};
 
 impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
@@ -14,7 +15,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// number, an empty set, an item over 400 KB) is still refused before sending, since it could not
     /// be stored. For migrations of records written under older rules.
     pub async fn put_record_unvalidated(&self, record: &M) -> Result<()> {
-        let item = without_custom_checks(|| record.to_item())?;
+        let item = record_item(record, Checks::Skip)?;
         self.put_item(item, PutCondition::None).await.map(drop)
     }
 

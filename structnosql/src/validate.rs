@@ -16,6 +16,7 @@ use crate::path::{DocumentPath, ResolvedPath, Segment, MAX_DEPTH};
 /// Converts `value` for writing at a string path: the conversion's own checks, then the path's schema
 /// (the value's type is only known at run time), then the field's custom check and the depth limit.
 /// Problems are reported with their paths from the record's root.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn encode_at<V: Attribute>(
     resolved: &ResolvedPath,
     value: &V,

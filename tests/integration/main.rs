@@ -19,5 +19,6 @@ mod parity;
 mod queries;
 mod request_order;
 mod robustness;
+mod string_paths;
 mod transactions;
 mod ttl;

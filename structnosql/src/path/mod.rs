@@ -5,11 +5,13 @@
 //! [`DocumentPath`], the one representation every operation works on.
 
 mod catalog;
+mod model_path;
 mod segment;
 mod string;
 mod typed;
 
 pub use catalog::{paths, PathInfo};
+pub use model_path::ModelPath;
 pub use segment::{DocumentPath, Segment, MAX_DEPTH};
 pub(crate) use string::StringPath;
 pub use string::{resolve, KeyValue, KeyValues, ResolvedPath};

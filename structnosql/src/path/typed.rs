@@ -32,6 +32,12 @@ pub trait TypedPath {
     {
         self.document_path().clone()
     }
+    /// For a path resolved from a string ([`super::ModelPath`]): the resolution, whose schema values
+    /// written are checked against (their type is only known at run time).
+    #[doc(hidden)]
+    fn __resolved(&self) -> Option<&super::ResolvedPath> {
+        None
+    }
 }
 
 /// A path that reads accept: every [`TypedPath`], and the [`ReadOnlyPath`] of a

@@ -34,7 +34,7 @@ pub use key::{KeyPart, KeyValueInput, RecordKey};
 pub use lifecycle::wait_until_active;
 pub use query::{Query, QueryMetadata, QueryPage, SortCondition};
 pub use scan::Scan;
-pub use selectors::{Getters, NamedValues, Removers, Setters};
+pub use selectors::{Getters, ModelSelection, NamedValues, Removers, Setters};
 pub use transaction::{ReadResults, ReadTransaction, Slot, WriteTransaction};
 
 use std::marker::PhantomData;

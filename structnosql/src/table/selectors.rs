@@ -5,8 +5,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result};
 use crate::model::transform::{self, Checks, Direction};
-use crate::model::{Attribute, ModelSchema, Violations};
-use crate::path::{DocumentPath, KeyValues, ReadablePath, StringPath, TypedPath};
+use crate::model::{Attribute, MapModel, ModelSchema, Violations};
+use crate::path::{
+    DocumentPath, KeyValues, ReadablePath, ResolvedPath, Selection, StringPath, TypedPath,
+};
 
 /// A path given by string, resolved against the model when the operation runs.
 #[derive(Debug, Clone)]
@@ -100,7 +102,41 @@ enum Write {
         DocumentPath,
         std::result::Result<AttributeValue, Violations>,
     ),
+    /// A [`crate::path::ModelPath`]: resolved from a string, its value checked against the model.
+    Resolved(
+        ResolvedPath,
+        std::result::Result<AttributeValue, Violations>,
+    ),
     String(StringPath, std::result::Result<AttributeValue, Violations>),
+}
+
+impl Write {
+    /// A write at a typed path.
+    fn typed<P: TypedPath>(
+        path: P,
+        encoded: std::result::Result<AttributeValue, Violations>,
+    ) -> Self {
+        match path.__resolved() {
+            Some(resolved) => Write::Resolved(resolved.clone(), encoded),
+            None => Write::Typed(path.into_document_path(), encoded),
+        }
+    }
+}
+
+/// Checks a value written at a path resolved from a string: the field is writable, the value
+/// converted, transformed and checked against the path's schema.
+fn checked_at(
+    model: &'static ModelSchema,
+    target: &ResolvedPath,
+    encoded: &std::result::Result<AttributeValue, Violations>,
+) -> Result<(DocumentPath, AttributeValue)> {
+    crate::validate::check_writable(model, &target.path)?;
+    encoded
+        .clone()
+        .map_err(|problems| Error::validation_at(&target.path, problems))
+        .and_then(|value| transform::at(model, &target.path, value, Direction::Write(Checks::Run)))
+        .and_then(|value| crate::validate::check_at(target, value))
+        .map(|value| (target.path.clone(), value))
 }
 
 /// Named values to write in one `update_multiple_fields` call, checked before anything is sent.
@@ -131,8 +167,7 @@ impl Setters {
     pub fn set<P: TypedPath>(mut self, path: P, value: impl Into<P::Value>) -> Self {
         let encoded = value.into().to_attribute();
         crate::expr::reserve_first(&mut self.entries);
-        self.entries
-            .push((None, Write::Typed(path.into_document_path(), encoded)));
+        self.entries.push((None, Write::typed(path, encoded)));
         self
     }
 
@@ -144,10 +179,8 @@ impl Setters {
         value: impl Into<P::Value>,
     ) -> Self {
         let encoded = value.into().to_attribute();
-        self.entries.push((
-            Some(name.into()),
-            Write::Typed(path.into_document_path(), encoded),
-        ));
+        self.entries
+            .push((Some(name.into()), Write::typed(path, encoded)));
         self
     }
 
@@ -189,6 +222,7 @@ impl Setters {
             .map(|(name, write)| match (name, write) {
                 (Some(name), _) => name.clone(),
                 (None, Write::Typed(path, _)) => path.to_string(),
+                (None, Write::Resolved(resolved, _)) => resolved.path.to_string(),
                 (None, Write::String(string, _)) => string.path.clone(),
             })
     }
@@ -216,6 +250,7 @@ impl Setters {
                         crate::validate::check_depth(path, &value)?;
                         Ok((path.clone(), value))
                     }),
+                Write::Resolved(target, encoded) => checked_at(model, target, encoded),
                 Write::String(string, encoded) => {
                     let targets = string.resolve(model)?;
                     let [target] = targets.as_slice() else {
@@ -224,15 +259,7 @@ impl Setters {
                             reason: "a value is written at one path; multi-selections are for reads and removes".into(),
                         });
                     };
-                    crate::validate::check_writable(model, &target.path)?;
-                    encoded
-                        .clone()
-                        .map_err(|problems| Error::validation_at(&target.path, problems))
-                        .and_then(|value| {
-                            transform::at(model, &target.path, value, Direction::Write(Checks::Run))
-                        })
-                        .and_then(|value| crate::validate::check_at(target, value))
-                        .map(|value| (target.path.clone(), value))
+                    checked_at(model, target, encoded)
                 }
             };
             match checked {
@@ -321,5 +348,64 @@ impl NamedValues {
             object.insert(name.clone(), json);
         }
         Ok(serde_json::Value::Object(object))
+    }
+}
+
+/// A string path naming one value or several (a multi-selection, `"profile.(name, email)"`),
+/// resolved against the model `M`: a [`Selection`] whose values come back as [`NamedValues`], each
+/// under its element as written (`name`, `email`). `get_fields`, `remove_fields`, `query_fields`,
+/// `scan_fields` and `batch_get_fields` take it.
+///
+/// ```
+/// use structnosql::table::ModelSelection;
+/// use structnosql::TableDataModel;
+///
+/// #[derive(TableDataModel)]
+/// struct Member {
+///     id: String,
+///     name: Option<String>,
+///     email: Option<String>,
+/// }
+///
+/// let contact = ModelSelection::new::<Member>("(name, email)", &())?;
+/// # Ok::<(), structnosql::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ModelSelection {
+    targets: Vec<ResolvedPath>,
+}
+
+impl ModelSelection {
+    /// Resolves `path` against the model `M`, with `keys` for its `{{placeholders}}`.
+    pub fn new<M: MapModel>(path: &str, keys: &(impl KeyValues + ?Sized)) -> Result<Self> {
+        Ok(Self {
+            targets: crate::path::resolve(M::model_schema(), path, keys)?,
+        })
+    }
+
+    /// The names the values come back under, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.targets.iter().map(|target| target.label.as_str())
+    }
+}
+
+impl Selection for ModelSelection {
+    type Values = NamedValues;
+
+    fn document_paths(&self) -> Vec<&DocumentPath> {
+        self.targets.iter().map(|target| &target.path).collect()
+    }
+
+    fn decode(
+        &self,
+        values: Vec<Option<AttributeValue>>,
+    ) -> std::result::Result<NamedValues, Violations> {
+        Ok(NamedValues::new(
+            self.targets
+                .iter()
+                .zip(values)
+                .map(|(target, value)| (target.label.clone(), target.path.clone(), value))
+                .collect(),
+        ))
     }
 }

@@ -63,6 +63,9 @@ pub struct FieldOptions {
     pub ttl: Flag,
     /// The field is written only with the whole record, never by field updates or removes.
     pub read_only: Flag,
+    /// An `Option` field whose `None` is stored as `NULL` (StructNoSQL's way) instead of being left
+    /// out of the item.
+    pub none_as_null: Flag,
     /// The function applied to values of the field read.
     pub read_transform: Option<Setting<syn::Path>>,
     /// The function applied to values of the field written, before its custom check.

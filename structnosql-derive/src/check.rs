@@ -37,6 +37,7 @@ pub fn model(model: &Model, errors: &mut Accumulator) {
         usable_in_paths(&field.name, field.name_span, errors);
         field_name_unique(field, before, errors);
         key_name_well_formed(field, errors);
+        none_as_null_on_option(field, errors);
         one_field_marked(field, before, |field| &field.options.ttl, "TTL", errors);
         one_field_marked(
             field,
@@ -246,6 +247,7 @@ fn flatten_alone(field: &Field, errors: &mut Accumulator) {
         ("version", flag_span(options.version)),
         ("ttl", flag_span(options.ttl)),
         ("read_only", flag_span(options.read_only)),
+        ("none_as_null", flag_span(options.none_as_null)),
         (
             "read_transform",
             options.read_transform.as_ref().map(|set| set.span),
@@ -266,6 +268,23 @@ fn flatten_alone(field: &Field, errors: &mut Accumulator) {
                 .with_span(&span),
             );
         }
+    }
+}
+
+/// Only an `Option` field has a `None` to store as `NULL`.
+fn none_as_null_on_option(field: &Field, errors: &mut Accumulator) {
+    let flag = field.options.none_as_null;
+    let is_option = matches!(
+        &field.ty,
+        syn::Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == "Option")
+    );
+    if flag.is_present() && !is_option {
+        errors.push(
+            darling::Error::custom(
+                "`none_as_null` applies to `Option` fields: only they hold a `None`",
+            )
+            .with_span(&flag.span()),
+        );
     }
 }
 

@@ -519,3 +519,53 @@ fn models_that_name_structnosql_by_another_path_work_alike() {
     assert_eq!(Note::fields().by().document_path().to_string(), "by");
     assert_eq!(Note::model_schema().fields().len(), 3);
 }
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+struct Contact {
+    contact_id: String,
+    #[structnosql(none_as_null)]
+    nickname: Option<String>,
+    phone: Option<String>,
+}
+
+/// A `None` is left out of the item unless its field is `none_as_null`; either way it reads back as
+/// `None`, on both tables.
+#[tokio::test]
+async fn none_fields_are_left_out_or_stored_as_null_when_marked() {
+    let name = harness::unique_table_name("contacts");
+    let basic = structnosql::BasicTable::<Contact>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(structnosql::PrimaryIndex::hash("contactId"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let caching = structnosql::CachingTable::<Contact>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(structnosql::PrimaryIndex::hash("contactId"))
+        .build()
+        .await
+        .unwrap();
+    let contact = |id: &str| Contact {
+        contact_id: id.into(),
+        nickname: None,
+        phone: None,
+    };
+    basic.put_record(&contact("c1")).await.unwrap();
+    caching.put_record(&contact("c2")).await.unwrap();
+    assert!(caching.commit_operations().await.is_success());
+    for id in ["c1", "c2"] {
+        let stored = harness::stored_item(&name, "contactId", id).await;
+        assert_eq!(
+            stored.get("nickname"),
+            Some(&AttributeValue::Null(true)),
+            "{id}"
+        );
+        assert!(!stored.contains_key("phone"), "{id}");
+        assert_eq!(basic.get_record(id).await.unwrap(), Some(contact(id)));
+        assert_eq!(caching.get_record(id).await.unwrap(), Some(contact(id)));
+    }
+}

@@ -89,8 +89,9 @@ fn encode_field(field: &Field) -> TokenStream {
             <#ty as __p::MapModel>::__encode_flattened(&self.#var, &mut __map, &mut __violations);
         };
     }
+    let keep_none = field.options.none_as_null.is_present();
     quote! {
-        <#ty as __p::Attribute>::__encode_field(&self.#var, &mut __map, &mut __violations, #name);
+        <#ty as __p::Attribute>::__encode_field(&self.#var, &mut __map, &mut __violations, #name, #keep_none);
     }
 }
 

@@ -71,16 +71,17 @@ pub trait Attribute: Sized + Send + Sync + 'static {
             Err(problems) => (None, problems),
         }
     }
-    /// Encodes a struct field holding this value into the struct's `map`; an absent `None` is left
-    /// out. Custom checks run later, on the stored form of the whole value written.
+    /// Encodes a struct field holding this value into the struct's `map`; a `None` is left out,
+    /// or stored as `NULL` when `keep_none` (`#[structnosql(none_as_null)]`). Custom checks run later, on the stored form of the whole value written.
     #[doc(hidden)]
     fn __encode_field(
         &self,
         map: &mut HashMap<String, AttributeValue>,
         violations: &mut Violations,
         name: &'static str,
+        keep_none: bool,
     ) {
-        if self.__is_absent() {
+        if self.__is_absent() && !keep_none {
             return;
         }
         match self.to_attribute() {

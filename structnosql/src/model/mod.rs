@@ -150,6 +150,28 @@
 //! that it is left out of the compile-time depth check (DynamoDB allows 32 levels; a model nested deeper
 //! without recursion is a compile error on the field).
 //!
+//! **`none_as_null`** (on an `Option` field) stores the field's `None` as `NULL` in whole-record
+//! writes, as StructNoSQL does; without it a `None` field is left out of the item. Both read back as
+//! `None`.
+//!
+//! ```
+//! use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+//! use structnosql::TableDataModel;
+//!
+//! #[derive(TableDataModel)]
+//! struct Profile {
+//!     id: String,
+//!     #[structnosql(none_as_null)]
+//!     nickname: Option<String>,
+//!     bio: Option<String>,
+//! }
+//!
+//! let item = Profile { id: "p1".into(), nickname: None, bio: None }.to_item()?;
+//! assert_eq!(item.get("nickname"), Some(&AttributeValue::Null(true)));
+//! assert!(!item.contains_key("bio"));
+//! # Ok::<(), structnosql::Error>(())
+//! ```
+//!
 //! **`read_only`** (on a field) makes a field that only whole-record writes set (`put_record`, batch
 //! puts, a transaction's put). Its typed accessor returns a [`ReadOnlyPath`](crate::path::ReadOnlyPath),
 //! which reads (`get_field`, `get_fields`, conditions, queries, scans: they take a

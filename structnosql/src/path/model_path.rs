@@ -26,6 +26,7 @@ use crate::model::{Attribute, MapModel, TypeSchema};
 /// #[structnosql(rename_all = "camelCase")]
 /// struct User {
 ///     user_id: String,
+///     #[structnosql(key_name = "tokenId")]
 ///     tokens: Option<std::collections::HashMap<String, i64>>,
 /// }
 ///

@@ -1,0 +1,10 @@
+use structnosql::TableDataModel;
+
+#[derive(TableDataModel)]
+struct Record {
+    id: String,
+    #[structnosql(none_as_null)]
+    count: i64,
+}
+
+fn main() {}

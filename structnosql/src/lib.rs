@@ -21,6 +21,12 @@
 //! # Errors
 //!
 //! Every fallible call returns [`Result`] with the one [`Error`] enum.
+//!
+//! # Cargo features
+//!
+//! - `embedded`: [`EmbeddedDynamoDb`], a DynamoDB-compatible server inside the process (no AWS
+//!   account), for examples and tests.
+//! - `internals`: internals that benchmarks and fuzz targets measure; not part of the public API.
 #![warn(missing_docs)]
 #![cfg_attr(
     not(test),

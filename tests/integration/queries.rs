@@ -2,10 +2,11 @@
 
 use futures::StreamExt;
 use structnosql::expr::Condition;
+use structnosql::table::Scan;
 use structnosql::table::{
     BasicTable, Getters, GlobalSecondaryIndex, PrimaryIndex, Query, SortCondition,
 };
-use structnosql::{MapModel, TableDataModel};
+use structnosql::{Error, MapModel, TableDataModel};
 
 use crate::harness;
 
@@ -223,4 +224,44 @@ async fn composite_primary_keys_are_queried_with_sort_conditions() {
         .unwrap();
     let keys: Vec<(String, i64)> = page.records.into_iter().map(|(key, _)| key).collect();
     assert_eq!(keys, [("s".into(), 8), ("s".into(), 9), ("s".into(), 10)]);
+}
+
+/// Queries and scans read their pages the same way: a filter past DynamoDB's 4 KB and an index the
+/// table does not have are refused before anything is sent, with the same errors.
+#[tokio::test]
+async fn queries_and_scans_refuse_long_filters_and_unknown_indexes_alike() {
+    let (table, counter) = movies().await;
+    counter.take();
+    let f = Movie::fields();
+    let long = (0..400).fold(Condition::gt(f.year(), 0_i64), |condition, year| {
+        condition.and(Condition::ne(f.year(), year))
+    });
+    let query = Query::index("byTypeAndYear", "Thriller")
+        .unwrap()
+        .filter(long.clone());
+    let error = table.query_field(&query, f.name()).await.unwrap_err();
+    assert!(matches!(error, Error::TooLarge { .. }), "{error}");
+    let error = table
+        .scan_field(&Scan::table().filter(long), f.name())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::TooLarge { .. }), "{error}");
+
+    let error = table
+        .query_field(&Query::index("noSuchIndex", "x").unwrap(), f.name())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::UnknownIndex { ref index, .. } if index == "noSuchIndex"),
+        "{error}"
+    );
+    let error = table
+        .scan_field(&Scan::index("noSuchIndex"), f.name())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::UnknownIndex { ref index, .. } if index == "noSuchIndex"),
+        "{error}"
+    );
+    assert_eq!(counter.take(), 0, "nothing sent");
 }

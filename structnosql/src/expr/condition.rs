@@ -107,8 +107,11 @@ enum Node {
     Exists(Operand),
     NotExists(Operand),
     Type(Operand, AttributeType),
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
+    /// Every one holds. Chains of `and` are one flat list, so that a long chain is not a deep tree
+    /// (which rendering, cloning and dropping would walk recursively).
+    And(Vec<Node>),
+    /// One holds; flat like `And`.
+    Or(Vec<Node>),
     Not(Box<Node>),
     /// A value that could not be converted; reported when the condition is used.
     Invalid(String),
@@ -231,12 +234,24 @@ impl Condition {
 
     /// Both conditions hold.
     pub fn and(self, other: Condition) -> Self {
-        Self(Node::And(Box::new(self.0), Box::new(other.0)))
+        Self(match self.0 {
+            Node::And(mut all) => {
+                all.push(other.0);
+                Node::And(all)
+            }
+            first => Node::And(vec![first, other.0]),
+        })
     }
 
     /// Either condition holds.
     pub fn or(self, other: Condition) -> Self {
-        Self(Node::Or(Box::new(self.0), Box::new(other.0)))
+        Self(match self.0 {
+            Node::Or(mut any) => {
+                any.push(other.0);
+                Node::Or(any)
+            }
+            first => Node::Or(vec![first, other.0]),
+        })
     }
 
     /// The condition does not hold.
@@ -465,15 +480,19 @@ fn render(
             placeholders.push_value(out, AttributeValue::S(kind.code().to_owned()));
             out.push(')');
         }
-        Node::And(a, b) | Node::Or(a, b) => {
-            out.push('(');
-            render(a, model, placeholders, out)?;
-            out.push_str(if matches!(node, Node::And(..)) {
+        Node::And(nodes) | Node::Or(nodes) => {
+            let joiner = if matches!(node, Node::And(..)) {
                 ") AND ("
             } else {
                 ") OR ("
-            });
-            render(b, model, placeholders, out)?;
+            };
+            out.push('(');
+            for (position, operand) in nodes.iter().enumerate() {
+                if position > 0 {
+                    out.push_str(joiner);
+                }
+                render(operand, model, placeholders, out)?;
+            }
             out.push(')');
         }
         Node::Not(inner) => {

@@ -2,8 +2,10 @@
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use crate::model::{Violation, Violations};
-use crate::path::DocumentPath;
+// Only the leaf modules that define what errors carry: nothing here reaches back to the error.
+use crate::item::Item;
+use crate::model::violation::{Violation, Violations};
+use crate::path::segment::DocumentPath;
 
 /// A boxed error kept as the [`std::error::Error::source`] of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -224,7 +226,7 @@ pub enum Error {
         /// The table and record (`table[key]`).
         record: String,
         /// The record as it was when the condition was checked (`None`: there was no record).
-        current: Option<Box<crate::model::Item>>,
+        current: Option<Box<Item>>,
     },
 
     /// A transaction was cancelled: nothing was written. Each action's reason, as DynamoDB gave it.
@@ -277,7 +279,7 @@ pub struct CancelledAction {
     /// DynamoDB's message.
     pub message: Option<String>,
     /// The record as it was, when a condition failed.
-    pub current: Option<crate::model::Item>,
+    pub current: Option<Item>,
 }
 
 fn on_record(record: &Option<String>) -> String {

@@ -45,6 +45,7 @@ pub(crate) mod document;
 mod embedded;
 mod error;
 pub mod expr;
+mod item;
 pub mod model;
 pub mod path;
 pub(crate) mod size;

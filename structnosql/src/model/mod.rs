@@ -351,7 +351,7 @@ pub(crate) mod number;
 mod schema;
 pub(crate) mod transform;
 pub(crate) mod version;
-mod violation;
+pub(crate) mod violation;
 
 use std::collections::HashMap;
 
@@ -368,8 +368,7 @@ pub use violation::{Violation, Violations};
 use crate::error::{Error, Result};
 use crate::path::DocumentPath;
 
-/// A DynamoDB item: attribute names to values.
-pub type Item = HashMap<String, AttributeValue>;
+pub use crate::item::Item;
 
 /// A struct stored as a DynamoDB map. Implement it with `#[derive(MapModel)]`.
 #[diagnostic::on_unimplemented(

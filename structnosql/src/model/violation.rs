@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::path::{DocumentPath, Segment};
+use crate::path::segment::{DocumentPath, Segment};
 
 /// One problem with a value: where it is and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]

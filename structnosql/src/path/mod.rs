@@ -6,7 +6,7 @@
 
 mod catalog;
 mod model_path;
-mod segment;
+pub(crate) mod segment;
 mod string;
 mod typed;
 

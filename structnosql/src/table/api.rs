@@ -10,9 +10,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::backend::{Backend, Direct, PutCondition};
 use super::core::TableCore;
 use super::key::RecordKey;
-use super::query::{Query, QueryPage};
+use super::page::QueryPage;
+use super::query::Query;
 use super::read::values_at;
 use super::selectors::{Getters, NamedValues, Removers, Setters};
+use super::values::{check_field_path, decode_at, named_values};
 use super::write::OldValues;
 use super::TableBuilder;
 use crate::document;
@@ -20,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::expr::{Condition, UpdateAction};
 use crate::model::transform::{self, Direction};
 use crate::model::{Attribute, Item, TableDataModel};
-use crate::path::{self, DocumentPath, KeyValues, ReadablePath, Selection, TypedPath, MAX_DEPTH};
+use crate::path::{self, DocumentPath, KeyValues, ReadablePath, Selection, TypedPath};
 
 /// A table of records of model `M`, keyed by `K`: the hash key's type (`String` by default), or a
 /// `(hash, sort)` pair for a composite key. `B` decides how operations are carried out; use the
@@ -59,33 +61,6 @@ impl<M, K, B: Backend> std::fmt::Debug for Table<M, K, B> {
             .field("primary_index", &self.backend.core().primary_index)
             .finish()
     }
-}
-
-/// Refuses paths DynamoDB would reject: the record itself, empty names, more than 32 levels.
-pub(crate) fn check_field_path(path: &DocumentPath) -> Result<()> {
-    if path.is_root() {
-        return Err(Error::InvalidPath {
-            path: path.to_string(),
-            reason: "a field operation needs a path to a field; use the record operations for the whole record".into(),
-        });
-    }
-    if path.depth() > MAX_DEPTH {
-        return Err(Error::TooDeep {
-            path: path.to_string(),
-            depth: path.depth(),
-        });
-    }
-    if path
-        .segments()
-        .iter()
-        .any(|segment| segment.name().is_some_and(str::is_empty))
-    {
-        return Err(Error::InvalidPath {
-            path: path.to_string(),
-            reason: "DynamoDB does not accept an empty attribute name or map key".into(),
-        });
-    }
-    Ok(())
 }
 
 impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
@@ -654,22 +629,6 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     }
 }
 
-/// The values at the named paths of `item`, as `NamedValues`.
-pub(crate) fn named_values(named: &[(String, DocumentPath)], item: &Item) -> NamedValues {
-    NamedValues::new(
-        named
-            .iter()
-            .map(|(name, path)| {
-                (
-                    name.clone(),
-                    path.clone(),
-                    document::get(item, path).cloned(),
-                )
-            })
-            .collect(),
-    )
-}
-
 /// One page, each record keyed and decoded.
 async fn query_decoded<K: RecordKey, V, B: Backend>(
     backend: &B,
@@ -713,16 +672,4 @@ fn paginate<K: RecordKey, V: Send + 'static, B: Backend>(
             }
         }
     })
-}
-
-/// Decodes a value read at `path`.
-pub(crate) fn decode_at<T: Attribute>(
-    path: &DocumentPath,
-    value: Option<AttributeValue>,
-) -> Result<Option<T>> {
-    value
-        .map(|value| {
-            T::from_attribute(value).map_err(|violations| Error::stored_data_at(path, violations))
-        })
-        .transpose()
 }

@@ -1,5 +1,5 @@
 //! What a table type does with each operation: send it at once ([`Direct`]) or go through the cache
-//! ([`super::caching::Cached`]). The public operations are written once, over this trait.
+//! ([`Cached`](super::Cached)). The public operations are written once, over this trait.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,7 +8,8 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::core::TableCore;
-use super::query::{Query, QueryMetadata};
+use super::page::QueryMetadata;
+use super::query::Query;
 use crate::error::Result;
 use crate::expr::{Condition, UpdateAction};
 use crate::model::Item;
@@ -27,7 +28,7 @@ pub struct Reads {
 }
 
 /// How a table type carries out operations: [`Direct`] (a [`BasicTable`](super::BasicTable)) or
-/// [`Cached`](super::caching::Cached) (a [`CachingTable`](super::CachingTable)). Sealed: implemented
+/// [`Cached`](super::Cached) (a [`CachingTable`](super::CachingTable)). Sealed: implemented
 /// by these two only. Use it to write code generic over both tables:
 ///
 /// ```
@@ -112,7 +113,7 @@ pub trait Backend: sealed::Sealed + Send + Sync + Sized + 'static {
     fn learn_records(
         &self,
         records: Vec<(Item, Option<Item>)>,
-        learned: super::batch::Learned<'_>,
+        learned: Learned<'_>,
     ) -> Vec<Option<Item>> {
         let _ = learned;
         records.into_iter().map(|(_, item)| item).collect()
@@ -125,10 +126,10 @@ pub trait Backend: sealed::Sealed + Send + Sync + Sized + 'static {
 }
 
 /// Keeps [`Backend`] implemented by this crate's table types only.
-mod sealed {
+pub(super) mod sealed {
+    /// Implemented by [`super::Direct`] here and by the caching backend in its own module.
     pub trait Sealed {}
     impl Sealed for super::Direct {}
-    impl Sealed for crate::table::caching::Cached {}
 }
 
 /// A future a [`CacheHook`] returns.
@@ -214,4 +215,19 @@ impl Backend for Direct {
     ) -> Result<(Vec<Item>, QueryMetadata)> {
         super::query::query_page(&self.core, query, paths).await
     }
+}
+
+/// How the records given to [`Backend::learn_records`] were obtained.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Learned<'a> {
+    /// Read: the values of each record at these paths (`None`: there is no record).
+    Paths(&'a [DocumentPath]),
+    /// Read: each whole record (`None`: there is no record).
+    Records,
+    /// Written: each record was put whole (`Some`) or deleted (`None`), superseding the caller's
+    /// earlier writes to it.
+    Written,
+    /// A request about these records failed: DynamoDB may or may not have applied it.
+    Uncertain,
 }

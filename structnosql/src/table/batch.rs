@@ -29,13 +29,14 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
 
-use super::api::{check_field_path, decode_at, Table};
-use super::backend::Backend;
+use super::api::Table;
+use super::backend::{Backend, Learned};
 use super::core::TableCore;
 use super::key::RecordKey;
 use super::read::{projected_paths, projection, values_at};
 use super::selectors::{Getters, NamedValues};
 use super::trace::traced;
+use super::values::{check_field_path, decode_at};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::Placeholders;
@@ -186,21 +187,6 @@ impl<K> BatchWriteReport<K> {
     pub fn is_complete(&self) -> bool {
         self.unprocessed.is_empty()
     }
-}
-
-/// How the records given to [`Backend::learn_records`] were obtained.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[non_exhaustive]
-pub enum Learned<'a> {
-    /// Read: the values of each record at these paths (`None`: there is no record).
-    Paths(&'a [DocumentPath]),
-    /// Read: each whole record (`None`: there is no record).
-    Records,
-    /// Written: each record was put whole (`Some`) or deleted (`None`), superseding the caller's
-    /// earlier writes to it.
-    Written,
-    /// A request about these records failed: DynamoDB may or may not have applied it.
-    Uncertain,
 }
 
 /// A key's identity: its key values with their types.

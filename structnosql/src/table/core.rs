@@ -110,7 +110,7 @@ impl TableCore {
             Some(name) => self
                 .global_secondary_indexes
                 .iter()
-                .any(|index| index.name == name && index.projection == super::Projection::All),
+                .any(|index| index.name == name && index.projection == Projection::All),
         }
     }
 

@@ -22,6 +22,7 @@ mod selectors;
 mod trace;
 mod transaction;
 mod unvalidated;
+mod values;
 mod write;
 
 pub use api::{BasicTable, FromCache, Table};
@@ -32,7 +33,8 @@ pub use caching::{Cached, CachingTable, CommitReport};
 pub use config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex, Projection};
 pub use key::{KeyPart, KeyValueInput, RecordKey};
 pub use lifecycle::wait_until_active;
-pub use query::{Query, QueryMetadata, QueryPage, SortCondition};
+pub use page::{QueryMetadata, QueryPage};
+pub use query::{Query, SortCondition};
 pub use scan::Scan;
 pub use selectors::{Getters, ModelSelection, NamedValues, Removers, Setters};
 pub use transaction::{ReadResults, ReadTransaction, Slot, WriteTransaction};

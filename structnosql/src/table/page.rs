@@ -3,13 +3,33 @@
 
 use super::config::GlobalSecondaryIndex;
 use super::core::TableCore;
-use super::query::QueryMetadata;
 use super::read::projection;
 use super::trace::traced;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders, MAX_EXPRESSION_BYTES};
 use crate::model::Item;
 use crate::path::DocumentPath;
+
+/// What DynamoDB said about a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryMetadata {
+    /// The records in the page (after the filter).
+    pub count: i32,
+    /// Whether there is nothing after this page (`last_evaluated_key` is `None`). A page that ends
+    /// exactly on the last record may still carry a key, and the next page is then empty.
+    pub has_reached_end: bool,
+    /// Where the next page starts; pass it to [`Query::start_after`](super::Query::start_after).
+    pub last_evaluated_key: Option<Item>,
+}
+
+/// One page of query results: each record's key with the values read, in DynamoDB's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPage<K, V> {
+    /// The records.
+    pub records: Vec<(K, V)>,
+    /// The page's metadata.
+    pub metadata: QueryMetadata,
+}
 
 /// The request of a page: what only a Query or only a Scan has.
 pub(crate) enum PageRequest {

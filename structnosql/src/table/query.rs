@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::core::TableCore;
 use super::key::KeyValueInput;
-use super::page::{self, read_page, Page, PageRequest};
+use super::page::{self, read_page, Page, PageRequest, QueryMetadata};
 use super::read::projected_paths;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};
@@ -128,27 +128,6 @@ impl Query {
         self.ascending = false;
         self
     }
-}
-
-/// What DynamoDB said about a page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueryMetadata {
-    /// The records in the page (after the filter).
-    pub count: i32,
-    /// Whether there is nothing after this page (`last_evaluated_key` is `None`). A page that ends
-    /// exactly on the last record may still carry a key, and the next page is then empty.
-    pub has_reached_end: bool,
-    /// Where the next page starts; pass it to [`Query::start_after`].
-    pub last_evaluated_key: Option<Item>,
-}
-
-/// One page of query results: each record's key with the values read, in DynamoDB's order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueryPage<K, V> {
-    /// The records.
-    pub records: Vec<(K, V)>,
-    /// The page's metadata.
-    pub metadata: QueryMetadata,
 }
 
 /// Sends one Query for `paths` (plus the primary key, to key the results).

@@ -11,15 +11,17 @@ use std::sync::Arc;
 
 use futures::Stream;
 
-use super::api::{check_field_path, decode_at, named_values, Table};
+use super::api::Table;
 use super::backend::Backend;
-use super::batch::{key_attributes, projection_with_keys, Learned};
+use super::backend::Learned;
+use super::batch::{key_attributes, projection_with_keys};
 use super::core::TableCore;
 use super::key::RecordKey;
 use super::page::{read_page, Page, PageRequest};
-use super::query::{QueryMetadata, QueryPage};
+use super::page::{QueryMetadata, QueryPage};
 use super::read::values_at;
 use super::selectors::{Getters, NamedValues};
+use super::values::{check_field_path, decode_at, named_values};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};

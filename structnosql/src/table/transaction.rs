@@ -17,9 +17,10 @@ use super::core::TableCore;
 use super::key::RecordKey;
 use super::leading_key::strip_hash_prefix;
 use super::records::prepare_put;
+use super::retry::ExpectedVersion;
 use super::selectors::Setters;
 use super::trace::traced_across;
-use super::write::{transact_update, ExpectedVersion};
+use super::write::transact_update;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders, UpdateAction};
 use crate::model::{Item, TableDataModel};
@@ -213,7 +214,7 @@ impl WriteTransaction {
             .resolve(core.model)?
             .into_iter()
             .map(|(path, value)| {
-                super::api::check_field_path(&path)?;
+                super::values::check_field_path(&path)?;
                 Ok(UpdateAction::Set(path, value))
             })
             .collect::<Result<Vec<_>>>()?;

@@ -16,30 +16,19 @@ use aws_sdk_dynamodb::types::{
 
 use super::core::TableCore;
 use super::read::projected_paths;
-use super::retry::{check_current, replan, Attempt};
+use super::retry::{already_applied, check_current, replan, rewrite, Attempt, ExpectedVersion};
 use super::trace::traced_attempts;
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{plan_update, Condition, UpdateAction, UpdateSection, MAX_EXPRESSION_BYTES};
-use crate::model::{defaults, version as versions};
-use crate::model::{Item, ModelSchema};
+use crate::model::defaults;
+use crate::model::Item;
 use crate::path::{DocumentPath, Segment};
 use crate::size;
 
 /// What the written paths held before a write (a fragment of the item, navigable by the paths;
 /// empty unless old values were asked for).
 type OldFragment = Item;
-
-/// What a write expects of the record's version (models with a `#[structnosql(version)]` field).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ExpectedVersion {
-    /// Nothing: the version is only incremented.
-    Any,
-    /// No version stored (a record not yet written).
-    Absent,
-    /// This version stored.
-    Is(AttributeValue),
-}
 
 /// Whether a write should fetch what the written paths held before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -432,56 +421,6 @@ pub(crate) fn version_check(
     }
 }
 
-/// The conflict, if the version in `current` (the item a failed condition returned) is not the one
-/// expected.
-pub(crate) fn version_conflict(
-    core: &TableCore,
-    key_item: &Item,
-    expected: &ExpectedVersion,
-    current: &Item,
-) -> Option<Error> {
-    let found = current.get(core.model.version_field()?);
-    let conflict = match expected {
-        ExpectedVersion::Any => false,
-        ExpectedVersion::Absent => found.is_some(),
-        ExpectedVersion::Is(value) => found != Some(value),
-    };
-    conflict.then(|| Error::VersionConflict {
-        record: core.describe_record(key_item),
-        expected: match expected {
-            ExpectedVersion::Is(value) => value.as_n().ok().cloned(),
-            _ => None,
-        },
-        found: found.and_then(|value| value.as_n().ok().cloned()),
-    })
-}
-
-/// Whether `current` (the item a failed condition returned) holds exactly what `actions` write:
-/// every SET path its value, every REMOVE path nothing, and, when a version was checked
-/// (`expected`), the version the write stores. Then the condition failed against the write's own
-/// earlier attempt; another writer that wrote exactly the same cannot be told apart, and leaves the
-/// record as this write would have.
-pub(crate) fn already_applied(
-    core: &TableCore,
-    expected: Option<&ExpectedVersion>,
-    actions: &[UpdateAction],
-    current: &Item,
-) -> bool {
-    let written = actions.iter().all(|action| match action {
-        UpdateAction::Set(path, value) => document::get(current, path) == Some(value),
-        UpdateAction::Remove(path) => document::get(current, path).is_none(),
-    });
-    let previous = match (core.model.version_field(), expected) {
-        (Some(_), Some(ExpectedVersion::Absent)) => None,
-        (Some(_), Some(ExpectedVersion::Is(value))) => Some(value),
-        _ => return written,
-    };
-    written
-        && core.model.version_field().is_some_and(|name| {
-            versions::next(previous).is_ok_and(|next| current.get(name) == Some(&next))
-        })
-}
-
 /// The bytes of the attribute names along a path.
 fn path_bytes(path: &DocumentPath) -> usize {
     path.segments()
@@ -545,77 +484,4 @@ fn own_conditions_hold(current: &Item, actions: &[UpdateAction]) -> bool {
                 )
         }),
     })
-}
-
-/// The writes that make sense on what is known of the record: SETs whose parent is known to be missing
-/// become the creation of their highest missing ancestor (several such SETs under one ancestor become
-/// one value); REMOVEs of what is known not to be there are dropped; the rest is kept. Returns the
-/// writes and the paths they create. Each map level created gets the defaults of its model's fields
-/// that the writes do not set (`#[structnosql(default)]`); so does the record when `created_record`
-/// (its key) says the writes create it.
-pub(crate) fn rewrite(
-    model: &'static ModelSchema,
-    actions: Vec<UpdateAction>,
-    existing: &impl Fn(&DocumentPath) -> Option<usize>,
-    present: &impl Fn(&DocumentPath) -> Option<bool>,
-    created_record: Option<&Item>,
-) -> (Vec<UpdateAction>, Vec<DocumentPath>) {
-    let mut kept: Vec<UpdateAction> = Vec::with_capacity(actions.len());
-    let mut created: Vec<(DocumentPath, AttributeValue, Vec<Vec<Segment>>)> = Vec::new();
-    for action in actions {
-        match action {
-            UpdateAction::Remove(path) => {
-                if present(&path) != Some(false) {
-                    kept.push(UpdateAction::Remove(path));
-                }
-            }
-            UpdateAction::Set(path, value) => {
-                let Some(existing) = existing(&path) else {
-                    kept.push(UpdateAction::Set(path, value));
-                    continue;
-                };
-                if existing + 1 >= path.depth() {
-                    kept.push(UpdateAction::Set(path, value));
-                    continue;
-                }
-                let ancestor = path.prefix(existing + 1);
-                let relative = path.suffix(existing + 1);
-                match created.iter_mut().find(|(root, _, _)| *root == ancestor) {
-                    Some((_, subtree, written)) => {
-                        document::set_within(subtree, relative, value);
-                        written.push(relative.to_vec());
-                    }
-                    None => created.push((
-                        ancestor,
-                        document::build_subtree(relative, value),
-                        vec![relative.to_vec()],
-                    )),
-                }
-            }
-        }
-    }
-    let mut created_paths: Vec<DocumentPath> =
-        created.iter().map(|(path, _, _)| path.clone()).collect();
-    kept.extend(created.into_iter().map(|(path, mut value, written)| {
-        defaults::fill_created(model, &path, &mut value, &written);
-        UpdateAction::Set(path, value)
-    }));
-    let creates = kept
-        .iter()
-        .any(|action| matches!(action, UpdateAction::Set(..)));
-    if let Some(key_item) = created_record.filter(|_| creates) {
-        let written: Vec<&str> = kept
-            .iter()
-            .filter_map(|action| action.path().segments().first().and_then(Segment::name))
-            .collect();
-        let record_defaults = defaults::record_defaults(model, |name| {
-            key_item.contains_key(name) || written.contains(&name)
-        });
-        for (name, value) in record_defaults {
-            let path = DocumentPath::from_segments(vec![Segment::Field(name)]);
-            created_paths.push(path.clone());
-            kept.push(UpdateAction::Set(path, value));
-        }
-    }
-    (kept, created_paths)
 }

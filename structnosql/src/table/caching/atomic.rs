@@ -13,10 +13,11 @@ use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::size;
 use crate::table::core::TableCore;
+use crate::table::retry::{already_applied, ExpectedVersion};
 use crate::table::retry::{check_current, replan, Attempt};
 use crate::table::trace::traced_attempts;
 use crate::table::transaction::MAX_ACTIONS;
-use crate::table::write::{already_applied, transact_update, ExpectedVersion};
+use crate::table::write::transact_update;
 
 /// TransactWriteItems takes at most 4 MB.
 const MAX_BYTES: usize = 4 * 1024 * 1024;

@@ -6,7 +6,8 @@ use crate::expr::{normalize, UpdateAction};
 use crate::model::{version, Item, ModelSchema};
 use crate::path::DocumentPath;
 use crate::table::core::TableCore;
-use crate::table::write::{apply_with_knowledge, ExpectedVersion};
+use crate::table::retry::ExpectedVersion;
+use crate::table::write::apply_with_knowledge;
 
 /// Which pending writes a commit sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

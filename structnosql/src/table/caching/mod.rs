@@ -40,7 +40,8 @@ use crate::table::backend::Backend;
 use crate::table::core::TableCore;
 use crate::table::key::RecordKey;
 use crate::table::read::{get_paths, projected_paths};
-use crate::table::write::{check_written_size, has_index, rewrite};
+use crate::table::retry::rewrite;
+use crate::table::write::{check_written_size, has_index};
 use atomic::{commit_atomically, RecordWrites};
 
 /// A table that serves reads from memory and queues field writes until commit.
@@ -102,6 +103,8 @@ pub struct Cached {
     turns: Turns,
     counters: Counters,
 }
+
+impl crate::table::backend::sealed::Sealed for Cached {}
 
 impl Cached {
     fn state(&self) -> MutexGuard<'_, CacheState> {

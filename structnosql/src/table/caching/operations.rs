@@ -17,7 +17,8 @@ use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::table::backend::{Backend, CacheHook, HookFuture, OldValues, PutCondition, Reads};
 use crate::table::core::TableCore;
-use crate::table::query::{query_page, Query, QueryMetadata};
+use crate::table::page::QueryMetadata;
+use crate::table::query::{query_page, Query};
 use crate::table::read::{get_paths, projected_paths};
 use crate::table::records;
 use crate::table::write::apply;
@@ -243,9 +244,9 @@ impl Backend for Cached {
     fn learn_records(
         &self,
         records: Vec<(Item, Option<Item>)>,
-        learned: crate::table::batch::Learned<'_>,
+        learned: crate::table::backend::Learned<'_>,
     ) -> Vec<Option<Item>> {
-        use crate::table::batch::Learned;
+        use crate::table::backend::Learned;
         let mut state = self.state();
         records
             .into_iter()

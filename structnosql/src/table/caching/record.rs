@@ -15,7 +15,7 @@ use crate::model::{Item, ModelSchema};
 use crate::path::{DocumentPath, Segment};
 use crate::size;
 use crate::table::read::projected_paths;
-use crate::table::write::rewrite;
+use crate::table::retry::rewrite;
 
 /// What the cache holds for one record.
 #[derive(Debug)]

@@ -1516,22 +1516,6 @@ fn prune_read_keeps_what_strict_decoding_accepts_such_as_an_empty_set() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Attributes: round trips of the standard types
-// ---------------------------------------------------------------------------------------------------
-
-#[test]
-fn validation_errors_place_violations_below_their_base_path() {
-    let violations = Vec::<i32>::from_attribute(list([s("x")])).unwrap_err();
-    let base = resolve_one(&USER, "tokens.{{tokenId}}", &[("tokenId", "t1")]).path;
-    match Error::stored_data_at(&base, violations) {
-        Error::InvalidStoredData { violations } => {
-            assert_eq!(violations[0].path.to_string(), "tokens.t1[0]");
-        }
-        other => panic!("expected InvalidStoredData, got {other:?}"),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Read-only fields and transformers
 // ---------------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ use crate::model::test_models::{
 use crate::model::{
     Attribute, FloatKind, IntegerKind, ModelSchema, NumberKind, TypeSchema, Violations,
 };
-use crate::path::{self, DocumentPath, KeyValue, MAX_DEPTH};
+use crate::path::{self, KeyValue, MAX_DEPTH};
 use crate::validate::{check_write, prune_read};
 
 // ---------------------------------------------------------------------------------------------------
@@ -49,25 +49,6 @@ fn write_problem(schema: TypeSchema, value: &AttributeValue) -> String {
 /// Checks `value` in the profile field `name`, returning the problems.
 fn profile_field_problems(name: &str, value: AttributeValue) -> Vec<String> {
     write_problems(profile_schema(), &map([(name, value)]))
-}
-
-// ---------------------------------------------------------------------------------------------------
-// String paths: resolving
-// ---------------------------------------------------------------------------------------------------
-
-#[test]
-fn document_paths_quote_keys_that_are_not_plain() {
-    let with_key = |key: &str| {
-        resolve_one(&USER, "tokens.{{tokenId}}", &[("tokenId", key)])
-            .path
-            .to_string()
-    };
-    assert_eq!(with_key("t32"), "tokens.t32");
-    assert_eq!(with_key("ключ"), "tokens.ключ");
-    assert_eq!(with_key("a.b"), r#"tokens["a.b"]"#);
-    assert_eq!(with_key(""), r#"tokens[""]"#);
-    assert_eq!(with_key("[0]"), r#"tokens["[0]"]"#);
-    assert_eq!(DocumentPath::root().to_string(), "<record>");
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,7 +1,4 @@
-//! Unit tests of the model schema, string paths and validation.
-//!
-//! The derive macros are not used: the schemas are written by hand, as the macros would generate them,
-//! for the models StructNoSQL documents (spec §2 and §4).
+//! Tests of the write checks (strict), of read pruning (lenient) and of read-only fields.
 
 use std::collections::HashMap;
 
@@ -9,6 +6,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::json;
 
+use super::{check_write, prune_read};
 use crate::error::Error;
 use crate::model::test_models::{
     friends_schema, list, listed, map, n, null, profile_schema, resolve_one, role_schema, s,
@@ -17,11 +15,6 @@ use crate::model::test_models::{
 };
 use crate::model::{Attribute, FloatKind, IntegerKind, NumberKind, TypeSchema, Violations};
 use crate::path::MAX_DEPTH;
-use crate::validate::{check_write, prune_read};
-
-// ---------------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------------
 
 fn valid_user() -> AttributeValue {
     user_with(|_| {})
@@ -763,7 +756,7 @@ fn prune_read_keeps_what_strict_decoding_accepts_such_as_an_empty_set() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Read-only fields and transformers
+// Read-only fields
 // ---------------------------------------------------------------------------------------------------
 
 #[test]

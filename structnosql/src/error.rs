@@ -410,3 +410,22 @@ fn describe_cancelled(actions: &[CancelledAction]) -> String {
         failed.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use crate::model::test_models::{list, resolve_one, s, USER};
+    use crate::model::Attribute;
+
+    #[test]
+    fn validation_errors_place_violations_below_their_base_path() {
+        let violations = Vec::<i32>::from_attribute(list([s("x")])).unwrap_err();
+        let base = resolve_one(&USER, "tokens.{{tokenId}}", &[("tokenId", "t1")]).path;
+        match Error::stored_data_at(&base, violations) {
+            Error::InvalidStoredData { violations } => {
+                assert_eq!(violations[0].path.to_string(), "tokens.t1[0]");
+            }
+            other => panic!("expected InvalidStoredData, got {other:?}"),
+        }
+    }
+}

@@ -80,8 +80,6 @@ pub use table::{BasicTable, CachingTable, GlobalSecondaryIndex, PrimaryIndex};
 
 /// The AWS SDK crates whose types appear in structnosql's API, re-exported so that versions match.
 pub use {aws_config, aws_sdk_dynamodb};
-#[cfg(test)]
-mod tests_schema;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

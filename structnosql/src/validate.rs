@@ -414,3 +414,7 @@ fn prune_into(
         },
     }
 }
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;

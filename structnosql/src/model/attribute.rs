@@ -619,3 +619,7 @@ impl Attribute for serde_json::Value {
         serde_dynamo::from_attribute_value(value).map_err(|e| Violations::new(e.to_string()))
     }
 }
+
+#[cfg(test)]
+#[path = "attribute_tests.rs"]
+mod tests;

@@ -349,6 +349,8 @@ pub(crate) mod attribute;
 pub(crate) mod defaults;
 pub(crate) mod number;
 mod schema;
+#[cfg(test)]
+pub(crate) mod test_models;
 pub(crate) mod transform;
 pub(crate) mod version;
 pub(crate) mod violation;

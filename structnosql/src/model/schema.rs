@@ -382,3 +382,123 @@ impl ModelSchema {
         self.fields.iter().filter(|field| field.is_required())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashMap, HashSet};
+
+    use super::{FloatKind, IntegerKind, NumberKind, TypeSchema};
+    use crate::model::test_models::{
+        field, friend_schema, friends_schema, role_schema, token_map_schema, token_schema,
+        tokens_schema, USER,
+    };
+    use crate::model::Attribute;
+
+    #[test]
+    fn key_names_default_to_field_key_for_maps_and_field_index_for_lists() {
+        let key_name = |name: &str| USER.field(name).unwrap().key_name();
+        assert_eq!(key_name("tokens").as_deref(), Some("tokenId"));
+        assert_eq!(key_name("orderedFriends").as_deref(), Some("friendIndex"));
+        assert_eq!(key_name("dd").as_deref(), Some("ddKey"));
+        assert_eq!(
+            key_name("tags"),
+            None,
+            "set members are not addressed one by one"
+        );
+        assert_eq!(key_name("data").as_deref(), Some("dataKey"));
+        assert_eq!(key_name("userId"), None);
+        assert_eq!(key_name("username"), None);
+        let list = field("friends", "friends", <Vec<String> as Attribute>::schema);
+        assert_eq!(list.key_name().as_deref(), Some("friendsIndex"));
+        let bytes = field("avatar", "avatar", <Vec<u8> as Attribute>::schema);
+        assert_eq!(bytes.key_name(), None, "bytes are not a list");
+    }
+
+    #[test]
+    fn required_fields_are_those_not_optional() {
+        let required: Vec<&str> = USER.required_fields().map(|field| field.name()).collect();
+        assert_eq!(required, ["userId", "orderedFriends", "dd", "data"]);
+        assert!(USER.field("userId").unwrap().is_required());
+        assert!(!USER.field("tokens").unwrap().is_required());
+        assert!(USER.field("nope").is_none());
+        assert_eq!(
+            USER.field("orderedFriends").unwrap().rust_name(),
+            "ordered_friends"
+        );
+    }
+
+    #[test]
+    fn type_schema_required_optional_and_container() {
+        let tokens = tokens_schema();
+        assert!(tokens.is_optional());
+        assert!(matches!(tokens.required(), TypeSchema::Map(_)));
+        assert!(tokens.is_container());
+        let nested_optional = <Option<Option<String>> as Attribute>::schema();
+        assert!(matches!(nested_optional.required(), TypeSchema::String));
+        assert!(<HashSet<String> as Attribute>::schema().is_container());
+        assert!(!<Vec<u8> as Attribute>::schema().is_container());
+        assert!(!token_schema().is_container());
+        assert!(!TypeSchema::String.is_optional());
+    }
+
+    #[test]
+    fn describe_names_each_kind_of_value() {
+        let cases = [
+            (TypeSchema::String, "a string"),
+            (TypeSchema::Bool, "a boolean"),
+            (TypeSchema::Integer(IntegerKind::I64), "an integer (i64)"),
+            (TypeSchema::Float(FloatKind::F32), "a number (f32)"),
+            (TypeSchema::Binary, "bytes"),
+            (TypeSchema::StringSet, "a string set"),
+            (
+                TypeSchema::NumberSet(NumberKind::Integer(IntegerKind::U8)),
+                "a number set",
+            ),
+            (TypeSchema::BinarySet, "a binary set"),
+            (<Vec<String> as Attribute>::schema(), "a list of string"),
+            (
+                <HashMap<String, bool> as Attribute>::schema(),
+                "a map of boolean",
+            ),
+            (<Vec<Vec<u8>> as Attribute>::schema(), "a list of bytes"),
+            (friends_schema(), "a list of Friend map"),
+            (role_schema(), r#"one of ["admin", "member"]"#),
+            (TypeSchema::Any, "any value"),
+            (<Option<String> as Attribute>::schema(), "a string or null"),
+        ];
+        for (schema, expected) in cases {
+            assert_eq!(schema.describe(), expected);
+        }
+        assert!(token_schema().describe().contains("AuthToken"));
+        assert_eq!(format!("{:?}", tokens_schema()), tokens_schema().describe());
+    }
+
+    #[test]
+    fn describe_names_container_items_without_their_article() {
+        let cases = [
+            (
+                <HashMap<String, i64> as Attribute>::schema(),
+                "a map of integer (i64)",
+            ),
+            (<Vec<f64> as Attribute>::schema(), "a list of number (f64)"),
+            (
+                <Vec<HashMap<String, String>> as Attribute>::schema(),
+                "a list of map of string",
+            ),
+            (
+                <Vec<Option<String>> as Attribute>::schema(),
+                "a list of string or null",
+            ),
+            (token_map_schema(), "a map of AuthToken map"),
+        ];
+        for (schema, expected) in cases {
+            assert_eq!(schema.describe(), expected);
+        }
+    }
+
+    #[test]
+    fn describe_uses_an_before_a_model_name_starting_with_a_vowel() {
+        assert_eq!(token_schema().describe(), "an AuthToken map");
+        assert_eq!(friend_schema().describe(), "a Friend map");
+    }
+}

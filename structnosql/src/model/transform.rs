@@ -314,3 +314,75 @@ fn set_at(item: &mut Item, path: &DocumentPath, value: AttributeValue) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::error::Error;
+    use crate::model::test_models::{map, resolve_one, s, GUARDED, PARAMETER, PARAMETERS_RECORD};
+    use crate::model::TypeSchema;
+
+    #[test]
+    fn transforms_apply_to_the_field_and_to_fields_nested_in_a_value() {
+        use crate::model::transform::{at, item, Checks, Direction};
+        let code = resolve_one(&GUARDED, "code", &()).path;
+        assert_eq!(
+            at(&GUARDED, &code, s("ab"), Direction::Write(Checks::Run)).unwrap(),
+            s("AB")
+        );
+        // The field's check runs on the transformed value.
+        match at(&GUARDED, &code, s("abcd"), Direction::Write(Checks::Run)) {
+            Err(Error::Validation { violations }) => {
+                assert_eq!(violations[0].path.to_string(), "code");
+                assert_eq!(violations[0].message, "too long");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Write transforms do not run on reads, nor read transforms on writes.
+        assert_eq!(
+            at(&GUARDED, &code, s("ab"), Direction::Read).unwrap(),
+            s("ab")
+        );
+        let label_map = map([("serial", s("x")), ("label", s("hi"))]);
+        let entry = resolve_one(&GUARDED, "items.{{item}}", &[("item", "a")]).path;
+        assert_eq!(
+            at(&GUARDED, &entry, label_map.clone(), Direction::Read).unwrap(),
+            map([("serial", s("x")), ("label", s("HI"))])
+        );
+        assert_eq!(
+            at(
+                &GUARDED,
+                &entry,
+                label_map.clone(),
+                Direction::Write(Checks::Run)
+            )
+            .unwrap(),
+            label_map
+        );
+        let record: crate::model::Item = [
+            ("id".to_owned(), s("r")),
+            ("code".to_owned(), s("xy")),
+            ("items".to_owned(), map([("a", label_map)])),
+        ]
+        .into();
+        let read = item(&GUARDED, record.clone(), Direction::Read).unwrap();
+        assert_eq!(read["code"], s("xy"));
+        assert_eq!(
+            read["items"],
+            map([("a", map([("serial", s("x")), ("label", s("HI"))]))])
+        );
+        let written = item(&GUARDED, record, Direction::Write(Checks::Run)).unwrap();
+        assert_eq!(written["code"], s("XY"));
+    }
+
+    #[test]
+    fn recursive_models_without_transforms_are_recognised_without_endless_walking() {
+        use crate::model::transform::{may_transform, Checks, Direction};
+        for direction in [Direction::Read, Direction::Write(Checks::Run)] {
+            assert!(!may_transform(TypeSchema::Model(&PARAMETER), direction));
+            assert!(!may_transform(
+                TypeSchema::Model(&PARAMETERS_RECORD),
+                direction
+            ));
+        }
+    }
+}

@@ -128,3 +128,7 @@ pub(crate) fn closest_path(model: &'static ModelSchema, path: &str) -> Option<St
         .min()
         .map(|(_, path)| path)
 }
+
+#[cfg(test)]
+#[path = "catalog_tests.rs"]
+mod tests;

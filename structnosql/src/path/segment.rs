@@ -141,6 +141,7 @@ fn is_plain(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_models::{resolve_one, USER};
 
     #[test]
     fn displays_fields_keys_and_indexes() {
@@ -156,5 +157,20 @@ mod tests {
             Segment::Key("a.b".into()),
         ]);
         assert_eq!(odd.to_string(), "friends[3][\"a.b\"]");
+    }
+
+    #[test]
+    fn document_paths_quote_keys_that_are_not_plain() {
+        let with_key = |key: &str| {
+            resolve_one(&USER, "tokens.{{tokenId}}", &[("tokenId", key)])
+                .path
+                .to_string()
+        };
+        assert_eq!(with_key("t32"), "tokens.t32");
+        assert_eq!(with_key("ключ"), "tokens.ключ");
+        assert_eq!(with_key("a.b"), r#"tokens["a.b"]"#);
+        assert_eq!(with_key(""), r#"tokens[""]"#);
+        assert_eq!(with_key("[0]"), r#"tokens["[0]"]"#);
+        assert_eq!(DocumentPath::root().to_string(), "<record>");
     }
 }

@@ -407,43 +407,5 @@ fn placeholder_names(path: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_names_placeholders_and_selections() {
-        let parsed = parse("tokens.{{tokenId}}.(a, b)").unwrap();
-        assert_eq!(
-            parsed.prefix,
-            vec![Element::Name("tokens"), Element::Placeholder("tokenId")]
-        );
-        assert_eq!(
-            parsed.selection,
-            Some(vec![Element::Name("a"), Element::Name("b")])
-        );
-        assert_eq!(parse("(a,b)").unwrap().prefix, vec![]);
-    }
-
-    #[test]
-    fn rejects_malformed_paths() {
-        for path in [
-            "",
-            "a..b",
-            "a.",
-            ".a",
-            "a.{{x",
-            "a.{{}}",
-            "a.(b",
-            "a.(b).c",
-            "a(b)",
-            "a.b]",
-            "a.{{x.y}}",
-            "a.()",
-        ] {
-            assert!(
-                matches!(parse(path), Err(Error::InvalidPath { .. })),
-                "{path:?} should be malformed"
-            );
-        }
-    }
-}
+#[path = "string_tests.rs"]
+mod tests;

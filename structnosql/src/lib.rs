@@ -50,7 +50,6 @@ pub mod model;
 pub mod path;
 pub(crate) mod size;
 pub mod table;
-pub(crate) mod validate;
 
 #[doc(hidden)]
 pub mod __private;
@@ -66,8 +65,8 @@ pub mod internals {
     }
     pub use crate::expr::limits::{MAX_EXPRESSION_BYTES, MAX_UPDATE_CLAUSES};
     pub use crate::expr::update::{normalize, plan_update, UpdateAction};
+    pub use crate::model::validation::encode_at;
     pub use crate::size::{item_bytes, value_bytes};
-    pub use crate::validate::encode_at;
 }
 
 pub use connection::{client_from_sdk_config, ClientBuilder};

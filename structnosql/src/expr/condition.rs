@@ -399,7 +399,7 @@ fn checked_value(
     match (value, resolved) {
         (Value::Encoded(value), _) | (Value::Unchecked(value), None) => Ok(value.clone()),
         (Value::Unchecked(value), Some(resolved)) => {
-            crate::validate::check_at(resolved, value.clone())
+            crate::model::validation::check_at(resolved, value.clone())
         }
     }
 }

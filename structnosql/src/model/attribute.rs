@@ -612,7 +612,7 @@ impl Attribute for serde_json::Value {
     fn to_attribute(&self) -> Result<AttributeValue, Violations> {
         let value: AttributeValue =
             serde_dynamo::to_attribute_value(self).map_err(|e| Violations::new(e.to_string()))?;
-        crate::validate::check_free_form(&value)?;
+        crate::model::validation::check_free_form(&value)?;
         Ok(value)
     }
     fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {

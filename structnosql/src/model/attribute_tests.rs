@@ -10,9 +10,9 @@ use serde_json::json;
 use crate::model::test_models::{
     at_key, list, listed, map, n, null, s, string_set, user_schema, user_with, write_problems,
 };
+use crate::model::validation::check_write;
 use crate::model::{Attribute, FloatKind, IntegerKind, NumberKind, TypeSchema};
 use crate::path::Segment;
-use crate::validate::check_write;
 
 /// Stores `value`, reads it back, checks it is unchanged, and returns its stored form.
 fn round_trip<T: Attribute + PartialEq + Debug>(value: T) -> AttributeValue {

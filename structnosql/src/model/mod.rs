@@ -352,6 +352,7 @@ mod schema;
 #[cfg(test)]
 pub(crate) mod test_models;
 pub(crate) mod transform;
+pub(crate) mod validation;
 pub(crate) mod version;
 pub(crate) mod violation;
 
@@ -455,7 +456,7 @@ pub(crate) fn record_item<M: TableDataModel>(
     for (name, value) in &item {
         let path =
             DocumentPath::from_segments(vec![crate::path::Segment::Key(name.as_str().into())]);
-        crate::validate::check_depth(&path, value)?;
+        crate::model::validation::check_depth(&path, value)?;
     }
     Ok(item)
 }
@@ -513,7 +514,7 @@ pub fn decode_lenient<T: Attribute>(
     value: AttributeValue,
     base: &DocumentPath,
 ) -> Result<Lenient<Option<T>>> {
-    let pruned = crate::validate::prune_read(T::schema(), value);
+    let pruned = crate::model::validation::prune_read(T::schema(), value);
     let dropped: Vec<Violation> = pruned.dropped.at(base).into_iter().collect();
     match pruned.value {
         Some(value) => {

@@ -4,11 +4,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::model::validation::check_write;
 use crate::model::{
     Attribute, AttributeCheck, FieldSchema, ModelSchema, SchemaFn, TypeSchema, Violations,
 };
 use crate::path::{self, KeyValues, ResolvedPath, Segment};
-use crate::validate::check_write;
 
 // ---------------------------------------------------------------------------------------------------
 // Hand-written schemas

@@ -525,7 +525,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     ) -> Result<NamedValues> {
         for (_, path) in &named {
             check_field_path(path)?;
-            crate::validate::check_writable(self.core().model, path)?;
+            crate::model::validation::check_writable(self.core().model, path)?;
         }
         let key_item = self.key_item(key)?;
         let actions = named

@@ -130,12 +130,12 @@ fn checked_at(
     target: &ResolvedPath,
     encoded: &std::result::Result<AttributeValue, Violations>,
 ) -> Result<(DocumentPath, AttributeValue)> {
-    crate::validate::check_writable(model, &target.path)?;
+    crate::model::validation::check_writable(model, &target.path)?;
     encoded
         .clone()
         .map_err(|problems| Error::validation_at(&target.path, problems))
         .and_then(|value| transform::at(model, &target.path, value, Direction::Write(Checks::Run)))
-        .and_then(|value| crate::validate::check_at(target, value))
+        .and_then(|value| crate::model::validation::check_at(target, value))
         .map(|value| (target.path.clone(), value))
 }
 
@@ -237,19 +237,21 @@ impl Setters {
         let mut violations = Vec::new();
         for (_, write) in &self.entries {
             let checked = match write {
-                Write::Typed(path, encoded) => crate::validate::check_writable(model, path)
-                    .and_then(|()| {
-                        encoded
-                            .clone()
-                            .map_err(|problems| Error::validation_at(path, problems))
-                    })
-                    .and_then(|value| {
-                        transform::at(model, path, value, Direction::Write(Checks::Run))
-                    })
-                    .and_then(|value| {
-                        crate::validate::check_depth(path, &value)?;
-                        Ok((path.clone(), value))
-                    }),
+                Write::Typed(path, encoded) => {
+                    crate::model::validation::check_writable(model, path)
+                        .and_then(|()| {
+                            encoded
+                                .clone()
+                                .map_err(|problems| Error::validation_at(path, problems))
+                        })
+                        .and_then(|value| {
+                            transform::at(model, path, value, Direction::Write(Checks::Run))
+                        })
+                        .and_then(|value| {
+                            crate::model::validation::check_depth(path, &value)?;
+                            Ok((path.clone(), value))
+                        })
+                }
                 Write::Resolved(target, encoded) => checked_at(model, target, encoded),
                 Write::String(string, encoded) => {
                     let targets = string.resolve(model)?;

@@ -400,7 +400,7 @@ fn nested_lists(levels: usize) -> AttributeValue {
 /// Whether `value`, written at the resolved `path` of a user, stays within DynamoDB's 32 levels.
 fn fits_at(path: &str, value: &AttributeValue) -> bool {
     let base = resolve_one(&USER, path, &()).path;
-    match crate::validate::check_depth(&base, value) {
+    match crate::model::validation::check_depth(&base, value) {
         Ok(()) => true,
         Err(Error::TooDeep { depth, .. }) => {
             assert!(depth > MAX_DEPTH, "{depth}");
@@ -763,7 +763,7 @@ fn prune_read_keeps_what_strict_decoding_accepts_such_as_an_empty_set() {
 fn read_only_fields_and_everything_inside_them_are_not_writable() {
     let writable = |path: &str, keys: &[(&str, &str)]| {
         let resolved = resolve_one(&GUARDED, path, keys);
-        crate::validate::check_writable(&GUARDED, &resolved.path)
+        crate::model::validation::check_writable(&GUARDED, &resolved.path)
     };
     assert!(writable("id", &[]).is_ok());
     assert!(writable("code", &[]).is_ok());

@@ -416,5 +416,5 @@ fn prune_into(
 }
 
 #[cfg(test)]
-#[path = "validate_tests.rs"]
+#[path = "validation_tests.rs"]
 mod tests;

@@ -60,6 +60,24 @@ pub(crate) struct Page<'a> {
     pub(crate) describe: String,
 }
 
+/// Sets the parts of a page's request that a Query and a Scan share: the two SDK builders are
+/// different types with the same setters.
+macro_rules! page_request {
+    ($builder:expr, $core:expr, $index:expr, $filter:expr, $projection:expr, $names:expr, $values:expr, $page:expr) => {
+        $builder
+            .table_name(&$core.table_name)
+            .set_index_name($index)
+            .set_filter_expression($filter)
+            .set_projection_expression($projection)
+            .set_expression_attribute_names($names)
+            .set_expression_attribute_values($values)
+            .set_limit($page.limit)
+            .set_exclusive_start_key($page.start)
+            .set_consistent_read($page.consistent.then_some(true))
+            .set_return_consumed_capacity($core.consumed_capacity())
+    };
+}
+
 /// The table's global secondary index `name`, or [`Error::UnknownIndex`].
 pub(crate) fn index<'a>(core: &'a TableCore, name: &str) -> Result<&'a GlobalSecondaryIndex> {
     core.global_secondary_indexes
@@ -100,7 +118,6 @@ pub(crate) async fn read_page(
         .transpose()?;
     let (names, values) = placeholders.into_maps();
     let index_name = page.index.map(str::to_owned);
-    let consistent = page.consistent.then_some(true);
     let describe = &page.describe;
     let (items, count, last_evaluated_key) = match page.request {
         PageRequest::Query {
@@ -111,20 +128,18 @@ pub(crate) async fn read_page(
                 core,
                 "Query",
                 None,
-                core.client
-                    .query()
-                    .table_name(&core.table_name)
-                    .set_index_name(index_name)
-                    .key_condition_expression(key_condition)
-                    .set_filter_expression(filter)
-                    .set_projection_expression(projection)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .set_limit(page.limit)
-                    .set_exclusive_start_key(page.start)
-                    .scan_index_forward(ascending)
-                    .set_consistent_read(consistent)
-                    .set_return_consumed_capacity(core.consumed_capacity()),
+                page_request!(
+                    core.client.query(),
+                    core,
+                    index_name,
+                    filter,
+                    projection,
+                    names,
+                    values,
+                    page
+                )
+                .key_condition_expression(key_condition)
+                .scan_index_forward(ascending),
             )
             .await
             .map_err(|error| Error::from_sdk("Query", error).for_record(|| describe.clone()))?;
@@ -138,20 +153,18 @@ pub(crate) async fn read_page(
                 core,
                 "Scan",
                 None,
-                core.client
-                    .scan()
-                    .table_name(&core.table_name)
-                    .set_index_name(index_name)
-                    .set_filter_expression(filter)
-                    .set_projection_expression(projection)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .set_limit(page.limit)
-                    .set_exclusive_start_key(page.start)
-                    .set_consistent_read(consistent)
-                    .set_segment(segment)
-                    .set_total_segments(total_segments)
-                    .set_return_consumed_capacity(core.consumed_capacity()),
+                page_request!(
+                    core.client.scan(),
+                    core,
+                    index_name,
+                    filter,
+                    projection,
+                    names,
+                    values,
+                    page
+                )
+                .set_segment(segment)
+                .set_total_segments(total_segments),
             )
             .await
             .map_err(|error| Error::from_sdk("Scan", error).for_record(|| describe.clone()))?;

@@ -7,7 +7,7 @@
 //! Attribute values and credentials never appear in them.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
@@ -19,14 +19,15 @@ use tracing::Instrument;
 use super::core::TableCore;
 use crate::model::Item;
 
-/// Counts the attempts (retries included) of one traced request. Added to that request only, when a
-/// subscriber wants its span, so untraced requests carry no extra interceptor.
+/// Counts the requests sent through it, every attempt (retries included): the attempts of one
+/// request when added to that request (only when they matter: a span, or recognising a retried write),
+/// or all the requests of a client when added to its configuration (a caching table's statistics).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct AttemptCounter(Arc<AtomicU32>);
+pub(crate) struct SendCounter(pub(crate) Arc<AtomicU64>);
 
-impl Intercept for AttemptCounter {
+impl Intercept for SendCounter {
     fn name(&self) -> &'static str {
-        "structnosql::AttemptCounter"
+        "structnosql::SendCounter"
     }
 
     fn read_before_transmit(
@@ -51,7 +52,7 @@ pub(crate) trait Request: Sized {
     /// Sends the request with `counter` counting its attempts.
     fn counted(
         self,
-        counter: AttemptCounter,
+        counter: SendCounter,
     ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
 }
 
@@ -68,7 +69,7 @@ macro_rules! requests {
             }
             fn counted(
                 self,
-                counter: AttemptCounter,
+                counter: SendCounter,
             ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send {
                 self.customize().interceptor(counter).send()
             }
@@ -168,7 +169,7 @@ pub(crate) async fn traced<R: Request>(
     if let Some(key_item) = record {
         span.record("record", core.describe_record(key_item).as_str());
     }
-    in_span(span, request, AttemptCounter::default()).await
+    in_span(span, request, SendCounter::default()).await
 }
 
 /// Like [`traced`], also returning how many attempts the SDK made. A conditioned write sent more
@@ -183,11 +184,11 @@ pub(crate) async fn traced_attempts<R: Request>(
     record: Option<&Item>,
     request: R,
     count: bool,
-) -> (Result<R::Output, R::Error>, u32) {
+) -> (Result<R::Output, R::Error>, u64) {
     if !count {
         return (traced(core, operation, record, request).await, 1);
     }
-    let counter = AttemptCounter::default();
+    let counter = SendCounter::default();
     let span = request_span(&core.table_name, operation);
     let result = if span.is_disabled() {
         Box::pin(request.counted(counter.clone())).await
@@ -210,7 +211,7 @@ pub(crate) async fn traced_across<R: Request>(
     if span.is_disabled() {
         return request.plain().await;
     }
-    in_span(span, request, AttemptCounter::default()).await
+    in_span(span, request, SendCounter::default()).await
 }
 
 fn request_span(table: &str, operation: &'static str) -> tracing::Span {
@@ -228,7 +229,7 @@ fn request_span(table: &str, operation: &'static str) -> tracing::Span {
 async fn in_span<R: Request>(
     span: tracing::Span,
     request: R,
-    counter: AttemptCounter,
+    counter: SendCounter,
 ) -> Result<R::Output, R::Error> {
     // The SDK's request futures are large: boxed, the wrapper below moves a pointer, not the future.
     let result = Box::pin(request.counted(counter.clone()))

@@ -26,6 +26,27 @@ use crate::model::Item;
 use crate::path::{DocumentPath, Segment};
 use crate::size;
 
+/// Sets the parts of an update request that an UpdateItem and a transaction's Update share: the two
+/// SDK builders are different types with the same setters.
+macro_rules! update_request {
+    ($builder:expr, $core:expr, $key_item:expr, $prepared:expr) => {{
+        let PreparedUpdate {
+            expression,
+            condition,
+            names,
+            values,
+        } = $prepared;
+        $builder
+            .table_name(&$core.table_name)
+            .set_key(Some($key_item.clone()))
+            .update_expression(expression)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+    }};
+}
+
 /// What the written paths held before a write (a fragment of the item, navigable by the paths;
 /// empty unless old values were asked for).
 type OldFragment = Item;
@@ -170,12 +191,7 @@ async fn apply_section(
             && defaults::record_has_defaults(core.model);
         let must_exist =
             (removes_only && !creates_record) || !core.updates_create_records || record_defaults;
-        let PreparedUpdate {
-            expression,
-            condition,
-            names,
-            values,
-        } = render_update(
+        let prepared = render_update(
             core,
             key_item,
             &mut section,
@@ -196,18 +212,8 @@ async fn apply_section(
             core,
             "UpdateItem",
             Some(key_item),
-            core.client
-                .update_item()
-                .table_name(&core.table_name)
-                .set_key(Some(key_item.clone()))
-                .update_expression(expression)
-                .set_condition_expression(condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
+            update_request!(core.client.update_item(), core, key_item, prepared)
                 .return_values(return_values)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
                 .set_return_consumed_capacity(core.consumed_capacity()),
             // Only a failed retry of a conditioned write can be recognised as this write's own.
             caller_condition.is_some()
@@ -301,7 +307,7 @@ async fn apply_section(
     Ok(old)
 }
 
-/// One UpdateItem ready to send inside a transaction (where a write is one request).
+/// One update request, rendered.
 struct PreparedUpdate {
     expression: String,
     condition: Option<String>,
@@ -332,20 +338,8 @@ pub(crate) fn transact_update(
             requests: sections.len() + 1,
         });
     };
-    let PreparedUpdate {
-        expression,
-        condition,
-        names,
-        values,
-    } = render_update(core, key_item, &mut section, must_exist, version, caller)?;
-    Update::builder()
-        .table_name(&core.table_name)
-        .set_key(Some(key_item.clone()))
-        .update_expression(expression)
-        .set_condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+    let prepared = render_update(core, key_item, &mut section, must_exist, version, caller)?;
+    update_request!(Update::builder(), core, key_item, prepared)
         .build()
         .map_err(|error| Error::request_build("TransactWriteItems", error))
 }

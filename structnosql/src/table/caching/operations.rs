@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::knowledge::{whole_record, Known, Lookup};
-use super::stats::{Counters, RequestCounter};
+use super::stats::Counters;
 use super::turns::Turns;
 use crate::document;
 use crate::error::Result;
@@ -21,6 +21,7 @@ use crate::table::page::QueryMetadata;
 use crate::table::query::{query_page, Query};
 use crate::table::read::{get_paths, projected_paths};
 use crate::table::records;
+use crate::table::trace::SendCounter;
 use crate::table::write::apply;
 
 impl Backend for Cached {
@@ -34,7 +35,7 @@ impl Backend for Cached {
             .client
             .config()
             .to_builder()
-            .interceptor(RequestCounter(std::sync::Arc::clone(&counters.requests)))
+            .interceptor(SendCounter(std::sync::Arc::clone(&counters.requests)))
             .build();
         core.client = aws_sdk_dynamodb::Client::from_conf(config);
         Self {

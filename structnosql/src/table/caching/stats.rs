@@ -3,9 +3,6 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-
 /// What a caching table has done so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
@@ -40,25 +37,5 @@ impl Counters {
 
     pub(crate) fn miss(&self, count: usize) {
         self.misses.fetch_add(count as u64, Ordering::Relaxed);
-    }
-}
-
-/// Counts the requests a client sends.
-#[derive(Debug, Clone)]
-pub(crate) struct RequestCounter(pub(crate) Arc<AtomicU64>);
-
-impl Intercept for RequestCounter {
-    fn name(&self) -> &'static str {
-        "structnosql::RequestCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
-        _config: &mut ConfigBag,
-    ) -> Result<(), crate::BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }

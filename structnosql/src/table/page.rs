@@ -60,22 +60,33 @@ pub(crate) struct Page<'a> {
     pub(crate) describe: String,
 }
 
-/// Sets the parts of a page's request that a Query and a Scan share: the two SDK builders are
-/// different types with the same setters.
-macro_rules! page_request {
-    ($builder:expr, $core:expr, $index:expr, $filter:expr, $projection:expr, $names:expr, $values:expr, $page:expr) => {
-        $builder
-            .table_name(&$core.table_name)
-            .set_index_name($index)
-            .set_filter_expression($filter)
-            .set_projection_expression($projection)
-            .set_expression_attribute_names($names)
-            .set_expression_attribute_values($values)
-            .set_limit($page.limit)
-            .set_exclusive_start_key($page.start)
-            .set_consistent_read($page.consistent.then_some(true))
-            .set_return_consumed_capacity($core.consumed_capacity())
-    };
+/// Sends a page's request (`$builder`, a Query or a Scan with its own parts set) with the parts both
+/// share, and returns its items, count and last evaluated key: the two SDK builders are different
+/// types with the same setters.
+macro_rules! send_page {
+    ($operation:literal, $builder:expr, $core:expr, $page:expr, $rendered:expr) => {{
+        let (filter, projection, names, values) = $rendered;
+        let describe = &$page.describe;
+        let output = traced(
+            $core,
+            $operation,
+            None,
+            $builder
+                .table_name(&$core.table_name)
+                .set_index_name($page.index.map(str::to_owned))
+                .set_filter_expression(filter)
+                .set_projection_expression(projection)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .set_limit($page.limit)
+                .set_exclusive_start_key($page.start)
+                .set_consistent_read($page.consistent.then_some(true))
+                .set_return_consumed_capacity($core.consumed_capacity()),
+        )
+        .await
+        .map_err(|error| Error::from_sdk($operation, error).for_record(|| describe.clone()))?;
+        (output.items, output.count, output.last_evaluated_key)
+    }};
 }
 
 /// The table's global secondary index `name`, or [`Error::UnknownIndex`].
@@ -117,59 +128,34 @@ pub(crate) async fn read_page(
         .map(|paths| projection(paths, &mut placeholders))
         .transpose()?;
     let (names, values) = placeholders.into_maps();
-    let index_name = page.index.map(str::to_owned);
-    let describe = &page.describe;
+    let rendered = (filter, projection, names, values);
     let (items, count, last_evaluated_key) = match page.request {
         PageRequest::Query {
             key_condition,
             ascending,
-        } => {
-            let output = traced(
-                core,
-                "Query",
-                None,
-                page_request!(
-                    core.client.query(),
-                    core,
-                    index_name,
-                    filter,
-                    projection,
-                    names,
-                    values,
-                    page
-                )
+        } => send_page!(
+            "Query",
+            core.client
+                .query()
                 .key_condition_expression(key_condition)
                 .scan_index_forward(ascending),
-            )
-            .await
-            .map_err(|error| Error::from_sdk("Query", error).for_record(|| describe.clone()))?;
-            (output.items, output.count, output.last_evaluated_key)
-        }
+            core,
+            page,
+            rendered
+        ),
         PageRequest::Scan {
             segment,
             total_segments,
-        } => {
-            let output = traced(
-                core,
-                "Scan",
-                None,
-                page_request!(
-                    core.client.scan(),
-                    core,
-                    index_name,
-                    filter,
-                    projection,
-                    names,
-                    values,
-                    page
-                )
+        } => send_page!(
+            "Scan",
+            core.client
+                .scan()
                 .set_segment(segment)
                 .set_total_segments(total_segments),
-            )
-            .await
-            .map_err(|error| Error::from_sdk("Scan", error).for_record(|| describe.clone()))?;
-            (output.items, output.count, output.last_evaluated_key)
-        }
+            core,
+            page,
+            rendered
+        ),
     };
     let metadata = QueryMetadata {
         count,

@@ -305,3 +305,126 @@ async fn string_paths_refuse_wrong_types_several_values_and_read_only_writes() {
         Err(Error::ReadOnly { .. })
     ));
 }
+
+/// Every record's value of one page stream, sorted by key.
+async fn streamed<S>(pages: S) -> Vec<(String, Option<i64>)>
+where
+    S: futures::Stream<
+        Item = structnosql::Result<structnosql::table::QueryPage<String, Option<i64>>>,
+    >,
+{
+    let mut records: Vec<(String, Option<i64>)> =
+        pages.map(|page| page.unwrap().records).concat().await;
+    records.sort();
+    records
+}
+
+#[tokio::test]
+async fn streams_selections_setters_and_transactions_take_string_paths() {
+    let (typed, string, names) = twins().await;
+    let f = Account::fields();
+
+    assert_eq!(
+        streamed(typed.paginated_scan_field(Scan::table().limit(1), f.score())).await,
+        streamed(string.paginated_scan_field(Scan::table().limit(1), score())).await
+    );
+    assert_eq!(
+        streamed(typed.parallel_scan_field(Scan::table(), 3, f.score())).await,
+        streamed(string.parallel_scan_field(Scan::table(), 3, score())).await
+    );
+
+    // A selection by name returns what the typed tuple returns, from queries, scans and batches.
+    let token = || {
+        ModelSelection::new::<Account>("tokens.{{tokenId}}.(expires, label)", &[("tokenId", "t1")])
+            .unwrap()
+    };
+    let typed_pair = || (f.tokens().key("t1").expires(), f.tokens().key("t1").label());
+    let by_name = |values: &structnosql::table::NamedValues| {
+        (
+            values.get::<i64>("expires").unwrap(),
+            values.get::<String>("label").unwrap(),
+        )
+    };
+    let query = Query::primary("a1").unwrap();
+    let typed_page = typed.query_fields(&query, typed_pair()).await.unwrap();
+    let string_page = string.query_fields(&query, token()).await.unwrap();
+    assert_eq!(typed_page.records.len(), 1);
+    assert_eq!(typed_page.records[0].1, by_name(&string_page.records[0].1));
+    let mut typed_scan = typed
+        .scan_fields(&Scan::table(), typed_pair())
+        .await
+        .unwrap()
+        .records;
+    let mut string_scan: Vec<_> = string
+        .scan_fields(&Scan::table(), token())
+        .await
+        .unwrap()
+        .records
+        .into_iter()
+        .map(|(key, values)| (key, by_name(&values)))
+        .collect();
+    typed_scan.sort();
+    string_scan.sort();
+    assert_eq!(typed_scan, string_scan);
+    let typed_batch = typed
+        .batch_get_fields(["a1", "a2"], typed_pair(), BatchRetry::default())
+        .await
+        .unwrap();
+    let string_batch = string
+        .batch_get_fields(["a1", "a2"], token(), BatchRetry::default())
+        .await
+        .unwrap();
+    let string_records: Vec<_> = string_batch
+        .records
+        .iter()
+        .map(|(key, values)| (key.clone(), by_name(values)))
+        .collect();
+    assert_eq!(typed_batch.records, string_records);
+
+    // Setters and transactions take string paths as they take typed ones.
+    typed
+        .update_multiple_fields(
+            "a1",
+            &structnosql::table::Setters::new()
+                .set(f.score(), 5)
+                .set(f.tokens().key("t2").expires(), 50),
+        )
+        .await
+        .unwrap();
+    string
+        .update_multiple_fields(
+            "a1",
+            &structnosql::table::Setters::new()
+                .set(score(), 5)
+                .set(expires("t2"), 50),
+        )
+        .await
+        .unwrap();
+    structnosql::table::WriteTransaction::new()
+        .update(
+            &typed,
+            "a2",
+            &structnosql::table::Setters::new().set(f.score(), 21),
+        )
+        .unwrap()
+        .commit()
+        .await
+        .unwrap();
+    structnosql::table::WriteTransaction::new()
+        .update(
+            &string,
+            "a2",
+            &structnosql::table::Setters::new().set(score(), 21),
+        )
+        .unwrap()
+        .commit()
+        .await
+        .unwrap();
+    for id in ["a1", "a2"] {
+        assert_eq!(
+            harness::stored_item(&names[0], "accountId", id).await,
+            harness::stored_item(&names[1], "accountId", id).await,
+            "{id}"
+        );
+    }
+}

@@ -683,3 +683,37 @@ async fn code_generic_over_the_backend_runs_on_both_tables() {
         Some(20)
     );
 }
+
+/// A traced remove says whether the cache answered (the remove queued, nothing sent) or the old
+/// value had to be fetched; a basic table always sends.
+#[tokio::test]
+async fn a_traced_remove_says_whether_the_cache_answered() {
+    let (caching, basic) = tables().await;
+    basic.put_record(&player("r1")).await.unwrap();
+    let f = Player::fields();
+
+    let cold = caching.remove_field_traced("r1", f.score()).await.unwrap();
+    assert_eq!((cold.value, cold.from_cache), (Some(10), false));
+
+    caching.get_record("r1").await.unwrap();
+    let sent = caching.stats().requests_sent;
+    let team = structnosql::path::ModelPath::<String>::new::<Player>("team", &()).unwrap();
+    let warm = caching.remove_field_traced("r1", team).await.unwrap();
+    assert_eq!(
+        (warm.value, warm.from_cache),
+        (Some("red".to_owned()), true)
+    );
+    assert_eq!(caching.stats().requests_sent, sent, "queued, nothing sent");
+    assert!(caching.commit_operations().await.is_success());
+
+    let direct = basic.remove_field_traced("r1", f.username()).await.unwrap();
+    assert_eq!(
+        (direct.value, direct.from_cache),
+        (Some("Robinson".to_owned()), false)
+    );
+    let stored = basic.get_record("r1").await.unwrap().unwrap();
+    assert_eq!(
+        (stored.score, stored.team, stored.username),
+        (None, None, None)
+    );
+}

@@ -390,7 +390,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         let old = self
             .backend
             .write(&key_item, actions, old, condition)
-            .await?;
+            .await?
+            .old;
         let model = self.core().model;
         Ok(NamedValues::new(
             setters
@@ -411,7 +412,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     /// is not created.
     pub async fn delete_field<P: TypedPath>(&self, key: impl Into<K>, path: P) -> Result<bool> {
         let removed = self.remove_one(key, path.document_path().clone()).await?;
-        Ok(removed.is_some())
+        Ok(removed.value.is_some())
     }
 
     /// Deletes one field by string path; returns whether it was there.
@@ -422,7 +423,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         keys: &(impl KeyValues + ?Sized),
     ) -> Result<bool> {
         let path = self.resolve_one(path, keys)?;
-        Ok(self.remove_one(key, path).await?.is_some())
+        Ok(self.remove_one(key, path).await?.value.is_some())
     }
 
     /// Deletes named fields in one UpdateItem; returns, by name, whether each was there.
@@ -445,9 +446,23 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         key: impl Into<K>,
         path: P,
     ) -> Result<Option<P::Value>> {
+        Ok(self.remove_field_traced(key, path).await?.value)
+    }
+
+    /// [`Table::remove_field`], telling whether the removed value came from the cache: on a
+    /// [`CachingTable`](super::CachingTable) that knew it, the remove is queued and nothing is sent
+    /// (StructNoSQL's `fromCache`). Always `false` on a [`BasicTable`].
+    pub async fn remove_field_traced<P: TypedPath>(
+        &self,
+        key: impl Into<K>,
+        path: P,
+    ) -> Result<FromCache<Option<P::Value>>> {
         let path = path.document_path().clone();
         let removed = self.remove_one(key, path.clone()).await?;
-        decode_at(&path, removed)
+        Ok(FromCache {
+            value: decode_at(&path, removed.value)?,
+            from_cache: removed.from_cache,
+        })
     }
 
     /// Removes one field by string path and returns what it held, as a `V`.
@@ -459,7 +474,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     ) -> Result<Option<V>> {
         let path = self.resolve_one(path, keys)?;
         let removed = self.remove_one(key, path.clone()).await?;
-        decode_at(&path, removed)
+        decode_at(&path, removed.value)
     }
 
     /// Removes several fields given as a tuple of typed paths in one UpdateItem, and returns what they
@@ -512,9 +527,14 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         &self,
         key: impl Into<K>,
         path: DocumentPath,
-    ) -> Result<Option<AttributeValue>> {
-        let removed = self.remove(key, vec![(String::new(), path)], None).await?;
-        Ok(removed.raw("").cloned())
+    ) -> Result<FromCache<Option<AttributeValue>>> {
+        let removed = self
+            .remove_traced(key, vec![(String::new(), path)], None)
+            .await?;
+        Ok(FromCache {
+            value: removed.value.raw("").cloned(),
+            from_cache: removed.from_cache,
+        })
     }
 
     async fn remove(
@@ -523,6 +543,16 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         named: Vec<(String, DocumentPath)>,
         condition: Option<&Condition>,
     ) -> Result<NamedValues> {
+        Ok(self.remove_traced(key, named, condition).await?.value)
+    }
+
+    /// Removes the named paths; the values they held, and whether no request was sent.
+    async fn remove_traced(
+        &self,
+        key: impl Into<K>,
+        named: Vec<(String, DocumentPath)>,
+        condition: Option<&Condition>,
+    ) -> Result<FromCache<NamedValues>> {
         for (_, path) in &named {
             check_field_path(path)?;
             crate::model::validation::check_writable(self.core().model, path)?;
@@ -532,21 +562,25 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .iter()
             .map(|(_, path)| UpdateAction::Remove(path.clone()))
             .collect();
-        let old = self
+        let written = self
             .backend
             .write(&key_item, actions, OldValues::Fetch, condition)
             .await?;
         let model = self.core().model;
-        Ok(NamedValues::new(
+        let values = NamedValues::new(
             named
                 .into_iter()
                 .map(|(name, path)| {
-                    let before = document::get(&old, &path).cloned();
+                    let before = document::get(&written.old, &path).cloned();
                     let before = transform::at_optional(model, &path, before, Direction::Read)?;
                     Ok((name, path, before))
                 })
                 .collect::<Result<_>>()?,
-        ))
+        );
+        Ok(FromCache {
+            value: values,
+            from_cache: written.from_cache,
+        })
     }
 }
 

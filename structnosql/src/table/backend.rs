@@ -18,6 +18,16 @@ use crate::path::DocumentPath;
 pub use super::records::PutCondition;
 pub use super::write::OldValues;
 
+/// What a field write found: the old values asked for, and whether no request was sent (a caching
+/// table that knew them queued the write).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    /// What the written paths held (empty unless asked for).
+    pub old: Item,
+    /// Whether no request was needed.
+    pub from_cache: bool,
+}
+
 /// Values read at some paths, and whether they all came from the cache (no request).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reads {
@@ -68,7 +78,7 @@ pub trait Backend: sealed::Sealed + Send + Sync + Sized + 'static {
         actions: Vec<UpdateAction>,
         old: OldValues,
         condition: Option<&Condition>,
-    ) -> impl Future<Output = Result<Item>> + Send;
+    ) -> impl Future<Output = Result<Written>> + Send;
     #[doc(hidden)]
     /// Writes a whole record under `condition`; returns whether it was written.
     fn put(
@@ -192,8 +202,12 @@ impl Backend for Direct {
         actions: Vec<UpdateAction>,
         old: OldValues,
         condition: Option<&Condition>,
-    ) -> Result<Item> {
-        super::write::apply(&self.core, key_item, actions, old, condition).await
+    ) -> Result<Written> {
+        let old = super::write::apply(&self.core, key_item, actions, old, condition).await?;
+        Ok(Written {
+            old,
+            from_cache: false,
+        })
     }
 
     async fn put(&self, key_item: &Item, item: Item, condition: PutCondition<'_>) -> Result<bool> {

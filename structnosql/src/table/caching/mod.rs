@@ -242,9 +242,10 @@ impl Cached {
 
     /// Reads the lists that `actions` write at a position of and that the cache does not know, in one
     /// GetItem, so that the writes can be resolved against them (see [`RecordCache::queue_call`]).
-    async fn learn_lists(&self, key_item: &Item, actions: &[UpdateAction]) -> Result<()> {
+    /// Returns whether it sent that request.
+    async fn learn_lists(&self, key_item: &Item, actions: &[UpdateAction]) -> Result<bool> {
         if !actions.iter().any(|action| has_index(action.path())) {
-            return Ok(());
+            return Ok(false);
         }
         let unknown: Vec<DocumentPath> = {
             let mut state = self.state();
@@ -258,7 +259,7 @@ impl Cached {
             unknown
         };
         if unknown.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         self.counters.miss(unknown.len());
         let item = get_paths(&self.core, key_item, &unknown).await?;
@@ -266,7 +267,7 @@ impl Cached {
         state
             .record(&self.core, key_item)
             .learn(item.as_ref(), &projected_paths(&unknown));
-        Ok(())
+        Ok(true)
     }
 
     /// Values at `paths` if the cache knows them all, else the paths it does not know.

@@ -15,7 +15,9 @@ use crate::error::Result;
 use crate::expr::{normalize, Condition, UpdateAction};
 use crate::model::Item;
 use crate::path::DocumentPath;
-use crate::table::backend::{Backend, CacheHook, HookFuture, OldValues, PutCondition, Reads};
+use crate::table::backend::{
+    Backend, CacheHook, HookFuture, OldValues, PutCondition, Reads, Written,
+};
 use crate::table::core::TableCore;
 use crate::table::page::QueryMetadata;
 use crate::table::query::{query_page, Query};
@@ -115,10 +117,10 @@ impl Backend for Cached {
         actions: Vec<UpdateAction>,
         old: OldValues,
         condition: Option<&Condition>,
-    ) -> Result<Item> {
+    ) -> Result<Written> {
         // A conditional write is checked by DynamoDB when it is made: it cannot wait for a commit.
         if condition.is_none() {
-            self.learn_lists(key_item, &actions).await?;
+            let fetched = self.learn_lists(key_item, &actions).await?;
             let paths: Vec<DocumentPath> = match old {
                 OldValues::Skip => Vec::new(),
                 OldValues::Fetch => actions.iter().map(|a| a.path().clone()).collect(),
@@ -128,7 +130,10 @@ impl Backend for Cached {
             if record.knows_lists_of(&actions) {
                 if let Some(fragment) = record.old_values(&paths) {
                     state.queue(&self.core, key_item, actions)?;
-                    return Ok(fragment);
+                    return Ok(Written {
+                        old: fragment,
+                        from_cache: !fetched,
+                    });
                 }
             }
         }
@@ -150,7 +155,10 @@ impl Backend for Cached {
         }
         record.version_incremented();
         record.rebuild_view();
-        Ok(old)
+        Ok(Written {
+            old,
+            from_cache: false,
+        })
     }
 
     async fn put(&self, key_item: &Item, item: Item, condition: PutCondition<'_>) -> Result<bool> {

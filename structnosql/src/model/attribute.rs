@@ -24,9 +24,9 @@ use crate::path::{AnyPath, FieldPath, FromPath, ListPath, MapPath, Segment};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in DynamoDB by structnosql",
     label = "not a structnosql attribute type",
-    note = "supported: String, bool, integers, f32/f64, Vec<u8>, Option, Box, Vec, HashMap/BTreeMap<String, _>, \
-            sets of strings, integers or bytes, serde_json::Value, and types deriving MapModel, \
-            TableDataModel or StringEnum"
+    note = "supported: String, bool, integers, f32/f64, Vec<u8>, Option, Box, Arc, Vec, HashMap/BTreeMap<String, _>, \
+            sets of strings, integers or bytes, serde_json::Value, char, Duration, SystemTime, IP addresses, \
+            NonZero integers, Cow<'static, str>, and types deriving MapModel, TableDataModel or StringEnum"
 )]
 pub trait Attribute: Sized + Send + Sync + 'static {
     /// The typed-path accessor for a value of this type: [`FieldPath`] for plain values, [`MapPath`] and

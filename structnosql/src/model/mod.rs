@@ -349,6 +349,7 @@ pub(crate) mod attribute;
 pub(crate) mod defaults;
 pub(crate) mod number;
 mod schema;
+mod std_types;
 #[cfg(test)]
 pub(crate) mod test_models;
 pub(crate) mod transform;
@@ -362,8 +363,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use attribute::{Attribute, SetElement};
 pub use schema::{
-    AttributeCheck, DefaultValue, FieldSchema, FloatKind, IntegerKind, ModelSchema, NumberKind,
-    SchemaFn, StoredTransform, TypeSchema,
+    AttributeCheck, CustomSchema, DefaultValue, FieldSchema, FloatKind, IntegerKind, ModelSchema,
+    NumberKind, SchemaFn, StoredTransform, TypeSchema,
 };
 pub use version::{EpochSeconds, VersionNumber};
 pub use violation::{Violation, Violations};

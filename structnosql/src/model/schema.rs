@@ -89,6 +89,49 @@ pub enum TypeSchema {
     Any,
     /// The inner type, or absent / `NULL`.
     Optional(SchemaFn),
+    /// A type stored in one of the forms above with rules of its own (a character, a duration, an
+    /// IP address, a type with a hand-written [`Attribute`](crate::Attribute)).
+    Custom(&'static CustomSchema),
+}
+
+/// A type stored in one of DynamoDB's forms with rules of its own: what it is called, the form it is
+/// stored in (which decides how DynamoDB sorts and compares it), and the check of a stored value.
+#[derive(Debug)]
+pub struct CustomSchema {
+    name: &'static str,
+    stored: TypeSchema,
+    check: fn(&aws_sdk_dynamodb::types::AttributeValue) -> Result<(), String>,
+}
+
+impl CustomSchema {
+    /// A type called `name` (in messages: `a duration`), stored as `stored`, whose stored values
+    /// `check` accepts; `check` runs after the stored form's own checks.
+    pub const fn new(
+        name: &'static str,
+        stored: TypeSchema,
+        check: fn(&aws_sdk_dynamodb::types::AttributeValue) -> Result<(), String>,
+    ) -> Self {
+        Self {
+            name,
+            stored,
+            check,
+        }
+    }
+
+    /// What the type is called in messages.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The form values are stored in.
+    pub const fn stored(&self) -> TypeSchema {
+        self.stored
+    }
+
+    /// Checks a stored value against the type's own rules.
+    pub fn check(&self, value: &aws_sdk_dynamodb::types::AttributeValue) -> Result<(), String> {
+        (self.check)(value)
+    }
 }
 
 impl TypeSchema {
@@ -142,6 +185,7 @@ impl TypeSchema {
             TypeSchema::Enum(names) => format!("one of {names:?}"),
             TypeSchema::Any => "any value".into(),
             TypeSchema::Optional(inner) => format!("{} or null", inner().describe()),
+            TypeSchema::Custom(custom) => custom.name.to_owned(),
         }
     }
 

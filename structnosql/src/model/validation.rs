@@ -125,6 +125,16 @@ fn check_into(schema: TypeSchema, value: &AttributeValue, out: &mut Violations) 
             }
         }
         (TypeSchema::Model(model), AttributeValue::M(entries)) => check_model(model, entries, out),
+        (TypeSchema::Custom(custom), value) => {
+            let mut inner = Violations::default();
+            check_into(custom.stored(), value, &mut inner);
+            if inner.is_empty() {
+                if let Err(message) = custom.check(value) {
+                    inner.extend(Violations::new(message));
+                }
+            }
+            out.extend(inner);
+        }
         (schema, value) => {
             if let Err(problem) = check_scalar(schema, value, Direction::Write) {
                 out.extend(problem);
@@ -345,6 +355,19 @@ fn prune_into(
         (TypeSchema::Optional(_), AttributeValue::Null(flag)) => Some(AttributeValue::Null(flag)),
         (TypeSchema::Optional(inner), value) => prune_into(inner(), value, dropped),
         (TypeSchema::Any, value) => Some(value),
+        (TypeSchema::Custom(custom), value) => {
+            let mut inner = Violations::default();
+            let kept = prune_into(custom.stored(), value, &mut inner)
+                .filter(|kept| inner.is_empty() && custom.check(kept).is_ok());
+            if kept.is_none() {
+                dropped.extend(if inner.is_empty() {
+                    Violations::new(format!("not {}", custom.name()))
+                } else {
+                    inner
+                });
+            }
+            kept
+        }
         (TypeSchema::List(item), AttributeValue::L(items)) => {
             let mut kept = Vec::with_capacity(items.len());
             for (index, value) in items.into_iter().enumerate() {

@@ -324,6 +324,7 @@ fn check_key_field(
 
 fn scalar_type(schema: TypeSchema) -> Option<ScalarAttributeType> {
     match schema.required() {
+        TypeSchema::Custom(custom) => scalar_type(custom.stored()),
         TypeSchema::String | TypeSchema::Enum(_) => Some(ScalarAttributeType::S),
         TypeSchema::Integer(_) | TypeSchema::Float(_) => Some(ScalarAttributeType::N),
         TypeSchema::Binary => Some(ScalarAttributeType::B),

@@ -657,3 +657,106 @@ async fn everyday_std_types_round_trip_through_both_tables() {
     }
     assert_eq!(harness::stored_item(&name, "sessionId", "s1").await, before);
 }
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "kind")]
+enum Payment {
+    Card { last4: String },
+    Transfer { iban: String },
+}
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+struct Order {
+    order_id: String,
+    payment: structnosql::Serde<Payment>,
+    refunds: Option<Vec<structnosql::Serde<Payment>>>,
+}
+
+/// A serde type is stored whole, read and written whole on both tables; there is no path inside it,
+/// and a stored value that does not deserialize is an error naming the field.
+#[tokio::test]
+async fn serde_values_are_stored_whole_on_both_tables() {
+    use structnosql::Serde;
+    let name = harness::unique_table_name("orders");
+    let basic = structnosql::BasicTable::<Order>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(structnosql::PrimaryIndex::hash("orderId"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let caching = structnosql::CachingTable::<Order>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(structnosql::PrimaryIndex::hash("orderId"))
+        .build()
+        .await
+        .unwrap();
+    let card = Payment::Card {
+        last4: "4242".into(),
+    };
+    let order = |id: &str| Order {
+        order_id: id.into(),
+        payment: Serde(card.clone()),
+        refunds: None,
+    };
+    basic.put_record(&order("o1")).await.unwrap();
+    caching.put_record(&order("o2")).await.unwrap();
+    assert!(caching.commit_operations().await.is_success());
+    let stored = harness::stored_item(&name, "orderId", "o1").await;
+    let payment = stored["payment"].as_m().unwrap();
+    assert_eq!(payment["kind"], AttributeValue::S("Card".into()));
+    assert_eq!(payment["last4"], AttributeValue::S("4242".into()));
+
+    let f = Order::fields();
+    let transfer = Payment::Transfer {
+        iban: "FR76".into(),
+    };
+    basic
+        .update_field("o1", f.payment(), Serde(transfer.clone()))
+        .await
+        .unwrap();
+    caching
+        .update_field("o2", f.payment(), Serde(transfer.clone()))
+        .await
+        .unwrap();
+    assert!(caching.commit_operations().await.is_success());
+    for id in ["o1", "o2"] {
+        assert_eq!(
+            basic.get_field(id, f.payment()).await.unwrap(),
+            Some(Serde(transfer.clone()))
+        );
+        assert_eq!(
+            caching.get_record(id).await.unwrap().map(|o| o.payment),
+            Some(Serde(transfer.clone()))
+        );
+    }
+    assert!(matches!(
+        structnosql::path::ModelPath::<String>::new::<Order>("payment.iban", &()),
+        Err(Error::UnknownPath { .. } | Error::InvalidPath { .. })
+    ));
+
+    harness::client()
+        .update_item()
+        .table_name(&name)
+        .key("orderId", AttributeValue::S("o1".into()))
+        .update_expression("SET payment = :p")
+        .expression_attribute_values(
+            ":p",
+            AttributeValue::M(std::collections::HashMap::from([(
+                "kind".to_owned(),
+                AttributeValue::S("Cheque".into()),
+            )])),
+        )
+        .send()
+        .await
+        .unwrap();
+    match basic.get_record("o1").await {
+        Err(Error::InvalidStoredData { violations }) => {
+            assert_eq!(violations[0].path.to_string(), "payment")
+        }
+        other => panic!("expected InvalidStoredData, got {other:?}"),
+    }
+}

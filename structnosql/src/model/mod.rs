@@ -349,6 +349,7 @@ pub(crate) mod attribute;
 pub(crate) mod defaults;
 pub(crate) mod number;
 mod schema;
+mod serde_value;
 mod std_types;
 #[cfg(test)]
 pub(crate) mod test_models;
@@ -366,6 +367,7 @@ pub use schema::{
     AttributeCheck, CustomSchema, DefaultValue, FieldSchema, FloatKind, IntegerKind, ModelSchema,
     NumberKind, SchemaFn, StoredTransform, TypeSchema,
 };
+pub use serde_value::Serde;
 pub use version::{EpochSeconds, VersionNumber};
 pub use violation::{Violation, Violations};
 

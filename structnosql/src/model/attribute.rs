@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -406,27 +407,34 @@ impl<T: Attribute> Attribute for Option<T> {
     }
 }
 
-impl<T: Attribute> Attribute for Box<T> {
-    type Accessor = T::Accessor;
-    type ListAccessor = ListPath<Vec<Self>, Self>;
-    const CONTAINER: bool = T::CONTAINER;
-    const DEPTH: usize = T::DEPTH;
-    fn schema() -> TypeSchema {
-        T::schema()
-    }
-    fn to_attribute(&self) -> Result<AttributeValue, Violations> {
-        T::to_attribute(self)
-    }
-    fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
-        T::from_attribute(value).map(Box::new)
-    }
-    fn __when_absent() -> Result<Self, Violations> {
-        T::__when_absent().map(Box::new)
-    }
-    fn __is_absent(&self) -> bool {
-        T::__is_absent(self)
-    }
+/// `Attribute` for the smart pointers: stored as what they point to.
+macro_rules! pointer_attribute {
+    ($($pointer:ident),*) => {$(
+        impl<T: Attribute> Attribute for $pointer<T> {
+            type Accessor = T::Accessor;
+            type ListAccessor = ListPath<Vec<Self>, Self>;
+            const CONTAINER: bool = T::CONTAINER;
+            const DEPTH: usize = T::DEPTH;
+            fn schema() -> TypeSchema {
+                T::schema()
+            }
+            fn to_attribute(&self) -> Result<AttributeValue, Violations> {
+                T::to_attribute(self)
+            }
+            fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
+                T::from_attribute(value).map($pointer::new)
+            }
+            fn __when_absent() -> Result<Self, Violations> {
+                T::__when_absent().map($pointer::new)
+            }
+            fn __is_absent(&self) -> bool {
+                T::__is_absent(self)
+            }
+        }
+    )*};
 }
+
+pointer_attribute!(Box, Arc);
 
 impl<T: Attribute> Attribute for Vec<T> {
     type Accessor = T::ListAccessor;

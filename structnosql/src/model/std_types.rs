@@ -8,8 +8,9 @@
 //! | `SystemTime` | `N`, seconds since the Unix epoch with up to nine decimals, negative before it |
 //! | `IpAddr`, `Ipv4Addr`, `Ipv6Addr` | `S`, the canonical text (`"192.0.2.1"`, `"2001:db8::1"`) |
 //! | `NonZeroU8` … `NonZeroI128` | `N`, as the integer; zero is refused |
-//! | `Arc<T>` | as `T` |
 //! | `Cow<'static, str>` | `S` |
+//!
+//! `Arc<T>` is stored as `T`, like `Box<T>` (see `attribute.rs`).
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -17,7 +18,6 @@ use std::num::{
     NonZeroI128, NonZeroI16, NonZeroI32, NonZeroI64, NonZeroI8, NonZeroU128, NonZeroU16,
     NonZeroU32, NonZeroU64, NonZeroU8,
 };
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -27,15 +27,19 @@ use super::schema::CustomSchema;
 use super::{Attribute, FloatKind, IntegerKind, TypeSchema, Violations};
 use crate::path::{FieldPath, ListPath};
 
-/// `Attribute` for a type stored as `$stored` under the rules of `$schema`: `$encode` gives the
-/// stored value, `$decode` reads it back (its error is the stored value's problem).
+/// `Attribute` for a type called `$name`, stored as `$stored`: `$encode` gives the stored value,
+/// `$decode` reads it back, and a stored value is valid when `$decode` reads it.
 macro_rules! custom_attribute {
-    ($ty:ty, $schema:expr, $encode:expr, $decode:expr) => {
+    ($ty:ty, $name:expr, $stored:expr, $encode:expr, $decode:expr) => {
         impl Attribute for $ty {
             type Accessor = FieldPath<Self>;
             type ListAccessor = ListPath<Vec<Self>, Self>;
             fn schema() -> TypeSchema {
-                static SCHEMA: CustomSchema = $schema;
+                static SCHEMA: CustomSchema =
+                    CustomSchema::new($name, $stored, |value: &AttributeValue| {
+                        let decode: fn(&AttributeValue) -> Result<$ty, String> = $decode;
+                        decode(value).map(drop)
+                    });
                 TypeSchema::Custom(&SCHEMA)
             }
             fn to_attribute(&self) -> Result<AttributeValue, Violations> {
@@ -47,13 +51,6 @@ macro_rules! custom_attribute {
                 decode(&value).map_err(Violations::new)
             }
         }
-    };
-}
-
-/// A stored check that accepts what `$decode` reads.
-macro_rules! decodes {
-    ($decode:expr) => {
-        |value: &AttributeValue| $decode(value).map(drop)
     };
 }
 
@@ -82,7 +79,8 @@ fn decode_char(value: &AttributeValue) -> Result<char, String> {
 
 custom_attribute!(
     char,
-    CustomSchema::new("a character", TypeSchema::String, decodes!(decode_char)),
+    "a character",
+    TypeSchema::String,
     |c| Ok(AttributeValue::S(c.to_string())),
     decode_char
 );
@@ -135,7 +133,8 @@ const SECONDS: TypeSchema = TypeSchema::Float(FloatKind::F64);
 
 custom_attribute!(
     Duration,
-    CustomSchema::new("a duration (seconds)", SECONDS, decodes!(decode_duration)),
+    "a duration (seconds)",
+    SECONDS,
     |d| Ok(AttributeValue::N(seconds_text(
         false,
         d.as_secs(),
@@ -169,11 +168,8 @@ fn decode_time(value: &AttributeValue) -> Result<SystemTime, String> {
 
 custom_attribute!(
     SystemTime,
-    CustomSchema::new(
-        "a time (seconds since the Unix epoch)",
-        SECONDS,
-        decodes!(decode_time)
-    ),
+    "a time (seconds since the Unix epoch)",
+    SECONDS,
     encode_time,
     decode_time
 );
@@ -183,10 +179,8 @@ macro_rules! text_attribute {
     ($($ty:ty => $name:literal),* $(,)?) => {$(
         custom_attribute!(
             $ty,
-            CustomSchema::new($name, TypeSchema::String, decodes!(|value: &AttributeValue| {
-                let text = text(value)?;
-                text.parse::<$ty>().map_err(|_| format!("{text:?} is not {}", $name))
-            })),
+            $name,
+            TypeSchema::String,
             |value| Ok(AttributeValue::S(value.to_string())),
             |value: &AttributeValue| {
                 let text = text(value)?;
@@ -207,14 +201,8 @@ macro_rules! non_zero_attribute {
     ($($ty:ty => $inner:ty, $kind:ident, $name:literal),* $(,)?) => {$(
         custom_attribute!(
             $ty,
-            CustomSchema::new(
-                $name,
-                TypeSchema::Integer(IntegerKind::$kind),
-                decodes!(|value: &AttributeValue| {
-                    let inner = <$inner>::from_attribute(value.clone()).map_err(|v| v.to_string())?;
-                    <$ty>::new(inner).ok_or_else(|| "0 is not a non-zero integer".to_owned())
-                })
-            ),
+            $name,
+            TypeSchema::Integer(IntegerKind::$kind),
             |value| value.get().to_attribute().map_err(|v| v.to_string()),
             |value: &AttributeValue| {
                 let inner = <$inner>::from_attribute(value.clone()).map_err(|v| v.to_string())?;
@@ -236,28 +224,6 @@ non_zero_attribute!(
     NonZeroI64 => i64, I64, "a non-zero integer (i64)",
     NonZeroI128 => i128, I128, "a non-zero integer (i128)",
 );
-
-impl<T: Attribute> Attribute for Arc<T> {
-    type Accessor = T::Accessor;
-    type ListAccessor = ListPath<Vec<Self>, Self>;
-    const CONTAINER: bool = T::CONTAINER;
-    const DEPTH: usize = T::DEPTH;
-    fn schema() -> TypeSchema {
-        T::schema()
-    }
-    fn to_attribute(&self) -> Result<AttributeValue, Violations> {
-        T::to_attribute(self)
-    }
-    fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
-        T::from_attribute(value).map(Arc::new)
-    }
-    fn __when_absent() -> Result<Self, Violations> {
-        T::__when_absent().map(Arc::new)
-    }
-    fn __is_absent(&self) -> bool {
-        T::__is_absent(self)
-    }
-}
 
 impl Attribute for Cow<'static, str> {
     type Accessor = FieldPath<Self>;
@@ -317,7 +283,10 @@ mod tests {
             AttributeValue::N(u64::MAX.to_string())
         );
         assert_eq!(round_trip(NonZeroI8::MIN), AttributeValue::N("-128".into()));
-        assert_eq!(round_trip(Arc::new(7_i64)), AttributeValue::N("7".into()));
+        assert_eq!(
+            round_trip(std::sync::Arc::new(7_i64)),
+            AttributeValue::N("7".into())
+        );
         assert_eq!(
             round_trip(Cow::<'static, str>::Borrowed("hi")),
             AttributeValue::S("hi".into())

@@ -62,6 +62,65 @@
 //! | a `#[derive(MapModel)]` struct | `M`, checked field by field |
 //! | a `#[derive(StringEnum)]` enum | `S`, one of the variant names |
 //! | `serde_json::Value` | any value (free-form data, converted with `serde_dynamo`); DynamoDB numbers carry no integer/float distinction, so a whole float such as `3.0` reads back as the integer `3` |
+//! | `char`, `Duration`, `SystemTime`, `IpAddr`, `NonZero*`, `Arc<T>`, `Cow<'static, str>` | see the table in the README (`S` or `N`, exact) |
+//! | [`Serde<T>`] | any `Serialize + Deserialize` type, stored whole by `serde_dynamo` |
+//!
+//! ## Your own types
+//!
+//! Implement [`Attribute`] for a type of your own: its stored form, and its rules as a
+//! [`CustomSchema`], so that values written by string path or as `serde_json::Value` are checked
+//! against them too. Problems are reported with the path of the field, as for any other type.
+//!
+//! ```
+//! use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+//! use structnosql::model::{Attribute, CustomSchema, TypeSchema, Violations};
+//! use structnosql::path::{FieldPath, ListPath};
+//! use structnosql::{Error, TableDataModel};
+//!
+//! /// An ISO 4217 currency code, stored as its three capital letters.
+//! #[derive(Debug, Clone, PartialEq)]
+//! struct Currency(String);
+//!
+//! fn decode(value: &AttributeValue) -> Result<Currency, String> {
+//!     match value {
+//!         AttributeValue::S(code) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
+//!             Ok(Currency(code.clone()))
+//!         }
+//!         other => Err(format!("{other:?} is not a currency code")),
+//!     }
+//! }
+//!
+//! impl Attribute for Currency {
+//!     type Accessor = FieldPath<Self>;
+//!     type ListAccessor = ListPath<Vec<Self>, Self>;
+//!     fn schema() -> TypeSchema {
+//!         static SCHEMA: CustomSchema =
+//!             CustomSchema::new("a currency code", TypeSchema::String, |value| decode(value).map(drop));
+//!         TypeSchema::Custom(&SCHEMA)
+//!     }
+//!     fn to_attribute(&self) -> Result<AttributeValue, Violations> {
+//!         decode(&AttributeValue::S(self.0.clone())).map_err(Violations::new)?;
+//!         Ok(AttributeValue::S(self.0.clone()))
+//!     }
+//!     fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
+//!         decode(&value).map_err(Violations::new)
+//!     }
+//! }
+//!
+//! #[derive(TableDataModel, Debug)]
+//! struct Price {
+//!     id: String,
+//!     currency: Currency,
+//! }
+//!
+//! let item = Price { id: "p1".into(), currency: Currency("EUR".into()) }.to_item()?;
+//! assert_eq!(item["currency"], AttributeValue::S("EUR".into()));
+//! match (Price { id: "p2".into(), currency: Currency("euro".into()) }).to_item() {
+//!     Err(Error::Validation { violations }) => assert_eq!(violations[0].path.to_string(), "currency"),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), structnosql::Error>(())
+//! ```
 //!
 //! Models may contain themselves, through `Vec`, maps, `Option<Box<_>>`: a field whose type names the
 //! model (or `Self`) is recognised as recursive. Mutually recursive models mark one field

@@ -428,3 +428,77 @@ async fn streams_selections_setters_and_transactions_take_string_paths() {
         );
     }
 }
+
+static LIMIT_CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn at_most_ten(value: &i64) -> Result<(), String> {
+    LIMIT_CHECKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if *value <= 10 {
+        Ok(())
+    } else {
+        Err("at most 10".into())
+    }
+}
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+struct Limited {
+    id: String,
+    #[structnosql(validate = "at_most_ten")]
+    level: Option<i64>,
+}
+
+/// A field's custom check runs on writes by string path, typed or as JSON, once per write, and a
+/// failing one refuses the write naming the path.
+#[tokio::test]
+async fn custom_checks_run_once_on_string_path_writes() {
+    let limited = BasicTable::<Limited>::builder()
+        .table_name(harness::unique_table_name("limited"))
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("id"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let level = ModelPath::<serde_json::Value>::new::<Limited>("level", &()).unwrap();
+    let count = || LIMIT_CHECKS.load(std::sync::atomic::Ordering::SeqCst);
+
+    let before = count();
+    limited
+        .update_field_path("l1", "level", &(), 5_i64)
+        .await
+        .unwrap();
+    assert_eq!(count() - before, 1, "one check per write");
+    let before = count();
+    limited
+        .update_field("l1", level.clone(), json!(7))
+        .await
+        .unwrap();
+    assert_eq!(count() - before, 1, "one check per write");
+
+    for error in [
+        limited
+            .update_field_path("l1", "level", &(), 11_i64)
+            .await
+            .unwrap_err(),
+        limited
+            .update_field("l1", level, json!(12))
+            .await
+            .unwrap_err(),
+    ] {
+        match error {
+            Error::Validation { violations } => {
+                assert_eq!(violations.len(), 1);
+                assert_eq!(violations[0].path.to_string(), "level");
+                assert!(violations[0].message.contains("at most 10"));
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        limited
+            .get_field("l1", Limited::fields().level())
+            .await
+            .unwrap(),
+        Some(7)
+    );
+}

@@ -29,13 +29,27 @@ pub fn encode_at<V: Attribute>(
 
 /// Checks an already converted value for writing at a resolved string path (see [`encode_at`]).
 pub fn check_at(resolved: &ResolvedPath, encoded: AttributeValue) -> crate::Result<AttributeValue> {
-    let checked = check_write(resolved.schema, &encoded).and_then(|()| {
-        match resolved.field.and_then(|field| field.check()) {
-            Some(check) => check(&encoded).map_err(Violations::new),
-            None => Ok(()),
-        }
-    });
-    checked.map_err(|violations| crate::Error::validation_at(&resolved.path, violations))?;
+    let encoded = check_shape_at(resolved, encoded)?;
+    if let Some(Err(message)) = resolved
+        .field
+        .and_then(|field| field.check())
+        .map(|check| check(&encoded))
+    {
+        return Err(crate::Error::validation_at(
+            &resolved.path,
+            Violations::new(message),
+        ));
+    }
+    Ok(encoded)
+}
+
+/// [`check_at`] without the field's custom check: for writes whose stored-form pass ran it already.
+pub(crate) fn check_shape_at(
+    resolved: &ResolvedPath,
+    encoded: AttributeValue,
+) -> crate::Result<AttributeValue> {
+    check_write(resolved.schema, &encoded)
+        .map_err(|violations| crate::Error::validation_at(&resolved.path, violations))?;
     check_depth(&resolved.path, &encoded)?;
     Ok(encoded)
 }

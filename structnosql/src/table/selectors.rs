@@ -135,7 +135,8 @@ fn checked_at(
         .clone()
         .map_err(|problems| Error::validation_at(&target.path, problems))
         .and_then(|value| transform::at(model, &target.path, value, Direction::Write(Checks::Run)))
-        .and_then(|value| crate::model::validation::check_at(target, value))
+        // The stored-form pass above ran the field's custom check.
+        .and_then(|value| crate::model::validation::check_shape_at(target, value))
         .map(|value| (target.path.clone(), value))
 }
 

@@ -41,6 +41,10 @@ enum Op {
     RemoveData(usize, Vec<usize>),
     SetInventory(usize, usize, i64),
     RemoveInventory(usize, usize),
+    /// A score written as JSON through a string path (`ModelPath<serde_json::Value>`).
+    SetScoreByString(usize, i64),
+    /// An inventory item removed through a string path, traced.
+    RemoveInventoryTraced(usize, usize),
     GetData(usize, Vec<usize>),
     GetScore(usize),
     GetRecord(usize),
@@ -61,6 +65,8 @@ fn op() -> impl Strategy<Value = Op> {
         (key.clone(), names()).prop_map(|(k, p)| Op::RemoveData(k, p)),
         (key.clone(), 0..NAMES.len(), 0i64..3).prop_map(|(k, n, c)| Op::SetInventory(k, n, c)),
         (key.clone(), 0..NAMES.len()).prop_map(|(k, n)| Op::RemoveInventory(k, n)),
+        (key.clone(), -5i64..5).prop_map(|(k, v)| Op::SetScoreByString(k, v)),
+        (key.clone(), 0..NAMES.len()).prop_map(|(k, n)| Op::RemoveInventoryTraced(k, n)),
         (key.clone(), names()).prop_map(|(k, p)| Op::GetData(k, p)),
         key.clone().prop_map(Op::GetScore),
         key.clone().prop_map(Op::GetRecord),
@@ -224,6 +230,33 @@ async fn run(ops: Vec<Op>) {
                     .remove(KEYS[k], path.document_path())
                     .map(|value| InventoryItem::from_attribute(value).unwrap());
                 same!(step, remove_field(KEYS[k], path.clone()), was);
+            }
+            Op::SetScoreByString(k, v) => {
+                let path =
+                    structnosql::path::ModelPath::<serde_json::Value>::new::<Player>("score", &())
+                        .unwrap();
+                reference.set(KEYS[k], path.document_path(), v.to_attribute().unwrap());
+                same!(step, update_field(KEYS[k], path.clone(), json!(v)), ());
+            }
+            Op::RemoveInventoryTraced(k, n) => {
+                let path = structnosql::path::ModelPath::<InventoryItem>::new::<Player>(
+                    "inventory.{{itemId}}",
+                    &[("itemId", NAMES[n])],
+                )
+                .unwrap();
+                let was = reference
+                    .remove(KEYS[k], path.document_path())
+                    .map(|value| InventoryItem::from_attribute(value).unwrap());
+                let from_basic = basic.remove_field_traced(KEYS[k], path.clone()).await;
+                let from_caching = caching.remove_field_traced(KEYS[k], path).await;
+                match (from_basic, from_caching) {
+                    (Ok(b), Ok(c)) => {
+                        assert!(!b.from_cache, "step {step}: a basic table always sends");
+                        assert_eq!(b.value, c.value, "step {step}: basic vs caching");
+                        assert_eq!(b.value, was, "step {step}: basic vs reference");
+                    }
+                    (b, c) => panic!("step {step}: {b:?} / {c:?}"),
+                }
             }
             Op::GetData(k, names) => {
                 let path = data_path(&names);
@@ -1734,6 +1767,26 @@ mod regressions {
     #[tokio::test]
     async fn a_remove_after_a_creating_write_keeps_what_the_write_created() {
         run(vec![Op::SetInventory(0, 2, 0), Op::RemoveInventory(0, 2)]).await;
+    }
+
+    /// Writes and removes through string paths (JSON values, traced removes), cold and warm.
+    #[tokio::test]
+    async fn string_path_writes_and_traced_removes_agree() {
+        run(vec![
+            Op::RemoveInventoryTraced(0, 1),
+            Op::SetInventory(0, 1, 2),
+            Op::SetScoreByString(0, 3),
+            Op::RemoveInventoryTraced(0, 1),
+            Op::Commit,
+            Op::SetInventory(1, 0, 1),
+            Op::Commit,
+            Op::GetRecord(1),
+            Op::RemoveInventoryTraced(1, 0),
+            Op::SetScoreByString(1, -2),
+            Op::Commit,
+            Op::GetRecord(1),
+        ])
+        .await;
     }
 
     /// Removing a path inside a plain value removes nothing, as for any absent path.

@@ -1,4 +1,4 @@
-//! Derive macros of `structnosql`: `TableDataModel`, `MapModel` and `StringEnum`.
+//! Derive macros of `structnosql`: `TableDataModel`, `MapModel`, `StringEnum` and `Attribute`.
 //!
 //! Use them through the `structnosql` crate (`use structnosql::{TableDataModel, MapModel}`); the
 //! generated code refers to `::structnosql::__private` (or `<path>::__private` with
@@ -51,6 +51,47 @@ pub fn derive_map_model(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(StringEnum, attributes(structnosql))]
 pub fn derive_string_enum(input: TokenStream) -> TokenStream {
     derive_enum(input.into()).into()
+}
+
+/// Derives [`Attribute`] for a newtype or an enum with data.
+///
+/// - **A newtype** (`struct UserId(String);`) is stored as its field. Its typed path is a whole-value
+///   path; with `#[structnosql(transparent)]`, paths go through it as through its field.
+///   `#[structnosql(validate = "path")]` names a `fn(&Self) -> Result<(), E>` run on every value
+///   written and read.
+/// - **An enum with data** is stored as a map whose tag attribute names the variant:
+///   `#[structnosql(tag = "type")]` stores a variant's named fields beside the tag;
+///   `#[structnosql(tag = "type", content = "data")]` stores them (or a variant's one value) in the
+///   `content` attribute. serde's `tag`, `content`, `rename` and `rename_all` are followed. A stored
+///   tag that names no variant is an error naming its path.
+///
+/// `#[structnosql(crate = "path")]` works as on a model. See the `structnosql::model` documentation.
+///
+/// [`Attribute`]: https://docs.rs/structnosql/latest/structnosql/trait.Attribute.html
+#[proc_macro_derive(Attribute, attributes(structnosql))]
+pub fn derive_attribute(input: TokenStream) -> TokenStream {
+    derive_attribute_impl(input.into()).into()
+}
+
+/// Parses, checks and expands an `Attribute` derive; on errors, the errors.
+fn derive_attribute_impl(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut errors = darling::Error::accumulator();
+    let derived = ast::DerivedAttribute::parse(&input, &mut errors);
+    if let Some(derived) = &derived {
+        check::derived_attribute(derived, &mut errors);
+    }
+    match (errors.finish(), derived) {
+        (Ok(()), Some(ast::DerivedAttribute::Newtype(newtype))) => expand::newtype(&newtype),
+        (Ok(()), Some(ast::DerivedAttribute::Tagged(tagged))) => expand::tagged(&tagged),
+        (result, _) => result
+            .err()
+            .map(|errors| errors.write_errors())
+            .unwrap_or_default(),
+    }
 }
 
 /// Parses, checks and expands a model derive; on errors, the errors plus a stub impl.

@@ -9,6 +9,10 @@ pub struct SerdeAttrs {
     pub rename: Option<(String, proc_macro2::Span)>,
     /// `rename_all = "..."` (on a container), with its span.
     pub rename_all: Option<(String, proc_macro2::Span)>,
+    /// `tag = "..."` (on an enum), with its span: followed by `#[derive(Attribute)]` on enums.
+    pub tag: Option<(String, proc_macro2::Span)>,
+    /// `content = "..."` (on an enum), with its span: followed as `tag` is.
+    pub content: Option<(String, proc_macro2::Span)>,
     /// The options that change which attributes serde writes (`skip`, `flatten`, `tag`, ...), which
     /// structnosql's schema cannot follow.
     pub unfollowable: Vec<syn::Path>,
@@ -49,6 +53,16 @@ pub fn read(
                 .unwrap_or_default();
             if unfollowable.contains(&name.as_str()) {
                 read.unfollowable.push(meta.path.clone());
+                if (name == "tag" || name == "content") && meta.input.peek(syn::Token![=]) {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    let slot = if name == "tag" {
+                        &mut read.tag
+                    } else {
+                        &mut read.content
+                    };
+                    *slot = Some((lit.value(), lit.span()));
+                    return Ok(());
+                }
                 return skip_value(&meta);
             }
             if name == "rename" || name == "rename_all" {

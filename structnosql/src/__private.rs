@@ -5,8 +5,8 @@ use std::collections::HashMap;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::model::{
-    Attribute, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel, TypeSchema,
-    VersionNumber, Violations,
+    Attribute, CustomSchema, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel,
+    TaggedSchema, TypeSchema, VersionNumber, Violations,
 };
 pub use crate::path::{
     DocumentPath, FieldPath, FromPath, ListPath, ReadOnlyPath, Segment, TypedPath,
@@ -37,6 +37,43 @@ pub fn enum_mismatch(value: &AttributeValue, names: &'static [&'static str]) -> 
     match value {
         AttributeValue::S(name) => Violations::new(format!("{name:?} is not one of {names:?}")),
         other => crate::model::attribute::mismatch(other, TypeSchema::Enum(names)),
+    }
+}
+
+/// Takes the tag out of an enum's stored map: the variant's name, or the problem at the tag.
+pub fn take_tag(
+    map: &mut HashMap<String, AttributeValue>,
+    schema: &'static TaggedSchema,
+) -> Result<String, Violations> {
+    let at_tag = |problems: Violations| problems.inside(Segment::Field(schema.tag()));
+    match map.remove(schema.tag()) {
+        Some(AttributeValue::S(name)) => Ok(name),
+        Some(other) => Err(at_tag(crate::model::attribute::mismatch(
+            &other,
+            TypeSchema::String,
+        ))),
+        None => Err(at_tag(Violations::new("required attribute is missing"))),
+    }
+}
+
+/// The problem of a stored tag that names no variant of the enum.
+pub fn unknown_variant(schema: &'static TaggedSchema, name: &str) -> Violations {
+    Violations::new(schema.unknown(name)).inside(Segment::Field(schema.tag()))
+}
+
+/// Takes the map of a struct variant's fields out of an adjacently tagged enum's stored map.
+pub fn take_content(
+    map: &mut HashMap<String, AttributeValue>,
+    content: &'static str,
+) -> Result<HashMap<String, AttributeValue>, Violations> {
+    let at_content = |problems: Violations| problems.inside(Segment::Field(content));
+    match map.remove(content) {
+        Some(AttributeValue::M(fields)) => Ok(fields),
+        Some(other) => Err(at_content(Violations::new(format!(
+            "expected a map, found {}",
+            crate::model::attribute::describe_value(&other)
+        )))),
+        None => Err(at_content(Violations::new("required attribute is missing"))),
     }
 }
 

@@ -74,7 +74,7 @@ pub use embedded::{client_for_local_endpoint, EmbeddedDynamoDb};
 pub use error::{BoxError, CancelledAction, Error, Result};
 pub use model::{Attribute, Item, Lenient, MapModel, Serde, TableDataModel};
 pub use path::{DocumentPath, KeyValue, TypedPath};
-pub use structnosql_derive::{MapModel, StringEnum, TableDataModel};
+pub use structnosql_derive::{Attribute, MapModel, StringEnum, TableDataModel};
 pub use table::{BasicTable, CachingTable, GlobalSecondaryIndex, PrimaryIndex};
 
 /// The AWS SDK crates whose types appear in structnosql's API, re-exported so that versions match.

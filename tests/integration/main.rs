@@ -7,6 +7,7 @@ mod commit_as_shown;
 mod concurrency;
 mod conditions;
 mod connection;
+mod derived_attributes;
 mod equivalence;
 mod equivalence_versioned;
 mod faults;

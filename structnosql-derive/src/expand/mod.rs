@@ -3,15 +3,19 @@
 mod accessors;
 mod asserts;
 mod codec;
+mod newtype;
 mod schema;
 mod string_enum;
+mod tagged;
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::ast::Model;
 
+pub use newtype::newtype;
 pub use string_enum::string_enum;
+pub use tagged::tagged;
 
 /// Which derive is being expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -424,7 +424,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 pub use attribute::{Attribute, SetElement};
 pub use schema::{
     AttributeCheck, CustomSchema, DefaultValue, FieldSchema, FloatKind, IntegerKind, ModelSchema,
-    NumberKind, SchemaFn, StoredTransform, TypeSchema,
+    NumberKind, SchemaFn, StoredTransform, TaggedSchema, TypeSchema,
 };
 pub use serde_value::Serde;
 pub use version::{EpochSeconds, VersionNumber};

@@ -95,6 +95,10 @@ pub(crate) fn may_transform(schema: TypeSchema, direction: Direction) -> bool {
                 found
             }
             TypeSchema::Map(item) | TypeSchema::List(item) => walk(item(), direction, open),
+            TypeSchema::Tagged(tagged) => tagged
+                .variants()
+                .iter()
+                .any(|(_, variant)| walk(TypeSchema::Model(variant), direction, open)),
             _ => false,
         }
     }
@@ -118,7 +122,7 @@ fn within(
     path: &DocumentPath,
     problems: &mut Vec<Violation>,
 ) {
-    match (schema.required(), value) {
+    match (schema.required().for_value(value), value) {
         (TypeSchema::Model(model), AttributeValue::M(entries)) => {
             for (name, entry) in entries.iter_mut() {
                 if let Some(field) = model.field(name) {

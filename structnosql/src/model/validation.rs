@@ -139,6 +139,12 @@ fn check_into(schema: TypeSchema, value: &AttributeValue, out: &mut Violations) 
             }
         }
         (TypeSchema::Model(model), AttributeValue::M(entries)) => check_model(model, entries, out),
+        (TypeSchema::Tagged(tagged), AttributeValue::M(entries)) => match tagged.resolve(entries) {
+            Ok(variant) => check_model(variant, entries, out),
+            Err(problem) => {
+                out.extend(Violations::new(problem).inside(Segment::Field(tagged.tag())))
+            }
+        },
         (TypeSchema::Custom(custom), value) => {
             let mut inner = Violations::default();
             check_into(custom.stored(), value, &mut inner);
@@ -403,6 +409,19 @@ fn prune_into(
                 dropped.extend(inner.inside(Segment::Key(key.into())));
             }
             Some(AttributeValue::M(kept))
+        }
+        (TypeSchema::Tagged(tagged), AttributeValue::M(entries)) => {
+            match tagged.resolve(&entries) {
+                Ok(variant) => prune_into(
+                    TypeSchema::Model(variant),
+                    AttributeValue::M(entries),
+                    dropped,
+                ),
+                Err(problem) => {
+                    dropped.extend(Violations::new(problem).inside(Segment::Field(tagged.tag())));
+                    None
+                }
+            }
         }
         (TypeSchema::Model(model), AttributeValue::M(entries)) => {
             let mut kept = std::collections::HashMap::with_capacity(entries.len());

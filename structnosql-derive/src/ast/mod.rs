@@ -8,6 +8,12 @@ use syn::spanned::Spanned as _;
 use crate::case::RenameRule;
 use crate::serde_attrs::{self, SerdeAttrs};
 
+mod attribute;
+
+pub use attribute::{
+    DerivedAttribute, Newtype, TaggedEnum, TaggedVariant, VariantField, VariantShape,
+};
+
 /// An option's value, with the span of the option's name (`rename` in `rename = "x"`), where errors
 /// about the option point.
 pub struct Setting<T> {

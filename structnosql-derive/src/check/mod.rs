@@ -4,9 +4,13 @@ use darling::error::Accumulator;
 use darling::util::Flag;
 use proc_macro2::Span;
 
-use crate::ast::{Field, Model, StringEnum, Variant};
+use crate::ast::{Field, Model, StringEnum};
+
+mod derived;
+
 use crate::case::RenameRule;
 use crate::serde_attrs::SerdeAttrs;
+pub use derived::derived_attribute;
 
 /// Characters that would make string paths ambiguous.
 const FORBIDDEN_IN_NAMES: &[char] = &['.', '{', '}', '(', ')', '[', ']'];
@@ -68,7 +72,8 @@ pub fn string_enum(string_enum: &StringEnum, errors: &mut Accumulator) {
         );
         usable_in_paths(&variant.name, variant.name_span, errors);
         let before = string_enum.variants.get(..index).unwrap_or_default();
-        variant_name_unique(variant, before, errors);
+        let before = before.iter().map(|other| other.name.as_str());
+        variant_name_unique(&variant.name, variant.name_span, before, errors);
     }
 }
 
@@ -80,7 +85,7 @@ fn own(fields: &[Field]) -> impl Iterator<Item = &Field> {
 }
 
 /// A static schema has no type parameters.
-fn not_generic(generics: &syn::Generics, message: &str, errors: &mut Accumulator) {
+pub(crate) fn not_generic(generics: &syn::Generics, message: &str, errors: &mut Accumulator) {
     if !generics.params.is_empty() {
         errors.push(darling::Error::custom(message).with_span(generics));
     }
@@ -89,8 +94,17 @@ fn not_generic(generics: &syn::Generics, message: &str, errors: &mut Accumulator
 /// serde options that change which attributes serde writes cannot be followed by the schema; a
 /// `#[serde(flatten)]` is followed on a field that is `#[structnosql(flatten)]` too.
 fn serde_followable(serde: &SerdeAttrs, flattened: bool, errors: &mut Accumulator) {
+    serde_followable_but(serde, if flattened { &["flatten"] } else { &[] }, errors);
+}
+
+/// serde options that change which attributes serde writes cannot be followed, but for `followed`.
+pub(crate) fn serde_followable_but(
+    serde: &SerdeAttrs,
+    followed: &[&str],
+    errors: &mut Accumulator,
+) {
     for path in &serde.unfollowable {
-        if flattened && path.is_ident("flatten") {
+        if followed.iter().any(|name| path.is_ident(name)) {
             continue;
         }
         let name = path
@@ -108,7 +122,7 @@ fn serde_followable(serde: &SerdeAttrs, flattened: bool, errors: &mut Accumulato
 }
 
 /// structnosql's `rename_all` and serde's agree, and name a known rule.
-fn rename_all(ours: Option<&syn::LitStr>, serde: &SerdeAttrs, errors: &mut Accumulator) {
+pub(crate) fn rename_all(ours: Option<&syn::LitStr>, serde: &SerdeAttrs, errors: &mut Accumulator) {
     let (name, span) = match (ours, &serde.rename_all) {
         (Some(ours), Some((theirs, span))) if ours.value() != *theirs => {
             errors.push(
@@ -136,7 +150,7 @@ fn rename_all(ours: Option<&syn::LitStr>, serde: &SerdeAttrs, errors: &mut Accum
 }
 
 /// structnosql's `rename` and serde's agree: `one_name` says why they must.
-fn renames_agree(
+pub(crate) fn renames_agree(
     ours: Option<&syn::LitStr>,
     serde: &SerdeAttrs,
     one_name: &str,
@@ -157,7 +171,7 @@ fn renames_agree(
 }
 
 /// Attribute names (and stored variant names) must be usable in string paths.
-fn usable_in_paths(name: &str, span: Span, errors: &mut Accumulator) {
+pub(crate) fn usable_in_paths(name: &str, span: Span, errors: &mut Accumulator) {
     if name.is_empty() {
         errors.push(darling::Error::custom("an attribute name cannot be empty").with_span(&span));
     } else if let Some(bad) = name.chars().find(|c| FORBIDDEN_IN_NAMES.contains(c)) {
@@ -186,12 +200,16 @@ fn field_name_unique(field: &Field, before: &[Field], errors: &mut Accumulator) 
     }
 }
 
-/// Two variants are stored as different strings.
-fn variant_name_unique(variant: &Variant, before: &[Variant], errors: &mut Accumulator) {
-    if before.iter().any(|other| other.name == variant.name) {
+/// Two variants are stored as different strings: `name` (written at `span`) is not among `before`.
+pub(crate) fn variant_name_unique<'a>(
+    name: &str,
+    span: Span,
+    mut before: impl Iterator<Item = &'a str>,
+    errors: &mut Accumulator,
+) {
+    if before.any(|other| other == name) {
         errors.push(
-            darling::Error::custom(format!("two variants are stored as {:?}", variant.name))
-                .with_span(&variant.name_span),
+            darling::Error::custom(format!("two variants are stored as {name:?}")).with_span(&span),
         );
     }
 }
@@ -299,6 +317,6 @@ fn flatten_not_itself(field: &Field, errors: &mut Accumulator) {
 }
 
 /// Where a flag is written, if it is.
-fn flag_span(flag: Flag) -> Option<Span> {
+pub(crate) fn flag_span(flag: Flag) -> Option<Span> {
     flag.is_present().then(|| flag.span())
 }

@@ -1,0 +1,85 @@
+//! The `Attribute` impl of a newtype: stored as its one field.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ast::Newtype;
+
+/// The expansion of a checked newtype.
+pub fn newtype(newtype: &Newtype) -> TokenStream {
+    let ident = &newtype.ident;
+    let inner = &newtype.inner;
+    let private = super::private(newtype.krate.as_ref());
+    let accessor = if newtype.transparent.is_present() {
+        quote!(<#inner as __p::Attribute>::Accessor)
+    } else {
+        quote!(__p::FieldPath<Self>)
+    };
+    let (schema, functions, validate) = match &newtype.validate {
+        None => (
+            quote!(<#inner as __p::Attribute>::schema()),
+            TokenStream::new(),
+            Vec::new(),
+        ),
+        Some(validate) => {
+            let validate = &validate.value;
+            let name = format!("a {ident}");
+            (
+                quote! {
+                    static __SCHEMA: ::std::sync::OnceLock<__p::CustomSchema> =
+                        ::std::sync::OnceLock::new();
+                    __p::TypeSchema::Custom(__SCHEMA.get_or_init(|| {
+                        __p::CustomSchema::new(#name, <#inner as __p::Attribute>::schema(), __check)
+                    }))
+                },
+                quote_spanned! {validate.span()=>
+                    /// The stored-value check of the schema: the value decodes, and passes `validate`.
+                    fn __check(__value: &__p::AttributeValue) -> ::core::result::Result<(), ::std::string::String> {
+                        <#ident as __p::Attribute>::from_attribute(::core::clone::Clone::clone(__value))
+                            .map(::core::mem::drop)
+                            .map_err(|__problems| ::std::string::ToString::to_string(&__problems))
+                    }
+                    fn __validate(__value: &#ident) -> ::core::result::Result<(), __p::Violations> {
+                        #validate(__value).map_err(|__error| {
+                            __p::Violations::new(::std::string::ToString::to_string(&__error))
+                        })
+                    }
+                },
+                vec![quote!(__validate)],
+            )
+        }
+    };
+    quote! {
+        const _: () = {
+            use #private as __p;
+
+            #functions
+
+            #[automatically_derived]
+            impl __p::Attribute for #ident {
+                type Accessor = #accessor;
+                type ListAccessor = __p::ListPath<::std::vec::Vec<Self>, Self>;
+                const CONTAINER: bool = <#inner as __p::Attribute>::CONTAINER;
+                const DEPTH: usize = <#inner as __p::Attribute>::DEPTH;
+
+                fn schema() -> __p::TypeSchema {
+                    #schema
+                }
+
+                fn to_attribute(&self) -> ::core::result::Result<__p::AttributeValue, __p::Violations> {
+                    #(#validate(self)?;)*
+                    <#inner as __p::Attribute>::to_attribute(&self.0)
+                }
+
+                fn from_attribute(
+                    __stored: __p::AttributeValue,
+                ) -> ::core::result::Result<Self, __p::Violations> {
+                    let __decoded = Self(<#inner as __p::Attribute>::from_attribute(__stored)?);
+                    #(#validate(&__decoded)?;)*
+                    ::core::result::Result::Ok(__decoded)
+                }
+            }
+        };
+    }
+}

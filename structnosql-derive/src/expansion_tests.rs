@@ -232,3 +232,43 @@ fn crate_path_replaces_structnosql_in_the_generated_code() {
     }
     insta::assert_snapshot!(model);
 }
+
+#[test]
+fn newtype_with_a_check() {
+    insta::assert_snapshot!(pretty(crate::derive_attribute_impl(quote! {
+        #[structnosql(validate = "Email::check")]
+        pub struct Email(String);
+    })));
+}
+
+#[test]
+fn transparent_newtype_has_the_inner_accessor() {
+    insta::assert_snapshot!(pretty(crate::derive_attribute_impl(quote! {
+        #[structnosql(transparent)]
+        pub struct Tags(Vec<String>);
+    })));
+}
+
+#[test]
+fn enum_with_data_tagged_beside_its_fields() {
+    insta::assert_snapshot!(pretty(crate::derive_attribute_impl(quote! {
+        #[structnosql(tag = "kind", rename_all = "snake_case")]
+        pub enum Payment {
+            Card { last4: String, #[structnosql(rename = "expiresOn")] expires: Option<String> },
+            Cash,
+        }
+    })));
+}
+
+#[test]
+fn enum_with_data_in_a_content_attribute_follows_serde() {
+    insta::assert_snapshot!(pretty(crate::derive_attribute_impl(quote! {
+        #[serde(tag = "type", content = "data")]
+        pub enum Event {
+            Created(String),
+            Moved { from: String, to: String },
+            #[serde(rename = "gone")]
+            Deleted,
+        }
+    })));
+}

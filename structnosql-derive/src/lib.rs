@@ -100,6 +100,19 @@ fn derive_model(input: proc_macro2::TokenStream, kind: Kind) -> proc_macro2::Tok
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
     };
+    if let syn::Data::Struct(syn::DataStruct {
+        fields: syn::Fields::Unnamed(fields),
+        ..
+    }) = &input.data
+    {
+        if fields.unnamed.len() == 1 {
+            return syn::Error::new_spanned(
+                fields,
+                "a struct of one unnamed field is a newtype: `#[derive(Attribute)]` stores it as its field",
+            )
+            .to_compile_error();
+        }
+    }
     let mut errors = darling::Error::accumulator();
     let model = ast::Model::parse(&input, &mut errors);
     if let Some(model) = &model {
@@ -126,6 +139,20 @@ fn derive_enum(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
     };
+    if let syn::Data::Enum(data) = &input.data {
+        if let Some(variant) = data
+            .variants
+            .iter()
+            .find(|variant| !variant.fields.is_empty())
+        {
+            return syn::Error::new_spanned(
+                &variant.fields,
+                "a StringEnum has unit variants only: an enum with data derives `Attribute`, stored \
+                 as a map with a tag (`#[structnosql(tag = \"type\")]`)",
+            )
+            .to_compile_error();
+        }
+    }
     let mut errors = darling::Error::accumulator();
     let string_enum = ast::StringEnum::parse(&input, &mut errors);
     if let Some(string_enum) = &string_enum {

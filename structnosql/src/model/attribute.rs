@@ -27,7 +27,7 @@ use crate::path::{AnyPath, FieldPath, FromPath, ListPath, MapPath, Segment};
     label = "not a structnosql attribute type",
     note = "supported: String, bool, integers, f32/f64, Vec<u8>, Option, Box, Arc, Vec, HashMap/BTreeMap<String, _>, \
             sets of strings, integers or bytes, serde_json::Value, char, Duration, SystemTime, IP addresses, \
-            NonZero integers, Cow<'static, str>, and types deriving MapModel, TableDataModel or StringEnum"
+            NonZero integers, Cow<'static, str>, and types deriving MapModel, TableDataModel, StringEnum or Attribute"
 )]
 pub trait Attribute: Sized + Send + Sync + 'static {
     /// The typed-path accessor for a value of this type: [`FieldPath`] for plain values, [`MapPath`] and

@@ -356,7 +356,33 @@ pub struct Board {
     pub tags: Option<HashSet<String>>,
     pub numbers: Option<BTreeSet<i64>>,
     pub blobs: Option<HashSet<Vec<u8>>>,
+    pub status: Option<Status>,
+    pub owner: Option<Owner>,
+    pub labels: Option<Labels>,
 }
+
+/// An enum with data (a tagged map); its serde form is the same, for writes by string path.
+#[derive(Attribute, Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum Status {
+    Open {
+        by: String,
+    },
+    Moved {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<i64>,
+    },
+    Closed,
+}
+
+/// A newtype, stored as its string.
+#[derive(Attribute, Debug, Clone, PartialEq)]
+pub struct Owner(pub String);
+
+/// A transparent newtype: typed paths reach its items.
+#[derive(Attribute, Debug, Clone, PartialEq)]
+#[structnosql(transparent)]
+pub struct Labels(pub Vec<String>);
 
 #[derive(MapModel, Debug, Clone, PartialEq)]
 pub struct Card {
@@ -380,6 +406,10 @@ pub enum Field {
     Tags,
     Numbers,
     Blobs,
+    Status,
+    Owner,
+    Labels,
+    Label(usize),
 }
 
 /// A value to write, of the type of the field it goes with.
@@ -395,6 +425,8 @@ pub enum Val {
     Tags(HashSet<String>),
     Numbers(BTreeSet<i64>),
     Blobs(HashSet<Vec<u8>>),
+    Status(Status),
+    Owner(Owner),
 }
 
 /// Which kind of pending operations a caching table drops.
@@ -485,6 +517,10 @@ impl Field {
             Field::Tags => vec![key("tags")],
             Field::Numbers => vec![key("numbers")],
             Field::Blobs => vec![key("blobs")],
+            Field::Status => vec![key("status")],
+            Field::Owner => vec![key("owner")],
+            Field::Labels => vec![key("labels")],
+            Field::Label(i) => vec![key("labels"), Seg::Index(i)],
         }
     }
 
@@ -508,6 +544,8 @@ impl Val {
             Val::Tags(v) => v.to_attribute().ok(),
             Val::Numbers(v) => v.to_attribute().ok(),
             Val::Blobs(v) => v.to_attribute().ok(),
+            Val::Status(v) => v.to_attribute().ok(),
+            Val::Owner(v) => v.to_attribute().ok(),
         }
     }
 }
@@ -567,6 +605,22 @@ macro_rules! with_path {
             }
             Field::Blobs => {
                 let $p = f.blobs();
+                $body
+            }
+            Field::Status => {
+                let $p = f.status();
+                $body
+            }
+            Field::Owner => {
+                let $p = f.owner();
+                $body
+            }
+            Field::Labels => {
+                let $p = f.labels();
+                $body
+            }
+            Field::Label(i) => {
+                let $p = f.labels().index(i);
                 $body
             }
         }
@@ -630,6 +684,22 @@ macro_rules! with_write {
                 let $p = f.blobs();
                 $body
             }
+            (Field::Status, Val::Status($v)) => {
+                let $p = f.status();
+                $body
+            }
+            (Field::Owner, Val::Owner($v)) => {
+                let $p = f.owner();
+                $body
+            }
+            (Field::Labels, Val::Strs($v)) => {
+                let $p = f.labels();
+                $body
+            }
+            (Field::Label(i), Val::Str($v)) => {
+                let $p = f.labels().index(*i);
+                $body
+            }
             (field, val) => unreachable!("{field:?} cannot hold {val:?}"),
         }
     }};
@@ -665,6 +735,10 @@ fn write() -> impl Strategy<Value = (Field, Val)> {
             .prop_map(|v| (Field::Numbers, Val::Numbers(v))),
         1 => proptest::collection::hash_set(proptest::collection::vec(0u8..3, 1..3), 0..3)
             .prop_map(|v| (Field::Blobs, Val::Blobs(v))),
+        1 => status().prop_map(|v| (Field::Status, Val::Status(v))),
+        1 => word().prop_map(|v| (Field::Owner, Val::Owner(Owner(v)))),
+        1 => proptest::collection::vec(word(), 0..3).prop_map(|v| (Field::Labels, Val::Strs(v))),
+        1 => (position(), word()).prop_map(|(i, v)| (Field::Label(i), Val::Str(v))),
     ]
 }
 
@@ -683,6 +757,10 @@ fn removable() -> impl Strategy<Value = Field> {
         1 => Just(Field::Tags),
         1 => Just(Field::Numbers),
         1 => Just(Field::Blobs),
+        1 => Just(Field::Status),
+        1 => Just(Field::Owner),
+        1 => Just(Field::Labels),
+        1 => position().prop_map(Field::Label),
     ]
 }
 
@@ -700,6 +778,14 @@ fn removable_pair() -> impl Strategy<Value = (Field, Field)> {
     prop_oneof![3 => same_list, 1 => (removable(), removable())]
 }
 
+fn status() -> impl Strategy<Value = Status> {
+    prop_oneof![
+        word().prop_map(|by| Status::Open { by }),
+        proptest::option::of(-3i64..3).prop_map(|to| Status::Moved { to }),
+        Just(Status::Closed),
+    ]
+}
+
 fn board() -> impl Strategy<Value = Board> {
     (
         proptest::option::of(word()),
@@ -711,8 +797,11 @@ fn board() -> impl Strategy<Value = Board> {
         )),
         proptest::collection::hash_set(word(), 0..3),
         proptest::collection::btree_set(-3i64..3, 0..3),
+        proptest::option::of(status()),
+        proptest::option::of(word()),
+        proptest::option::of(proptest::collection::vec(word(), 0..3)),
     )
-        .prop_map(|(title, items, cards, grid, tags, numbers)| Board {
+        .prop_map(|(title, items, cards, grid, tags, numbers, status, owner, labels)| Board {
             board_id: String::new(),
             title,
             items,
@@ -721,6 +810,9 @@ fn board() -> impl Strategy<Value = Board> {
             tags: (!tags.is_empty()).then_some(tags),
             numbers: (!numbers.is_empty()).then_some(numbers),
             blobs: None,
+            status,
+            owner: owner.map(Owner),
+            labels: labels.map(Labels),
         })
 }
 
@@ -1186,6 +1278,20 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                         let index = [("itemIndex", *i)];
                         both!(
                             update_field_path(key, "items.{{itemIndex}}", &index[..], v.clone()),
+                            |()| json!(null)
+                        )
+                    }
+                    (Field::Status, Val::Status(v), true) => {
+                        let value = serde_json::to_value(v).expect("a status as JSON");
+                        both!(
+                            update_field_path(key, "status", &(), value.clone()),
+                            |()| json!(null)
+                        )
+                    }
+                    (Field::Label(i), Val::Str(v), true) => {
+                        let index = [("labelsIndex", *i)];
+                        both!(
+                            update_field_path(key, "labels.{{labelsIndex}}", &index[..], v.clone()),
                             |()| json!(null)
                         )
                     }
@@ -1814,6 +1920,9 @@ mod regressions {
             tags: None,
             numbers: None,
             blobs: None,
+            status: None,
+            owner: None,
+            labels: None,
         }
     }
 

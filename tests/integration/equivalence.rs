@@ -801,19 +801,21 @@ fn board() -> impl Strategy<Value = Board> {
         proptest::option::of(word()),
         proptest::option::of(proptest::collection::vec(word(), 0..3)),
     )
-        .prop_map(|(title, items, cards, grid, tags, numbers, status, owner, labels)| Board {
-            board_id: String::new(),
-            title,
-            items,
-            cards,
-            grid,
-            tags: (!tags.is_empty()).then_some(tags),
-            numbers: (!numbers.is_empty()).then_some(numbers),
-            blobs: None,
-            status,
-            owner: owner.map(Owner),
-            labels: labels.map(Labels),
-        })
+        .prop_map(
+            |(title, items, cards, grid, tags, numbers, status, owner, labels)| Board {
+                board_id: String::new(),
+                title,
+                items,
+                cards,
+                grid,
+                tags: (!tags.is_empty()).then_some(tags),
+                numbers: (!numbers.is_empty()).then_some(numbers),
+                blobs: None,
+                status,
+                owner: owner.map(Owner),
+                labels: labels.map(Labels),
+            },
+        )
 }
 
 /// A write of a top-level field (transactions write no nested paths).

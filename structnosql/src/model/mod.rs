@@ -61,9 +61,83 @@
 //! | `HashSet` / `BTreeSet` of `String`, integers, `Vec<u8>` | `SS`, `NS`, `BS` (an empty set is an error: DynamoDB cannot store one) |
 //! | a `#[derive(MapModel)]` struct | `M`, checked field by field |
 //! | a `#[derive(StringEnum)]` enum | `S`, one of the variant names |
+//! | a `#[derive(Attribute)]` newtype | as its field |
+//! | a `#[derive(Attribute)]` enum with data | `M`, the tag naming the variant, with its data |
 //! | `serde_json::Value` | any value (free-form data, converted with `serde_dynamo`); DynamoDB numbers carry no integer/float distinction, so a whole float such as `3.0` reads back as the integer `3` |
 //! | `char`, `Duration`, `SystemTime`, `IpAddr`, `NonZero*`, `Arc<T>`, `Cow<'static, str>` | see the table in the README (`S` or `N`, exact) |
 //! | [`Serde<T>`] | any `Serialize + Deserialize` type, stored whole by `serde_dynamo` |
+//!
+//! ## Newtypes and enums with data
+//!
+//! `#[derive(Attribute)]` stores a **newtype** as its field. Its typed path is a whole-value path of
+//! the newtype; `#[structnosql(transparent)]` makes paths go through it, as through its field (their
+//! values are then the field's type). `#[structnosql(validate = "path")]` names a
+//! `fn(&Self) -> Result<(), E>` that every value written, and every value read, must pass; its
+//! message is reported with the path.
+//!
+//! It stores an **enum with data** as a map whose tag attribute holds the variant's name, like serde's
+//! internally and adjacently tagged enums (and following serde's `tag`, `content`, `rename` and
+//! `rename_all` when present):
+//! - `#[structnosql(tag = "kind")]`: a variant's named fields beside the tag,
+//!   `{"kind": "card", "last4": "4242"}`;
+//! - `#[structnosql(tag = "type", content = "data")]`: the variant's data in the `content`
+//!   attribute, named fields as a map or a variant's one value as it is:
+//!   `{"type": "Created", "data": "web"}`.
+//!
+//! Each variant is described by a model of its own in a [`TaggedSchema`], so values written by
+//! string path are checked against the variant their tag names, and a stored tag that names no
+//! variant is an error naming its path ([`crate::Error::Validation`] on writes,
+//! [`crate::Error::InvalidStoredData`] on reads). An enum's value is read and written whole: a path
+//! cannot go inside it, since a write into one variant's field could not know which variant is
+//! stored. Unit-only enums stored as a plain string keep `#[derive(StringEnum)]`.
+//!
+//! ```
+//! use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+//! use structnosql::{Attribute, Error, TableDataModel};
+//!
+//! #[derive(Attribute, Debug, Clone, PartialEq)]
+//! #[structnosql(validate = "Email::check")]
+//! struct Email(String);
+//!
+//! impl Email {
+//!     fn check(&self) -> Result<(), String> {
+//!         self.0.contains('@').then_some(()).ok_or_else(|| format!("{:?} has no @", self.0))
+//!     }
+//! }
+//!
+//! #[derive(Attribute, Debug, Clone, PartialEq)]
+//! #[structnosql(tag = "kind", rename_all = "snake_case")]
+//! enum Payment {
+//!     Card { last4: String },
+//!     BankTransfer { iban: String },
+//!     Cash,
+//! }
+//!
+//! #[derive(TableDataModel, Debug)]
+//! struct Customer {
+//!     id: String,
+//!     email: Email,
+//!     payment: Payment,
+//! }
+//!
+//! let customer = Customer {
+//!     id: "c1".into(),
+//!     email: Email("ada@example.com".into()),
+//!     payment: Payment::Card { last4: "4242".into() },
+//! };
+//! let item = customer.to_item()?;
+//! assert_eq!(item["email"], AttributeValue::S("ada@example.com".into()));
+//! let AttributeValue::M(payment) = &item["payment"] else { unreachable!() };
+//! assert_eq!(payment["kind"], AttributeValue::S("card".into()));
+//! assert_eq!(payment["last4"], AttributeValue::S("4242".into()));
+//!
+//! let refused = Customer { email: Email("nobody".into()), ..customer }.to_item();
+//! match refused {
+//!     Err(Error::Validation { violations }) => assert_eq!(violations[0].path.to_string(), "email"),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), structnosql::Error>(())
+//! ```
 //!
 //! ## Your own types
 //!

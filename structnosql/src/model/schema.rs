@@ -218,7 +218,7 @@ impl CustomSchema {
 impl TypeSchema {
     /// The schema that describes `value`: for an enum with data, the model of the variant its tag
     /// names (when it names one); otherwise this schema.
-    pub fn for_value(self, value: &AttributeValue) -> TypeSchema {
+    pub(crate) fn for_value(self, value: &AttributeValue) -> TypeSchema {
         match (self, value) {
             (TypeSchema::Tagged(tagged), AttributeValue::M(entries)) => {
                 tagged.resolve(entries).map_or(self, TypeSchema::Model)

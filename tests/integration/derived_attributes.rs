@@ -365,3 +365,162 @@ async fn an_unknown_tag_is_refused_on_write_and_reported_on_read() {
         );
     }
 }
+
+/// An enum that contains itself: its depth is unbounded, so DynamoDB's 32 levels are checked on the
+/// value written.
+#[derive(Attribute, Debug, Clone, PartialEq)]
+#[structnosql(tag = "t")]
+enum Tree {
+    Leaf { value: i64 },
+    Node { children: Vec<Tree> },
+}
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+struct Forest {
+    id: String,
+    tree: Option<Tree>,
+    emails: Option<Vec<Email>>,
+}
+
+fn nested(levels: usize) -> Tree {
+    (0..levels).fold(Tree::Leaf { value: 1 }, |inner, _| Tree::Node {
+        children: vec![inner],
+    })
+}
+
+/// Stored enums and newtypes that do not match their type are errors naming the path, on both tables
+/// and in a record's lenient read; values at DynamoDB's depth limit round-trip, one level more is
+/// refused before sending.
+#[tokio::test]
+async fn hostile_stored_enums_and_newtypes_are_errors_naming_the_path() {
+    let client = harness::client();
+    let (basic, caching, name) =
+        harness::basic_and_caching::<Account>(&client, "accounts", "accountId").await;
+    let card = || m([("kind", s("card")), ("last4", s("1"))]);
+    let cases = [
+        (
+            "payment",
+            AttributeValue::N("1".into()),
+            "payment",
+            "expected a Payment",
+        ),
+        (
+            "payment",
+            m([("kind", AttributeValue::N("1".into()))]),
+            "payment.kind",
+            "expected a string",
+        ),
+        (
+            "payment",
+            m([("last4", s("1"))]),
+            "payment.kind",
+            "required attribute is missing",
+        ),
+        (
+            "payment",
+            m([("kind", s("Card")), ("last4", s("1"))]),
+            "payment.kind",
+            "not a variant",
+        ),
+        (
+            "payment",
+            m([("kind", s("card"))]),
+            "payment.last4",
+            "required attribute is missing",
+        ),
+        (
+            "payments",
+            AttributeValue::L(vec![card(), m([("kind", s(""))])]),
+            "payments[1].kind",
+            "not a variant",
+        ),
+        (
+            "lastEvent",
+            m([("type", s("Moved")), ("data", s("a to b"))]),
+            "lastEvent.data",
+            "expected a map",
+        ),
+        (
+            "lastEvent",
+            m([("type", s("Created")), ("data", AttributeValue::Bool(true))]),
+            "lastEvent.data",
+            "expected a string",
+        ),
+        ("balance", s("12"), "balance", "expected an integer"),
+        ("email", s(""), "email", "is not an email address"),
+    ];
+    for (attribute, stored, path, message) in cases {
+        let mut item = account("h").to_item().unwrap();
+        item.insert(attribute.to_owned(), stored.clone());
+        client
+            .put_item()
+            .table_name(&name)
+            .set_item(Some(item))
+            .send()
+            .await
+            .unwrap();
+        caching.clear_cached_data();
+        for error in [
+            basic.get_record("h").await.unwrap_err(),
+            caching.get_record("h").await.unwrap_err(),
+        ] {
+            let Error::InvalidStoredData { violations } = &error else {
+                panic!("{attribute} = {stored:?}: expected invalid stored data, got {error}");
+            };
+            assert_eq!(violations.len(), 1, "{error}");
+            assert_eq!(violations[0].path.to_string(), path, "{error}");
+            assert!(violations[0].message.contains(message), "{error}");
+        }
+    }
+
+    // Optional values are dropped and reported by the lenient read.
+    let mut item = account("h").to_item().unwrap();
+    item.insert("lastEvent".into(), m([("type", s("Renamed"))]));
+    let read = Account::from_item_lenient(item).unwrap();
+    assert_eq!(read.value.last_event, None);
+    assert_eq!(read.dropped.len(), 1);
+    assert_eq!(read.dropped[0].path.to_string(), "lastEvent.type");
+
+    // A list of newtypes reports the position of the value its check refuses.
+    let (forests, _, forest_table) =
+        harness::basic_and_caching::<Forest>(&client, "forests", "id").await;
+    let emails = AttributeValue::L(vec![s("a@b"), s("nobody")]);
+    client
+        .put_item()
+        .table_name(&forest_table)
+        .item("id", s("f"))
+        .item("emails", emails)
+        .send()
+        .await
+        .unwrap();
+    match forests.get_record("f").await {
+        Err(Error::InvalidStoredData { violations }) => {
+            assert_eq!(violations[0].path.to_string(), "emails[1]")
+        }
+        other => panic!("expected invalid stored data, got {other:?}"),
+    }
+
+    // A record holds 32 levels: `tree` is one, each node two (its map and its list), a leaf one.
+    let deepest = Forest {
+        id: "deep".into(),
+        tree: Some(nested(15)),
+        emails: None,
+    };
+    forests.put_record(&deepest).await.unwrap();
+    assert_eq!(forests.get_record("deep").await.unwrap(), Some(deepest));
+    let too_deep = Forest {
+        id: "deeper".into(),
+        tree: Some(nested(16)),
+        emails: None,
+    };
+    assert!(matches!(
+        forests.put_record(&too_deep).await,
+        Err(Error::TooDeep { .. })
+    ));
+    assert_eq!(
+        harness::stored_item(&forest_table, "id", "deeper")
+            .await
+            .len(),
+        0
+    );
+}

@@ -478,6 +478,8 @@ pub enum BoardOp {
 }
 
 /// An action of a write transaction.
+// Generated test input, a few dozen per run: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum TxAction {
     Put(usize, Board),

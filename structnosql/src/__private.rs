@@ -5,7 +5,7 @@ use std::collections::HashMap;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::model::{
-    Attribute, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel, TypeSchema,
+    Attribute, FieldSchema, MapModel, ModelSchema, TableDataModel, TtlSeconds, TypeSchema,
     VersionNumber, Violations,
 };
 pub use crate::path::{

@@ -427,7 +427,7 @@ pub use schema::{
     NumberKind, SchemaFn, StoredTransform, TypeSchema,
 };
 pub use serde_value::Serde;
-pub use version::{EpochSeconds, VersionNumber};
+pub use version::{TtlSeconds, VersionNumber};
 pub use violation::{Violation, Violations};
 
 use crate::error::{Error, Result};

@@ -407,6 +407,7 @@
 
 pub(crate) mod attribute;
 pub(crate) mod defaults;
+mod ecosystem;
 mod epoch;
 pub(crate) mod number;
 mod schema;

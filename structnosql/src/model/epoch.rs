@@ -3,6 +3,7 @@
 //! | Type | Stored as |
 //! |---|---|
 //! | `EpochSeconds<SystemTime>` | `N`, seconds since 1970-01-01T00:00:00Z with up to nine decimals, negative before it (`"1618322249.000000001"`, `"-1.5"`) |
+//! | `EpochSeconds<chrono::DateTime<Utc>>` (feature `chrono`) | the same; a leap second, which epoch seconds cannot tell from the second after it, is refused |
 //!
 //! Reading accepts a plain decimal number of seconds with at most nine decimals, as written; a time
 //! the inner type cannot hold is an error.
@@ -11,13 +12,16 @@ use std::ops::{Deref, DerefMut};
 use std::time::SystemTime;
 
 use super::std_types::{custom_attribute, decode_time, encode_time, SECONDS};
+#[cfg(feature = "chrono")]
+use super::std_types::{number, parse_seconds, seconds_text};
 
 /// A time stored as a DynamoDB number: seconds since the Unix epoch (1970-01-01T00:00:00Z) with up
 /// to nine decimals, negative before it. Numbers sort and compare as times, and epoch seconds are
 /// what other programs (and DynamoDB's time to live) read.
 ///
-/// Implemented for [`SystemTime`], whose own stored form is the same. Wrap a field to choose the
-/// number:
+/// Implemented for [`SystemTime`], whose own stored form is the same, and for
+/// `chrono::DateTime<Utc>` (cargo feature `chrono`), whose own stored form is RFC 3339 text. Wrap a
+/// field to choose the number:
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -80,6 +84,27 @@ custom_attribute!(
     |value| decode_time(value).map(EpochSeconds)
 );
 
+#[cfg(feature = "chrono")]
+const NANOS_PER_SECOND: u128 = 1_000_000_000;
+
+/// The stored text of the time `total` nanoseconds from the Unix epoch (negative before it).
+#[cfg(feature = "chrono")]
+pub(super) fn nanos_text(total: i128) -> Result<String, String> {
+    let magnitude = total.unsigned_abs();
+    let secs = u64::try_from(magnitude / NANOS_PER_SECOND)
+        .map_err(|_| format!("{total} nanoseconds from the Unix epoch is out of range"))?;
+    let nanos = (magnitude % NANOS_PER_SECOND) as u32;
+    Ok(seconds_text(total < 0, secs, nanos))
+}
+
+/// The nanoseconds from the Unix epoch of a stored number of seconds.
+#[cfg(feature = "chrono")]
+pub(super) fn parse_nanos(value: &aws_sdk_dynamodb::types::AttributeValue) -> Result<i128, String> {
+    let (negative, secs, nanos) = parse_seconds(number(value)?)?;
+    let magnitude = i128::from(secs) * NANOS_PER_SECOND as i128 + i128::from(nanos);
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
@@ -140,5 +165,26 @@ mod tests {
         assert!(refused(n("1.0000000001")).contains("nine decimals"));
         assert!(refused(n("1e3")).contains("seconds"));
         assert!(refused(AttributeValue::S("1".into())).contains("expected"));
+    }
+
+    #[cfg(feature = "chrono")]
+    #[test]
+    fn nanosecond_counts_have_one_text_each_way() {
+        for (total, text) in [
+            (0, "0"),
+            (1, "0.000000001"),
+            (-1, "-0.000000001"),
+            (-1_500_000_000, "-1.5"),
+            (253_402_300_799_999_999_999, "253402300799.999999999"),
+        ] {
+            assert_eq!(nanos_text(total).unwrap(), text);
+            assert_eq!(parse_nanos(&n(text)).unwrap(), total);
+        }
+        assert_eq!(parse_nanos(&n("-0")).unwrap(), 0);
+        assert!(nanos_text(i128::MAX).is_err());
+        assert_eq!(
+            parse_nanos(&n("18446744073709551615.999999999")).unwrap(),
+            18_446_744_073_709_551_615_999_999_999
+        );
     }
 }

@@ -6,5 +6,9 @@
 //! A set (`HashSet`, `BTreeSet`) of these types is not supported: DynamoDB's set schemas carry no
 //! member type whose rules a string-path write could be checked against.
 
+#[cfg(feature = "chrono")]
+mod calendar;
+#[cfg(feature = "chrono")]
+mod chrono;
 #[cfg(feature = "uuid")]
 mod uuid;

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `EpochSeconds<SystemTime>` | `N`, seconds since 1970-01-01T00:00:00Z with up to nine decimals, negative before it (`"1618322249.000000001"`, `"-1.5"`) |
 //! | `EpochSeconds<chrono::DateTime<Utc>>` (feature `chrono`) | the same; a leap second, which epoch seconds cannot tell from the second after it, is refused |
+//! | `EpochSeconds<time::OffsetDateTime>` (feature `time`) | the same; read back with offset UTC (the same instant) |
 //!
 //! Reading accepts a plain decimal number of seconds with at most nine decimals, as written; a time
 //! the inner type cannot hold is an error.
@@ -12,7 +13,7 @@ use std::ops::{Deref, DerefMut};
 use std::time::SystemTime;
 
 use super::std_types::{custom_attribute, decode_time, encode_time, SECONDS};
-#[cfg(feature = "chrono")]
+#[cfg(any(feature = "chrono", feature = "time"))]
 use super::std_types::{number, parse_seconds, seconds_text};
 
 /// A time stored as a DynamoDB number: seconds since the Unix epoch (1970-01-01T00:00:00Z) with up
@@ -20,8 +21,9 @@ use super::std_types::{number, parse_seconds, seconds_text};
 /// what other programs (and DynamoDB's time to live) read.
 ///
 /// Implemented for [`SystemTime`], whose own stored form is the same, and for
-/// `chrono::DateTime<Utc>` (cargo feature `chrono`), whose own stored form is RFC 3339 text. Wrap a
-/// field to choose the number:
+/// `chrono::DateTime<Utc>` (cargo feature `chrono`) and `time::OffsetDateTime` (cargo feature
+/// `time`, read back with offset UTC: the same instant), whose own stored forms are RFC 3339 text.
+/// Wrap a field to choose the number:
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -84,11 +86,11 @@ custom_attribute!(
     |value| decode_time(value).map(EpochSeconds)
 );
 
-#[cfg(feature = "chrono")]
+#[cfg(any(feature = "chrono", feature = "time"))]
 const NANOS_PER_SECOND: u128 = 1_000_000_000;
 
 /// The stored text of the time `total` nanoseconds from the Unix epoch (negative before it).
-#[cfg(feature = "chrono")]
+#[cfg(any(feature = "chrono", feature = "time"))]
 pub(super) fn nanos_text(total: i128) -> Result<String, String> {
     let magnitude = total.unsigned_abs();
     let secs = u64::try_from(magnitude / NANOS_PER_SECOND)
@@ -98,7 +100,7 @@ pub(super) fn nanos_text(total: i128) -> Result<String, String> {
 }
 
 /// The nanoseconds from the Unix epoch of a stored number of seconds.
-#[cfg(feature = "chrono")]
+#[cfg(any(feature = "chrono", feature = "time"))]
 pub(super) fn parse_nanos(value: &aws_sdk_dynamodb::types::AttributeValue) -> Result<i128, String> {
     let (negative, secs, nanos) = parse_seconds(number(value)?)?;
     let magnitude = i128::from(secs) * NANOS_PER_SECOND as i128 + i128::from(nanos);
@@ -167,7 +169,7 @@ mod tests {
         assert!(refused(AttributeValue::S("1".into())).contains("expected"));
     }
 
-    #[cfg(feature = "chrono")]
+    #[cfg(any(feature = "chrono", feature = "time"))]
     #[test]
     fn nanosecond_counts_have_one_text_each_way() {
         for (total, text) in [

@@ -6,9 +6,11 @@
 //! A set (`HashSet`, `BTreeSet`) of these types is not supported: DynamoDB's set schemas carry no
 //! member type whose rules a string-path write could be checked against.
 
-#[cfg(feature = "chrono")]
+#[cfg(any(feature = "chrono", feature = "time"))]
 mod calendar;
 #[cfg(feature = "chrono")]
 mod chrono;
+#[cfg(feature = "time")]
+mod time;
 #[cfg(feature = "uuid")]
 mod uuid;

@@ -10,6 +10,8 @@
 mod calendar;
 #[cfg(feature = "chrono")]
 mod chrono;
+#[cfg(feature = "rust_decimal")]
+mod decimal;
 #[cfg(feature = "time")]
 mod time;
 #[cfg(feature = "uuid")]

@@ -14,5 +14,7 @@ mod chrono;
 mod decimal;
 #[cfg(feature = "time")]
 mod time;
+#[cfg(feature = "url")]
+mod url;
 #[cfg(feature = "uuid")]
 mod uuid;

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::model::{
-    Attribute, CustomSchema, EpochSeconds, FieldSchema, MapModel, ModelSchema, TableDataModel,
-    TaggedSchema, TypeSchema, VersionNumber, Violations,
+    Attribute, CustomSchema, FieldSchema, MapModel, ModelSchema, TableDataModel, TaggedSchema,
+    TtlSeconds, TypeSchema, VersionNumber, Violations,
 };
 pub use crate::path::{
     DocumentPath, FieldPath, FromPath, ListPath, ReadOnlyPath, Segment, TypedPath,

@@ -72,7 +72,7 @@ pub mod internals {
 pub use connection::{client_from_sdk_config, ClientBuilder};
 pub use embedded::{client_for_local_endpoint, EmbeddedDynamoDb};
 pub use error::{BoxError, CancelledAction, Error, Result};
-pub use model::{Attribute, Item, Lenient, MapModel, Serde, TableDataModel};
+pub use model::{Attribute, EpochSeconds, Item, Lenient, MapModel, Serde, TableDataModel};
 pub use path::{DocumentPath, KeyValue, TypedPath};
 pub use structnosql_derive::{Attribute, MapModel, StringEnum, TableDataModel};
 pub use table::{BasicTable, CachingTable, GlobalSecondaryIndex, PrimaryIndex};

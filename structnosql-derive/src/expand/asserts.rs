@@ -65,7 +65,7 @@ pub fn version_and_ttl_types(model: &Model) -> TokenStream {
                 }
             } else {
                 quote_spanned! {ty.span()=>
-                    fn ttl_field_must_be_epoch_seconds<T: __p::EpochSeconds>() {}
+                    fn ttl_field_must_be_epoch_seconds<T: __p::TtlSeconds>() {}
                     ttl_field_must_be_epoch_seconds::<#ty>();
                 }
             };

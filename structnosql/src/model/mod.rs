@@ -66,6 +66,7 @@
 //! | `serde_json::Value` | any value (free-form data, converted with `serde_dynamo`); DynamoDB numbers carry no integer/float distinction, so a whole float such as `3.0` reads back as the integer `3` |
 //! | `char`, `Duration`, `SystemTime`, `IpAddr`, `NonZero*`, `Arc<T>`, `Cow<'static, str>` | see the table in the README (`S` or `N`, exact) |
 //! | [`Serde<T>`] | any `Serialize + Deserialize` type, stored whole by `serde_dynamo` |
+//! | [`EpochSeconds<T>`] | `N`, seconds since the Unix epoch with up to nine decimals, for `SystemTime` and the optional crates' times |
 //!
 //! ## Newtypes and enums with data
 //!
@@ -480,6 +481,8 @@
 
 pub(crate) mod attribute;
 pub(crate) mod defaults;
+mod ecosystem;
+mod epoch;
 pub(crate) mod number;
 mod schema;
 mod serde_value;
@@ -496,12 +499,13 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use attribute::{Attribute, SetElement};
+pub use epoch::EpochSeconds;
 pub use schema::{
     AttributeCheck, CustomSchema, DefaultValue, FieldSchema, FloatKind, IntegerKind, ModelSchema,
     NumberKind, SchemaFn, StoredTransform, TaggedSchema, TypeSchema,
 };
 pub use serde_value::Serde;
-pub use version::{EpochSeconds, VersionNumber};
+pub use version::{TtlSeconds, VersionNumber};
 pub use violation::{Violation, Violations};
 
 use crate::error::{Error, Result};

@@ -77,6 +77,13 @@ impl Decimal {
         })
     }
 
+    /// Whether the number is negative, its significant digits (no leading or trailing zeros; none
+    /// for zero), and the power of ten they are multiplied by.
+    #[cfg(feature = "rust_decimal")]
+    pub(crate) fn parts(&self) -> (bool, &[u8], i64) {
+        (self.negative, &self.digits, self.exponent)
+    }
+
     /// Why DynamoDB would reject this number, if it would.
     pub(crate) fn dynamodb_violation(&self) -> Option<String> {
         if self.digits.is_empty() {

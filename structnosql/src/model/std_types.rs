@@ -23,45 +23,56 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attribute::mismatch;
-use super::schema::CustomSchema;
 use super::{Attribute, FloatKind, IntegerKind, TypeSchema, Violations};
 use crate::path::{FieldPath, ListPath};
 
 /// `Attribute` for a type called `$name`, stored as `$stored`: `$encode` gives the stored value,
-/// `$decode` reads it back, and a stored value is valid when `$decode` reads it.
+/// `$decode` reads it back, and a stored value is valid when `$decode` reads it. Used by the
+/// optional crates' types too (`ecosystem`), so it names everything by its full path.
 macro_rules! custom_attribute {
     ($ty:ty, $name:expr, $stored:expr, $encode:expr, $decode:expr) => {
-        impl Attribute for $ty {
-            type Accessor = FieldPath<Self>;
-            type ListAccessor = ListPath<Vec<Self>, Self>;
-            fn schema() -> TypeSchema {
-                static SCHEMA: CustomSchema =
-                    CustomSchema::new($name, $stored, |value: &AttributeValue| {
+        impl $crate::model::Attribute for $ty {
+            type Accessor = $crate::path::FieldPath<Self>;
+            type ListAccessor = $crate::path::ListPath<Vec<Self>, Self>;
+            fn schema() -> $crate::model::TypeSchema {
+                use $crate::aws_sdk_dynamodb::types::AttributeValue;
+                static SCHEMA: $crate::model::CustomSchema =
+                    $crate::model::CustomSchema::new($name, $stored, |value: &AttributeValue| {
                         let decode: fn(&AttributeValue) -> Result<$ty, String> = $decode;
                         decode(value).map(drop)
                     });
-                TypeSchema::Custom(&SCHEMA)
+                $crate::model::TypeSchema::Custom(&SCHEMA)
             }
-            fn to_attribute(&self) -> Result<AttributeValue, Violations> {
+            fn to_attribute(
+                &self,
+            ) -> Result<$crate::aws_sdk_dynamodb::types::AttributeValue, $crate::model::Violations>
+            {
+                use $crate::aws_sdk_dynamodb::types::AttributeValue;
                 let encode: fn(&$ty) -> Result<AttributeValue, String> = $encode;
-                encode(self).map_err(Violations::new)
+                encode(self).map_err($crate::model::Violations::new)
             }
-            fn from_attribute(value: AttributeValue) -> Result<Self, Violations> {
+            fn from_attribute(
+                value: $crate::aws_sdk_dynamodb::types::AttributeValue,
+            ) -> Result<Self, $crate::model::Violations> {
+                use $crate::aws_sdk_dynamodb::types::AttributeValue;
                 let decode: fn(&AttributeValue) -> Result<$ty, String> = $decode;
-                decode(&value).map_err(Violations::new)
+                decode(&value).map_err($crate::model::Violations::new)
             }
         }
     };
 }
+pub(super) use custom_attribute;
 
-fn text(value: &AttributeValue) -> Result<&str, String> {
+/// The text of a stored `S`.
+pub(super) fn text(value: &AttributeValue) -> Result<&str, String> {
     match value {
         AttributeValue::S(text) => Ok(text),
         other => Err(mismatch(other, TypeSchema::String).to_string()),
     }
 }
 
-fn number(value: &AttributeValue) -> Result<&str, String> {
+/// The text of a stored `N`.
+pub(super) fn number(value: &AttributeValue) -> Result<&str, String> {
     match value {
         AttributeValue::N(text) => Ok(text),
         other => Err(mismatch(other, TypeSchema::Float(FloatKind::F64)).to_string()),
@@ -86,7 +97,7 @@ custom_attribute!(
 );
 
 /// Seconds and nanoseconds as decimal text: `"90"`, `"90.5"`, `"-1.000000001"`.
-fn seconds_text(negative: bool, secs: u64, nanos: u32) -> String {
+pub(super) fn seconds_text(negative: bool, secs: u64, nanos: u32) -> String {
     let sign = if negative && (secs, nanos) != (0, 0) {
         "-"
     } else {
@@ -100,7 +111,7 @@ fn seconds_text(negative: bool, secs: u64, nanos: u32) -> String {
 }
 
 /// Reads decimal seconds back: whether negative, whole seconds, nanoseconds. At most nine decimals.
-fn parse_seconds(text: &str) -> Result<(bool, u64, u32), String> {
+pub(super) fn parse_seconds(text: &str) -> Result<(bool, u64, u32), String> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -129,7 +140,8 @@ fn decode_duration(value: &AttributeValue) -> Result<Duration, String> {
     }
 }
 
-const SECONDS: TypeSchema = TypeSchema::Float(FloatKind::F64);
+/// The stored form of seconds: a number with decimals.
+pub(super) const SECONDS: TypeSchema = TypeSchema::Float(FloatKind::F64);
 
 custom_attribute!(
     Duration,
@@ -143,7 +155,8 @@ custom_attribute!(
     decode_duration
 );
 
-fn encode_time(time: &SystemTime) -> Result<AttributeValue, String> {
+/// A time as seconds since the Unix epoch.
+pub(super) fn encode_time(time: &SystemTime) -> Result<AttributeValue, String> {
     let text = match time.duration_since(UNIX_EPOCH) {
         Ok(after) => seconds_text(false, after.as_secs(), after.subsec_nanos()),
         Err(before) => {
@@ -154,7 +167,8 @@ fn encode_time(time: &SystemTime) -> Result<AttributeValue, String> {
     Ok(AttributeValue::N(text))
 }
 
-fn decode_time(value: &AttributeValue) -> Result<SystemTime, String> {
+/// A time from seconds since the Unix epoch.
+pub(super) fn decode_time(value: &AttributeValue) -> Result<SystemTime, String> {
     let text = number(value)?;
     let (negative, secs, nanos) = parse_seconds(text)?;
     let offset = Duration::new(secs, nanos);

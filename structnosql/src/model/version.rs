@@ -25,12 +25,12 @@ version_numbers!(i32, i64, u32, u64);
     label = "a TTL is epoch seconds: an i64 or u64, or an Option of one",
     note = "`#[structnosql(ttl)]` marks the expiry time DynamoDB's time to live reads"
 )]
-pub trait EpochSeconds {}
+pub trait TtlSeconds {}
 
-impl EpochSeconds for i64 {}
-impl EpochSeconds for u64 {}
-impl EpochSeconds for Option<i64> {}
-impl EpochSeconds for Option<u64> {}
+impl TtlSeconds for i64 {}
+impl TtlSeconds for u64 {}
+impl TtlSeconds for Option<i64> {}
+impl TtlSeconds for Option<u64> {}
 
 /// The version stored after `current`: 1 for a record without one.
 pub(crate) fn next(current: Option<&AttributeValue>) -> Result<AttributeValue, String> {

@@ -44,6 +44,11 @@ pub fn take(
     }
 }
 
+/// Whether `value` is DynamoDB's `NULL`, which stands for `None` and counts as absent for writes.
+pub(crate) fn is_null(value: &AttributeValue) -> bool {
+    matches!(value, AttributeValue::Null(_))
+}
+
 fn child<'a>(value: &'a AttributeValue, segment: &Segment) -> Option<&'a AttributeValue> {
     match (value, segment) {
         (AttributeValue::M(entries), Segment::Field(name)) => entries.get(*name),
@@ -66,13 +71,18 @@ fn child_mut<'a>(
 }
 
 /// Writes `new` at `relative` inside `value`, creating the maps on the way as DynamoDB would after
-/// creating missing parents. An index past the end of a list appends, as DynamoDB's SET does. Returns
-/// `false` (and changes nothing) when the path crosses a value that is neither a map nor a list.
+/// creating missing parents; a `NULL` on the way counts as missing, and is replaced. An index past the
+/// end of a list appends, as DynamoDB's SET does. Returns `false` (and changes nothing) when the path
+/// crosses a value that is neither a map, a list nor `NULL`.
 pub fn set_within(value: &mut AttributeValue, relative: &[Segment], new: AttributeValue) -> bool {
     let Some((first, rest)) = relative.split_first() else {
         *value = new;
         return true;
     };
+    if is_null(value) {
+        *value = build_subtree(relative, new);
+        return true;
+    }
     match (value, first) {
         (AttributeValue::M(entries), segment) => {
             let Some(name) = segment.name() else {
@@ -136,18 +146,18 @@ pub fn remove_within(value: &mut AttributeValue, relative: &[Segment]) -> bool {
 }
 
 /// The deepest prefix of `path` that exists in `item`, as a number of segments (0: not even the
-/// top-level attribute).
+/// top-level attribute). A `NULL` counts as absent: a write below it creates the map or list there.
 pub fn existing_depth(item: &HashMap<String, AttributeValue>, path: &DocumentPath) -> usize {
     let segments = path.segments();
     let Some(first) = segments.first().and_then(Segment::name) else {
         return 0;
     };
-    let Some(mut value) = item.get(first) else {
+    let Some(mut value) = item.get(first).filter(|value| !is_null(value)) else {
         return 0;
     };
     let mut depth = 1;
     for segment in segments.iter().skip(1) {
-        match child(value, segment) {
+        match child(value, segment).filter(|value| !is_null(value)) {
             Some(next) => {
                 value = next;
                 depth += 1;

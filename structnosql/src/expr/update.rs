@@ -237,6 +237,9 @@ impl UpdateSection {
     }
 
     /// The condition clauses `action` needs; `created` tells whether a SET creates its path.
+    ///
+    /// A `NULL` counts as absent (StructNoSQL and `none_as_null` store `None` so): a SET's parent
+    /// must exist and not be `NULL`, and a path a SET creates may be absent or `NULL`.
     fn conditions_of(&mut self, action: &UpdateAction, created: bool) -> Vec<String> {
         let mut clauses = Vec::new();
         let segments = action.path().segments();
@@ -244,15 +247,25 @@ impl UpdateSection {
         match action {
             UpdateAction::Set(path, _) => {
                 if !parent.is_empty() {
+                    let null = self.type_value("NULL");
                     let mut clause = String::from("attribute_exists(");
                     self.placeholders.push_segments(&mut clause, parent);
+                    clause.push_str(") AND NOT attribute_type(");
+                    self.placeholders.push_segments(&mut clause, parent);
+                    clause.push_str(", ");
+                    clause.push_str(&null);
                     clause.push(')');
                     clauses.push(clause);
                 }
                 if created {
-                    let mut clause = String::from("attribute_not_exists(");
+                    let null = self.type_value("NULL");
+                    let mut clause = String::from("(attribute_not_exists(");
                     self.placeholders.push_path(&mut clause, path);
-                    clause.push(')');
+                    clause.push_str(") OR attribute_type(");
+                    self.placeholders.push_path(&mut clause, path);
+                    clause.push_str(", ");
+                    clause.push_str(&null);
+                    clause.push_str("))");
                     clauses.push(clause);
                 }
             }
@@ -263,14 +276,7 @@ impl UpdateSection {
                     Some(Segment::Index(_)) => "L",
                     _ => "M",
                 };
-                let type_value = match self.type_placeholders.iter().find(|(k, _)| *k == kind) {
-                    Some((_, placeholder)) => placeholder.clone(),
-                    None => {
-                        let placeholder = self.placeholders.value(AttributeValue::S(kind.into()));
-                        self.type_placeholders.push((kind, placeholder.clone()));
-                        placeholder
-                    }
-                };
+                let type_value = self.type_value(kind);
                 let mut clause = String::from("attribute_type(");
                 self.placeholders.push_segments(&mut clause, parent);
                 clause.push_str(", ");
@@ -281,6 +287,16 @@ impl UpdateSection {
             UpdateAction::Remove(_) => {}
         }
         clauses
+    }
+
+    /// The placeholder of the type name `kind` (`M`, `L`, `NULL`), one per section.
+    fn type_value(&mut self, kind: &'static str) -> String {
+        if let Some((_, placeholder)) = self.type_placeholders.iter().find(|(k, _)| *k == kind) {
+            return placeholder.clone();
+        }
+        let placeholder = self.placeholders.value(AttributeValue::S(kind.into()));
+        self.type_placeholders.push((kind, placeholder.clone()));
+        placeholder
     }
 
     /// Adds `action` if the section stays within DynamoDB's limits; otherwise leaves the section as it
@@ -439,7 +455,7 @@ mod tests {
         assert_eq!(sections.len(), 1);
         assert_eq!(
             sections[0].expression(),
-            "SET #n0.#n1 = :v0, #n2.#n1 = :v1 REMOVE #n3"
+            "SET #n0.#n1 = :v0, #n2.#n1 = :v2 REMOVE #n3"
         );
     }
 
@@ -513,13 +529,14 @@ mod tests {
         };
         assert_eq!(
             section.expression(),
-            "SET #n0.#n1 = :v0, #n0.#n2 = :v1, #n5 = :v3 REMOVE #n3.#n4"
+            "SET #n0.#n1 = :v0, #n0.#n2 = :v2, #n5 = :v4 REMOVE #n3.#n4"
         );
         assert_eq!(
             section.condition(true, "id").as_deref(),
             Some(
-                "attribute_exists(#n0) AND attribute_exists(#n6) AND attribute_not_exists(#n5) \
-                 AND attribute_type(#n3, :v2)"
+                "(attribute_not_exists(#n5) OR attribute_type(#n5, :v1)) AND attribute_exists(#n0) \
+                 AND NOT attribute_type(#n0, :v1) AND attribute_exists(#n6) \
+                 AND attribute_type(#n3, :v3)"
             )
         );
     }

@@ -369,7 +369,9 @@ fn render_update(
     if let Some(caller) = caller {
         let rendered = caller.render(core.model, &mut section.placeholders)?;
         condition = Some(match condition {
-            Some(own) => format!("({own}) AND ({rendered})"),
+            // `own` is a conjunction already: parentheses around it would be redundant, which
+            // DynamoDB refuses.
+            Some(own) => format!("{own} AND ({rendered})"),
             None => rendered,
         });
     }

@@ -70,15 +70,17 @@ impl Known {
                 Known::Absent if depth == 0 => return Some(0),
                 Known::Absent => return prefix_exists.then_some(depth - 1),
                 Known::Value(value) => {
+                    // A `NULL` counts as absent (see `document::existing_depth`).
                     let rest = path.suffix(depth);
-                    let found = (0..=rest.len())
-                        .rev()
-                        .find(|&n| {
-                            rest.get(..n)
-                                .is_some_and(|head| navigate(value, head).is_some())
+                    let found = (0..=rest.len()).rev().find(|&n| {
+                        rest.get(..n).is_some_and(|head| {
+                            navigate(value, head).is_some_and(|found| !document::is_null(found))
                         })
-                        .unwrap_or(0);
-                    return Some(depth + found);
+                    });
+                    return Some(match found {
+                        Some(found) => depth + found,
+                        None => depth.saturating_sub(1),
+                    });
                 }
                 Known::Partial(children) => {
                     let exists = depth == 0 || node.known_to_exist();
@@ -107,7 +109,12 @@ impl Known {
     /// known absent, so a write of `path` creates that prefix whatever holds above it.
     pub(crate) fn missing_below(&self, path: &DocumentPath) -> Option<usize> {
         (1..path.depth())
-            .find(|&len| self.lookup(&path.prefix(len)) == Lookup::Hit(None))
+            .find(|&len| {
+                matches!(
+                    self.lookup(&path.prefix(len)),
+                    Lookup::Hit(None) | Lookup::Hit(Some(AttributeValue::Null(_)))
+                )
+            })
             .map(|len| len - 1)
     }
 

@@ -24,7 +24,7 @@ use structnosql::table::{
     BasicTable, BatchGetReport, BatchRetry, BatchWriteReport, CachingTable, NamedValues,
     PrimaryIndex, ReadTransaction, Removers, Setters, WriteTransaction,
 };
-use structnosql::{Attribute, MapModel, TableDataModel};
+use structnosql::{Attribute, EpochSeconds, MapModel, TableDataModel};
 
 use crate::caching_table::{Item as InventoryItem, Player};
 use crate::harness;
@@ -359,6 +359,9 @@ pub struct Board {
     pub status: Option<Status>,
     pub owner: Option<Owner>,
     pub labels: Option<Labels>,
+    pub due: Option<chrono::DateTime<chrono::Utc>>,
+    pub seen: Option<EpochSeconds<time::OffsetDateTime>>,
+    pub price: Option<rust_decimal::Decimal>,
 }
 
 /// An enum with data (a tagged map); its serde form is the same, for writes by string path.
@@ -410,6 +413,9 @@ pub enum Field {
     Owner,
     Labels,
     Label(usize),
+    Due,
+    Seen,
+    Price,
 }
 
 /// A value to write, of the type of the field it goes with.
@@ -427,6 +433,9 @@ pub enum Val {
     Blobs(HashSet<Vec<u8>>),
     Status(Status),
     Owner(Owner),
+    Time(chrono::DateTime<chrono::Utc>),
+    Seen(EpochSeconds<time::OffsetDateTime>),
+    Decimal(rust_decimal::Decimal),
 }
 
 /// Which kind of pending operations a caching table drops.
@@ -523,6 +532,9 @@ impl Field {
             Field::Owner => vec![key("owner")],
             Field::Labels => vec![key("labels")],
             Field::Label(i) => vec![key("labels"), Seg::Index(i)],
+            Field::Due => vec![key("due")],
+            Field::Seen => vec![key("seen")],
+            Field::Price => vec![key("price")],
         }
     }
 
@@ -548,6 +560,9 @@ impl Val {
             Val::Blobs(v) => v.to_attribute().ok(),
             Val::Status(v) => v.to_attribute().ok(),
             Val::Owner(v) => v.to_attribute().ok(),
+            Val::Time(v) => v.to_attribute().ok(),
+            Val::Seen(v) => v.to_attribute().ok(),
+            Val::Decimal(v) => v.to_attribute().ok(),
         }
     }
 }
@@ -623,6 +638,18 @@ macro_rules! with_path {
             }
             Field::Label(i) => {
                 let $p = f.labels().index(i);
+                $body
+            }
+            Field::Due => {
+                let $p = f.due();
+                $body
+            }
+            Field::Seen => {
+                let $p = f.seen();
+                $body
+            }
+            Field::Price => {
+                let $p = f.price();
                 $body
             }
         }
@@ -702,6 +729,18 @@ macro_rules! with_write {
                 let $p = f.labels().index(*i);
                 $body
             }
+            (Field::Due, Val::Time($v)) => {
+                let $p = f.due();
+                $body
+            }
+            (Field::Seen, Val::Seen($v)) => {
+                let $p = f.seen();
+                $body
+            }
+            (Field::Price, Val::Decimal($v)) => {
+                let $p = f.price();
+                $body
+            }
             (field, val) => unreachable!("{field:?} cannot hold {val:?}"),
         }
     }};
@@ -741,6 +780,9 @@ fn write() -> impl Strategy<Value = (Field, Val)> {
         1 => word().prop_map(|v| (Field::Owner, Val::Owner(Owner(v)))),
         1 => proptest::collection::vec(word(), 0..3).prop_map(|v| (Field::Labels, Val::Strs(v))),
         1 => (position(), word()).prop_map(|(i, v)| (Field::Label(i), Val::Str(v))),
+        1 => instant().prop_map(|v| (Field::Due, Val::Time(v))),
+        1 => instant().prop_map(|v| (Field::Seen, Val::Seen(EpochSeconds(offset_time(v))))),
+        1 => decimal().prop_map(|v| (Field::Price, Val::Decimal(v))),
     ]
 }
 
@@ -763,6 +805,9 @@ fn removable() -> impl Strategy<Value = Field> {
         1 => Just(Field::Owner),
         1 => Just(Field::Labels),
         1 => position().prop_map(Field::Label),
+        1 => Just(Field::Due),
+        1 => Just(Field::Seen),
+        1 => Just(Field::Price),
     ]
 }
 
@@ -788,6 +833,29 @@ fn status() -> impl Strategy<Value = Status> {
     ]
 }
 
+/// Instants around the epoch and far from it, with and without fractions of a second.
+fn instant() -> impl Strategy<Value = chrono::DateTime<chrono::Utc>> {
+    let seconds = prop::sample::select(vec![-62_135_596_800i64, -1, 0, 1_700_000_000, 253_402_300_799]);
+    let nanos = prop::sample::select(vec![0u32, 1, 500_000_000, 999_999_999]);
+    (seconds, nanos).prop_map(|(seconds, nanos)| {
+        chrono::DateTime::from_timestamp(seconds, nanos).expect("an instant chrono holds")
+    })
+}
+
+fn offset_time(instant: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
+    let nanos = instant.timestamp_nanos_opt().map(i128::from);
+    let nanos = nanos.unwrap_or(i128::from(instant.timestamp()) * 1_000_000_000);
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos).expect("an instant time holds")
+}
+
+/// Decimals with up to 28 places, negative, zero and the largest.
+fn decimal() -> impl Strategy<Value = rust_decimal::Decimal> {
+    let mantissa = prop::sample::select(vec![0i128, 1, -15, 123_456_789, 79_228_162_514_264_337_593_543_950_335]);
+    (mantissa, 0u32..=28).prop_map(|(mantissa, scale)| {
+        rust_decimal::Decimal::try_from_i128_with_scale(mantissa, scale).expect("a decimal")
+    })
+}
+
 fn board() -> impl Strategy<Value = Board> {
     (
         proptest::option::of(word()),
@@ -802,9 +870,11 @@ fn board() -> impl Strategy<Value = Board> {
         proptest::option::of(status()),
         proptest::option::of(word()),
         proptest::option::of(proptest::collection::vec(word(), 0..3)),
+        proptest::option::of(instant()),
+        proptest::option::of(decimal()),
     )
         .prop_map(
-            |(title, items, cards, grid, tags, numbers, status, owner, labels)| Board {
+            |(title, items, cards, grid, tags, numbers, status, owner, labels, due, price)| Board {
                 board_id: String::new(),
                 title,
                 items,
@@ -816,6 +886,9 @@ fn board() -> impl Strategy<Value = Board> {
                 status,
                 owner: owner.map(Owner),
                 labels: labels.map(Labels),
+                seen: due.map(|due| EpochSeconds(offset_time(due))),
+                due,
+                price,
             },
         )
 }
@@ -1289,6 +1362,15 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                         let value = serde_json::to_value(v).expect("a status as JSON");
                         both!(
                             update_field_path(key, "status", &(), value.clone()),
+                            |()| json!(null)
+                        )
+                    }
+                    (Field::Due, Val::Time(v), true) => {
+                        // The stored text, which a string-path write of JSON must accept.
+                        let stored = v.to_attribute().expect("a time");
+                        let value = json!(stored.as_s().expect("a time stored as text"));
+                        both!(
+                            update_field_path(key, "due", &(), value.clone()),
                             |()| json!(null)
                         )
                     }
@@ -1927,6 +2009,9 @@ mod regressions {
             status: None,
             owner: None,
             labels: None,
+            due: None,
+            seen: None,
+            price: None,
         }
     }
 

@@ -208,9 +208,23 @@ pub async fn basic_and_caching<M: structnosql::TableDataModel>(
     structnosql::table::CachingTable<M>,
     String,
 ) {
+    basic_and_caching_keyed(client, prefix, hash_key).await
+}
+
+/// [`basic_and_caching`] with keys of type `K`.
+#[allow(dead_code)]
+pub async fn basic_and_caching_keyed<M: structnosql::TableDataModel, K: structnosql::table::RecordKey>(
+    client: &Client,
+    prefix: &str,
+    hash_key: &str,
+) -> (
+    structnosql::table::BasicTable<M, K>,
+    structnosql::table::CachingTable<M, K>,
+    String,
+) {
     use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
     let name = unique_table_name(prefix);
-    let basic = BasicTable::<M>::builder()
+    let basic = BasicTable::<M, K>::builder()
         .table_name(&name)
         .client(client.clone())
         .primary_index(PrimaryIndex::hash(hash_key))
@@ -218,7 +232,7 @@ pub async fn basic_and_caching<M: structnosql::TableDataModel>(
         .build()
         .await
         .expect("basic table");
-    let caching = CachingTable::<M>::builder()
+    let caching = CachingTable::<M, K>::builder()
         .table_name(&name)
         .client(client.clone())
         .primary_index(PrimaryIndex::hash(hash_key))
@@ -236,13 +250,26 @@ pub async fn stored_item(
     hash_key: &str,
     id: &str,
 ) -> std::collections::HashMap<String, structnosql::aws_sdk_dynamodb::types::AttributeValue> {
+    stored_item_by(
+        table_name,
+        hash_key,
+        structnosql::aws_sdk_dynamodb::types::AttributeValue::S(id.into()),
+    )
+    .await
+}
+
+/// The item of `table_name` whose hash key `hash_key` is `key`, as DynamoDB stores it (empty when
+/// there is none).
+#[allow(dead_code)]
+pub async fn stored_item_by(
+    table_name: &str,
+    hash_key: &str,
+    key: structnosql::aws_sdk_dynamodb::types::AttributeValue,
+) -> std::collections::HashMap<String, structnosql::aws_sdk_dynamodb::types::AttributeValue> {
     client()
         .get_item()
         .table_name(table_name)
-        .key(
-            hash_key,
-            structnosql::aws_sdk_dynamodb::types::AttributeValue::S(id.into()),
-        )
+        .key(hash_key, key)
         .consistent_read(true)
         .send()
         .await

@@ -8,6 +8,7 @@ mod concurrency;
 mod conditions;
 mod connection;
 mod derived_attributes;
+mod ecosystem_types;
 mod equivalence;
 mod equivalence_versioned;
 mod faults;

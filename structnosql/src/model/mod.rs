@@ -67,6 +67,12 @@
 //! | `char`, `Duration`, `SystemTime`, `IpAddr`, `NonZero*`, `Arc<T>`, `Cow<'static, str>` | see the table in the README (`S` or `N`, exact) |
 //! | [`Serde<T>`] | any `Serialize + Deserialize` type, stored whole by `serde_dynamo` |
 //! | [`EpochSeconds<T>`] | `N`, seconds since the Unix epoch with up to nine decimals, for `SystemTime` and the optional crates' times |
+//! | `uuid::Uuid` (cargo feature `uuid`) | `S`, lowercase hyphenated |
+//! | chrono's `DateTime<Utc>` (feature `chrono`), time's `OffsetDateTime` (feature `time`) | `S`, RFC 3339 in UTC with exactly nine decimals (`"2026-12-05T02:10:00.000000000Z"`), years 0000–9999; an `OffsetDateTime` reads back with offset UTC |
+//! | chrono's `NaiveDate`, time's `Date` | `S`, `"2026-12-05"` |
+//! | chrono's `NaiveDateTime`, time's `PrimitiveDateTime` | `S`, `"2026-12-05T02:10:00.000000000"` |
+//! | `rust_decimal::Decimal` (feature `rust_decimal`) | `N`, every digit, no trailing zeros; a stored number it cannot hold exactly is refused |
+//! | `url::Url` (feature `url`) | `S`, the url crate's normal form; any spelling it parses is read |
 //!
 //! ## Newtypes and enums with data
 //!

@@ -7,8 +7,9 @@ use std::sync::Arc;
 /// The depth DynamoDB allows: an attribute and up to 31 levels of nesting inside it.
 pub const MAX_DEPTH: usize = 32;
 
-/// One step of a [`DocumentPath`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// One step of a [`DocumentPath`]. A field and a map key of the same name are the same step
+/// (DynamoDB sees names only): they compare, hash and order alike.
+#[derive(Debug, Clone)]
 pub enum Segment {
     /// A field of a model (its attribute name).
     Field(&'static str),
@@ -19,6 +20,15 @@ pub enum Segment {
 }
 
 impl Segment {
+    /// What equality, hashing and order look at: the name, or the index.
+    fn identity(&self) -> Result<&str, usize> {
+        match self {
+            Segment::Field(name) => Ok(name),
+            Segment::Key(key) => Ok(key),
+            Segment::Index(index) => Err(*index),
+        }
+    }
+
     /// The attribute or map key name, for the steps that have one.
     pub fn name(&self) -> Option<&str> {
         match self {
@@ -26,6 +36,32 @@ impl Segment {
             Segment::Key(key) => Some(key),
             Segment::Index(_) => None,
         }
+    }
+}
+
+impl PartialEq for Segment {
+    fn eq(&self, other: &Self) -> bool {
+        self.identity() == other.identity()
+    }
+}
+
+impl Eq for Segment {}
+
+impl std::hash::Hash for Segment {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.identity().hash(state);
+    }
+}
+
+impl PartialOrd for Segment {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Segment {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.identity().cmp(&other.identity())
     }
 }
 
@@ -157,6 +193,26 @@ mod tests {
             Segment::Key("a.b".into()),
         ]);
         assert_eq!(odd.to_string(), "friends[3][\"a.b\"]");
+    }
+
+    #[test]
+    fn a_field_and_a_key_of_one_name_are_one_step() {
+        use std::collections::hash_map::DefaultHasher;
+        use std::hash::{Hash, Hasher};
+        let hash = |segment: &Segment| {
+            let mut hasher = DefaultHasher::new();
+            segment.hash(&mut hasher);
+            hasher.finish()
+        };
+        let (field, key) = (Segment::Field("takenAt"), Segment::Key("takenAt".into()));
+        assert_eq!(field, key);
+        assert_eq!(hash(&field), hash(&key));
+        assert_eq!(field.cmp(&key), std::cmp::Ordering::Equal);
+        assert_ne!(field, Segment::Key("takenat".into()));
+        assert!(Segment::Key("z".into()) < Segment::Index(0));
+        assert!(Segment::Index(1) < Segment::Index(2));
+        let typed = DocumentPath::from_segments(vec![field, Segment::Index(0)]);
+        assert!(typed.starts_with(&DocumentPath::from_segments(vec![key])));
     }
 
     #[test]

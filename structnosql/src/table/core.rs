@@ -138,8 +138,24 @@ impl TableCore {
                 message: "the item has no hash key (with the table's leading key, if any)".into(),
             }],
         })?;
-        K::from_key_values(hash, sort)
-            .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
+        // The error names the key attribute whose value the key type refuses.
+        let (hash_schema, sort_schema) = K::key_schemas();
+        let hash_refused = crate::model::validation::check_write(hash_schema, &hash).is_err();
+        let refused_at = match (&self.primary_index.sort_key, sort_schema, &sort) {
+            (Some(name), Some(schema), Some(value))
+                if !hash_refused
+                    && crate::model::validation::check_write(schema, value).is_err() =>
+            {
+                name
+            }
+            _ => &self.primary_index.hash_key,
+        };
+        K::from_key_values(hash, sort).map_err(|violations| {
+            let at = DocumentPath::from_segments(vec![crate::path::Segment::Key(
+                refused_at.as_str().into(),
+            )]);
+            Error::stored_data_at(&at, violations)
+        })
     }
 
     /// `table[key]`, for error messages.

@@ -4,7 +4,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, ScalarAttributeType};
 
 use crate::model::{Attribute, TypeSchema, Violations};
 
-/// A type that can be a key attribute: a string, an integer or bytes.
+/// A type that can be a key attribute: one stored as a string, a number or bytes. Besides `String`,
+/// the integers and `Vec<u8>`: `SystemTime` and [`EpochSeconds<T>`](crate::EpochSeconds) (numbers),
+/// and with their cargo features `uuid::Uuid`, chrono's `DateTime<Utc>`, `NaiveDate` and
+/// `NaiveDateTime`, the time crate's `OffsetDateTime`, `Date` and `PrimitiveDateTime`, `url::Url`
+/// (strings, whose order is time order for the times) and `rust_decimal::Decimal` (a number).
 pub trait KeyPart: Attribute + Clone + std::fmt::Debug {
     /// DynamoDB's type for the key attribute.
     fn scalar_type() -> ScalarAttributeType;
@@ -40,6 +44,21 @@ macro_rules! key_part {
 key_part!(S: String);
 key_part!(N: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 key_part!(B: Vec<u8>);
+key_part!(N: std::time::SystemTime, crate::EpochSeconds<std::time::SystemTime>);
+#[cfg(feature = "uuid")]
+key_part!(S: uuid::Uuid);
+#[cfg(feature = "chrono")]
+key_part!(S: chrono::DateTime<chrono::Utc>, chrono::NaiveDate, chrono::NaiveDateTime);
+#[cfg(feature = "chrono")]
+key_part!(N: crate::EpochSeconds<chrono::DateTime<chrono::Utc>>);
+#[cfg(feature = "time")]
+key_part!(S: time::OffsetDateTime, time::Date, time::PrimitiveDateTime);
+#[cfg(feature = "time")]
+key_part!(N: crate::EpochSeconds<time::OffsetDateTime>);
+#[cfg(feature = "url")]
+key_part!(S: url::Url);
+#[cfg(feature = "rust_decimal")]
+key_part!(N: rust_decimal::Decimal);
 
 /// The key of a record: `K` for a table with a hash key only, `(H, S)` for one with a sort key.
 pub trait RecordKey: Clone + std::fmt::Debug + Send + Sync + 'static {

@@ -1,4 +1,5 @@
-//! Real models: newtypes, enums with data, the standard library's everyday types, any serde type
+//! Real models: newtypes, enums with data, the standard library's everyday types, the uuid,
+//! chrono, time, rust_decimal and url types (cargo features of the same names), any serde type
 //! stored whole, and a type with a hand-written `Attribute`, through both tables, with the items
 //! DynamoDB stores.
 //!
@@ -9,11 +10,15 @@ use std::net::IpAddr;
 use std::num::NonZeroU8;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::model::{CustomSchema, TypeSchema, Violations};
 use structnosql::path::{FieldPath, ListPath};
 use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
-use structnosql::{Attribute, EmbeddedDynamoDb, Error, Serde, TableDataModel};
+use structnosql::{Attribute, EmbeddedDynamoDb, EpochSeconds, Error, Serde, TableDataModel};
+use url::Url;
+use uuid::Uuid;
 
 /// A newtype, stored as its string.
 #[derive(Attribute, Debug, Clone, PartialEq)]
@@ -116,6 +121,12 @@ struct Order {
     grade: char,
     size: Serde<Dimensions>,
     currency: Currency,
+    customer: Uuid,
+    placed_at: DateTime<Utc>,
+    deliver_on: time::Date,
+    total: Decimal,
+    receipt: Option<Url>,
+    archive_at: EpochSeconds<DateTime<Utc>>,
 }
 
 #[tokio::main]
@@ -154,6 +165,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             height_mm: 297,
         }),
         currency: Currency("EUR".into()),
+        customer: Uuid::from_u128(0x0193_8a4e_2f00_7c3a_9d1e_5b6a_7c8d_9e0f),
+        placed_at: DateTime::from_timestamp(1_764_900_000, 250_000_000).ok_or("a time")?,
+        deliver_on: time::Date::from_calendar_date(2026, time::Month::December, 24)?,
+        total: Decimal::new(4_999, 2),
+        receipt: Some(Url::parse("https://shop.example/receipts/o1")?),
+        archive_at: EpochSeconds(DateTime::from_timestamp(1_796_436_000, 0).ok_or("a time")?),
     };
     orders.put_record(&order).await?;
     println!("stored by the basic table:");
@@ -197,6 +214,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut invalid = order.clone();
     invalid.email = Email("ada".into());
     invalid.currency = Currency("euro".into());
+    invalid.placed_at = DateTime::from_timestamp(253_402_300_800, 0).ok_or("a time")?;
     if let Err(Error::Validation { violations }) = orders.put_record(&invalid).await {
         println!("\nrefused:");
         for violation in violations {

@@ -60,7 +60,8 @@ fn n(text: &str) -> AttributeValue {
 #[tokio::test]
 async fn everyday_types_are_stored_in_their_documented_forms_by_both_tables() {
     let (basic, caching, name) =
-        harness::basic_and_caching_keyed::<Order, Uuid>(&harness::client(), "orders", "orderId").await;
+        harness::basic_and_caching_keyed::<Order, Uuid>(&harness::client(), "orders", "orderId")
+            .await;
     basic.put_record(&order(1)).await.unwrap();
     caching.put_record(&order(2)).await.unwrap();
     assert!(caching.commit_operations().await.is_success());
@@ -95,9 +96,15 @@ async fn everyday_types_are_stored_in_their_documented_forms_by_both_tables() {
     let (one, two) = (Uuid::from_u128(1), Uuid::from_u128(2));
     basic.update_field(one, f.placed_at(), later).await.unwrap();
     basic.update_field(one, f.total(), price).await.unwrap();
-    caching.update_field(two, f.placed_at(), later).await.unwrap();
+    caching
+        .update_field(two, f.placed_at(), later)
+        .await
+        .unwrap();
     caching.update_field(two, f.total(), price).await.unwrap();
-    assert_eq!(caching.get_field(two, f.total()).await.unwrap(), Some(price));
+    assert_eq!(
+        caching.get_field(two, f.total()).await.unwrap(),
+        Some(price)
+    );
     assert!(caching.commit_operations().await.is_success());
     for key in [one, two] {
         let stored = harness::stored_item_by(&name, "orderId", s(&key.to_string())).await;
@@ -186,12 +193,22 @@ async fn dynamodb_orders_and_compares_times_and_decimals_as_the_values_do() {
     let precise = Decimal::new(-30, 1);
     let just_above = precise + Decimal::new(1, 27);
     let error = table
-        .update_field_if(key, f.value(), just_above, &Condition::gt(f.value(), precise))
+        .update_field_if(
+            key,
+            f.value(),
+            just_above,
+            &Condition::gt(f.value(), precise),
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, Error::ConditionFailed { .. }), "{error}");
     table
-        .update_field_if(key, f.value(), just_above, &Condition::ge(f.value(), precise))
+        .update_field_if(
+            key,
+            f.value(),
+            just_above,
+            &Condition::ge(f.value(), precise),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -204,7 +221,10 @@ async fn dynamodb_orders_and_compares_times_and_decimals_as_the_values_do() {
             key,
             f.received(),
             epoch_plus_half,
-            &Condition::lt(f.received(), EpochSeconds(UNIX_EPOCH + Duration::from_secs(1))),
+            &Condition::lt(
+                f.received(),
+                EpochSeconds(UNIX_EPOCH + Duration::from_secs(1)),
+            ),
         )
         .await
         .unwrap();
@@ -228,7 +248,10 @@ async fn values_beyond_each_types_limits_are_refused_with_the_path() {
     // Year 10000 and later do not fit the fixed-width text.
     let far = DateTime::from_timestamp(253_402_300_800, 0).unwrap();
     for error in [
-        basic.update_field(key, f.placed_at(), far).await.unwrap_err(),
+        basic
+            .update_field(key, f.placed_at(), far)
+            .await
+            .unwrap_err(),
         caching
             .update_field(key, f.placed_at(), far)
             .await
@@ -239,17 +262,52 @@ async fn values_beyond_each_types_limits_are_refused_with_the_path() {
     }
 
     let cases = [
-        ("orderId", s("00000000-0000-0000-0000-00000000000A"), "orderId", "not a UUID"),
-        ("placedAt", s("2025-12-05T02:00:00Z"), "placedAt", "2025-12-05T02:00:00Z"),
-        ("placedAt", s("2025-12-05T03:00:00.000000000+01:00"), "placedAt", "+01:00"),
-        ("placedAt", s("2025-02-30T00:00:00.000000000Z"), "placedAt", "not a valid date"),
+        (
+            "orderId",
+            s("00000000-0000-0000-0000-00000000000A"),
+            "orderId",
+            "not a UUID",
+        ),
+        (
+            "placedAt",
+            s("2025-12-05T02:00:00Z"),
+            "placedAt",
+            "2025-12-05T02:00:00Z",
+        ),
+        (
+            "placedAt",
+            s("2025-12-05T03:00:00.000000000+01:00"),
+            "placedAt",
+            "+01:00",
+        ),
+        (
+            "placedAt",
+            s("2025-02-30T00:00:00.000000000Z"),
+            "placedAt",
+            "not a valid date",
+        ),
         ("shipOn", s("2026-13-01"), "shipOn", "2026-13-01"),
         ("paidAt", s("1764900001.5"), "paidAt", "expected"),
-        ("paidAt", n("1764900001.0000000001"), "paidAt", "1764900001.0000000001"),
-        ("total", n("79228162514264337593543950336"), "total", "cannot be held exactly"),
+        (
+            "paidAt",
+            n("1764900001.0000000001"),
+            "paidAt",
+            "1764900001.0000000001",
+        ),
+        (
+            "total",
+            n("79228162514264337593543950336"),
+            "total",
+            "cannot be held exactly",
+        ),
         ("total", n("1E-29"), "total", "cannot be held exactly"),
         ("receipt", s("not a url"), "receipt", "not a URL"),
-        ("history", AttributeValue::L(vec![s("1970-01-01T00:00:00.000000000Z"), n("0")]), "history[1]", "expected"),
+        (
+            "history",
+            AttributeValue::L(vec![s("1970-01-01T00:00:00.000000000Z"), n("0")]),
+            "history[1]",
+            "expected",
+        ),
     ];
     for (attribute, stored, path, message) in cases {
         let mut item = order(9).to_item().unwrap();

@@ -835,7 +835,13 @@ fn status() -> impl Strategy<Value = Status> {
 
 /// Instants around the epoch and far from it, with and without fractions of a second.
 fn instant() -> impl Strategy<Value = chrono::DateTime<chrono::Utc>> {
-    let seconds = prop::sample::select(vec![-62_135_596_800i64, -1, 0, 1_700_000_000, 253_402_300_799]);
+    let seconds = prop::sample::select(vec![
+        -62_135_596_800i64,
+        -1,
+        0,
+        1_700_000_000,
+        253_402_300_799,
+    ]);
     let nanos = prop::sample::select(vec![0u32, 1, 500_000_000, 999_999_999]);
     (seconds, nanos).prop_map(|(seconds, nanos)| {
         chrono::DateTime::from_timestamp(seconds, nanos).expect("an instant chrono holds")
@@ -850,7 +856,13 @@ fn offset_time(instant: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
 
 /// Decimals with up to 28 places, negative, zero and the largest.
 fn decimal() -> impl Strategy<Value = rust_decimal::Decimal> {
-    let mantissa = prop::sample::select(vec![0i128, 1, -15, 123_456_789, 79_228_162_514_264_337_593_543_950_335]);
+    let mantissa = prop::sample::select(vec![
+        0i128,
+        1,
+        -15,
+        123_456_789,
+        79_228_162_514_264_337_593_543_950_335,
+    ]);
     (mantissa, 0u32..=28).prop_map(|(mantissa, scale)| {
         rust_decimal::Decimal::try_from_i128_with_scale(mantissa, scale).expect("a decimal")
     })

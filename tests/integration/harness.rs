@@ -213,7 +213,10 @@ pub async fn basic_and_caching<M: structnosql::TableDataModel>(
 
 /// [`basic_and_caching`] with keys of type `K`.
 #[allow(dead_code)]
-pub async fn basic_and_caching_keyed<M: structnosql::TableDataModel, K: structnosql::table::RecordKey>(
+pub async fn basic_and_caching_keyed<
+    M: structnosql::TableDataModel,
+    K: structnosql::table::RecordKey,
+>(
     client: &Client,
     prefix: &str,
     hash_key: &str,

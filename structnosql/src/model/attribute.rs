@@ -27,7 +27,9 @@ use crate::path::{AnyPath, FieldPath, FromPath, ListPath, MapPath, Segment};
     label = "not a structnosql attribute type",
     note = "supported: String, bool, integers, f32/f64, Vec<u8>, Option, Box, Arc, Vec, HashMap/BTreeMap<String, _>, \
             sets of strings, integers or bytes, serde_json::Value, char, Duration, SystemTime, IP addresses, \
-            NonZero integers, Cow<'static, str>, and types deriving MapModel, TableDataModel, StringEnum or Attribute"
+            NonZero integers, Cow<'static, str>, EpochSeconds<T>, Serde<T>, the uuid, chrono, time, rust_decimal \
+            and url types (with the cargo feature named after their crate), and types deriving MapModel, \
+            TableDataModel, StringEnum or Attribute"
 )]
 pub trait Attribute: Sized + Send + Sync + 'static {
     /// The typed-path accessor for a value of this type: [`FieldPath`] for plain values, [`MapPath`] and
@@ -520,6 +522,12 @@ map_attribute!(
 );
 
 /// A type that can be a member of a DynamoDB set: strings (`SS`), integers (`NS`), byte strings (`BS`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a member of a DynamoDB set",
+    label = "not a set member type",
+    note = "DynamoDB's sets hold strings, numbers or bytes: a set of String, an integer or Vec<u8>; \
+            store other values in a Vec"
+)]
 pub trait SetElement: Sized + Send + Sync + 'static {
     /// The schema of a set of this type.
     fn set_schema() -> TypeSchema;

@@ -9,6 +9,12 @@ use crate::model::{Attribute, TypeSchema, Violations};
 /// and with their cargo features `uuid::Uuid`, chrono's `DateTime<Utc>`, `NaiveDate` and
 /// `NaiveDateTime`, the time crate's `OffsetDateTime`, `Date` and `PrimitiveDateTime`, `url::Url`
 /// (strings, whose order is time order for the times) and `rust_decimal::Decimal` (a number).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a key attribute",
+    label = "not a key type",
+    note = "a key attribute is a string, a number or bytes: String, an integer, Vec<u8>, SystemTime, \
+            EpochSeconds<T>, or (with their cargo features) Uuid, chrono and time dates and times, Url, Decimal"
+)]
 pub trait KeyPart: Attribute + Clone + std::fmt::Debug {
     /// DynamoDB's type for the key attribute.
     fn scalar_type() -> ScalarAttributeType;

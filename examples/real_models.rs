@@ -127,6 +127,8 @@ struct Order {
     total: Decimal,
     receipt: Option<Url>,
     archive_at: EpochSeconds<DateTime<Utc>>,
+    parcel_cm: [u16; 3],
+    line: (String, u32),
 }
 
 #[tokio::main]
@@ -171,6 +173,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         total: Decimal::new(4_999, 2),
         receipt: Some(Url::parse("https://shop.example/receipts/o1")?),
         archive_at: EpochSeconds(DateTime::from_timestamp(1_796_436_000, 0).ok_or("a time")?),
+        parcel_cm: [30, 21, 4],
+        line: ("sku-1".into(), 3),
     };
     orders.put_record(&order).await?;
     println!("stored by the basic table:");

@@ -1,6 +1,7 @@
-//! The optional crates' types (`uuid`, `chrono`, `time`, `rust_decimal`, `url`) and
-//! `EpochSeconds<T>`: their stored forms through both tables, DynamoDB's order and comparisons on
-//! them, keys of those types, and stored values they cannot hold, refused with the path.
+//! The optional crates' types (`uuid`, `chrono`, `time`, `rust_decimal`, `url`),
+//! `EpochSeconds<T>`, fixed-size arrays and tuples: their stored forms through both tables,
+//! DynamoDB's order and comparisons on them, keys of those types, and stored values they cannot
+//! hold, refused with the path.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -28,6 +29,9 @@ struct Order {
     receipt: Option<Url>,
     expires: EpochSeconds<SystemTime>,
     history: Vec<DateTime<Utc>>,
+    line: (String, u32),
+    checksum: [u8; 4],
+    corners: Option<[[i64; 2]; 2]>,
 }
 
 fn order(n: u128) -> Order {
@@ -44,6 +48,9 @@ fn order(n: u128) -> Order {
         receipt: Some(Url::parse("https://shop.example/r?id=ä").unwrap()),
         expires: EpochSeconds(UNIX_EPOCH + Duration::from_secs(1_767_225_600)),
         history: vec![DateTime::UNIX_EPOCH, placed],
+        line: ("sku-1".into(), 3),
+        checksum: [0xde, 0xad, 0xbe, 0xef],
+        corners: Some([[0, 0], [-4, 7]]),
     }
 }
 
@@ -85,6 +92,16 @@ async fn everyday_types_are_stored_in_their_documented_forms_by_both_tables() {
                 s("1970-01-01T00:00:00.000000000Z"),
                 s("2025-12-05T02:00:00.123456789Z")
             ])
+        );
+        assert_eq!(stored["line"], AttributeValue::L(vec![s("sku-1"), n("3")]));
+        assert_eq!(
+            stored["checksum"],
+            AttributeValue::B(vec![0xde, 0xad, 0xbe, 0xef].into())
+        );
+        let pair = |a: &str, b: &str| AttributeValue::L(vec![n(a), n(b)]);
+        assert_eq!(
+            stored["corners"],
+            AttributeValue::L(vec![pair("0", "0"), pair("-4", "7")])
         );
         assert_eq!(basic.get_record(key).await.unwrap(), Some(order(id)));
         assert_eq!(caching.get_record(key).await.unwrap(), Some(order(id)));
@@ -307,6 +324,30 @@ async fn values_beyond_each_types_limits_are_refused_with_the_path() {
             AttributeValue::L(vec![s("1970-01-01T00:00:00.000000000Z"), n("0")]),
             "history[1]",
             "expected",
+        ),
+        (
+            "line",
+            AttributeValue::L(vec![s("sku-1")]),
+            "line",
+            "1 item where exactly 2",
+        ),
+        (
+            "line",
+            AttributeValue::L(vec![s("sku-1"), s("3")]),
+            "line[1]",
+            "expected",
+        ),
+        (
+            "checksum",
+            AttributeValue::B(vec![1, 2, 3].into()),
+            "checksum",
+            "3 items where exactly 4",
+        ),
+        (
+            "corners",
+            AttributeValue::L(vec![AttributeValue::L(vec![n("1")])]),
+            "corners[0]",
+            "1 item where exactly 2",
         ),
     ];
     for (attribute, stored, path, message) in cases {

@@ -362,6 +362,8 @@ pub struct Board {
     pub due: Option<chrono::DateTime<chrono::Utc>>,
     pub seen: Option<EpochSeconds<time::OffsetDateTime>>,
     pub price: Option<rust_decimal::Decimal>,
+    pub span: Option<[i64; 2]>,
+    pub pair: Option<(String, i64)>,
 }
 
 /// An enum with data (a tagged map); its serde form is the same, for writes by string path.
@@ -416,6 +418,8 @@ pub enum Field {
     Due,
     Seen,
     Price,
+    Span,
+    Pair,
 }
 
 /// A value to write, of the type of the field it goes with.
@@ -436,6 +440,8 @@ pub enum Val {
     Time(chrono::DateTime<chrono::Utc>),
     Seen(EpochSeconds<time::OffsetDateTime>),
     Decimal(rust_decimal::Decimal),
+    Span([i64; 2]),
+    Pair((String, i64)),
 }
 
 /// Which kind of pending operations a caching table drops.
@@ -535,6 +541,8 @@ impl Field {
             Field::Due => vec![key("due")],
             Field::Seen => vec![key("seen")],
             Field::Price => vec![key("price")],
+            Field::Span => vec![key("span")],
+            Field::Pair => vec![key("pair")],
         }
     }
 
@@ -563,6 +571,8 @@ impl Val {
             Val::Time(v) => v.to_attribute().ok(),
             Val::Seen(v) => v.to_attribute().ok(),
             Val::Decimal(v) => v.to_attribute().ok(),
+            Val::Span(v) => v.to_attribute().ok(),
+            Val::Pair(v) => v.to_attribute().ok(),
         }
     }
 }
@@ -650,6 +660,14 @@ macro_rules! with_path {
             }
             Field::Price => {
                 let $p = f.price();
+                $body
+            }
+            Field::Span => {
+                let $p = f.span();
+                $body
+            }
+            Field::Pair => {
+                let $p = f.pair();
                 $body
             }
         }
@@ -741,6 +759,14 @@ macro_rules! with_write {
                 let $p = f.price();
                 $body
             }
+            (Field::Span, Val::Span($v)) => {
+                let $p = f.span();
+                $body
+            }
+            (Field::Pair, Val::Pair($v)) => {
+                let $p = f.pair();
+                $body
+            }
             (field, val) => unreachable!("{field:?} cannot hold {val:?}"),
         }
     }};
@@ -783,6 +809,8 @@ fn write() -> impl Strategy<Value = (Field, Val)> {
         1 => instant().prop_map(|v| (Field::Due, Val::Time(v))),
         1 => instant().prop_map(|v| (Field::Seen, Val::Seen(EpochSeconds(offset_time(v))))),
         1 => decimal().prop_map(|v| (Field::Price, Val::Decimal(v))),
+        1 => (-3i64..3, -3i64..3).prop_map(|(a, b)| (Field::Span, Val::Span([a, b]))),
+        1 => (word(), -3i64..3).prop_map(|v| (Field::Pair, Val::Pair(v))),
     ]
 }
 
@@ -808,6 +836,8 @@ fn removable() -> impl Strategy<Value = Field> {
         1 => Just(Field::Due),
         1 => Just(Field::Seen),
         1 => Just(Field::Price),
+        1 => Just(Field::Span),
+        1 => Just(Field::Pair),
     ]
 }
 
@@ -882,11 +912,26 @@ fn board() -> impl Strategy<Value = Board> {
         proptest::option::of(status()),
         proptest::option::of(word()),
         proptest::option::of(proptest::collection::vec(word(), 0..3)),
-        proptest::option::of(instant()),
-        proptest::option::of(decimal()),
+        (
+            proptest::option::of(instant()),
+            proptest::option::of(decimal()),
+            proptest::option::of((-3i64..3, -3i64..3).prop_map(|(a, b)| [a, b])),
+            proptest::option::of((word(), -3i64..3)),
+        ),
     )
         .prop_map(
-            |(title, items, cards, grid, tags, numbers, status, owner, labels, due, price)| Board {
+            |(
+                title,
+                items,
+                cards,
+                grid,
+                tags,
+                numbers,
+                status,
+                owner,
+                labels,
+                (due, price, span, pair),
+            )| Board {
                 board_id: String::new(),
                 title,
                 items,
@@ -901,6 +946,8 @@ fn board() -> impl Strategy<Value = Board> {
                 seen: due.map(|due| EpochSeconds(offset_time(due))),
                 due,
                 price,
+                span,
+                pair,
             },
         )
 }
@@ -1374,6 +1421,17 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                         let value = serde_json::to_value(v).expect("a status as JSON");
                         both!(
                             update_field_path(key, "status", &(), value.clone()),
+                            |()| json!(null)
+                        )
+                    }
+                    (Field::Span, Val::Span(v), true) => {
+                        both!(update_field_path(key, "span", &(), json!(v)), |()| json!(
+                            null
+                        ))
+                    }
+                    (Field::Pair, Val::Pair(v), true) => {
+                        both!(
+                            update_field_path(key, "pair", &(), json!([v.0, v.1])),
                             |()| json!(null)
                         )
                     }
@@ -2024,6 +2082,8 @@ mod regressions {
             due: None,
             seen: None,
             price: None,
+            span: None,
+            pair: None,
         }
     }
 

@@ -27,7 +27,7 @@ use crate::path::{AnyPath, FieldPath, FromPath, ListPath, MapPath, Segment};
     label = "not a structnosql attribute type",
     note = "supported: String, bool, integers, f32/f64, Vec<u8>, Option, Box, Arc, Vec, HashMap/BTreeMap<String, _>, \
             sets of strings, integers or bytes, serde_json::Value, char, Duration, SystemTime, IP addresses, \
-            NonZero integers, Cow<'static, str>, EpochSeconds<T>, Serde<T>, the uuid, chrono, time, rust_decimal \
+            NonZero integers, Cow<'static, str>, arrays [T; N], tuples of 2 to 4, EpochSeconds<T>, Serde<T>, the uuid, chrono, time, rust_decimal \
             and url types (with the cargo feature named after their crate), and types deriving MapModel, \
             TableDataModel, StringEnum or Attribute"
 )]

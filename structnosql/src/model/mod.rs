@@ -65,6 +65,8 @@
 //! | a `#[derive(Attribute)]` enum with data | `M`, the tag naming the variant, with its data |
 //! | `serde_json::Value` | any value (free-form data, converted with `serde_dynamo`); DynamoDB numbers carry no integer/float distinction, so a whole float such as `3.0` reads back as the integer `3` |
 //! | `char`, `Duration`, `SystemTime`, `IpAddr`, `NonZero*`, `Arc<T>`, `Cow<'static, str>` | see the table in the README (`S` or `N`, exact) |
+//! | `[T; N]` | as `Vec<T>` (`L`, or `B` for `[u8; N]`) of exactly `N` items, read and written whole |
+//! | `(A, B)`, `(A, B, C)`, `(A, B, C, D)` | `L`, one item per element, read and written whole |
 //! | [`Serde<T>`] | any `Serialize + Deserialize` type, stored whole by `serde_dynamo` |
 //! | [`EpochSeconds<T>`] | `N`, seconds since the Unix epoch with up to nine decimals, for `SystemTime` and the optional crates' times |
 //! | `uuid::Uuid` (cargo feature `uuid`) | `S`, lowercase hyphenated |
@@ -489,6 +491,7 @@ pub(crate) mod attribute;
 pub(crate) mod defaults;
 mod ecosystem;
 mod epoch;
+mod fixed;
 pub(crate) mod number;
 mod schema;
 mod serde_value;

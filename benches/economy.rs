@@ -183,6 +183,7 @@ struct Player {
     settings: Option<Settings>,
     #[structnosql(key_name = "itemId")]
     inventory: Option<BTreeMap<String, InventoryItem>>,
+    badges: Option<Vec<String>>,
 }
 
 #[derive(MapModel, Debug, Clone, Default, PartialEq)]
@@ -268,6 +269,7 @@ fn player(index: usize) -> Player {
             ("sword".to_owned(), InventoryItem { count: 1 }),
             ("shield".to_owned(), InventoryItem { count: 1 }),
         ])),
+        badges: Some(vec!["a".into(), "b".into(), "c".into()]),
     }
 }
 
@@ -1126,6 +1128,107 @@ async fn uncached_remove_between_updates(env: &Env) -> Outcome {
     )
 }
 
+/// A caching table on a new table holding `players` (counted from the first call after).
+async fn players_table(
+    env: &Env,
+    players: &[Player],
+) -> (CachingTable<Player>, BasicTable<Player>) {
+    let name = support::unique_table_name("economy-players");
+    let plain = env
+        .basic::<Player>(&env.plain, &name, "playerId", None)
+        .await;
+    for player in players {
+        plain.put_record(player).await.ok();
+    }
+    let table = env.caching::<Player>(&name, "playerId", None).await;
+    env.start();
+    (table, plain)
+}
+
+/// Deletes three fields never read (each must say whether it existed), then a commit.
+async fn delete_unread_fields(env: &Env) -> Outcome {
+    let (table, plain) = players_table(env, &[player(0)]).await;
+    let f = Player::fields();
+    let deleted = (
+        table.delete_field("p0", f.level()).await?,
+        table.delete_field("p0", f.settings().theme()).await?,
+        table.delete_field("p0", f.inventory().key("bow")).await?,
+    );
+    let report = table.commit_operations().await;
+    let stored = plain.get_record("p0").await?.ok_or("record missing")?;
+    check(
+        report.is_success()
+            && deleted == (true, true, false)
+            && stored.level.is_none()
+            && stored.settings.and_then(|s| s.theme).is_none(),
+        "wrong deletes",
+    )
+}
+
+/// Writes below maps that may be missing (no read first): `settings` exists on one record and not
+/// on the other; a commit.
+async fn nested_writes_under_possibly_missing_maps(env: &Env) -> Outcome {
+    let without_settings = Player {
+        settings: None,
+        ..player(1)
+    };
+    let (table, plain) = players_table(env, &[player(0), without_settings]).await;
+    let f = Player::fields();
+    for key in ["p0", "p1"] {
+        table.update_field(key, f.settings().volume(), 9).await?;
+    }
+    let report = table.commit_operations().await;
+    let mut volumes = Vec::new();
+    for key in ["p0", "p1"] {
+        let stored = plain.get_record(key).await?.ok_or("record missing")?;
+        volumes.push(stored.settings.and_then(|s| s.volume));
+    }
+    check(
+        report.is_success() && volumes == [Some(9), Some(9)],
+        "wrong volumes",
+    )
+}
+
+/// On a record read first: two new map entries, each written then removed; a commit.
+async fn superseded_writes(env: &Env) -> Outcome {
+    let (table, plain) = players_table(env, &[player(0)]).await;
+    let f = Player::fields();
+    table.get_field("p0", f.name()).await?;
+    let potion = f.inventory().key("potion");
+    table
+        .update_field("p0", potion.clone(), InventoryItem { count: 2 })
+        .await?;
+    table.remove_field("p0", potion).await?;
+    let bow = f.inventory().key("bow");
+    table
+        .update_field("p0", bow.clone(), InventoryItem { count: 1 })
+        .await?;
+    table.delete_field("p0", bow).await?;
+    let report = table.commit_operations().await;
+    let stored = plain.get_record("p0").await?.ok_or("record missing")?;
+    check(report.is_success() && stored == player(0), "wrong record")
+}
+
+/// List edits without a read first: replace an item, append one, remove the first; a commit.
+async fn list_edits(env: &Env) -> Outcome {
+    let (table, plain) = players_table(env, &[player(0)]).await;
+    let f = Player::fields();
+    table
+        .update_field("p0", f.badges().index(1), "B".to_owned())
+        .await?;
+    table
+        .update_field("p0", f.badges().index(3), "d".to_owned())
+        .await?;
+    let removed = table.remove_field("p0", f.badges().index(0)).await?;
+    let report = table.commit_operations().await;
+    let stored = plain.get_record("p0").await?.ok_or("record missing")?;
+    let expected: Vec<String> = ["B", "c", "d"].map(String::from).to_vec();
+    check(
+        report.is_success() && removed.as_deref() == Some("a") && stored.badges == Some(expected),
+        "wrong list",
+    )
+}
+
 // ---- The report -----------------------------------------------------------------------------------
 
 /// One measured scenario.
@@ -1437,11 +1540,39 @@ fn scenarios() -> Vec<Scenario> {
         // ---- Caching sessions.
         scenario(
             "caching_session/50_ops_5_records",
-            25,
-            "per record, without knowing later calls: three reads of fields not yet known \
-             (steps 0, 1, 3), the remove of the uncached sword that must return its value \
-             (step 5, which can carry the pending writes), and one UpdateItem at commit",
+            10,
+            "per record: one GetItem at the first read (the whole record answers every later \
+             read, remove and delete) and one UpdateItem at commit",
             caching_session,
+        ),
+        scenario(
+            "caching/delete_unread_fields",
+            2,
+            "each delete must say whether the field existed: one read (or one UpdateItem \
+             returning the old values, which would then leave later writes a request of their \
+             own), and one UpdateItem at commit",
+            delete_unread_fields,
+        ),
+        scenario(
+            "caching/nested_writes_under_possibly_missing_maps",
+            3,
+            "per record one UpdateItem; where the map is missing, DynamoDB refuses the first and \
+             a second creates the map (or a read first: also two)",
+            nested_writes_under_possibly_missing_maps,
+        ),
+        scenario(
+            "caching/superseded_writes",
+            1,
+            "the read; each write is undone by the remove after it, so the commit has nothing \
+             to send",
+            superseded_writes,
+        ),
+        scenario(
+            "caching/list_edits",
+            2,
+            "the remove returns the first item and positions depend on the stored list: one \
+             read, and one UpdateItem at commit",
+            list_edits,
         ),
         scenario(
             "caching/uncached_remove_between_updates",

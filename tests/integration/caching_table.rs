@@ -47,12 +47,18 @@ pub fn player(id: &str) -> Player {
 
 /// A caching table and a basic table on the same new DynamoDB table.
 async fn tables() -> (CachingTable<Player>, BasicTable<Player>) {
+    tables_reading(true).await
+}
+
+/// [`tables`], the caching table reading whole records on a miss or only the paths asked for.
+async fn tables_reading(whole_records: bool) -> (CachingTable<Player>, BasicTable<Player>) {
     let name = harness::unique_table_name("players");
     let caching = CachingTable::<Player>::builder()
         .table_name(&name)
         .client(harness::client())
         .primary_index(PrimaryIndex::hash("playerId"))
         .global_secondary_index(GlobalSecondaryIndex::hash("team"))
+        .whole_record_reads(whole_records)
         .auto_create_table(true)
         .build()
         .await
@@ -132,13 +138,23 @@ async fn reads_are_served_from_the_cache_with_no_request() {
         (again.value.as_deref(), again.from_cache),
         (Some("Robinson"), true)
     );
-    // A path known to be absent is a hit too.
+    // The first read fetched the whole record: a path it does not hold is known absent, a hit.
     assert_eq!(table.get_field("x42", f.data()).await.unwrap(), None);
-    let sent_after_data = table.stats().requests_sent;
-    assert_eq!(table.get_field("x42", f.data()).await.unwrap(), None);
-    assert_eq!(table.stats().requests_sent, sent_after_data);
     assert_eq!(
-        sent_after_data,
+        table.stats().requests_sent,
+        sent,
+        "the record is known whole"
+    );
+
+    // Reading only the paths asked for, a path not read yet is fetched, once.
+    let (projected, projected_db) = tables_reading(false).await;
+    projected_db.put_record(&player("x43")).await.unwrap();
+    projected.get_field("x43", f.username()).await.unwrap();
+    let sent = projected.stats().requests_sent;
+    assert_eq!(projected.get_field("x43", f.data()).await.unwrap(), None);
+    assert_eq!(projected.get_field("x43", f.data()).await.unwrap(), None);
+    assert_eq!(
+        projected.stats().requests_sent,
         sent + 1,
         "only the unknown `data` was fetched"
     );
@@ -173,8 +189,8 @@ async fn reads_are_served_from_the_cache_with_no_request() {
     );
     assert_eq!(
         table.stats().requests_sent,
-        before.requests_sent + 1,
-        "team was not known yet"
+        before.requests_sent,
+        "the record is known whole"
     );
     assert!(table.stats().cache_hits > before.cache_hits);
 
@@ -351,7 +367,7 @@ async fn return_old_and_removes_use_the_cache_when_they_can() {
     let (table, db) = tables().await;
     db.put_record(&player("x42")).await.unwrap();
     let f = Player::fields();
-    // Not cached: sent at once.
+    // Not cached: the record is read whole, once, and the write queued.
     let sent = table.stats().requests_sent;
     let old = table
         .update_field_return_old("x42", f.username(), "Paul")
@@ -359,6 +375,11 @@ async fn return_old_and_removes_use_the_cache_when_they_can() {
         .unwrap();
     assert_eq!(old.as_deref(), Some("Robinson"));
     assert_eq!(table.stats().requests_sent, sent + 1);
+    assert_eq!(
+        db.get_field("x42", f.username()).await.unwrap().as_deref(),
+        Some("Robinson"),
+        "queued, not sent"
+    );
     // Cached now: deferred.
     let old = table
         .update_field_return_old("x42", f.username(), "Malo")
@@ -368,12 +389,34 @@ async fn return_old_and_removes_use_the_cache_when_they_can() {
     let removed = table.remove_field("x42", f.username()).await.unwrap();
     assert_eq!(removed.as_deref(), Some("Malo"));
     assert_eq!(table.stats().requests_sent, sent + 1);
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(table.stats().requests_sent, sent + 2, "one UpdateItem");
+    assert_eq!(db.get_field("x42", f.username()).await.unwrap(), None);
+
+    // Reading only the paths asked for, an old value not cached is sent at once, with the
+    // record's pending writes first.
+    let (projected, projected_db) = tables_reading(false).await;
+    projected_db.put_record(&player("x44")).await.unwrap();
+    projected.update_field("x44", f.score(), 5).await.unwrap();
+    let sent = projected.stats().requests_sent;
+    let old = projected
+        .update_field_return_old("x44", f.username(), "Paul")
+        .await
+        .unwrap();
+    assert_eq!(old.as_deref(), Some("Robinson"));
+    assert_eq!(projected.stats().requests_sent, sent + 2);
     assert_eq!(
-        db.get_field("x42", f.username()).await.unwrap().as_deref(),
+        projected_db
+            .get_field("x44", f.username())
+            .await
+            .unwrap()
+            .as_deref(),
         Some("Paul")
     );
-    assert!(table.commit_operations().await.is_success());
-    assert_eq!(db.get_field("x42", f.username()).await.unwrap(), None);
+    assert_eq!(
+        projected_db.get_field("x44", f.score()).await.unwrap(),
+        Some(5)
+    );
 }
 
 #[tokio::test]

@@ -27,6 +27,9 @@ pub struct TableCore {
     pub(crate) report_consumed_capacity: bool,
     /// The prefix of every hash key value this table stores; see the `leading_key` module.
     pub(crate) leading_key: Option<String>,
+    /// Whether a caching table reads a record it does not know whole (see
+    /// `TableBuilder::whole_record_reads`).
+    pub(crate) whole_record_reads: bool,
 }
 
 impl TableCore {
@@ -80,6 +83,7 @@ impl TableCore {
             model,
             report_consumed_capacity: false,
             leading_key: None,
+            whole_record_reads: true,
         })
     }
 

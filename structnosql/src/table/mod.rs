@@ -92,6 +92,7 @@ pub struct TableBuilder<M, K, B> {
     timeout_config: Option<TimeoutConfig>,
     report_consumed_capacity: bool,
     leading_key: Option<String>,
+    whole_record_reads: bool,
     model: PhantomData<Marker<M, K, B>>,
 }
 
@@ -111,6 +112,7 @@ impl<M, K, B> Default for TableBuilder<M, K, B> {
             timeout_config: None,
             report_consumed_capacity: false,
             leading_key: None,
+            whole_record_reads: true,
             model: PhantomData,
         }
     }
@@ -192,6 +194,19 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         self
     }
 
+    /// On a caching table, whether a record the cache does not know is read whole (the default) or
+    /// only at the paths asked for.
+    ///
+    /// DynamoDB charges a GetItem by the size of the whole item, whatever its projection, so a whole
+    /// read costs no more capacity, and afterwards every path of the record is known: later reads,
+    /// the old values of removes and deletes, and the parents a commit must create are answered
+    /// from memory instead of by more requests. Turn it off for records far larger than what is
+    /// read of them, where moving the whole item costs more time than the requests it saves.
+    pub fn whole_record_reads(mut self, whole: bool) -> Self {
+        self.whole_record_reads = whole;
+        self
+    }
+
     /// Stores every record's hash key with `prefix` in front, so that several logical tables or
     /// tenants share one physical table. Keys are given and returned without it; records whose hash
     /// key lacks it are not visible through this table (queries and scans skip them). Needs a string
@@ -246,6 +261,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
             self.commit_concurrency,
         )?;
         core.report_consumed_capacity = self.report_consumed_capacity;
+        core.whole_record_reads = self.whole_record_reads;
         if let Some(prefix) = self.leading_key {
             let string_hash = K::scalar_types().0 == ScalarAttributeType::S;
             if prefix.is_empty() || !string_hash {

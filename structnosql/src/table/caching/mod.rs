@@ -271,6 +271,42 @@ impl Cached {
     }
 
     /// Values at `paths` if the cache knows them all, else the paths it does not know.
+    /// Reads the whole record into the cache: one GetItem, in the record's turn, so that no commit
+    /// of it is in flight whose writes the answer may or may not hold.
+    async fn fetch_record(&self, key_item: &Item) -> Result<()> {
+        let _turn = self.wait_turn(key_item).await;
+        let item = get_paths(&self.core, key_item, &[]).await?;
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.base = knowledge::whole_record(item);
+        record.rebuild_view();
+        Ok(())
+    }
+
+    /// Queues `actions` if the view knows the lists they write positions of and the old values at
+    /// `paths`, returning those; `None` (and nothing queued) otherwise.
+    fn queue_if_known(
+        &self,
+        key_item: &Item,
+        actions: &[UpdateAction],
+        paths: &[DocumentPath],
+        fetched: bool,
+    ) -> Result<Option<crate::table::backend::Written>> {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        if !record.knows_lists_of(actions) {
+            return Ok(None);
+        }
+        let Some(old) = record.old_values(paths) else {
+            return Ok(None);
+        };
+        state.queue(&self.core, key_item, actions.to_vec())?;
+        Ok(Some(crate::table::backend::Written {
+            old,
+            from_cache: !fetched,
+        }))
+    }
+
     fn cached_values(
         &self,
         key_item: &Item,

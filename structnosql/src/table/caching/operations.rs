@@ -66,10 +66,16 @@ impl Backend for Cached {
         };
         self.counters.hit(paths.len() - missing.len());
         self.counters.miss(missing.len());
-        let item = get_paths(&self.core, key_item, &missing).await?;
+        if self.core.whole_record_reads {
+            self.fetch_record(key_item).await?;
+        } else {
+            let item = get_paths(&self.core, key_item, &missing).await?;
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            record.learn(item.as_ref(), &projected_paths(&missing));
+        }
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
-        record.learn(item.as_ref(), &projected_paths(&missing));
         let values = paths
             .iter()
             .map(|path| match record.view().lookup(path) {
@@ -100,11 +106,9 @@ impl Backend for Cached {
             }
         }
         self.counters.miss(1);
-        let item = get_paths(&self.core, key_item, &[]).await?;
+        self.fetch_record(key_item).await?;
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
-        record.base = whole_record(item);
-        record.rebuild_view();
         Ok(match record.view() {
             Known::Value(AttributeValue::M(item)) => Some(item.clone()),
             _ => None,
@@ -120,20 +124,20 @@ impl Backend for Cached {
     ) -> Result<Written> {
         // A conditional write is checked by DynamoDB when it is made: it cannot wait for a commit.
         if condition.is_none() {
-            let fetched = self.learn_lists(key_item, &actions).await?;
             let paths: Vec<DocumentPath> = match old {
                 OldValues::Skip => Vec::new(),
                 OldValues::Fetch => actions.iter().map(|a| a.path().clone()).collect(),
             };
-            let mut state = self.state();
-            let record = state.record(&self.core, key_item);
-            if record.knows_lists_of(&actions) {
-                if let Some(fragment) = record.old_values(&paths) {
-                    state.queue(&self.core, key_item, actions)?;
-                    return Ok(Written {
-                        old: fragment,
-                        from_cache: !fetched,
-                    });
+            let fetched =
+                !self.core.whole_record_reads && self.learn_lists(key_item, &actions).await?;
+            if let Some(written) = self.queue_if_known(key_item, &actions, &paths, fetched)? {
+                return Ok(written);
+            }
+            if self.core.whole_record_reads {
+                // Known whole, the record answers every old value and list position.
+                self.fetch_record(key_item).await?;
+                if let Some(written) = self.queue_if_known(key_item, &actions, &paths, true)? {
+                    return Ok(written);
                 }
             }
         }

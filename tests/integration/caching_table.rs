@@ -760,3 +760,125 @@ async fn a_traced_remove_says_whether_the_cache_answered() {
         (None, None, None)
     );
 }
+
+/// A caching table with `capacity` and `max_age`, on a new table also written by the basic table
+/// returned.
+async fn bounded_tables(
+    capacity: Option<usize>,
+    max_age: Option<std::time::Duration>,
+) -> (CachingTable<Player>, BasicTable<Player>) {
+    let (_, db) = tables().await;
+    let name = db.table_name().to_owned();
+    let mut builder = CachingTable::<Player>::builder()
+        .table_name(&name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("playerId"))
+        .global_secondary_index(GlobalSecondaryIndex::hash("team"));
+    if let Some(capacity) = capacity {
+        builder = builder.cache_capacity(capacity);
+    }
+    if let Some(max_age) = max_age {
+        builder = builder.cache_max_age(max_age);
+    }
+    (builder.build().await.expect("caching table"), db)
+}
+
+/// Reading far more records than the capacity keeps the cache within it, forgetting the least
+/// recently used; records with pending writes are never forgotten, and their writes all reach
+/// DynamoDB at commit.
+#[tokio::test]
+async fn the_cache_stays_within_its_capacity_and_never_drops_pending_writes() {
+    let (table, db) = bounded_tables(Some(20), None).await;
+    let f = Player::fields();
+    for index in 0..200 {
+        db.put_record(&player(&format!("r{index}"))).await.unwrap();
+    }
+    // Ten records with pending writes, interleaved with reads of the others.
+    for index in 0..200 {
+        let key = format!("r{index}");
+        if index % 20 == 0 {
+            table.update_field(&key, f.score(), index).await.unwrap();
+        } else {
+            assert_eq!(
+                table
+                    .get_field(&key, f.username())
+                    .await
+                    .unwrap()
+                    .as_deref(),
+                Some("Robinson")
+            );
+        }
+        let held = table.stats().cached_records;
+        assert!(held <= 20, "{held} records held after {key}");
+    }
+    let stats = table.stats();
+    assert!(stats.evictions >= 180, "{stats:?}");
+
+    // The most recently used record is still known; the first read is forgotten and read again.
+    let sent = table.stats().requests_sent;
+    table.get_field("r199", f.username()).await.unwrap();
+    assert_eq!(table.stats().requests_sent, sent, "r199 is held");
+    table.get_field("r1", f.username()).await.unwrap();
+    assert_eq!(table.stats().requests_sent, sent + 1, "r1 was forgotten");
+
+    let report = table.commit_operations().await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.committed.len(), 10);
+    for index in (0..200).step_by(20) {
+        let stored = db.get_field(format!("r{index}"), f.score()).await.unwrap();
+        assert_eq!(stored, Some(index), "r{index}");
+    }
+
+    // Pending writes alone may fill the cache past its capacity: none is dropped.
+    let (small, db) = bounded_tables(Some(3), None).await;
+    for index in 0..8 {
+        small
+            .update_field(format!("w{index}"), f.score(), index)
+            .await
+            .unwrap();
+    }
+    assert_eq!(small.stats().cached_records, 8);
+    assert!(small.commit_operations().await.is_success());
+    for index in 0..8 {
+        assert_eq!(
+            db.get_field(format!("w{index}"), f.score()).await.unwrap(),
+            Some(index)
+        );
+    }
+}
+
+/// Past the maximum age, a record is read again, so another program's write is seen; a record
+/// with pending writes keeps its view until they are committed.
+#[tokio::test]
+async fn knowledge_older_than_the_maximum_age_is_read_again() {
+    let max_age = std::time::Duration::from_millis(50);
+    let (table, db) = bounded_tables(None, Some(max_age)).await;
+    let f = Player::fields();
+    db.put_record(&player("a")).await.unwrap();
+    assert_eq!(table.get_field("a", f.score()).await.unwrap(), Some(10));
+    db.update_field("a", f.score(), 11).await.unwrap();
+    assert_eq!(
+        table.get_field("a", f.score()).await.unwrap(),
+        Some(10),
+        "still trusted"
+    );
+    tokio::time::sleep(max_age * 2).await;
+    let sent = table.stats().requests_sent;
+    assert_eq!(table.get_field("a", f.score()).await.unwrap(), Some(11));
+    assert_eq!(table.stats().requests_sent, sent + 1);
+
+    table.update_field("a", f.username(), "Paul").await.unwrap();
+    tokio::time::sleep(max_age * 2).await;
+    let sent = table.stats().requests_sent;
+    assert_eq!(
+        table.get_field("a", f.score()).await.unwrap(),
+        Some(11),
+        "pending writes keep the view"
+    );
+    assert_eq!(table.stats().requests_sent, sent);
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(
+        db.get_field("a", f.username()).await.unwrap().as_deref(),
+        Some("Paul")
+    );
+}

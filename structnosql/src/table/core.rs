@@ -30,6 +30,10 @@ pub struct TableCore {
     /// Whether a caching table reads a record it does not know whole (see
     /// `TableBuilder::whole_record_reads`).
     pub(crate) whole_record_reads: bool,
+    /// The most records a caching table keeps (see `TableBuilder::cache_capacity`).
+    pub(crate) cache_capacity: Option<usize>,
+    /// How long a caching table trusts what it read (see `TableBuilder::cache_max_age`).
+    pub(crate) cache_max_age: Option<std::time::Duration>,
 }
 
 impl TableCore {
@@ -84,6 +88,8 @@ impl TableCore {
             report_consumed_capacity: false,
             leading_key: None,
             whole_record_reads: true,
+            cache_capacity: None,
+            cache_max_age: None,
         })
     }
 

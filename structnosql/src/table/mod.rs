@@ -93,6 +93,8 @@ pub struct TableBuilder<M, K, B> {
     report_consumed_capacity: bool,
     leading_key: Option<String>,
     whole_record_reads: bool,
+    cache_capacity: Option<usize>,
+    cache_max_age: Option<Duration>,
     model: PhantomData<Marker<M, K, B>>,
 }
 
@@ -113,6 +115,8 @@ impl<M, K, B> Default for TableBuilder<M, K, B> {
             report_consumed_capacity: false,
             leading_key: None,
             whole_record_reads: true,
+            cache_capacity: None,
+            cache_max_age: None,
             model: PhantomData,
         }
     }
@@ -207,6 +211,25 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         self
     }
 
+    /// On a caching table, the most records kept in memory (unbounded by default). When a new record
+    /// would pass it, the least recently used records are forgotten (a tenth of the capacity at a
+    /// time), except those with pending writes, which are kept until committed however many there
+    /// are. A forgotten record is read again when next used. [`CacheStats`](crate::table::CacheStats)
+    /// reports the records held and those forgotten.
+    pub fn cache_capacity(mut self, records: usize) -> Self {
+        self.cache_capacity = Some(records.max(1));
+        self
+    }
+
+    /// On a caching table, how long what was read of a record is trusted (forever by default): a
+    /// record used after that is read again, as DynamoDB Accelerator's item cache does after its TTL.
+    /// For long-lived tables whose records other programs also write. A record with pending writes
+    /// keeps what it knows until they are committed.
+    pub fn cache_max_age(mut self, age: Duration) -> Self {
+        self.cache_max_age = Some(age);
+        self
+    }
+
     /// Stores every record's hash key with `prefix` in front, so that several logical tables or
     /// tenants share one physical table. Keys are given and returned without it; records whose hash
     /// key lacks it are not visible through this table (queries and scans skip them). Needs a string
@@ -262,6 +285,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         )?;
         core.report_consumed_capacity = self.report_consumed_capacity;
         core.whole_record_reads = self.whole_record_reads;
+        core.cache_capacity = self.cache_capacity;
+        core.cache_max_age = self.cache_max_age;
         if let Some(prefix) = self.leading_key {
             let string_hash = K::scalar_types().0 == ScalarAttributeType::S;
             if prefix.is_empty() || !string_hash {

@@ -51,13 +51,52 @@ pub type CachingTable<M, K = String> = Table<M, K, Cached>;
 struct CacheState {
     records: HashMap<String, RecordCache>,
     next_sequence: u64,
+    /// Uses of records so far: each use stamps the record, the least recently used go first.
+    uses: u64,
+    /// Records forgotten to stay within the table's capacity.
+    evictions: u64,
 }
 
 impl CacheState {
+    /// The cache entry of `key_item`, made if there is none (evicting others when the cache is
+    /// full), marked as used now, and emptied first if its knowledge is older than the maximum age.
     fn record(&mut self, core: &TableCore, key_item: &Item) -> &mut RecordCache {
-        self.records
-            .entry(cache_key(core, key_item))
-            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model))
+        let key = cache_key(core, key_item);
+        if let Some(capacity) = core.cache_capacity {
+            if self.records.len() >= capacity && !self.records.contains_key(&key) {
+                self.evict(capacity);
+            }
+        }
+        self.uses += 1;
+        let uses = self.uses;
+        let record = self
+            .records
+            .entry(key)
+            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model));
+        record.last_used = uses;
+        if let Some(max_age) = core.cache_max_age {
+            record.expire(max_age);
+        }
+        record
+    }
+
+    /// Forgets the least recently used records without pending writes, leaving room for a tenth of
+    /// `capacity` more (so that eviction is not a scan per new record). Records with pending writes
+    /// are never forgotten, even when they alone fill the cache.
+    fn evict(&mut self, capacity: usize) {
+        let target = capacity.saturating_sub((capacity / 10).max(1));
+        let excess = self.records.len().saturating_sub(target);
+        let mut idle: Vec<(u64, String)> = self
+            .records
+            .iter()
+            .filter(|(_, record)| record.pending.is_empty())
+            .map(|(key, record)| (record.last_used, key.clone()))
+            .collect();
+        idle.sort_unstable();
+        for (_, key) in idle.into_iter().take(excess) {
+            self.records.remove(&key);
+            self.evictions += 1;
+        }
     }
 
     /// Queues the writes of one call to the record `key_item`.
@@ -68,13 +107,13 @@ impl CacheState {
         actions: Vec<UpdateAction>,
     ) -> Result<()> {
         check_written_size(core, key_item, &actions)?;
-        let record = self
-            .records
-            .entry(cache_key(core, key_item))
-            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model));
-        record.queue_call(&mut self.next_sequence, actions, || {
+        let mut next_sequence = self.next_sequence;
+        let record = self.record(core, key_item);
+        let queued = record.queue_call(&mut next_sequence, actions, || {
             core.describe_record(key_item)
-        })
+        });
+        self.next_sequence = next_sequence;
+        queued
     }
 }
 
@@ -279,6 +318,7 @@ impl Cached {
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
         record.base = knowledge::whole_record(item);
+        record.learned();
         record.rebuild_view();
         Ok(())
     }
@@ -506,8 +546,13 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
         self.backend.state().records.clear();
     }
 
-    /// Requests sent, cache hits and misses so far.
+    /// Requests sent, cache hits and misses so far, and the records held and forgotten.
     pub fn stats(&self) -> CacheStats {
-        self.backend.counters.snapshot()
+        let state = self.backend.state();
+        CacheStats {
+            cached_records: state.records.len(),
+            evictions: state.evictions,
+            ..self.backend.counters.snapshot()
+        }
     }
 }

@@ -4,6 +4,7 @@
 use super::commit::{next_version, phases, Batch, Kinds, Phase};
 use super::pending::PendingLog;
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -30,6 +31,10 @@ pub(super) struct RecordCache {
     pub(super) pending: PendingLog,
     /// The record's model, for the defaults of the maps a write creates.
     pub(super) model: &'static ModelSchema,
+    /// When the record was last used, in the cache's own count of uses (for eviction).
+    pub(super) last_used: u64,
+    /// When `base` was last read from (or written whole to) DynamoDB, for the maximum age.
+    learned_at: Instant,
 }
 
 impl RecordCache {
@@ -40,6 +45,23 @@ impl RecordCache {
             view: None,
             pending: PendingLog::default(),
             model,
+            last_used: 0,
+            learned_at: Instant::now(),
+        }
+    }
+
+    /// Notes that `base` was just read from DynamoDB (or written whole).
+    pub(super) fn learned(&mut self) {
+        self.learned_at = Instant::now();
+    }
+
+    /// Forgets what is known of the record when it was learned more than `max_age` ago and no write
+    /// is pending (whose view must stay as queued).
+    pub(super) fn expire(&mut self, max_age: Duration) {
+        if self.pending.is_empty() && self.learned_at.elapsed() > max_age {
+            self.base = Known::unknown();
+            self.view = None;
+            self.learned();
         }
     }
 
@@ -84,6 +106,7 @@ impl RecordCache {
 
     /// Records what a read of `projected` returned (`None`: no record).
     pub(super) fn learn(&mut self, item: Option<&Item>, projected: &[DocumentPath]) {
+        self.learned();
         match item {
             None => self.base = Known::Absent,
             Some(item) => {

@@ -12,6 +12,10 @@ pub struct CacheStats {
     pub cache_hits: u64,
     /// Paths read that had to be fetched.
     pub cache_misses: u64,
+    /// Records the cache holds now.
+    pub cached_records: usize,
+    /// Records forgotten to stay within the table's capacity.
+    pub evictions: u64,
 }
 
 /// The live counters.
@@ -28,6 +32,8 @@ impl Counters {
             requests_sent: self.requests.load(Ordering::Relaxed),
             cache_hits: self.hits.load(Ordering::Relaxed),
             cache_misses: self.misses.load(Ordering::Relaxed),
+            cached_records: 0,
+            evictions: 0,
         }
     }
 

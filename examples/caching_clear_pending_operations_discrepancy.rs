@@ -20,8 +20,8 @@
 //!   `clear_pending_remove_operations` reads show what DynamoDB holds again: the mail, from the
 //!   cache (the line "Mail after clear", not in the sample).
 //! - `delete_field` returns whether the field was there (it was, as far as the cache knows, so it is
-//!   queued; a delete or remove whose old value is not cached is sent at once, after the record's
-//!   pending writes, to answer exactly; the last lines, not in the sample, show one).
+//!   queued; on a record the cache does not know, the first such call reads the whole record, once,
+//!   to answer exactly, and is queued too; the last lines, not in the sample, show one).
 //! - `clear_cached_data` forgets what was read but keeps the pending writes, and reads see them. The
 //!   pending delete says the mail is gone, so the next `remove_field` answers `null` from the cache
 //!   and queues its remove, with no request, instead of sending it and returning the mail: that mail
@@ -32,8 +32,8 @@
 //!   DynamoDB, read back with a basic table.
 //! - Not in the sample: after `clear_cached_data_and_pending_operations` (the docs' only safe reset)
 //!   nothing is known of the record. An update of another mail is queued; removing the username,
-//!   which is not cached, commits the record's pending update and then sends the remove, at once (2
-//!   requests), and returns what DynamoDB held.
+//!   which is not cached, reads the record whole (1 request), returns what DynamoDB held, and queues
+//!   the remove beside the update: both stay pending, and DynamoDB has neither until a commit.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -50,8 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         common::mail_discrepancy(&table, &database, |table| table.clear_pending_operations())
             .await?;
 
-    // Not in the sample: a remove whose value is not cached is sent at once, after the record's
-    // pending writes.
+    // Not in the sample: a remove whose value is not cached reads the record once, then is queued.
     table.clear_cached_data_and_pending_operations();
     common::requests_since(&table, &mut mark);
     let read_mail = Mail {

@@ -19,6 +19,7 @@ mod migration;
 mod models;
 mod parity;
 mod queries;
+mod request_economy;
 mod request_order;
 mod robustness;
 mod string_paths;

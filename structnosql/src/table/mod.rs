@@ -214,7 +214,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
     /// On a caching table, the most records kept in memory (unbounded by default). When a new record
     /// would pass it, the least recently used records are forgotten (a tenth of the capacity at a
     /// time), except those with pending writes, which are kept until committed however many there
-    /// are. A forgotten record is read again when next used. [`CacheStats`](crate::table::CacheStats)
+    /// are. A forgotten record is read again when next used. [`CacheStats`]
     /// reports the records held and those forgotten.
     pub fn cache_capacity(mut self, records: usize) -> Self {
         self.cache_capacity = Some(records.max(1));

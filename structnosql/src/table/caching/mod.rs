@@ -3,9 +3,12 @@
 //!
 //! The cache keeps, per record, what DynamoDB is known to hold (`base`: values read or committed, and
 //! paths known to be absent) and the pending writes in the caller's order; reads see `base` with the
-//! pending writes applied (`view`). An operation that must reach DynamoDB at once (a record-level
-//! write, or a return-old / remove / delete whose old value is not cached) first commits that record's
-//! pending writes, so DynamoDB sees the caller's order.
+//! pending writes applied (`view`). A record the cache does not know is read whole at its first use
+//! (unless `whole_record_reads(false)`), after which its old values and list positions are known and
+//! its writes are queued. An operation that must reach DynamoDB at once (a record-level or
+//! conditional write) first commits that record's pending writes, so DynamoDB sees the caller's
+//! order. The cache may be bounded (`cache_capacity`, least recently used records without pending
+//! writes are forgotten) and its knowledge given a maximum age (`cache_max_age`).
 
 mod atomic;
 mod commit;

@@ -1,0 +1,198 @@
+//! What a caching table sends, by request count, for each kind of work it must keep at DynamoDB's
+//! minimum: a record read once whole answers every later read, remove and delete; writes under maps
+//! that may be missing; writes undone before commit; list edits. Each case also checks the stored
+//! result.
+
+use std::collections::HashMap;
+
+use structnosql::table::{BasicTable, CachingTable};
+
+use crate::caching_table::{player, Item, Player};
+use crate::harness;
+
+/// A caching table on a new table holding `records`, and a basic table on it.
+async fn holding(records: &[Player]) -> (CachingTable<Player>, BasicTable<Player>) {
+    let (basic, caching, _) =
+        harness::basic_and_caching::<Player>(&harness::client(), "economy", "playerId").await;
+    for record in records {
+        basic.put_record(record).await.unwrap();
+    }
+    (caching, basic)
+}
+
+fn sent(table: &CachingTable<Player>) -> u64 {
+    table.stats().requests_sent
+}
+
+/// Reads, writes, removes and deletes of five records, then a commit: one GetItem per record
+/// read, one UpdateItem per record written.
+#[tokio::test]
+async fn a_session_costs_one_read_and_one_write_per_record() {
+    let keys: Vec<String> = (0..5).map(|index| format!("p{index}")).collect();
+    let records: Vec<Player> = keys.iter().map(|key| player(key)).collect();
+    let (table, db) = holding(&records).await;
+    let f = Player::fields();
+    let start = sent(&table);
+    for key in &keys {
+        assert_eq!(
+            table.get_field(key, f.username()).await.unwrap().as_deref(),
+            Some("Robinson")
+        );
+    }
+    for key in &keys {
+        table.update_field(key, f.score(), 20).await.unwrap();
+        let (team, score) = table.get_fields(key, (f.team(), f.score())).await.unwrap();
+        assert_eq!((team.as_deref(), score), (Some("red"), Some(20)));
+        let sword = table
+            .remove_field(key, f.inventory().key("sword"))
+            .await
+            .unwrap();
+        assert_eq!(sword.map(|item| item.count), Some(1));
+        assert!(!table.delete_field(key, f.data()).await.unwrap());
+        assert!(table.delete_field(key, f.team()).await.unwrap());
+        let shield = Item {
+            name: "Shield".into(),
+            count: 2,
+        };
+        table
+            .update_field(key, f.inventory().key("shield"), shield)
+            .await
+            .unwrap();
+    }
+    assert_eq!(sent(&table) - start, 5, "one GetItem per record");
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(sent(&table) - start, 10, "and one UpdateItem per record");
+    for key in &keys {
+        let stored = db.get_record(key).await.unwrap().unwrap();
+        assert_eq!(stored.score, Some(20));
+        assert_eq!(stored.team, None);
+        let inventory = stored.inventory.unwrap();
+        assert_eq!(inventory.keys().collect::<Vec<_>>(), ["shield"]);
+    }
+}
+
+/// Deletes of fields never read: one read answers whether each existed, one UpdateItem commits.
+#[tokio::test]
+async fn deletes_of_unread_fields_cost_one_read_and_one_write() {
+    let (table, db) = holding(&[player("d")]).await;
+    let f = Player::fields();
+    let start = sent(&table);
+    assert!(table.delete_field("d", f.username()).await.unwrap());
+    assert!(!table.delete_field("d", f.data()).await.unwrap());
+    assert!(table
+        .delete_field("d", f.inventory().key("sword"))
+        .await
+        .unwrap());
+    assert_eq!(sent(&table) - start, 1);
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(sent(&table) - start, 2);
+    let stored = db.get_record("d").await.unwrap().unwrap();
+    assert_eq!(stored.username, None);
+    assert_eq!(stored.inventory, Some(HashMap::new()));
+}
+
+/// Writes under a map that may be missing, sent blind: one UpdateItem where the map exists, two
+/// where it does not (DynamoDB refuses the first, the second creates the map); one when the record
+/// was read first, as it then knows.
+#[tokio::test]
+async fn writes_under_possibly_missing_maps_cost_one_request_more_only_where_missing() {
+    let without_inventory = Player {
+        inventory: None,
+        ..player("m1")
+    };
+    let (table, db) = holding(&[player("m0"), without_inventory.clone()]).await;
+    let f = Player::fields();
+    let potion = || Item {
+        name: "Potion".into(),
+        count: 3,
+    };
+    let start = sent(&table);
+    for key in ["m0", "m1"] {
+        table
+            .update_field(key, f.inventory().key("potion"), potion())
+            .await
+            .unwrap();
+    }
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(sent(&table) - start, 3);
+    for key in ["m0", "m1"] {
+        let stored = db.get_record(key).await.unwrap().unwrap();
+        assert_eq!(stored.inventory.unwrap().get("potion"), Some(&potion()));
+    }
+
+    // Read first: the read tells the map is missing, and the commit creates it in one request.
+    let (table, db) = holding(&[Player {
+        player_id: "m2".into(),
+        ..without_inventory
+    }])
+    .await;
+    let start = sent(&table);
+    table.get_field("m2", f.username()).await.unwrap();
+    table
+        .update_field("m2", f.inventory().key("potion"), potion())
+        .await
+        .unwrap();
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(sent(&table) - start, 2);
+    let stored = db.get_record("m2").await.unwrap().unwrap();
+    assert_eq!(stored.inventory.unwrap().get("potion"), Some(&potion()));
+}
+
+/// Writes undone before the commit (a new entry written then removed) send nothing at commit.
+#[tokio::test]
+async fn writes_undone_before_commit_send_nothing() {
+    let (table, db) = holding(&[player("s")]).await;
+    let f = Player::fields();
+    let start = sent(&table);
+    table.get_field("s", f.username()).await.unwrap();
+    let potion = f.inventory().key("potion");
+    let item = Item {
+        name: "Potion".into(),
+        count: 1,
+    };
+    table.update_field("s", potion.clone(), item).await.unwrap();
+    table.remove_field("s", potion).await.unwrap();
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(sent(&table) - start, 1, "the read alone");
+    assert_eq!(db.get_record("s").await.unwrap(), Some(player("s")));
+}
+
+#[derive(structnosql::TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+struct Badges {
+    id: String,
+    badges: Option<Vec<String>>,
+}
+
+/// List edits without a read first: the first needs the stored list (one read), the commit writes
+/// the list as shown (one UpdateItem).
+#[tokio::test]
+async fn list_edits_cost_one_read_and_one_write() {
+    let (db, table, _) =
+        harness::basic_and_caching::<Badges>(&harness::client(), "economy-lists", "id").await;
+    let words = |words: &[&str]| Some(words.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    db.put_record(&Badges {
+        id: "l".into(),
+        badges: words(&["a", "b", "c"]),
+    })
+    .await
+    .unwrap();
+    let f = Badges::fields();
+    let start = table.stats().requests_sent;
+    table
+        .update_field("l", f.badges().index(1), "B".to_owned())
+        .await
+        .unwrap();
+    table
+        .update_field("l", f.badges().index(3), "d".to_owned())
+        .await
+        .unwrap();
+    let removed = table.remove_field("l", f.badges().index(0)).await.unwrap();
+    assert_eq!(removed.as_deref(), Some("a"));
+    assert!(table.commit_operations().await.is_success());
+    assert_eq!(table.stats().requests_sent - start, 2);
+    assert_eq!(
+        db.get_field("l", f.badges()).await.unwrap(),
+        words(&["B", "c", "d"])
+    );
+}

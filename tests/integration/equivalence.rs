@@ -22,7 +22,7 @@ use structnosql::internals::document;
 use structnosql::path::TypedPath;
 use structnosql::table::{
     BasicTable, BatchGetReport, BatchRetry, BatchWriteReport, CachingTable, NamedValues,
-    PrimaryIndex, ReadTransaction, Removers, Setters, WriteTransaction,
+    PrimaryIndex, Query, QueryPage, ReadTransaction, Removers, Setters, WriteTransaction,
 };
 use structnosql::{Attribute, EpochSeconds, MapModel, TableDataModel};
 
@@ -459,6 +459,8 @@ pub enum BoardOp {
     SetReturnOld(usize, Field, Val),
     SetMany(usize, Vec<(Field, Val)>),
     Get(usize, Field),
+    /// `query_field` of the primary index (one record at most), with a limit when given.
+    Query(usize, Field, Option<i32>),
     Remove(usize, Field),
     Delete(usize, Field),
     RemoveTwo(usize, Field, Field),
@@ -987,6 +989,8 @@ fn board_op() -> impl Strategy<Value = BoardOp> {
         2 => (key(), proptest::collection::vec(write(), 2..4))
             .prop_map(|(k, writes)| BoardOp::SetMany(k, writes)),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Get(k, field)),
+        1 => (key(), removable(), proptest::option::of(1i32..3))
+            .prop_map(|(k, field, limit)| BoardOp::Query(k, field, limit)),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Remove(k, field)),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Delete(k, field)),
         2 => (key(), removable_pair()).prop_map(|(k, (a, b))| BoardOp::RemoveTwo(k, a, b)),
@@ -1507,6 +1511,39 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                 let expected = Ok(canonical_opt(reference.get(key, field).as_ref()));
                 let results =
                     with_path!(field, |p| both!(get_field(key, p.clone()), canonical_attr));
+                check(step, op, results, expected);
+            }
+            BoardOp::Query(k, field, limit) => {
+                let key = KEYS[*k];
+                let found = reference.record(key).is_some();
+                // Whether a page that fills its limit says it is the last differs between
+                // DynamoDB and its emulators: only the records and their count are compared.
+                let expected = Ok(json!({
+                    "records": found
+                        .then(|| json!([key, canonical_opt(reference.get(key, field).as_ref())])),
+                    "count": i32::from(found),
+                }));
+                let mut query = Query::primary(key).expect("a string key");
+                if let Some(limit) = limit {
+                    query = query.limit(*limit);
+                }
+                let results = with_path!(field, |p| both!(
+                    query_field(&query, p.clone()),
+                    |page: QueryPage<String, _>| {
+                        assert_eq!(
+                            page.records.len(),
+                            usize::try_from(page.metadata.count).unwrap()
+                        );
+                        json!({
+                            "records": page
+                                .records
+                                .into_iter()
+                                .next()
+                                .map(|(key, value)| json!([key, canonical_attr(value)])),
+                            "count": page.metadata.count,
+                        })
+                    }
+                ));
                 check(step, op, results, expected);
             }
             BoardOp::Remove(k, field) | BoardOp::Delete(k, field) => {

@@ -196,3 +196,54 @@ async fn list_edits_cost_one_read_and_one_write() {
         words(&["B", "c", "d"])
     );
 }
+
+/// A query of the primary index of a table without a sort key reads one record at most: when the
+/// cache knows it (or knows it absent), the answer comes from memory, pending writes included.
+/// Queries the cache cannot answer exactly (a filter, or a record not known) are sent.
+#[tokio::test]
+async fn a_query_of_one_known_record_is_answered_from_memory() {
+    use structnosql::expr::Condition;
+    use structnosql::table::Query;
+    let (table, db) = holding(&[player("q")]).await;
+    let f = Player::fields();
+    let start = sent(&table);
+    let page = table
+        .query_field(&Query::primary("q").unwrap(), f.score())
+        .await
+        .unwrap();
+    assert_eq!(page.records, [("q".to_owned(), Some(10))]);
+    assert_eq!(sent(&table) - start, 1, "not known yet: sent");
+
+    table.update_field("q", f.score(), 11).await.unwrap();
+    let limited = Query::primary("q").unwrap().limit(1);
+    let page = table.query_field(&limited, f.score()).await.unwrap();
+    assert_eq!(page.records, [("q".to_owned(), Some(11))]);
+    assert_eq!(page.metadata.count, 1);
+    assert!(page.metadata.has_reached_end);
+    let absent = table
+        .query_field(&Query::primary("nobody").unwrap(), f.score())
+        .await
+        .unwrap();
+    assert!(absent.records.is_empty());
+    assert_eq!(
+        sent(&table) - start,
+        2,
+        "answered from memory, after one read of the absent record"
+    );
+    assert_eq!(
+        db.get_field("q", f.score()).await.unwrap(),
+        Some(10),
+        "the write is still pending"
+    );
+
+    let filtered = Query::primary("q")
+        .unwrap()
+        .filter(Condition::gt(f.score(), 10));
+    let page = table.query_field(&filtered, f.score()).await.unwrap();
+    assert_eq!(page.records, [("q".to_owned(), Some(11))]);
+    assert_eq!(
+        sent(&table) - start,
+        4,
+        "a filter is DynamoDB's to apply: the pending write, then the query"
+    );
+}

@@ -10,7 +10,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::knowledge::{whole_record, Known, Lookup};
 use super::stats::Counters;
 use super::turns::Turns;
-use crate::document;
 use crate::error::Result;
 use crate::expr::{normalize, Condition, UpdateAction};
 use crate::model::Item;
@@ -216,6 +215,19 @@ impl Backend for Cached {
         query: &Query,
         paths: &[DocumentPath],
     ) -> Result<(Vec<Item>, QueryMetadata)> {
+        if let Some(key_item) = self.queried_record(query) {
+            if let Some(answer) = self.query_from_cache(&key_item, paths) {
+                return Ok(answer);
+            }
+            if self.core.whole_record_reads {
+                // One GetItem costs what the Query would, and leaves the record known.
+                self.counters.miss(paths.len());
+                self.fetch_record(&key_item).await?;
+                if let Some(answer) = self.query_from_cache(&key_item, paths) {
+                    return Ok(answer);
+                }
+            }
+        }
         let hash = query
             .index
             .is_none()
@@ -239,16 +251,7 @@ impl Backend for Cached {
                 let record = state.record(&self.core, &key_item);
                 record.learn(Some(&item), &projected);
                 // What the caller sees includes its own pending writes.
-                let mut seen = AttributeValue::M(key_item);
-                for path in paths {
-                    if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
-                        document::set_within(&mut seen, path.segments(), value);
-                    }
-                }
-                match seen {
-                    AttributeValue::M(item) => item,
-                    _ => Item::new(),
-                }
+                record.shown(paths)
             })
             .collect();
         Ok((seen, metadata))
@@ -273,16 +276,7 @@ impl Backend for Cached {
                             return None;
                         }
                         // What the caller sees includes its own pending writes.
-                        let mut seen = AttributeValue::M(key_item);
-                        for path in projected {
-                            if let Lookup::Hit(Some(value)) = record.view().lookup(path) {
-                                document::set_within(&mut seen, path.segments(), value);
-                            }
-                        }
-                        match seen {
-                            AttributeValue::M(item) => Some(item),
-                            _ => None,
-                        }
+                        Some(record.shown(projected))
                     }
                     Learned::Records => {
                         record.base = whole_record(item);
@@ -311,6 +305,51 @@ impl Backend for Cached {
 }
 
 impl Cached {
+    /// The key of the one record `query` can return, when it reads one record at most: a query of
+    /// the primary index of a table without a sort key, with no sort condition, filter or start key.
+    fn queried_record(&self, query: &Query) -> Option<Item> {
+        let one_record = query.index.is_none()
+            && self.core.primary_index.sort_key.is_none()
+            && query.sort.is_none()
+            && query.filter.is_none()
+            && query.start.is_none()
+            && query.limit.is_none_or(|limit| limit >= 1);
+        one_record.then(|| {
+            Item::from([(
+                self.core.primary_index.hash_key.clone(),
+                self.core.with_leading_key(query.hash.clone()),
+            )])
+        })
+    }
+
+    /// The answer to a query of the one record `key_item` when the cache knows it whole (pending
+    /// writes included, as a `BasicTable` would have sent them); `None` otherwise.
+    fn query_from_cache(
+        &self,
+        key_item: &Item,
+        paths: &[DocumentPath],
+    ) -> Option<(Vec<Item>, QueryMetadata)> {
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        let items = match record.view() {
+            Known::Absent => Vec::new(),
+            Known::Value(AttributeValue::M(_)) => vec![record.shown(paths)],
+            _ => return None,
+        };
+        self.counters.hit(paths.len());
+        // Nothing follows the one record, which is what DynamoDB says too (an emulator may still
+        // return a key when the page fills its limit, for an empty page after it).
+        let count = i32::try_from(items.len()).unwrap_or(i32::MAX);
+        Some((
+            items,
+            QueryMetadata {
+                count,
+                has_reached_end: true,
+                last_evaluated_key: None,
+            },
+        ))
+    }
+
     /// After a record-level delete: the record is known absent.
     pub(super) fn forget_record_contents(&self, key_item: &Item) {
         let mut state = self.state();

@@ -321,6 +321,22 @@ impl RecordCache {
         }))
     }
 
+    /// The record's key attributes with what the view holds at `paths` (pending writes included),
+    /// each list whole so that positions keep their meaning: what a read of those paths shows the
+    /// caller.
+    pub(super) fn shown(&self, paths: &[DocumentPath]) -> Item {
+        let mut shown = AttributeValue::M(self.key_item.clone());
+        for path in &projected_paths(paths) {
+            if let Lookup::Hit(Some(value)) = self.view().lookup(path) {
+                document::set_within(&mut shown, path.segments(), value);
+            }
+        }
+        match shown {
+            AttributeValue::M(item) => item,
+            _ => Item::new(),
+        }
+    }
+
     /// Whether the view knows every list that `actions` write at a position of.
     pub(super) fn knows_lists_of(&self, actions: &[UpdateAction]) -> bool {
         actions

@@ -109,23 +109,13 @@ pub(super) fn parse_nanos(value: &aws_sdk_dynamodb::types::AttributeValue) -> Re
 
 #[cfg(test)]
 mod tests {
+    use crate::model::test_values::{n, round_trip};
     use std::time::{Duration, UNIX_EPOCH};
 
     use aws_sdk_dynamodb::types::AttributeValue;
 
     use super::*;
     use crate::model::Attribute;
-
-    fn round_trip<T: Attribute + PartialEq + std::fmt::Debug>(value: T) -> AttributeValue {
-        let stored = value.to_attribute().unwrap();
-        assert_eq!(T::from_attribute(stored.clone()).unwrap(), value);
-        crate::model::validation::check_write(T::schema(), &stored).unwrap();
-        stored
-    }
-
-    fn n(text: &str) -> AttributeValue {
-        AttributeValue::N(text.into())
-    }
 
     #[test]
     fn system_times_are_stored_as_decimal_epoch_seconds() {

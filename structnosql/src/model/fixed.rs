@@ -167,39 +167,23 @@ tuple_attribute!(4: A a 0, B b 1, C c 2, D d 3);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(text: &str) -> AttributeValue {
-        AttributeValue::N(text.into())
-    }
+    use crate::model::test_values::{n, refused, round_trip, s};
 
     #[test]
     fn arrays_are_lists_of_their_length_and_byte_arrays_bytes() {
-        let point = [1.5_f64, -2.0];
-        let stored = point.to_attribute().unwrap();
         let items = vec![
             1.5_f64.to_attribute().unwrap(),
             (-2.0_f64).to_attribute().unwrap(),
         ];
-        assert_eq!(stored, AttributeValue::L(items));
-        assert_eq!(<[f64; 2]>::from_attribute(stored.clone()).unwrap(), point);
-        check_write(<[f64; 2]>::schema(), &stored).unwrap();
-
-        let digest = [7_u8; 4];
-        let stored = digest.to_attribute().unwrap();
-        assert!(matches!(stored, AttributeValue::B(_)));
-        assert_eq!(<[u8; 4]>::from_attribute(stored.clone()).unwrap(), digest);
-        check_write(<[u8; 4]>::schema(), &stored).unwrap();
+        assert_eq!(round_trip([1.5_f64, -2.0]), AttributeValue::L(items));
+        assert!(matches!(round_trip([7_u8; 4]), AttributeValue::B(_)));
 
         let three = AttributeValue::L(vec![n("1"), n("2"), n("3")]);
-        let refused = check_write(<[f64; 2]>::schema(), &three).unwrap_err();
-        assert!(
-            refused.to_string().contains("3 items where exactly 2"),
-            "{refused}"
-        );
-        assert!(<[f64; 2]>::from_attribute(three).is_err());
-        let wrong_item = AttributeValue::L(vec![n("1"), AttributeValue::S("x".into())]);
-        let refused = check_write(<[f64; 2]>::schema(), &wrong_item).unwrap_err();
-        assert!(refused.to_string().contains("[1]"), "{refused}");
+        let message = refused::<[f64; 2]>(three);
+        assert!(message.contains("3 items where exactly 2"), "{message}");
+        let wrong_item = AttributeValue::L(vec![n("1"), s("x")]);
+        let message = refused::<[f64; 2]>(wrong_item);
+        assert!(message.contains("[1]"), "{message}");
         assert_eq!(
             <[i32; 0]>::from_attribute(AttributeValue::L(vec![])).unwrap(),
             [0_i32; 0]
@@ -209,32 +193,18 @@ mod tests {
 
     #[test]
     fn tuples_are_lists_of_their_elements() {
-        let pair = ("ada".to_owned(), 36_u8);
-        let stored = pair.to_attribute().unwrap();
         assert_eq!(
-            stored,
-            AttributeValue::L(vec![AttributeValue::S("ada".into()), n("36")])
+            round_trip(("ada".to_owned(), 36_u8)),
+            AttributeValue::L(vec![s("ada"), n("36")])
         );
-        assert_eq!(
-            <(String, u8)>::from_attribute(stored.clone()).unwrap(),
-            pair
-        );
-        check_write(<(String, u8)>::schema(), &stored).unwrap();
-        let triple = (1_i64, true, vec![2.5_f64]);
-        let stored = triple.to_attribute().unwrap();
-        assert_eq!(
-            <(i64, bool, Vec<f64>)>::from_attribute(stored).unwrap(),
-            triple
-        );
+        round_trip((1_i64, true, vec![2.5_f64]));
 
-        let swapped = AttributeValue::L(vec![n("36"), AttributeValue::S("ada".into())]);
-        let refused = check_write(<(String, u8)>::schema(), &swapped).unwrap_err();
-        assert!(refused.to_string().contains("[0]"), "{refused}");
-        let error = <(String, u8)>::from_attribute(swapped).unwrap_err();
+        let swapped = AttributeValue::L(vec![n("36"), s("ada")]);
+        let error = <(String, u8)>::from_attribute(swapped.clone()).unwrap_err();
         assert_eq!(error.iter().count(), 2, "{error}");
-        let short = AttributeValue::L(vec![AttributeValue::S("ada".into())]);
-        assert!(check_write(<(String, u8)>::schema(), &short).is_err());
-        assert!(<(String, u8)>::from_attribute(short).is_err());
+        let message = refused::<(String, u8)>(swapped);
+        assert!(message.contains("[0]"), "{message}");
+        refused::<(String, u8)>(AttributeValue::L(vec![s("ada")]));
         assert!(<(String, u8)>::from_attribute(n("1")).is_err());
         assert_eq!(
             <(u8, u16)>::schema().describe(),

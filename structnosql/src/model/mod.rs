@@ -498,6 +498,8 @@ mod serde_value;
 mod std_types;
 #[cfg(test)]
 pub(crate) mod test_models;
+#[cfg(test)]
+mod test_values;
 pub(crate) mod transform;
 pub(crate) mod validation;
 pub(crate) mod version;

@@ -256,13 +256,7 @@ impl Attribute for Cow<'static, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn round_trip<T: Attribute + PartialEq + std::fmt::Debug>(value: T) -> AttributeValue {
-        let stored = value.to_attribute().unwrap();
-        assert_eq!(T::from_attribute(stored.clone()).unwrap(), value);
-        crate::model::validation::check_write(T::schema(), &stored).unwrap();
-        stored
-    }
+    use crate::model::test_values::round_trip;
 
     #[test]
     fn everyday_types_round_trip_in_their_documented_forms() {

@@ -136,25 +136,11 @@ custom_attribute!(
 
 #[cfg(test)]
 mod tests {
+    use crate::model::test_values::{n, refused, round_trip, s};
     use std::collections::HashMap;
 
     use super::*;
     use crate::model::Attribute;
-
-    fn round_trip<T: Attribute + PartialEq + std::fmt::Debug>(value: T) -> AttributeValue {
-        let stored = value.to_attribute().unwrap();
-        assert_eq!(T::from_attribute(stored.clone()).unwrap(), value);
-        crate::model::validation::check_write(T::schema(), &stored).unwrap();
-        stored
-    }
-
-    fn s(text: &str) -> AttributeValue {
-        AttributeValue::S(text.into())
-    }
-
-    fn n(text: &str) -> AttributeValue {
-        AttributeValue::N(text.into())
-    }
 
     fn at(
         year: i32,
@@ -181,13 +167,6 @@ mod tests {
         nano: u32,
     ) -> DateTime<Utc> {
         at(year, month, day, hour, minute, sec, nano).and_utc()
-    }
-
-    fn refused<T: Attribute>(value: AttributeValue) -> String {
-        assert!(T::from_attribute(value.clone()).is_err());
-        crate::model::validation::check_write(T::schema(), &value)
-            .unwrap_err()
-            .to_string()
     }
 
     #[test]

@@ -134,22 +134,8 @@ custom_attribute!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_values::{n, refused, round_trip, s};
     use crate::model::Attribute;
-
-    fn round_trip<T: Attribute + PartialEq + std::fmt::Debug>(value: T) -> AttributeValue {
-        let stored = value.to_attribute().unwrap();
-        assert_eq!(T::from_attribute(stored.clone()).unwrap(), value);
-        crate::model::validation::check_write(T::schema(), &stored).unwrap();
-        stored
-    }
-
-    fn s(text: &str) -> AttributeValue {
-        AttributeValue::S(text.into())
-    }
-
-    fn n(text: &str) -> AttributeValue {
-        AttributeValue::N(text.into())
-    }
 
     fn day(year: i32, month: u8, day: u8) -> Date {
         Date::from_calendar_date(year, Month::try_from(month).unwrap(), day).unwrap()
@@ -177,13 +163,6 @@ mod tests {
         nano: u32,
     ) -> OffsetDateTime {
         at(year, month, d, hour, minute, sec, nano).assume_utc()
-    }
-
-    fn refused<T: Attribute>(value: AttributeValue) -> String {
-        assert!(T::from_attribute(value.clone()).is_err());
-        crate::model::validation::check_write(T::schema(), &value)
-            .unwrap_err()
-            .to_string()
     }
 
     #[test]

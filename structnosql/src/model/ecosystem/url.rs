@@ -31,6 +31,7 @@ custom_attribute!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_values::s;
     use crate::model::Attribute;
 
     fn round_trip(text: &str) -> AttributeValue {
@@ -39,10 +40,6 @@ mod tests {
         assert_eq!(Url::from_attribute(stored.clone()).unwrap(), url);
         crate::model::validation::check_write(Url::schema(), &stored).unwrap();
         stored
-    }
-
-    fn s(text: &str) -> AttributeValue {
-        AttributeValue::S(text.into())
     }
 
     #[test]

@@ -39,18 +39,8 @@ custom_attribute!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_values::{round_trip, s};
     use crate::model::Attribute;
-
-    fn round_trip<T: Attribute + PartialEq + std::fmt::Debug>(value: T) -> AttributeValue {
-        let stored = value.to_attribute().unwrap();
-        assert_eq!(T::from_attribute(stored.clone()).unwrap(), value);
-        crate::model::validation::check_write(T::schema(), &stored).unwrap();
-        stored
-    }
-
-    fn s(text: &str) -> AttributeValue {
-        AttributeValue::S(text.into())
-    }
 
     #[test]
     fn uuids_are_stored_lowercase_hyphenated() {

@@ -1229,6 +1229,24 @@ async fn list_edits(env: &Env) -> Outcome {
     )
 }
 
+/// On a record read first: two writes, then the record's delete.
+async fn writes_then_delete_record(env: &Env) -> Outcome {
+    let (table, plain) = players_table(env, &[player(0)]).await;
+    let f = Player::fields();
+    table.get_field("p0", f.name()).await?;
+    table.update_field("p0", f.level(), 3).await?;
+    table
+        .update_field("p0", f.settings().theme(), "dark".to_owned())
+        .await?;
+    let existed = table.delete_record("p0").await?;
+    let report = table.commit_operations().await;
+    let stored = plain.get_record("p0").await?;
+    check(
+        existed && report.is_success() && stored.is_none(),
+        "the record is still there",
+    )
+}
+
 // ---- The report -----------------------------------------------------------------------------------
 
 /// One measured scenario.
@@ -1566,6 +1584,13 @@ fn scenarios() -> Vec<Scenario> {
             "the read; each write is undone by the remove after it, so the commit has nothing \
              to send",
             superseded_writes,
+        ),
+        scenario(
+            "caching/writes_then_delete_record",
+            2,
+            "the read, and one DeleteItem: the delete undoes the pending writes, which are \
+             never sent",
+            writes_then_delete_record,
         ),
         scenario(
             "caching/list_edits",

@@ -247,3 +247,30 @@ async fn a_query_of_one_known_record_is_answered_from_memory() {
         "a filter is DynamoDB's to apply: the pending write, then the query"
     );
 }
+
+/// Deleting a record the cache knows, with writes pending: one DeleteItem, the answer from the
+/// view, the writes (which the delete undoes) never sent. A record known absent costs nothing.
+#[tokio::test]
+async fn deleting_a_known_record_with_pending_writes_is_one_request() {
+    let (table, db) = holding(&[player("k")]).await;
+    let f = Player::fields();
+    let start = sent(&table);
+    table.get_field("k", f.username()).await.unwrap();
+    table.update_field("k", f.score(), 99).await.unwrap();
+    let removed = table.remove_record("k").await.unwrap().unwrap();
+    assert_eq!(removed.score, Some(99));
+    assert_eq!(sent(&table) - start, 2, "the read and one DeleteItem");
+    assert_eq!(db.get_record("k").await.unwrap(), None);
+
+    // Writes that create the record, then its delete: nothing stored, one request.
+    table.update_field("k", f.score(), 1).await.unwrap();
+    assert!(table.delete_record("k").await.unwrap());
+    assert!(!table.delete_record("k").await.unwrap());
+    assert!(!table.has_pending_operations());
+    assert_eq!(
+        sent(&table) - start,
+        2,
+        "known absent in DynamoDB: nothing to send"
+    );
+    assert_eq!(db.get_record("k").await.unwrap(), None);
+}

@@ -187,6 +187,11 @@ impl Backend for Cached {
     }
 
     async fn delete_record(&self, key_item: &Item, condition: Option<&Condition>) -> Result<bool> {
+        if condition.is_none() {
+            if let Some(removed) = self.delete_known(key_item).await? {
+                return Ok(removed.is_some());
+            }
+        }
         let _turn = self.send_pending_first(key_item).await?;
         let existed = records::delete(&self.core, key_item, condition).await?;
         self.forget_record_contents(key_item);
@@ -194,6 +199,9 @@ impl Backend for Cached {
     }
 
     async fn remove_record(&self, key_item: &Item) -> Result<Option<Item>> {
+        if let Some(removed) = self.delete_known(key_item).await? {
+            return Ok(removed);
+        }
         let _turn = self.send_pending_first(key_item).await?;
         let removed = records::remove(&self.core, key_item).await?;
         self.forget_record_contents(key_item);
@@ -305,6 +313,35 @@ impl Backend for Cached {
 }
 
 impl Cached {
+    /// Deletes a record the cache knows whole, in one request whatever its pending writes: the
+    /// answer (the record as it would be once they were committed) comes from the view, and the
+    /// writes, which the delete would undo, are dropped once it succeeds. Nothing is sent for a
+    /// record DynamoDB is known not to hold. `None` (nothing done) when the record is not known whole.
+    async fn delete_known(&self, key_item: &Item) -> Result<Option<Option<Item>>> {
+        let _turn = self.wait_turn(key_item).await;
+        let (shown, stored, superseded) = {
+            let mut state = self.state();
+            let record = state.record(&self.core, key_item);
+            let shown = match record.view() {
+                Known::Absent => None,
+                Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+                _ => return Ok(None),
+            };
+            let stored = !matches!(record.base, Known::Absent);
+            (shown, stored, record.last_sequence())
+        };
+        if stored {
+            records::remove(&self.core, key_item).await?;
+        }
+        let mut state = self.state();
+        let record = state.record(&self.core, key_item);
+        record.drop_pending_through(superseded);
+        record.base = Known::Absent;
+        record.learned();
+        record.rebuild_view();
+        Ok(Some(shown))
+    }
+
     /// The key of the one record `query` can return, when it reads one record at most: a query of
     /// the primary index of a table without a sort key, with no sort condition, filter or start key.
     fn queried_record(&self, query: &Query) -> Option<Item> {

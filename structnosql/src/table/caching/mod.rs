@@ -312,7 +312,6 @@ impl Cached {
         Ok(true)
     }
 
-    /// Values at `paths` if the cache knows them all, else the paths it does not know.
     /// Reads the whole record into the cache: one GetItem, in the record's turn, so that no commit
     /// of it is in flight whose writes the answer may or may not hold.
     async fn fetch_record(&self, key_item: &Item) -> Result<()> {
@@ -350,6 +349,7 @@ impl Cached {
         }))
     }
 
+    /// Values at `paths` if the cache knows them all, else the paths it does not know.
     fn cached_values(
         &self,
         key_item: &Item,

@@ -1229,6 +1229,22 @@ async fn list_edits(env: &Env) -> Outcome {
     )
 }
 
+/// On a record read first: a write, then a conditional write of another field on a condition of a
+/// third.
+async fn write_then_conditional_write(env: &Env) -> Outcome {
+    let (table, plain) = players_table(env, &[player(0)]).await;
+    let f = Player::fields();
+    table.get_field("p0", f.name()).await?;
+    table.update_field("p0", f.level(), 3).await?;
+    let holds = structnosql::expr::Condition::eq(f.name(), "player0".to_owned());
+    table.update_field_if("p0", f.score(), 5, &holds).await?;
+    let stored = plain.get_record("p0").await?.ok_or("record missing")?;
+    check(
+        stored.level == Some(3) && stored.score == Some(5) && !table.has_pending_operations(),
+        "wrong record",
+    )
+}
+
 /// On a record read first: two writes, then the record's delete.
 async fn writes_then_delete_record(env: &Env) -> Outcome {
     let (table, plain) = players_table(env, &[player(0)]).await;
@@ -1584,6 +1600,13 @@ fn scenarios() -> Vec<Scenario> {
             "the read; each write is undone by the remove after it, so the commit has nothing \
              to send",
             superseded_writes,
+        ),
+        scenario(
+            "caching/write_then_conditional_write",
+            2,
+            "the read, and one UpdateItem carrying the pending write with the conditional one \
+             (they touch other paths than the condition)",
+            write_then_conditional_write,
         ),
         scenario(
             "caching/writes_then_delete_record",

@@ -274,3 +274,66 @@ async fn deleting_a_known_record_with_pending_writes_is_one_request() {
     );
     assert_eq!(db.get_record("k").await.unwrap(), None);
 }
+
+/// A conditional write on a known record with writes pending carries them in its one UpdateItem
+/// when neither it nor its condition touches what they write; when the condition fails, the
+/// pending writes are committed alone and the failure reported, as sending them first would.
+#[tokio::test]
+async fn a_conditional_write_carries_the_pending_writes_of_other_paths() {
+    use structnosql::expr::Condition;
+    use structnosql::Error;
+    let (table, db) = holding(&[player("c")]).await;
+    let f = Player::fields();
+    table.get_field("c", f.username()).await.unwrap();
+    let start = sent(&table);
+    table.update_field("c", f.score(), 50).await.unwrap();
+    table
+        .update_field_if(
+            "c",
+            f.team(),
+            "blue",
+            &Condition::eq(f.username(), "Robinson"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent(&table) - start, 1, "one UpdateItem for both");
+    assert!(!table.has_pending_operations());
+    let stored = db.get_record("c").await.unwrap().unwrap();
+    assert_eq!(
+        (stored.score, stored.team.as_deref()),
+        (Some(50), Some("blue"))
+    );
+
+    // The condition fails: the pending write is stored, the conditional one is not.
+    table.update_field("c", f.score(), 60).await.unwrap();
+    let error = table
+        .update_field_if("c", f.team(), "green", &Condition::eq(f.username(), "Paul"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::ConditionFailed { .. }), "{error}");
+    assert_eq!(
+        sent(&table) - start,
+        3,
+        "the merged request, then the pending write alone"
+    );
+    let stored = db.get_record("c").await.unwrap().unwrap();
+    assert_eq!(
+        (stored.score, stored.team.as_deref()),
+        (Some(60), Some("blue"))
+    );
+    assert_eq!(table.get_field("c", f.score()).await.unwrap(), Some(60));
+
+    // A condition on a path a pending write touches is checked after it: sent in order.
+    table.update_field("c", f.username(), "Paul").await.unwrap();
+    table
+        .update_field_if("c", f.team(), "green", &Condition::eq(f.username(), "Paul"))
+        .await
+        .unwrap();
+    assert_eq!(
+        sent(&table) - start,
+        5,
+        "the pending write, then the conditional one"
+    );
+    let stored = db.get_record("c").await.unwrap().unwrap();
+    assert_eq!(stored.team.as_deref(), Some("green"));
+}

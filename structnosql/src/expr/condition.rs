@@ -260,6 +260,30 @@ impl Condition {
         Self(Node::Not(Box::new(self.0)))
     }
 
+    /// The paths the condition reads, string paths resolved against `model`.
+    pub(crate) fn paths(&self, model: &'static ModelSchema) -> Result<Vec<DocumentPath>> {
+        let mut paths = Vec::new();
+        // An explicit stack: chains of `and` / `or` may be long, `not` deep.
+        let mut nodes = vec![&self.0];
+        while let Some(node) = nodes.pop() {
+            match node {
+                Node::Compare(operand, ..)
+                | Node::Between(operand, ..)
+                | Node::In(operand, _)
+                | Node::BeginsWith(operand, _)
+                | Node::Contains(operand, _)
+                | Node::Size(operand, ..)
+                | Node::Exists(operand)
+                | Node::NotExists(operand)
+                | Node::Type(operand, _) => paths.push(resolve(operand, model)?.0),
+                Node::And(all) | Node::Or(all) => nodes.extend(all),
+                Node::Not(inner) => nodes.push(inner),
+                Node::Invalid(_) => {}
+            }
+        }
+        Ok(paths)
+    }
+
     /// The expression, with names and values added to `placeholders`; string paths are resolved
     /// against `model` and their values checked against the types there.
     pub fn render(

@@ -126,7 +126,10 @@ pub(crate) fn check_written_size(
 /// Like [`apply`], for writes whose parents are partly known already (the caching table's knowledge of
 /// the record): writes below parents known to be missing create them in the first request, so no
 /// request is spent discovering what is known. `existing` answers how many leading segments of a path
-/// are known to exist (`None`: not known); `present` whether a value is known to be there.
+/// are known to exist (`None`: not known); `present` whether a value is known to be there. With the
+/// caller's `condition`, the writes must fit one request ([`Error::NotOneRequest`] otherwise, and
+/// nothing is sent).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn apply_with_knowledge(
     core: &TableCore,
     key_item: &Item,
@@ -135,17 +138,28 @@ pub(crate) async fn apply_with_knowledge(
     present: impl Fn(&DocumentPath) -> Option<bool>,
     creates_record: bool,
     version: Option<ExpectedVersion>,
+    condition: Option<&Condition>,
 ) -> Result<()> {
     let (actions, created) = rewrite(core.model, actions, &existing, &present, None);
+    let sections = plan_update(actions, &created)?;
+    if condition.is_some() && sections.len() > 1 {
+        return Err(Error::NotOneRequest {
+            what: format!(
+                "the conditional write to {}",
+                core.describe_record(key_item)
+            ),
+            requests: sections.len(),
+        });
+    }
     let mut version = version;
-    for section in plan_update(actions, &created)? {
+    for section in sections {
         apply_section(
             core,
             key_item,
             section,
             OldValues::Skip,
             creates_record,
-            None,
+            condition,
             version.take(),
         )
         .await?;

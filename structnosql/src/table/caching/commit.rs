@@ -138,6 +138,7 @@ pub(super) async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()>
             presence(core, base, phase.creates_record),
             phase.creates_record,
             version.take(),
+            None,
         )
         .await?;
         for action in &phase.actions {

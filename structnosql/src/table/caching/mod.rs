@@ -23,7 +23,7 @@ pub(super) use atomic::request_token;
 
 pub use commit::CommitReport;
 use commit::{commit_record, expected_version, presence, Batch, Kinds};
-use record::{list_root, RecordCache};
+use record::{apply_known, list_root, request_order, RecordCache};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -35,7 +35,7 @@ use self::knowledge::{Known, Lookup};
 use self::stats::{CacheStats, Counters};
 use self::turns::{Turn, Turns};
 use crate::error::{Error, Result};
-use crate::expr::UpdateAction;
+use crate::expr::{normalize, UpdateAction};
 use crate::model::{defaults, Item, TableDataModel};
 use crate::path::DocumentPath;
 use crate::table::api::Table;
@@ -44,7 +44,7 @@ use crate::table::core::TableCore;
 use crate::table::key::RecordKey;
 use crate::table::read::{get_paths, projected_paths};
 use crate::table::retry::rewrite;
-use crate::table::write::{check_written_size, has_index};
+use crate::table::write::{apply_with_knowledge, check_written_size, has_index};
 use atomic::{commit_atomically, RecordWrites};
 
 /// A table that serves reads from memory and queues field writes until commit.
@@ -323,6 +323,102 @@ impl Cached {
         record.learned();
         record.rebuild_view();
         Ok(())
+    }
+
+    /// A conditional write to a record with pending writes, sent with them in one UpdateItem where
+    /// that means what sending them first would: the record is known whole and stored (so its
+    /// existence is the same before and after them), the model has no version (which each request
+    /// would increment), and neither the condition nor the write touches a path they write (so
+    /// DynamoDB, which checks the condition before the request, sees what it would see after them).
+    /// If the condition fails, the pending writes are committed alone, as they would have been.
+    /// Returns the old values at the written paths, or `None` (nothing sent) when it cannot merge.
+    async fn write_with_pending(
+        &self,
+        key_item: &Item,
+        actions: &[UpdateAction],
+        condition: &crate::expr::Condition,
+    ) -> Result<Option<Item>> {
+        let core = &self.core;
+        if core.model.version_field().is_some() || !core.updates_create_records {
+            return Ok(None);
+        }
+        let read = condition.paths(core.model)?;
+        let written: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
+        let _turn = self.wait_turn(key_item).await;
+        let (batch, old) = {
+            let mut guard = self.state();
+            let state = &mut *guard;
+            let Some(record) = state.records.get_mut(&cache_key(core, key_item)) else {
+                return Ok(None);
+            };
+            let stored_and_kept =
+                matches!(record.base, Known::Value(_)) && matches!(record.view(), Known::Value(_));
+            if record.pending.is_empty() || !stored_and_kept {
+                return Ok(None);
+            }
+            let overlaps = |path: &DocumentPath| {
+                record.pending.iter().any(|(_, pending)| {
+                    let pending = pending.path();
+                    pending.starts_with(path) || path.starts_with(pending)
+                })
+            };
+            if read.iter().chain(&written).any(overlaps) {
+                return Ok(None);
+            }
+            let Some(old) = record.old_values(&written) else {
+                return Ok(None);
+            };
+            let batch = match record.take_batch(
+                Kinds::All,
+                defaults::record_has_defaults(core.model),
+                &mut state.next_sequence,
+            ) {
+                Some(batch) => batch?,
+                None => return Ok(None),
+            };
+            if batch.phases.len() != 1 {
+                // Taken but not sent: the writes stay pending, merged.
+                return Ok(None);
+            }
+            (batch, old)
+        };
+        let phase = &batch.phases[0];
+        let mut merged = phase.actions.clone();
+        merged.extend(actions.iter().cloned());
+        let base = &batch.base;
+        let sent = apply_with_knowledge(
+            core,
+            key_item,
+            merged,
+            |path| base.existing_depth(path),
+            presence(core, base, phase.creates_record),
+            phase.creates_record,
+            None,
+            Some(condition),
+        )
+        .await;
+        match sent {
+            Ok(()) => {
+                let mut state = self.state();
+                let record = state.record(core, key_item);
+                record.committed(&batch);
+                for action in request_order(normalize(actions.to_vec())?, &record.base) {
+                    apply_known(&mut record.base, record.model, &record.key_item, &action);
+                }
+                record.rebuild_view();
+                Ok(Some(old))
+            }
+            Err(Error::NotOneRequest { .. }) => Ok(None),
+            Err(failed @ Error::ConditionFailed { .. }) => {
+                // Nothing was written; the pending writes go alone, then the condition's failure.
+                commit_record(core, &batch).await?;
+                if let Some(record) = self.state().records.get_mut(&cache_key(core, key_item)) {
+                    record.committed(&batch);
+                }
+                Err(failed)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// Queues `actions` if the view knows the lists they write positions of and the old values at

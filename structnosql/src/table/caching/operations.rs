@@ -140,6 +140,17 @@ impl Backend for Cached {
                 }
             }
         }
+        if let Some(condition) = condition {
+            if let Some(old) = self
+                .write_with_pending(key_item, &actions, condition)
+                .await?
+            {
+                return Ok(Written {
+                    old,
+                    from_cache: false,
+                });
+            }
+        }
         // The old values are not cached, or the write is conditional: send at once, after the
         // record's pending writes.
         let _turn = self.send_pending_first(key_item).await?;

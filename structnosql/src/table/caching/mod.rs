@@ -376,13 +376,12 @@ impl Cached {
                 Some(batch) => batch?,
                 None => return Ok(None),
             };
-            if batch.phases.len() != 1 {
-                // Taken but not sent: the writes stay pending, merged.
-                return Ok(None);
-            }
             (batch, old)
         };
-        let phase = &batch.phases[0];
+        let [phase] = batch.phases.as_slice() else {
+            // Taken but not sent: the writes stay pending, merged.
+            return Ok(None);
+        };
         let mut merged = phase.actions.clone();
         merged.extend(actions.iter().cloned());
         let base = &batch.base;

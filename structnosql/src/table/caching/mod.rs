@@ -7,7 +7,8 @@
 //! (unless `whole_record_reads(false)`), after which its old values and list positions are known and
 //! its writes are queued. An operation that must reach DynamoDB at once (a record-level or
 //! conditional write) first commits that record's pending writes, so DynamoDB sees the caller's
-//! order. The cache may be bounded (`cache_capacity`, least recently used records without pending
+//! order, or carries them in its own request where that means the same (a conditional write of other
+//! paths, a delete of a known record). The cache may be bounded (`cache_capacity`, least recently used records without pending
 //! writes are forgotten) and its knowledge given a maximum age (`cache_max_age`).
 
 mod atomic;

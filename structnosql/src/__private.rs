@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-pub use aws_sdk_dynamodb::types::AttributeValue;
+pub use aws_sdk_dynamodb::types::{AttributeValue, ScalarAttributeType};
 
 pub use crate::model::{
     Attribute, CustomSchema, FieldSchema, MapModel, ModelSchema, TableDataModel, TaggedSchema,
@@ -11,6 +11,8 @@ pub use crate::model::{
 pub use crate::path::{
     DocumentPath, FieldPath, FromPath, ListPath, ReadOnlyPath, Segment, TypedPath,
 };
+pub use crate::table::key::single_key;
+pub use crate::table::{KeyPart, RecordKey};
 
 /// `max` usable in constant expressions (model depth).
 pub const fn max(a: usize, b: usize) -> usize {

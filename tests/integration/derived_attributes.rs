@@ -524,3 +524,93 @@ async fn hostile_stored_enums_and_newtypes_are_errors_naming_the_path() {
         0
     );
 }
+
+/// A newtype key: `#[structnosql(key)]`.
+#[derive(Attribute, Debug, Clone, PartialEq)]
+#[structnosql(key)]
+struct UserId(String);
+
+/// A newtype key with a check, run on every key given.
+#[derive(Attribute, Debug, Clone, PartialEq)]
+#[structnosql(key, validate = "Sku::check")]
+struct Sku(String);
+
+impl Sku {
+    fn check(&self) -> Result<(), String> {
+        if self.0.starts_with("SKU-") {
+            Ok(())
+        } else {
+            Err(format!("{:?} is not a SKU", self.0))
+        }
+    }
+}
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+#[structnosql(rename_all = "camelCase")]
+struct Profile {
+    user_id: UserId,
+    name: Option<String>,
+}
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+struct Stock {
+    sku: Sku,
+    count: i64,
+}
+
+/// Newtype keys key both tables: stored as their field, given and returned as the newtype, and
+/// checked before anything is sent.
+#[tokio::test]
+async fn newtypes_are_record_keys_on_both_tables() {
+    let client = harness::client();
+    let (basic, caching, name) =
+        harness::basic_and_caching_keyed::<Profile, UserId>(&client, "profiles", "userId").await;
+    let ada = Profile {
+        user_id: UserId("ada".into()),
+        name: Some("Ada".into()),
+    };
+    basic.put_record(&ada).await.unwrap();
+    let stored = harness::stored_item(&name, "userId", "ada").await;
+    assert_eq!(stored["userId"], s("ada"));
+    let f = Profile::fields();
+    caching
+        .update_field(UserId("ada".into()), f.name(), "Ada L.".to_owned())
+        .await
+        .unwrap();
+    assert!(caching.commit_operations().await.is_success());
+    assert_eq!(
+        basic
+            .get_field(UserId("ada".into()), f.name())
+            .await
+            .unwrap(),
+        Some("Ada L.".to_owned())
+    );
+    let page = basic
+        .query_field(
+            &structnosql::table::Query::primary(UserId("ada".into())).unwrap(),
+            f.name(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.records[0].0, UserId("ada".into()));
+
+    let (stock, _, _) =
+        harness::basic_and_caching_keyed::<Stock, Sku>(&client, "stock", "sku").await;
+    stock
+        .put_record(&Stock {
+            sku: Sku("SKU-1".into()),
+            count: 3,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        stock
+            .get_field(Sku("SKU-1".into()), Stock::fields().count())
+            .await
+            .unwrap(),
+        Some(3)
+    );
+    let error = stock.get_record(Sku("1".into())).await.unwrap_err();
+    assert!(matches!(error, Error::Validation { .. }), "{error}");
+    assert!(error.to_string().contains("is not a SKU"), "{error}");
+}

@@ -22,6 +22,7 @@ struct AttributeInput {
     krate: Option<syn::Path>,
     transparent: Flag,
     validate: Option<Setting<syn::Path>>,
+    key: Flag,
     tag: Option<syn::LitStr>,
     content: Option<syn::LitStr>,
     rename_all: Option<syn::LitStr>,
@@ -68,6 +69,8 @@ pub struct Newtype {
     pub transparent: Flag,
     /// The check of a value, `fn(&Self) -> Result<(), E>`.
     pub validate: Option<Setting<syn::Path>>,
+    /// The newtype is also a record key type, stored as its field's.
+    pub key: Flag,
     /// Options meant for an enum, refused on a newtype.
     pub enum_options: Vec<Span>,
 }
@@ -147,6 +150,7 @@ impl DerivedAttribute {
                     inner,
                     transparent: parsed.transparent,
                     validate: parsed.validate,
+                    key: parsed.key,
                     enum_options,
                 }))
             }
@@ -170,8 +174,10 @@ impl DerivedAttribute {
                 };
                 let mut newtype_options: Vec<Span> =
                     parsed.validate.iter().map(|v| v.span).collect();
-                if parsed.transparent.is_present() {
-                    newtype_options.push(parsed.transparent.span());
+                for flag in [parsed.transparent, parsed.key] {
+                    if flag.is_present() {
+                        newtype_options.push(flag.span());
+                    }
                 }
                 Some(DerivedAttribute::Tagged(TaggedEnum {
                     tag: setting(parsed.tag, &serde.tag),

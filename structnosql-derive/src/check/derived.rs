@@ -54,7 +54,7 @@ fn tagged(tagged: &TaggedEnum, errors: &mut Accumulator) {
     rename_all(tagged.rename_all.as_ref(), &tagged.serde, errors);
     for span in &tagged.newtype_options {
         errors.push(
-            darling::Error::custom("`transparent` and `validate` are options of newtypes")
+            darling::Error::custom("`transparent`, `validate` and `key` are options of newtypes")
                 .with_span(span),
         );
     }

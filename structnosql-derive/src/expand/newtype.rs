@@ -50,11 +50,43 @@ pub fn newtype(newtype: &Newtype) -> TokenStream {
             )
         }
     };
+    let key = newtype.key.is_present().then(|| {
+        quote_spanned! {newtype.key.span()=>
+            #[automatically_derived]
+            impl __p::KeyPart for #ident {
+                fn scalar_type() -> __p::ScalarAttributeType {
+                    <#inner as __p::KeyPart>::scalar_type()
+                }
+            }
+
+            #[automatically_derived]
+            impl __p::RecordKey for #ident {
+                fn key_values(
+                    &self,
+                ) -> ::core::result::Result<(__p::AttributeValue, ::core::option::Option<__p::AttributeValue>), __p::Violations> {
+                    ::core::result::Result::Ok((<Self as __p::Attribute>::to_attribute(self)?, ::core::option::Option::None))
+                }
+                fn from_key_values(
+                    __hash: __p::AttributeValue,
+                    __sort: ::core::option::Option<__p::AttributeValue>,
+                ) -> ::core::result::Result<Self, __p::Violations> {
+                    __p::single_key(__hash, __sort)
+                }
+                fn key_schemas() -> (__p::TypeSchema, ::core::option::Option<__p::TypeSchema>) {
+                    (<Self as __p::Attribute>::schema(), ::core::option::Option::None)
+                }
+                fn scalar_types() -> (__p::ScalarAttributeType, ::core::option::Option<__p::ScalarAttributeType>) {
+                    (<Self as __p::KeyPart>::scalar_type(), ::core::option::Option::None)
+                }
+            }
+        }
+    });
     quote! {
         const _: () = {
             use #private as __p;
 
             #functions
+            #key
 
             #[automatically_derived]
             impl __p::Attribute for #ident {

@@ -82,7 +82,9 @@
 //! the newtype; `#[structnosql(transparent)]` makes paths go through it, as through its field (their
 //! values are then the field's type). `#[structnosql(validate = "path")]` names a
 //! `fn(&Self) -> Result<(), E>` that every value written, and every value read, must pass; its
-//! message is reported with the path.
+//! message is reported with the path. `#[structnosql(key)]` makes a newtype of a key type (a
+//! string, an integer, bytes, or one of the [`KeyPart`](crate::table::KeyPart) types) a record key
+//! type too, its `validate` run on every key given.
 //!
 //! It stores an **enum with data** as a map whose tag attribute holds the variant's name, like serde's
 //! internally and adjacently tagged enums (and following serde's `tag`, `content`, `rename` and

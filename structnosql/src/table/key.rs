@@ -8,12 +8,14 @@ use crate::model::{Attribute, TypeSchema, Violations};
 /// the integers and `Vec<u8>`: `SystemTime` and [`EpochSeconds<T>`](crate::EpochSeconds) (numbers),
 /// and with their cargo features `uuid::Uuid`, chrono's `DateTime<Utc>`, `NaiveDate` and
 /// `NaiveDateTime`, the time crate's `OffsetDateTime`, `Date` and `PrimitiveDateTime`, `url::Url`
-/// (strings, whose order is time order for the times) and `rust_decimal::Decimal` (a number).
+/// (strings, whose order is time order for the times) and `rust_decimal::Decimal` (a number). A
+/// newtype of one of these is a key type too with `#[derive(Attribute)]` and `#[structnosql(key)]`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a key attribute",
     label = "not a key type",
     note = "a key attribute is a string, a number or bytes: String, an integer, Vec<u8>, SystemTime, \
-            EpochSeconds<T>, or (with their cargo features) Uuid, chrono and time dates and times, Url, Decimal"
+            EpochSeconds<T>, (with their cargo features) Uuid, chrono and time dates and times, Url, Decimal, \
+            or a newtype of one with `#[derive(Attribute)] #[structnosql(key)]`"
 )]
 pub trait KeyPart: Attribute + Clone + std::fmt::Debug {
     /// DynamoDB's type for the key attribute.
@@ -32,10 +34,7 @@ macro_rules! key_part {
                 Ok((self.to_attribute()?, None))
             }
             fn from_key_values(hash: AttributeValue, sort: Option<AttributeValue>) -> Result<Self, Violations> {
-                match sort {
-                    None => Self::from_attribute(hash),
-                    Some(_) => Err(Violations::new("the table has a sort key; use a (hash, sort) key type")),
-                }
+                single_key(hash, sort)
             }
             fn key_schemas() -> (TypeSchema, Option<TypeSchema>) {
                 (Self::schema(), None)
@@ -65,6 +64,19 @@ key_part!(N: crate::EpochSeconds<time::OffsetDateTime>);
 key_part!(S: url::Url);
 #[cfg(feature = "rust_decimal")]
 key_part!(N: rust_decimal::Decimal);
+
+/// A key of one attribute from the stored key values (a table without a sort key).
+pub fn single_key<T: Attribute>(
+    hash: AttributeValue,
+    sort: Option<AttributeValue>,
+) -> Result<T, Violations> {
+    match sort {
+        None => T::from_attribute(hash),
+        Some(_) => Err(Violations::new(
+            "the table has a sort key; use a (hash, sort) key type",
+        )),
+    }
+}
 
 /// The key of a record: `K` for a table with a hash key only, `(H, S)` for one with a sort key.
 pub trait RecordKey: Clone + std::fmt::Debug + Send + Sync + 'static {

@@ -9,7 +9,7 @@ mod batch;
 mod caching;
 mod config;
 mod core;
-mod key;
+pub(crate) mod key;
 mod leading_key;
 mod lifecycle;
 mod page;

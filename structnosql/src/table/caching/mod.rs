@@ -340,7 +340,10 @@ impl Cached {
         condition: &crate::expr::Condition,
     ) -> Result<Option<Item>> {
         let core = &self.core;
-        if core.model.version_field().is_some() || !core.updates_create_records {
+        // Removes of what is not there are left out of a request; a request of nothing but such
+        // removes would not be sent, and its condition not checked.
+        let sets_something = actions.iter().any(|a| matches!(a, UpdateAction::Set(..)));
+        if core.model.version_field().is_some() || !core.updates_create_records || !sets_something {
             return Ok(None);
         }
         let read = condition.paths(core.model)?;

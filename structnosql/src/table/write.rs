@@ -70,16 +70,7 @@ pub(crate) async fn apply(
 ) -> Result<OldFragment> {
     check_written_size(core, key_item, &actions)?;
     let sections = plan_update(actions, &[])?;
-    if condition.is_some() && sections.len() > 1 {
-        // A condition checked before each of several requests could hold for some and not others.
-        return Err(Error::NotOneRequest {
-            what: format!(
-                "the conditional write to {}",
-                core.describe_record(key_item)
-            ),
-            requests: sections.len(),
-        });
-    }
+    one_request_if_conditional(core, key_item, condition, sections.len())?;
     let mut old = OldFragment::new();
     let mut version = Some(ExpectedVersion::Any);
     for section in sections {
@@ -97,6 +88,26 @@ pub(crate) async fn apply(
         merge_fragment(&mut old, found);
     }
     Ok(old)
+}
+
+/// Refuses a conditional write planned as several `requests`: a condition checked before each could
+/// hold for some and not others.
+fn one_request_if_conditional(
+    core: &TableCore,
+    key_item: &Item,
+    condition: Option<&Condition>,
+    requests: usize,
+) -> Result<()> {
+    if condition.is_some() && requests > 1 {
+        return Err(Error::NotOneRequest {
+            what: format!(
+                "the conditional write to {}",
+                core.describe_record(key_item)
+            ),
+            requests,
+        });
+    }
+    Ok(())
 }
 
 /// Refuses writes whose values alone pass DynamoDB's 400 KB: whatever the record holds already, they
@@ -142,15 +153,7 @@ pub(crate) async fn apply_with_knowledge(
 ) -> Result<()> {
     let (actions, created) = rewrite(core.model, actions, &existing, &present, None);
     let sections = plan_update(actions, &created)?;
-    if condition.is_some() && sections.len() > 1 {
-        return Err(Error::NotOneRequest {
-            what: format!(
-                "the conditional write to {}",
-                core.describe_record(key_item)
-            ),
-            requests: sections.len(),
-        });
-    }
+    one_request_if_conditional(core, key_item, condition, sections.len())?;
     let mut version = version;
     for section in sections {
         apply_section(

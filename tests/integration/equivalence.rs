@@ -1332,8 +1332,9 @@ pub enum With {
     Basic,
     /// The caching table too.
     Caching,
-    /// The caching table too, reading only the paths asked for (`whole_record_reads(false)`) and
-    /// holding one record at most (`cache_capacity(1)`).
+    /// The caching table too, reading only the paths asked for (`whole_record_reads(false)`),
+    /// holding one record at most (`cache_capacity(1)`) and trusting what it read within one call
+    /// only (`cache_max_age(ZERO)`).
     ProjectedCaching,
 }
 
@@ -1368,8 +1369,10 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                 With::ProjectedCaching => builder
                     .whole_record_reads(false)
                     // Fewer records than the sequences use: records without pending writes
-                    // are forgotten and read again along the way.
-                    .cache_capacity(1),
+                    // are forgotten and read again along the way; and what was read is
+                    // trusted within one call only.
+                    .cache_capacity(1)
+                    .cache_max_age(std::time::Duration::ZERO),
                 _ => builder,
             }
             .build()

@@ -63,7 +63,7 @@ struct CacheState {
 
 impl CacheState {
     /// The cache entry of `key_item`, made if there is none (evicting others when the cache is
-    /// full), marked as used now, and emptied first if its knowledge is older than the maximum age.
+    /// full), and marked as used now.
     fn record(&mut self, core: &TableCore, key_item: &Item) -> &mut RecordCache {
         let key = cache_key(core, key_item);
         if let Some(capacity) = core.cache_capacity {
@@ -78,9 +78,6 @@ impl CacheState {
             .entry(key)
             .or_insert_with(|| RecordCache::new(key_item.clone(), core.model));
         record.last_used = uses;
-        if let Some(max_age) = core.cache_max_age {
-            record.expire(max_age);
-        }
         record
     }
 
@@ -311,6 +308,18 @@ impl Cached {
             .record(&self.core, key_item)
             .learn(item.as_ref(), &projected_paths(&unknown));
         Ok(true)
+    }
+
+    /// Forgets what the cache knows of `key_item` if it was read longer ago than the table's maximum
+    /// age. Called as an operation starts, never in its middle, where what it just read must stand
+    /// however short the maximum age.
+    fn expire_stale(&self, key_item: &Item) {
+        if let Some(max_age) = self.core.cache_max_age {
+            let key = cache_key(&self.core, key_item);
+            if let Some(record) = self.state().records.get_mut(&key) {
+                record.expire(max_age);
+            }
+        }
     }
 
     /// Reads the whole record into the cache: one GetItem, in the record's turn, so that no commit

@@ -52,6 +52,7 @@ impl Backend for Cached {
     }
 
     async fn read(&self, key_item: &Item, paths: &[DocumentPath]) -> Result<Reads> {
+        self.expire_stale(key_item);
         // One look at the cache answers a hit; only the paths it does not know are fetched.
         let missing: Vec<DocumentPath> = match self.cached_values(key_item, paths) {
             Ok(values) => {
@@ -89,6 +90,7 @@ impl Backend for Cached {
     }
 
     async fn read_record(&self, key_item: &Item) -> Result<Option<Item>> {
+        self.expire_stale(key_item);
         {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);
@@ -121,6 +123,7 @@ impl Backend for Cached {
         old: OldValues,
         condition: Option<&Condition>,
     ) -> Result<Written> {
+        self.expire_stale(key_item);
         // A conditional write is checked by DynamoDB when it is made: it cannot wait for a commit.
         if condition.is_none() {
             let paths: Vec<DocumentPath> = match old {
@@ -198,6 +201,7 @@ impl Backend for Cached {
     }
 
     async fn delete_record(&self, key_item: &Item, condition: Option<&Condition>) -> Result<bool> {
+        self.expire_stale(key_item);
         if condition.is_none() {
             if let Some(removed) = self.delete_known(key_item).await? {
                 return Ok(removed.is_some());
@@ -210,6 +214,7 @@ impl Backend for Cached {
     }
 
     async fn remove_record(&self, key_item: &Item) -> Result<Option<Item>> {
+        self.expire_stale(key_item);
         if let Some(removed) = self.delete_known(key_item).await? {
             return Ok(removed);
         }
@@ -235,6 +240,7 @@ impl Backend for Cached {
         paths: &[DocumentPath],
     ) -> Result<(Vec<Item>, QueryMetadata)> {
         if let Some(key_item) = self.queried_record(query) {
+            self.expire_stale(&key_item);
             if let Some(answer) = self.query_from_cache(&key_item, paths) {
                 return Ok(answer);
             }

@@ -882,3 +882,37 @@ async fn knowledge_older_than_the_maximum_age_is_read_again() {
         Some("Paul")
     );
 }
+
+/// Tasks reading different records through a cache that holds one: each read answers from the
+/// record it fetched, even when another task's read makes the cache forget it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reads_answer_from_what_they_fetched_while_other_tasks_evict_it() {
+    let (table, db) = bounded_tables(Some(1), None).await;
+    for index in 0..8 {
+        let record = Player {
+            score: Some(index),
+            ..player(&format!("e{index}"))
+        };
+        db.put_record(&record).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for index in 0..8 {
+        let table = table.clone();
+        tasks.push(tokio::spawn(async move {
+            let f = Player::fields();
+            for _ in 0..20 {
+                let key = format!("e{index}");
+                assert_eq!(
+                    table.get_field(key.as_str(), f.score()).await.unwrap(),
+                    Some(index)
+                );
+                let record = table.get_record(key.as_str()).await.unwrap();
+                assert_eq!(record.and_then(|r| r.score), Some(index));
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert!(table.stats().evictions > 0);
+}

@@ -323,8 +323,13 @@ impl Cached {
     }
 
     /// Reads the whole record into the cache: one GetItem, in the record's turn, so that no commit
-    /// of it is in flight whose writes the answer may or may not hold.
-    async fn fetch_record(&self, key_item: &Item) -> Result<()> {
+    /// of it is in flight whose writes the answer may or may not hold. `then` answers from it under
+    /// the same lock, before another task could make the cache forget it.
+    async fn fetch_record<R>(
+        &self,
+        key_item: &Item,
+        then: impl FnOnce(&mut CacheState) -> R,
+    ) -> Result<R> {
         let _turn = self.wait_turn(key_item).await;
         let item = get_paths(&self.core, key_item, &[]).await?;
         let mut state = self.state();
@@ -332,7 +337,24 @@ impl Cached {
         record.base = knowledge::whole_record(item);
         record.learned();
         record.rebuild_view();
-        Ok(())
+        Ok(then(&mut state))
+    }
+
+    /// What the view shows at `paths` (nothing where it does not know).
+    fn values_at(
+        &self,
+        state: &mut CacheState,
+        key_item: &Item,
+        paths: &[DocumentPath],
+    ) -> Vec<Option<AttributeValue>> {
+        let record = state.record(&self.core, key_item);
+        paths
+            .iter()
+            .map(|path| match record.view().lookup(path) {
+                Lookup::Hit(value) => value,
+                Lookup::Miss => None,
+            })
+            .collect()
     }
 
     /// A conditional write to a record with pending writes, sent with them in one UpdateItem where
@@ -437,12 +459,12 @@ impl Cached {
     /// `paths`, returning those; `None` (and nothing queued) otherwise.
     fn queue_if_known(
         &self,
+        state: &mut CacheState,
         key_item: &Item,
         actions: &[UpdateAction],
         paths: &[DocumentPath],
         fetched: bool,
     ) -> Result<Option<crate::table::backend::Written>> {
-        let mut state = self.state();
         let record = state.record(&self.core, key_item);
         if !record.knows_lists_of(actions) {
             return Ok(None);

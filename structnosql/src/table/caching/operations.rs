@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::knowledge::{whole_record, Known, Lookup};
+use super::knowledge::{whole_record, Known};
 use super::stats::Counters;
 use super::turns::Turns;
 use crate::error::Result;
@@ -66,23 +66,16 @@ impl Backend for Cached {
         };
         self.counters.hit(paths.len() - missing.len());
         self.counters.miss(missing.len());
-        if self.core.whole_record_reads {
-            self.fetch_record(key_item).await?;
+        let values = if self.core.whole_record_reads {
+            self.fetch_record(key_item, |state| self.values_at(state, key_item, paths))
+                .await?
         } else {
             let item = get_paths(&self.core, key_item, &missing).await?;
             let mut state = self.state();
             let record = state.record(&self.core, key_item);
             record.learn(item.as_ref(), &projected_paths(&missing));
-        }
-        let mut state = self.state();
-        let record = state.record(&self.core, key_item);
-        let values = paths
-            .iter()
-            .map(|path| match record.view().lookup(path) {
-                Lookup::Hit(value) => value,
-                Lookup::Miss => None,
-            })
-            .collect();
+            self.values_at(&mut state, key_item, paths)
+        };
         Ok(Reads {
             values,
             from_cache: false,
@@ -107,13 +100,13 @@ impl Backend for Cached {
             }
         }
         self.counters.miss(1);
-        self.fetch_record(key_item).await?;
-        let mut state = self.state();
-        let record = state.record(&self.core, key_item);
-        Ok(match record.view() {
-            Known::Value(AttributeValue::M(item)) => Some(item.clone()),
-            _ => None,
+        self.fetch_record(key_item, |state| {
+            match state.record(&self.core, key_item).view() {
+                Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+                _ => None,
+            }
         })
+        .await
     }
 
     async fn write(
@@ -132,13 +125,19 @@ impl Backend for Cached {
             };
             let fetched =
                 !self.core.whole_record_reads && self.learn_lists(key_item, &actions).await?;
-            if let Some(written) = self.queue_if_known(key_item, &actions, &paths, fetched)? {
+            let known =
+                self.queue_if_known(&mut self.state(), key_item, &actions, &paths, fetched)?;
+            if let Some(written) = known {
                 return Ok(written);
             }
             if self.core.whole_record_reads {
                 // Known whole, the record answers every old value and list position.
-                self.fetch_record(key_item).await?;
-                if let Some(written) = self.queue_if_known(key_item, &actions, &paths, true)? {
+                let queued = self
+                    .fetch_record(key_item, |state| {
+                        self.queue_if_known(state, key_item, &actions, &paths, true)
+                    })
+                    .await??;
+                if let Some(written) = queued {
                     return Ok(written);
                 }
             }
@@ -241,14 +240,18 @@ impl Backend for Cached {
     ) -> Result<(Vec<Item>, QueryMetadata)> {
         if let Some(key_item) = self.queried_record(query) {
             self.expire_stale(&key_item);
-            if let Some(answer) = self.query_from_cache(&key_item, paths) {
+            if let Some(answer) = self.query_from_cache(&mut self.state(), &key_item, paths) {
                 return Ok(answer);
             }
             if self.core.whole_record_reads {
                 // One GetItem costs what the Query would, and leaves the record known.
                 self.counters.miss(paths.len());
-                self.fetch_record(&key_item).await?;
-                if let Some(answer) = self.query_from_cache(&key_item, paths) {
+                let answer = self
+                    .fetch_record(&key_item, |state| {
+                        self.query_from_cache(state, &key_item, paths)
+                    })
+                    .await?;
+                if let Some(answer) = answer {
                     return Ok(answer);
                 }
             }
@@ -380,10 +383,10 @@ impl Cached {
     /// writes included, as a `BasicTable` would have sent them); `None` otherwise.
     fn query_from_cache(
         &self,
+        state: &mut CacheState,
         key_item: &Item,
         paths: &[DocumentPath],
     ) -> Option<(Vec<Item>, QueryMetadata)> {
-        let mut state = self.state();
         let record = state.record(&self.core, key_item);
         let items = match record.view() {
             Known::Absent => Vec::new(),

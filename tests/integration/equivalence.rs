@@ -364,6 +364,8 @@ pub struct Board {
     pub price: Option<rust_decimal::Decimal>,
     pub span: Option<[i64; 2]>,
     pub pair: Option<(String, i64)>,
+    pub uid: Option<uuid::Uuid>,
+    pub link: Option<url::Url>,
 }
 
 /// An enum with data (a tagged map); its serde form is the same, for writes by string path.
@@ -420,6 +422,8 @@ pub enum Field {
     Price,
     Span,
     Pair,
+    Uid,
+    Link,
 }
 
 /// A value to write, of the type of the field it goes with.
@@ -442,6 +446,8 @@ pub enum Val {
     Decimal(rust_decimal::Decimal),
     Span([i64; 2]),
     Pair((String, i64)),
+    Uid(uuid::Uuid),
+    Link(url::Url),
 }
 
 /// Which kind of pending operations a caching table drops.
@@ -545,6 +551,8 @@ impl Field {
             Field::Price => vec![key("price")],
             Field::Span => vec![key("span")],
             Field::Pair => vec![key("pair")],
+            Field::Uid => vec![key("uid")],
+            Field::Link => vec![key("link")],
         }
     }
 
@@ -575,6 +583,8 @@ impl Val {
             Val::Decimal(v) => v.to_attribute().ok(),
             Val::Span(v) => v.to_attribute().ok(),
             Val::Pair(v) => v.to_attribute().ok(),
+            Val::Uid(v) => v.to_attribute().ok(),
+            Val::Link(v) => v.to_attribute().ok(),
         }
     }
 }
@@ -670,6 +680,14 @@ macro_rules! with_path {
             }
             Field::Pair => {
                 let $p = f.pair();
+                $body
+            }
+            Field::Uid => {
+                let $p = f.uid();
+                $body
+            }
+            Field::Link => {
+                let $p = f.link();
                 $body
             }
         }
@@ -769,6 +787,14 @@ macro_rules! with_write {
                 let $p = f.pair();
                 $body
             }
+            (Field::Uid, Val::Uid($v)) => {
+                let $p = f.uid();
+                $body
+            }
+            (Field::Link, Val::Link($v)) => {
+                let $p = f.link();
+                $body
+            }
             (field, val) => unreachable!("{field:?} cannot hold {val:?}"),
         }
     }};
@@ -813,6 +839,8 @@ fn write() -> impl Strategy<Value = (Field, Val)> {
         1 => decimal().prop_map(|v| (Field::Price, Val::Decimal(v))),
         1 => (-3i64..3, -3i64..3).prop_map(|(a, b)| (Field::Span, Val::Span([a, b]))),
         1 => (word(), -3i64..3).prop_map(|v| (Field::Pair, Val::Pair(v))),
+        1 => uid().prop_map(|v| (Field::Uid, Val::Uid(v))),
+        1 => link().prop_map(|v| (Field::Link, Val::Link(v))),
     ]
 }
 
@@ -840,6 +868,8 @@ fn removable() -> impl Strategy<Value = Field> {
         1 => Just(Field::Price),
         1 => Just(Field::Span),
         1 => Just(Field::Pair),
+        1 => Just(Field::Uid),
+        1 => Just(Field::Link),
     ]
 }
 
@@ -886,6 +916,26 @@ fn offset_time(instant: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp_nanos(nanos).expect("an instant time holds")
 }
 
+fn uid() -> impl Strategy<Value = uuid::Uuid> {
+    prop::sample::select(vec![
+        0u128,
+        1,
+        u128::MAX,
+        0x0193_8a4e_2f00_7c3a_9d1e_5b6a_7c8d_9e0f,
+    ])
+    .prop_map(uuid::Uuid::from_u128)
+}
+
+/// URLs whose stored text differs from how they were written (host case, a missing `/`).
+fn link() -> impl Strategy<Value = url::Url> {
+    prop::sample::select(vec![
+        "https://example.com",
+        "HTTPS://Example.COM/a b?q=ä",
+        "mailto:ada@example.com",
+    ])
+    .prop_map(|text| url::Url::parse(text).expect("a URL"))
+}
+
 /// Decimals with up to 28 places, negative, zero and the largest.
 fn decimal() -> impl Strategy<Value = rust_decimal::Decimal> {
     let mantissa = prop::sample::select(vec![
@@ -919,6 +969,8 @@ fn board() -> impl Strategy<Value = Board> {
             proptest::option::of(decimal()),
             proptest::option::of((-3i64..3, -3i64..3).prop_map(|(a, b)| [a, b])),
             proptest::option::of((word(), -3i64..3)),
+            proptest::option::of(uid()),
+            proptest::option::of(link()),
         ),
     )
         .prop_map(
@@ -932,7 +984,7 @@ fn board() -> impl Strategy<Value = Board> {
                 status,
                 owner,
                 labels,
-                (due, price, span, pair),
+                (due, price, span, pair, uid, link),
             )| Board {
                 board_id: String::new(),
                 title,
@@ -950,6 +1002,8 @@ fn board() -> impl Strategy<Value = Board> {
                 price,
                 span,
                 pair,
+                uid,
+                link,
             },
         )
 }
@@ -1439,6 +1493,20 @@ pub async fn run_board(ops: Vec<BoardOp>, with: With) {
                         let value = serde_json::to_value(v).expect("a status as JSON");
                         both!(
                             update_field_path(key, "status", &(), value.clone()),
+                            |()| json!(null)
+                        )
+                    }
+                    (Field::Uid | Field::Link, v, true) => {
+                        // The stored text as JSON, which a string-path write must accept.
+                        let stored = v.attribute().expect("a UUID or a URL");
+                        let path = if matches!(field, Field::Uid) {
+                            "uid"
+                        } else {
+                            "link"
+                        };
+                        let value = json!(stored.as_s().expect("stored as text"));
+                        both!(
+                            update_field_path(key, path, &(), value.clone()),
                             |()| json!(null)
                         )
                     }
@@ -2141,6 +2209,8 @@ mod regressions {
             price: None,
             span: None,
             pair: None,
+            uid: None,
+            link: None,
         }
     }
 

@@ -4,7 +4,7 @@ use darling::error::Accumulator;
 use proc_macro2::Span;
 
 use super::{
-    flag_span, not_generic, rename_all, renames_agree, serde_followable_but, usable_in_paths,
+    flag_span, not_generic, rename_all, serde_followable_but, stored_name, usable_in_paths,
     variant_name_unique,
 };
 use crate::ast::{DerivedAttribute, Newtype, TaggedEnum, TaggedVariant, VariantShape};
@@ -94,14 +94,13 @@ fn tagged(tagged: &TaggedEnum, errors: &mut Accumulator) {
 }
 
 fn variant(variant: &TaggedVariant, tag: &str, adjacent: bool, errors: &mut Accumulator) {
-    serde_followable_but(&variant.serde, &[], errors);
-    renames_agree(
-        variant.rename.as_ref(),
+    stored_name(
         &variant.serde,
+        variant.rename.as_ref(),
+        (&variant.name, variant.name_span),
         "a variant is stored as one string",
         errors,
     );
-    usable_in_paths(&variant.name, variant.name_span, errors);
     match &variant.shape {
         VariantShape::Unit => {}
         VariantShape::Tuple(span) => errors.push(
@@ -121,14 +120,13 @@ fn variant(variant: &TaggedVariant, tag: &str, adjacent: bool, errors: &mut Accu
         VariantShape::Newtype(_) => {}
         VariantShape::Struct(fields) => {
             for (index, field) in fields.iter().enumerate() {
-                serde_followable_but(&field.serde, &[], errors);
-                renames_agree(
-                    field.rename.as_ref(),
+                stored_name(
                     &field.serde,
+                    field.rename.as_ref(),
+                    (&field.name, field.name_span),
                     "a field has one DynamoDB attribute name",
                     errors,
                 );
-                usable_in_paths(&field.name, field.name_span, errors);
                 let earlier = fields.get(..index).unwrap_or_default();
                 let clash = earlier.iter().any(|other| other.name == field.name)
                     || (!adjacent && field.name == tag);

@@ -63,14 +63,13 @@ pub fn string_enum(string_enum: &StringEnum, errors: &mut Accumulator) {
     serde_followable(&string_enum.serde, false, errors);
     rename_all(string_enum.rename_all.as_ref(), &string_enum.serde, errors);
     for (index, variant) in string_enum.variants.iter().enumerate() {
-        serde_followable(&variant.serde, false, errors);
-        renames_agree(
-            variant.rename.as_ref(),
+        stored_name(
             &variant.serde,
+            variant.rename.as_ref(),
+            (&variant.name, variant.name_span),
             "a variant is stored as one string",
             errors,
         );
-        usable_in_paths(&variant.name, variant.name_span, errors);
         let before = string_enum.variants.get(..index).unwrap_or_default();
         let before = before.iter().map(|other| other.name.as_str());
         variant_name_unique(&variant.name, variant.name_span, before, errors);
@@ -171,6 +170,21 @@ pub(crate) fn renames_agree(
 }
 
 /// Attribute names (and stored variant names) must be usable in string paths.
+/// The checks of a name an enum variant or a variant's field is stored under: serde options
+/// structnosql can follow, renames that agree (`one_name` says why they must), and a name string
+/// paths can reach.
+pub(crate) fn stored_name(
+    serde: &SerdeAttrs,
+    rename: Option<&syn::LitStr>,
+    (name, span): (&str, Span),
+    one_name: &str,
+    errors: &mut Accumulator,
+) {
+    serde_followable_but(serde, &[], errors);
+    renames_agree(rename, serde, one_name, errors);
+    usable_in_paths(name, span, errors);
+}
+
 pub(crate) fn usable_in_paths(name: &str, span: Span, errors: &mut Accumulator) {
     if name.is_empty() {
         errors.push(darling::Error::custom("an attribute name cannot be empty").with_span(&span));

@@ -285,10 +285,7 @@ async fn a_newtypes_check_guards_writes_and_reads() {
         basic.get_record("a1").await.unwrap_err(),
         caching.get_field("a1", f.email()).await.unwrap_err(),
     ] {
-        let Error::InvalidStoredData { violations } = &error else {
-            panic!("expected invalid stored data, got {error}");
-        };
-        assert_eq!(violations[0].path.to_string(), "email", "{error}");
+        harness::assert_one_stored_violation(&error, "email", "");
     }
 }
 
@@ -355,14 +352,7 @@ async fn an_unknown_tag_is_refused_on_write_and_reported_on_read() {
         basic.get_record("a1").await.unwrap_err(),
         caching.get_field("a1", f.payment()).await.unwrap_err(),
     ] {
-        let Error::InvalidStoredData { violations } = &error else {
-            panic!("expected invalid stored data, got {error}");
-        };
-        assert_eq!(violations[0].path.to_string(), "payment.kind", "{error}");
-        assert!(
-            violations[0].message.contains("not a variant of Payment"),
-            "{error}"
-        );
+        harness::assert_one_stored_violation(&error, "payment.kind", "not a variant of Payment");
     }
 }
 
@@ -464,12 +454,7 @@ async fn hostile_stored_enums_and_newtypes_are_errors_naming_the_path() {
             basic.get_record("h").await.unwrap_err(),
             caching.get_record("h").await.unwrap_err(),
         ] {
-            let Error::InvalidStoredData { violations } = &error else {
-                panic!("{attribute} = {stored:?}: expected invalid stored data, got {error}");
-            };
-            assert_eq!(violations.len(), 1, "{error}");
-            assert_eq!(violations[0].path.to_string(), path, "{error}");
-            assert!(violations[0].message.contains(message), "{error}");
+            harness::assert_one_stored_violation(&error, path, message);
         }
     }
 

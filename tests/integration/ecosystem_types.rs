@@ -374,11 +374,7 @@ async fn values_beyond_each_types_limits_are_refused_with_the_path() {
             ]
         };
         for error in errors {
-            let Error::InvalidStoredData { violations } = &error else {
-                panic!("{attribute} = {stored:?}: expected invalid stored data, got {error}");
-            };
-            assert_eq!(violations[0].path.to_string(), path, "{error}");
-            assert!(violations[0].message.contains(message), "{error}");
+            harness::assert_one_stored_violation(&error, path, message);
         }
         if attribute == "orderId" {
             client

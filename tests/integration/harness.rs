@@ -280,3 +280,15 @@ pub async fn stored_item_by(
         .item
         .unwrap_or_default()
 }
+
+/// Asserts that `error` is `InvalidStoredData` with exactly one violation, at `path`, whose message
+/// contains `message`.
+#[allow(dead_code)]
+pub fn assert_one_stored_violation(error: &structnosql::Error, path: &str, message: &str) {
+    let structnosql::Error::InvalidStoredData { violations } = error else {
+        panic!("expected invalid stored data at {path}, got {error}");
+    };
+    assert_eq!(violations.len(), 1, "{error}");
+    assert_eq!(violations[0].path.to_string(), path, "{error}");
+    assert!(violations[0].message.contains(message), "{error}");
+}

@@ -2214,6 +2214,44 @@ mod regressions {
         }
     }
 
+    /// A conditional write on a known record whose pending writes touch other paths goes with them
+    /// in one request: when its condition holds, and when it fails (the pending writes then go
+    /// alone); and a condition on a path a pending write touches waits for it.
+    #[test]
+    fn a_conditional_write_carries_pending_writes_of_other_paths() {
+        let titled = Board {
+            title: Some("a".into()),
+            ..no_board()
+        };
+        run_board_blocking(
+            vec![
+                BoardOp::Put(0, titled),
+                BoardOp::ClearCache(None),
+                BoardOp::Get(0, Field::Owner),
+                BoardOp::Set(0, Field::Items, Val::Strs(vec!["x".into()]), false),
+                BoardOp::SetIf(
+                    0,
+                    Field::Owner,
+                    Val::Owner(super::Owner("o".into())),
+                    "a".into(),
+                ),
+                BoardOp::Set(0, Field::Tags, Val::Tags(["t".to_owned()].into()), false),
+                BoardOp::SetIf(
+                    0,
+                    Field::Owner,
+                    Val::Owner(super::Owner("p".into())),
+                    "b".into(),
+                ),
+                BoardOp::Set(0, Field::Title, Val::Str("b".into()), false),
+                BoardOp::SetIf(0, Field::Labels, Val::Strs(vec!["l".into()]), "b".into()),
+                BoardOp::GetRecord(0),
+                BoardOp::Commit,
+                BoardOp::GetRecord(0),
+            ],
+            With::Caching,
+        );
+    }
+
     #[test]
     fn partial_commit_of_updates_keeps_the_record_a_write_created() {
         run_board_blocking(

@@ -177,11 +177,14 @@ pub(super) fn expected_version(core: &TableCore, known: &Known) -> ExpectedVersi
     }
 }
 
-/// The write of the version that follows the one `known` holds, for a versioned `model` whose
-/// stored version is known.
-pub(super) fn next_version(model: &ModelSchema, known: &Known) -> Option<UpdateAction> {
+/// The write of the version that follows the one known (`lookup` answers what is known), for a
+/// versioned `model` whose stored version is known.
+pub(super) fn next_version(
+    model: &ModelSchema,
+    lookup: impl FnOnce(&DocumentPath) -> Lookup,
+) -> Option<UpdateAction> {
     let path = version_path(model.version_field()?);
-    match known.lookup(&path) {
+    match lookup(&path) {
         Lookup::Hit(current) => version::next(current.as_ref())
             .ok()
             .map(|next| UpdateAction::Set(path, next)),

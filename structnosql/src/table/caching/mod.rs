@@ -15,6 +15,7 @@ mod atomic;
 mod commit;
 pub(crate) mod knowledge;
 mod operations;
+mod packed;
 mod pending;
 mod record;
 pub(crate) mod stats;
@@ -24,7 +25,7 @@ pub(super) use atomic::request_token;
 
 pub use commit::CommitReport;
 use commit::{commit_record, expected_version, presence, Batch, Kinds};
-use record::{apply_known, list_root, request_order, RecordCache};
+use record::{list_root, RecordCache};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -33,10 +34,11 @@ use futures::StreamExt;
 use tracing::Instrument;
 
 use self::knowledge::{Known, Lookup};
+use self::packed::Whole;
 use self::stats::{CacheStats, Counters};
 use self::turns::{Turn, Turns};
 use crate::error::{Error, Result};
-use crate::expr::{normalize, UpdateAction};
+use crate::expr::UpdateAction;
 use crate::model::{defaults, Item, TableDataModel};
 use crate::path::DocumentPath;
 use crate::table::api::Table;
@@ -53,7 +55,8 @@ pub type CachingTable<M, K = String> = Table<M, K, Cached>;
 
 #[derive(Debug, Default)]
 struct CacheState {
-    records: HashMap<String, RecordCache>,
+    /// Boxed, so that the table's slots, of which up to half are free, stay small.
+    records: HashMap<String, Box<RecordCache>>,
     next_sequence: u64,
     /// Uses of records so far: each use stamps the record, the least recently used go first.
     uses: u64,
@@ -76,7 +79,7 @@ impl CacheState {
         let record = self
             .records
             .entry(key)
-            .or_insert_with(|| RecordCache::new(key_item.clone(), core.model));
+            .or_insert_with(|| Box::new(RecordCache::new(key_item, core.model)));
         record.last_used = uses;
         record
     }
@@ -178,7 +181,7 @@ impl Cached {
             defaults::record_has_defaults(self.core.model),
             &mut state.next_sequence,
         )?;
-        Some((record.key_item.clone(), batch))
+        Some((record.key_item(), batch))
     }
 
     /// In the record's turn: sends its pending writes of `kinds` and records the outcome. `None`
@@ -292,7 +295,7 @@ impl Cached {
             let record = state.record(&self.core, key_item);
             let mut unknown: Vec<DocumentPath> = Vec::new();
             for root in actions.iter().filter_map(|a| list_root(a.path())) {
-                if record.view().lookup(&root) == Lookup::Miss && !unknown.contains(&root) {
+                if record.lookup(&root) == Lookup::Miss && !unknown.contains(&root) {
                     unknown.push(root);
                 }
             }
@@ -334,9 +337,8 @@ impl Cached {
         let item = get_paths(&self.core, key_item, &[]).await?;
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
-        record.base = knowledge::whole_record(item);
         record.learned();
-        record.rebuild_view();
+        record.set_base(knowledge::whole_record(item));
         Ok(then(&mut state))
     }
 
@@ -350,7 +352,7 @@ impl Cached {
         let record = state.record(&self.core, key_item);
         paths
             .iter()
-            .map(|path| match record.view().lookup(path) {
+            .map(|path| match record.lookup(path) {
                 Lookup::Hit(value) => value,
                 Lookup::Miss => None,
             })
@@ -387,7 +389,7 @@ impl Cached {
                 return Ok(None);
             };
             let stored_and_kept =
-                matches!(record.base, Known::Value(_)) && matches!(record.view(), Known::Value(_));
+                record.stored_whole() && matches!(record.whole(), Whole::Record(_));
             if record.pending.is_empty() || !stored_and_kept {
                 return Ok(None);
             }
@@ -436,10 +438,7 @@ impl Cached {
                 let mut state = self.state();
                 let record = state.record(core, key_item);
                 record.committed(&batch);
-                for action in request_order(normalize(actions.to_vec())?, &record.base) {
-                    apply_known(&mut record.base, record.model, &record.key_item, &action);
-                }
-                record.rebuild_view();
+                record.applied_at_once(actions.to_vec())?;
                 Ok(Some(old))
             }
             Err(Error::NotOneRequest { .. }) => Ok(None),
@@ -490,7 +489,7 @@ impl Cached {
         let mut values = Vec::with_capacity(paths.len());
         let mut missing = Vec::new();
         for path in paths {
-            match record.view().lookup(path) {
+            match record.lookup(path) {
                 Lookup::Hit(value) => values.push(value),
                 Lookup::Miss => missing.push(path.clone()),
             }
@@ -653,8 +652,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     pub fn clear_cached_data(&self) {
         let mut state = self.backend.state();
         for record in state.records.values_mut() {
-            record.base = Known::unknown();
-            record.rebuild_view();
+            record.set_base(Known::unknown());
         }
         state.records.retain(|_, record| !record.pending.is_empty());
     }
@@ -665,8 +663,7 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
         let key = cache_key(self.backend.core(), &key_item);
         let mut state = self.backend.state();
         if let Some(record) = state.records.get_mut(&key) {
-            record.base = Known::unknown();
-            record.rebuild_view();
+            record.set_base(Known::unknown());
             if record.pending.is_empty() {
                 state.records.remove(&key);
             }

@@ -1,17 +1,17 @@
 //! How the caching backend answers each operation: from the cache, queued, or sent at once.
 
 use super::commit::Kinds;
-use super::record::{apply_known, request_order};
 use super::{CacheState, Cached};
 use std::sync::Mutex;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::knowledge::{whole_record, Known};
+use super::packed::Whole;
 use super::stats::Counters;
 use super::turns::Turns;
 use crate::error::Result;
-use crate::expr::{normalize, Condition, UpdateAction};
+use crate::expr::{Condition, UpdateAction};
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::table::backend::{
@@ -87,22 +87,22 @@ impl Backend for Cached {
         {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);
-            match record.view() {
-                Known::Value(AttributeValue::M(item)) => {
+            match record.whole() {
+                Whole::Record(item) => {
                     self.counters.hit(1);
-                    return Ok(Some(item.clone()));
+                    return Ok(Some(item));
                 }
-                Known::Absent => {
+                Whole::Absent => {
                     self.counters.hit(1);
                     return Ok(None);
                 }
-                _ => {}
+                Whole::NotKnown => {}
             }
         }
         self.counters.miss(1);
         self.fetch_record(key_item, |state| {
-            match state.record(&self.core, key_item).view() {
-                Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+            match state.record(&self.core, key_item).whole() {
+                Whole::Record(item) => Some(item),
                 _ => None,
             }
         })
@@ -164,13 +164,9 @@ impl Backend for Cached {
             condition,
         )
         .await?;
-        let mut state = self.state();
-        let record = state.record(&self.core, key_item);
-        for action in request_order(normalize(actions)?, &record.base) {
-            apply_known(&mut record.base, record.model, &record.key_item, &action);
-        }
-        record.version_incremented();
-        record.rebuild_view();
+        self.state()
+            .record(&self.core, key_item)
+            .applied_at_once(actions)?;
         Ok(Written {
             old,
             from_cache: false,
@@ -192,9 +188,8 @@ impl Backend for Cached {
         if let Some(item) = &written {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);
-            record.base = Known::Value(AttributeValue::M(item.clone()));
             record.drop_pending_through(superseded);
-            record.rebuild_view();
+            record.set_base(Known::Value(AttributeValue::M(item.clone())));
         }
         Ok(written.is_some())
     }
@@ -227,7 +222,7 @@ impl Backend for Cached {
         let hash_key = &self.core.primary_index.hash_key;
         let (_, mut failed) = self
             .commit(Kinds::All, |_, record| {
-                hash.is_none_or(|hash| record.key_item.get(hash_key) == Some(hash))
+                hash.is_none_or(|hash| record.key_item().get(hash_key) == Some(hash))
             })
             .await;
         failed.pop().map_or(Ok(()), |(_, error)| Err(error))
@@ -300,30 +295,27 @@ impl Backend for Cached {
                     Learned::Paths(projected) => {
                         let exists = item.is_some();
                         record.learn(item.as_ref(), projected);
-                        if !exists && matches!(record.view(), Known::Absent) {
+                        if !exists && record.shows_absent() {
                             return None;
                         }
                         // What the caller sees includes its own pending writes.
                         Some(record.shown(projected))
                     }
                     Learned::Records => {
-                        record.base = whole_record(item);
-                        record.rebuild_view();
-                        match record.view() {
-                            Known::Value(AttributeValue::M(item)) => Some(item.clone()),
+                        record.set_base(whole_record(item));
+                        match record.whole() {
+                            Whole::Record(item) => Some(item),
                             _ => None,
                         }
                     }
                     Learned::Written => {
                         // A record-level write supersedes the pending writes, as `put` does.
-                        record.base = whole_record(item.clone());
                         record.pending.clear();
-                        record.rebuild_view();
+                        record.set_base(whole_record(item.clone()));
                         item
                     }
                     Learned::Uncertain => {
-                        record.base = Known::unknown();
-                        record.rebuild_view();
+                        record.set_base(Known::unknown());
                         item
                     }
                 }
@@ -342,12 +334,12 @@ impl Cached {
         let (shown, stored, superseded) = {
             let mut state = self.state();
             let record = state.record(&self.core, key_item);
-            let shown = match record.view() {
-                Known::Absent => None,
-                Known::Value(AttributeValue::M(item)) => Some(item.clone()),
-                _ => return Ok(None),
+            let shown = match record.whole() {
+                Whole::Absent => None,
+                Whole::Record(item) => Some(item),
+                Whole::NotKnown => return Ok(None),
             };
-            let stored = !matches!(record.base, Known::Absent);
+            let stored = !record.known_absent();
             (shown, stored, record.last_sequence())
         };
         if stored {
@@ -356,9 +348,8 @@ impl Cached {
         let mut state = self.state();
         let record = state.record(&self.core, key_item);
         record.drop_pending_through(superseded);
-        record.base = Known::Absent;
         record.learned();
-        record.rebuild_view();
+        record.set_base(Known::Absent);
         Ok(Some(shown))
     }
 
@@ -388,10 +379,10 @@ impl Cached {
         paths: &[DocumentPath],
     ) -> Option<(Vec<Item>, QueryMetadata)> {
         let record = state.record(&self.core, key_item);
-        let items = match record.view() {
-            Known::Absent => Vec::new(),
-            Known::Value(AttributeValue::M(_)) => vec![record.shown(paths)],
-            _ => return None,
+        let items = match record.whole() {
+            Whole::Absent => Vec::new(),
+            Whole::Record(_) => vec![record.shown(paths)],
+            Whole::NotKnown => return None,
         };
         self.counters.hit(paths.len());
         // Nothing follows the one record, which is what DynamoDB says too (an emulator may still
@@ -410,9 +401,7 @@ impl Cached {
     /// After a record-level delete: the record is known absent.
     pub(super) fn forget_record_contents(&self, key_item: &Item) {
         let mut state = self.state();
-        let record = state.record(&self.core, key_item);
-        record.base = Known::Absent;
-        record.rebuild_view();
+        state.record(&self.core, key_item).set_base(Known::Absent);
     }
 }
 
@@ -423,8 +412,8 @@ impl CacheHook for Cached {
 
     fn forget(&self, key_item: &Item) {
         let mut state = self.state();
-        let record = state.record(&self.core, key_item);
-        record.base = Known::unknown();
-        record.rebuild_view();
+        state
+            .record(&self.core, key_item)
+            .set_base(Known::unknown());
     }
 }

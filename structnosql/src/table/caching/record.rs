@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::knowledge::{Known, Lookup};
+use super::packed::{Base, KeyAttributes, Whole};
 use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{normalize, UpdateAction};
@@ -21,12 +22,13 @@ use crate::table::retry::rewrite;
 /// What the cache holds for one record.
 #[derive(Debug)]
 pub(super) struct RecordCache {
-    pub(super) key_item: Item,
-    /// What DynamoDB holds, as far as known.
-    pub(super) base: Known,
+    /// The record's key attributes.
+    key: KeyAttributes,
+    /// What DynamoDB holds, as far as known (packed while no write is pending).
+    base: Base,
     /// `base` with the pending writes applied, while there are any: what reads see. Without pending
     /// writes reads see `base`, which is then not held twice.
-    view: Option<Known>,
+    view: Option<Box<Known>>,
     /// The writes not yet sent.
     pub(super) pending: PendingLog,
     /// The record's model, for the defaults of the maps a write creates.
@@ -38,10 +40,10 @@ pub(super) struct RecordCache {
 }
 
 impl RecordCache {
-    pub(super) fn new(key_item: Item, model: &'static ModelSchema) -> Self {
+    pub(super) fn new(key_item: &Item, model: &'static ModelSchema) -> Self {
         Self {
-            key_item,
-            base: Known::unknown(),
+            key: KeyAttributes::new(key_item),
+            base: Base::new(Known::unknown()),
             view: None,
             pending: PendingLog::default(),
             model,
@@ -59,26 +61,76 @@ impl RecordCache {
     /// is pending (whose view must stay as queued).
     pub(super) fn expire(&mut self, max_age: Duration) {
         if self.pending.is_empty() && self.learned_at.elapsed() > max_age {
-            self.base = Known::unknown();
-            self.view = None;
+            self.set_base(Known::unknown());
             self.learned();
         }
     }
 
-    /// What reads see.
-    pub(super) fn view(&self) -> &Known {
-        self.view.as_ref().unwrap_or(&self.base)
+    /// What reads see at `path`.
+    pub(super) fn lookup(&self, path: &DocumentPath) -> Lookup {
+        match &self.view {
+            Some(view) => view.lookup(path),
+            None => self.base.lookup(path),
+        }
     }
 
+    /// What a read of the whole record sees.
+    pub(super) fn whole(&self) -> Whole {
+        match &self.view {
+            Some(view) => Whole::of(view),
+            None => self.base.whole(),
+        }
+    }
+
+    /// Whether reads see no record.
+    pub(super) fn shows_absent(&self) -> bool {
+        match &self.view {
+            Some(view) => matches!(**view, Known::Absent),
+            None => self.base.is_absent(),
+        }
+    }
+
+    /// Whether DynamoDB is known to hold the record, and what it holds is known whole.
+    pub(super) fn stored_whole(&self) -> bool {
+        self.base.is_whole_record()
+    }
+
+    /// Whether DynamoDB is known not to hold the record.
+    pub(super) fn known_absent(&self) -> bool {
+        self.base.is_absent()
+    }
+
+    /// Replaces what is known of what DynamoDB holds; reads see it with the pending writes.
+    pub(super) fn set_base(&mut self, known: Known) {
+        self.base = Base::new(known);
+        self.rebuild_view();
+    }
+
+    /// Records writes DynamoDB has just applied in one request (after the pending writes).
+    pub(super) fn applied_at_once(&mut self, actions: Vec<UpdateAction>) -> Result<()> {
+        let base = self.base.known();
+        for action in request_order(normalize(actions)?, base) {
+            apply_known(base, self.model, &self.key, &action);
+        }
+        self.version_incremented();
+        self.rebuild_view();
+        Ok(())
+    }
+
+    /// Builds what reads see from `base` and the pending writes; packs `base` when none is pending.
     pub(super) fn rebuild_view(&mut self) {
-        self.view = (!self.pending.is_empty()).then(|| {
-            let mut view = self.base.clone();
-            for (_, action) in self.pending.iter() {
-                apply_known(&mut view, self.model, &self.key_item, action);
-            }
-            self.show_next_version(&mut view);
-            view
-        });
+        if self.pending.is_empty() {
+            self.view = None;
+            self.keep_key();
+            self.base.pack();
+            return;
+        }
+        let mut view = self.base.known().clone();
+        for (_, action) in self.pending.iter() {
+            apply_known(&mut view, self.model, &self.key, action);
+        }
+        self.show_next_version(&mut view);
+        self.view = Some(Box::new(view));
         self.keep_key();
     }
 
@@ -88,16 +140,20 @@ impl RecordCache {
         if matches!(view, Known::Absent) {
             return;
         }
-        if let Some(next) = next_version(self.model, &self.base) {
+        if let Some(next) = next_version(self.model, |path| self.base.lookup(path)) {
             view.apply(&next);
         }
     }
 
     /// A record known whole holds its key attributes, also when field writes created it.
     pub(super) fn keep_key(&mut self) {
-        for known in std::iter::once(&mut self.base).chain(self.view.as_mut()) {
+        // Packed, `base` was kept whole when it was packed.
+        let base = (!self.base.is_packed()).then(|| self.base.known());
+        let mut key_item = None;
+        for known in base.into_iter().chain(self.view.as_deref_mut()) {
             if let Known::Value(AttributeValue::M(item)) = known {
-                for (name, value) in &self.key_item {
+                let key_item = key_item.get_or_insert_with(|| self.key.item());
+                for (name, value) in key_item.iter() {
                     item.entry(name.clone()).or_insert_with(|| value.clone());
                 }
             }
@@ -107,11 +163,12 @@ impl RecordCache {
     /// Records what a read of `projected` returned (`None`: no record).
     pub(super) fn learn(&mut self, item: Option<&Item>, projected: &[DocumentPath]) {
         self.learned();
+        let base = self.base.known();
         match item {
-            None => self.base = Known::Absent,
+            None => *base = Known::Absent,
             Some(item) => {
                 for path in projected {
-                    self.base.learn(path, document::get(item, path).cloned());
+                    base.learn(path, document::get(item, path).cloned());
                 }
             }
         }
@@ -120,32 +177,32 @@ impl RecordCache {
 
     /// Records that the writes of `batch` reached DynamoDB: they are no longer pending.
     pub(super) fn committed(&mut self, batch: &Batch) {
+        let base = self.base.known();
         for action in &batch.actions {
-            apply_known(&mut self.base, self.model, &self.key_item, action);
+            apply_known(base, self.model, &self.key, action);
         }
-        if matches!(self.base, Known::Absent)
-            && batch.phases.iter().any(|phase| phase.creates_record)
-        {
+        if matches!(base, Known::Absent) && batch.phases.iter().any(|phase| phase.creates_record) {
             // Removes alone created the record, as the SETs they superseded would have.
-            self.base = Known::Value(AttributeValue::M(Item::new()));
+            *base = Known::Value(AttributeValue::M(Item::new()));
         }
         self.version_incremented();
         let sent: HashSet<u64> = batch.sequences.iter().copied().collect();
         self.pending.retain(|sequence, _| !sent.contains(&sequence));
-        if self.pending.is_empty() {
-            self.view = None;
-        } else if self.model.version_field().is_some() {
-            // The writes still pending go with the next commit, which increments the version again.
+        if self.pending.is_empty() || self.model.version_field().is_some() {
+            // Still pending writes go with the next commit, which increments the version again.
             self.rebuild_view();
+        } else {
+            self.keep_key();
         }
-        self.keep_key();
     }
 
     pub(super) fn last_sequence(&self) -> u64 {
-        self.pending
-            .entries
-            .last()
-            .map_or(0, |(sequence, _)| *sequence)
+        self.pending.last_sequence()
+    }
+
+    /// The record's key attributes.
+    pub(super) fn key_item(&self) -> Item {
+        self.key.item()
     }
 
     /// Forgets the pending writes up to `sequence` (a record-level write superseded them).
@@ -155,8 +212,8 @@ impl RecordCache {
 
     /// Records that a write incremented the version (known: +1; not known: still not known).
     pub(super) fn version_incremented(&mut self) {
-        if let Some(next) = next_version(self.model, &self.base) {
-            self.base.apply(&next);
+        if let Some(next) = next_version(self.model, |path| self.base.lookup(path)) {
+            self.base.known().apply(&next);
         }
     }
 
@@ -175,7 +232,12 @@ impl RecordCache {
         describe: impl FnOnce() -> String,
     ) -> Result<()> {
         let first_pending = self.pending.is_empty();
-        let view = self.view.get_or_insert_with(|| self.base.clone());
+        if self.view.is_none() {
+            self.view = Some(Box::new(self.base.known().clone()));
+        }
+        let Some(view) = self.view.as_deref_mut() else {
+            return Ok(());
+        };
         // One write needs neither merging nor ordering.
         let ordered = if actions.len() == 1 {
             actions
@@ -190,7 +252,7 @@ impl RecordCache {
                 // Removes nothing: DynamoDB would not be sent it either.
                 continue;
             }
-            let applied = apply_known(view, self.model, &self.key_item, action);
+            let applied = apply_known(view, self.model, &self.key, action);
             match (list_root(action.path()), applied) {
                 (Some(root), _) if !lists.contains(&root) => lists.push(root),
                 (Some(_), _) => {}
@@ -263,7 +325,7 @@ impl RecordCache {
             .iter()
             .map(|(_, action)| action.clone())
             .collect();
-        let grouped = match phases(log, &self.base, record_defaults) {
+        let grouped = match phases(log, self.base.known(), record_defaults) {
             Ok(grouped) => grouped,
             Err(error) => return Some(Err(error)),
         };
@@ -310,14 +372,14 @@ impl RecordCache {
             return None;
         }
         Some(Ok(Batch {
-            key_item: self.key_item.clone(),
+            key_item: self.key_item(),
             sequences,
             actions: selected_phases
                 .iter()
                 .flat_map(|phase| phase.actions.iter().cloned())
                 .collect(),
             phases: selected_phases,
-            base: self.base.clone(),
+            base: self.base.known().clone(),
         }))
     }
 
@@ -325,9 +387,9 @@ impl RecordCache {
     /// each list whole so that positions keep their meaning: what a read of those paths shows the
     /// caller.
     pub(super) fn shown(&self, paths: &[DocumentPath]) -> Item {
-        let mut shown = AttributeValue::M(self.key_item.clone());
+        let mut shown = AttributeValue::M(self.key_item());
         for path in &projected_paths(paths) {
-            if let Lookup::Hit(Some(value)) = self.view().lookup(path) {
+            if let Lookup::Hit(Some(value)) = self.lookup(path) {
                 document::set_within(&mut shown, path.segments(), value);
             }
         }
@@ -342,7 +404,7 @@ impl RecordCache {
         actions
             .iter()
             .filter_map(|action| list_root(action.path()))
-            .all(|root| self.view().lookup(&root) != Lookup::Miss)
+            .all(|root| self.lookup(&root) != Lookup::Miss)
     }
 
     /// What `paths` hold in the view, as a fragment navigable by them (each list whole, so that
@@ -350,7 +412,7 @@ impl RecordCache {
     pub(super) fn old_values(&self, paths: &[DocumentPath]) -> Option<Item> {
         let mut fragment = AttributeValue::M(Item::new());
         for path in projected_paths(paths) {
-            match self.view().lookup(&path) {
+            match self.lookup(&path) {
                 Lookup::Hit(Some(value)) => {
                     document::set_within(&mut fragment, path.segments(), value);
                 }
@@ -389,7 +451,7 @@ pub(crate) fn request_order(actions: Vec<UpdateAction>, before: &Known) -> Vec<U
     ordered
 }
 
-/// Applies `action` to what is known of the record `key_item` of `model`, the way DynamoDB ends up
+/// Applies `action` to what is known of the record `key` of `model`, the way DynamoDB ends up
 /// storing it: a SET below a parent known to be missing also stores the defaults of every map level
 /// it creates, and a SET to a record known not to exist the defaults of the record's fields (see
 /// [`rewrite`]). Returns the writes that store that, when they differ from `action`: queued instead
@@ -397,7 +459,7 @@ pub(crate) fn request_order(actions: Vec<UpdateAction>, before: &Known) -> Vec<U
 pub(super) fn apply_known(
     known: &mut Known,
     model: &'static ModelSchema,
-    key_item: &Item,
+    key: &KeyAttributes,
     action: &UpdateAction,
 ) -> Option<Vec<UpdateAction>> {
     if let UpdateAction::Set(path, _) = action {
@@ -412,7 +474,7 @@ pub(super) fn apply_known(
                     vec![action.clone()],
                     &|_: &DocumentPath| Some(existing),
                     &|_: &DocumentPath| None,
-                    creates_record.then_some(key_item),
+                    creates_record.then(|| key.item()).as_ref(),
                 );
                 for action in &rewritten {
                     known.apply(action);

@@ -165,11 +165,15 @@ def scale():
             f"{row.get('commit_requests', '–')} |"
         )
     print("\nCached records (cache hits of a nested field, memory of the cache):\n")
-    print("| Records | Hit, random record | Cache / item bytes | Cache / same items as SDK maps |")
-    print("|---|---|---|---|")
+    print(
+        "| Records | Hit, random record | Bytes per record | Cache / item bytes "
+        "| Cache / same items as SDK maps |"
+    )
+    print("|---|---|---|---|---|")
     for row in data.get("cached_records", {}).get("sizes", []):
         print(
             f"| {row['records']} | {duration(row['cache_hit']['wall_ns'])} | "
+            f"{size(row['cache_bytes'] / row['records'])} | "
             f"{row['cache_over_data']:.1f}× | {row['cache_over_plain_items']:.2f}× |"
         )
     print()

@@ -34,6 +34,22 @@ pub fn value_bytes(value: &AttributeValue) -> usize {
     }
 }
 
+/// At most how much `action` can grow an item: its value, and every level of its path created.
+pub(crate) fn growth_at_most(action: &crate::expr::UpdateAction) -> usize {
+    match action {
+        crate::expr::UpdateAction::Set(path, value) => {
+            let levels: usize = path
+                .segments()
+                .iter()
+                // An entry's name and separator, and a created map's own overhead.
+                .map(|segment| segment.name().map_or(0, str::len) + 1 + 3)
+                .sum();
+            levels + value_bytes(value)
+        }
+        crate::expr::UpdateAction::Remove(_) => 0,
+    }
+}
+
 /// About one byte per two significant digits, plus one.
 fn number_bytes(text: &str) -> usize {
     let digits = text.bytes().filter(u8::is_ascii_digit).count();

@@ -414,6 +414,52 @@ async fn a_write_past_400_kb_is_refused_when_made_and_blocks_nothing() {
     );
 }
 
+/// Writes that together pass 400 KB, each small enough alone: those that keep the record under the
+/// limit are queued, and the one that passes it is refused, as on the BasicTable.
+#[tokio::test]
+async fn writes_that_add_up_past_400_kb_are_refused_at_the_one_that_passes_it() {
+    let ((basic, caching), stored) = compare!(None, warm: true, |t| {
+        let f = Lists::fields();
+        let text = |c: &str, kib: usize| c.repeat(kib * 1024);
+        t.update_field("l1", f.items(), vec![text("a", 100)])
+            .await
+            .unwrap();
+        t.update_field("l1", f.cards(), vec![card(&text("b", 100))])
+            .await
+            .unwrap();
+        t.update_field("l1", f.items(), vec![text("a", 100), text("c", 100)])
+            .await
+            .unwrap();
+        t.update_field(
+            "l1",
+            f.cards(),
+            vec![card(&text("b", 100)), card(&text("d", 50))],
+        )
+        .await
+        .unwrap();
+        t.update_field("l1", f.n(), 5).await.unwrap();
+        let past = t
+            .update_field(
+                "l1",
+                f.items(),
+                vec![text("a", 100), text("c", 100), text("e", 60)],
+            )
+            .await;
+        assert!(past.is_err(), "{past:?}");
+        t.get_field("l1", f.items()).await.unwrap().map(|items| items.len())
+    });
+    assert_eq!(stored.get("n"), Some(&AttributeValue::N("5".into())));
+    match stored.get("items") {
+        Some(AttributeValue::L(items)) => assert_eq!(items.len(), 2),
+        other => panic!("items: {other:?}"),
+    }
+    assert_eq!(
+        (basic, caching),
+        (7, 1),
+        "the refused write is sent by BasicTable only"
+    );
+}
+
 #[derive(TableDataModel, Debug, Clone, PartialEq)]
 pub struct Versioned {
     id: String,

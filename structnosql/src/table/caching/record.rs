@@ -19,6 +19,24 @@ use crate::size;
 use crate::table::read::projected_paths;
 use crate::table::retry::rewrite;
 
+/// What reads see while writes are pending.
+#[derive(Debug)]
+struct View {
+    known: Known,
+    /// At least the size of the record `known` shows whole, once measured: a write that keeps the
+    /// bound under DynamoDB's limit is queued without measuring the whole record again.
+    bytes_at_most: Option<usize>,
+}
+
+impl View {
+    fn new(known: Known) -> Box<Self> {
+        Box::new(Self {
+            known,
+            bytes_at_most: None,
+        })
+    }
+}
+
 /// What the cache holds for one record.
 #[derive(Debug)]
 pub(super) struct RecordCache {
@@ -28,7 +46,7 @@ pub(super) struct RecordCache {
     base: Base,
     /// `base` with the pending writes applied, while there are any: what reads see. Without pending
     /// writes reads see `base`, which is then not held twice.
-    view: Option<Box<Known>>,
+    view: Option<Box<View>>,
     /// The writes not yet sent.
     pub(super) pending: PendingLog,
     /// The record's model, for the defaults of the maps a write creates.
@@ -69,7 +87,7 @@ impl RecordCache {
     /// What reads see at `path`.
     pub(super) fn lookup(&self, path: &DocumentPath) -> Lookup {
         match &self.view {
-            Some(view) => view.lookup(path),
+            Some(view) => view.known.lookup(path),
             None => self.base.lookup(path),
         }
     }
@@ -77,7 +95,7 @@ impl RecordCache {
     /// What a read of the whole record sees.
     pub(super) fn whole(&self) -> Whole {
         match &self.view {
-            Some(view) => Whole::of(view),
+            Some(view) => Whole::of(&view.known),
             None => self.base.whole(),
         }
     }
@@ -85,7 +103,7 @@ impl RecordCache {
     /// Whether reads see no record.
     pub(super) fn shows_absent(&self) -> bool {
         match &self.view {
-            Some(view) => matches!(**view, Known::Absent),
+            Some(view) => matches!(view.known, Known::Absent),
             None => self.base.is_absent(),
         }
     }
@@ -130,7 +148,7 @@ impl RecordCache {
             apply_known(&mut view, self.model, &self.key, action);
         }
         self.show_next_version(&mut view);
-        self.view = Some(Box::new(view));
+        self.view = Some(View::new(view));
         self.keep_key();
     }
 
@@ -150,7 +168,8 @@ impl RecordCache {
         // Packed, `base` was kept whole when it was packed.
         let base = (!self.base.is_packed()).then(|| self.base.known());
         let mut key_item = None;
-        for known in base.into_iter().chain(self.view.as_deref_mut()) {
+        let view = self.view.as_deref_mut().map(|view| &mut view.known);
+        for known in base.into_iter().chain(view) {
             if let Known::Value(AttributeValue::M(item)) = known {
                 let key_item = key_item.get_or_insert_with(|| self.key.item());
                 for (name, value) in key_item.iter() {
@@ -233,11 +252,16 @@ impl RecordCache {
     ) -> Result<()> {
         let first_pending = self.pending.is_empty();
         if self.view.is_none() {
-            self.view = Some(Box::new(self.base.known().clone()));
+            self.view = Some(View::new(self.base.known().clone()));
         }
-        let Some(view) = self.view.as_deref_mut() else {
+        let Some(View {
+            known: view,
+            bytes_at_most,
+        }) = self.view.as_deref_mut()
+        else {
             return Ok(());
         };
+        let was_whole = matches!(view, Known::Value(_));
         // One write needs neither merging nor ordering.
         let ordered = if actions.len() == 1 {
             actions
@@ -266,7 +290,14 @@ impl RecordCache {
             }
         }
         if let Known::Value(AttributeValue::M(item)) = view {
-            let bytes = size::item_bytes(item);
+            // Measuring the whole record takes as long as the record is big: it is done only
+            // when the bound of what this call may have added does not keep it under the limit.
+            let bound = bytes_at_most
+                .filter(|_| was_whole)
+                .map(|bound| bound + queued.iter().map(size::growth_at_most).sum::<usize>())
+                .filter(|bound| *bound <= size::MAX_ITEM_BYTES);
+            let bytes = bound.unwrap_or_else(|| size::item_bytes(item));
+            *bytes_at_most = Some(bytes);
             if bytes > size::MAX_ITEM_BYTES {
                 // Nothing was queued yet: the view is what base and the log make it again.
                 self.rebuild_view();
@@ -284,7 +315,9 @@ impl RecordCache {
         }
         if first_pending && queues_any {
             if let Some(mut view) = self.view.take() {
-                self.show_next_version(&mut view);
+                self.show_next_version(&mut view.known);
+                // The version it shows is not in the bound.
+                view.bytes_at_most = None;
                 self.view = Some(view);
             }
         }

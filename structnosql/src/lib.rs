@@ -45,6 +45,8 @@ pub(crate) mod document;
 mod embedded;
 mod error;
 pub mod expr;
+#[cfg(feature = "external-server")]
+pub mod external;
 mod item;
 pub mod model;
 pub mod path;

@@ -11,6 +11,7 @@ mod derived_attributes;
 mod ecosystem_types;
 mod equivalence;
 mod equivalence_versioned;
+mod external_server;
 mod faults;
 mod harness;
 mod hostile;

@@ -76,7 +76,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         }
     }
 
-    fn core(&self) -> &TableCore {
+    pub(crate) fn core(&self) -> &TableCore {
         self.backend.core()
     }
 

@@ -4,11 +4,11 @@
 //! The operations are written once, on [`Table`], over a [`Backend`].
 
 mod api;
-mod backend;
+pub(crate) mod backend;
 mod batch;
 mod caching;
 mod config;
-mod core;
+pub(crate) mod core;
 pub(crate) mod key;
 mod leading_key;
 mod lifecycle;
@@ -22,7 +22,7 @@ mod selectors;
 mod trace;
 mod transaction;
 mod unvalidated;
-mod values;
+pub(crate) mod values;
 mod write;
 
 pub use api::{BasicTable, FromCache, Table};

@@ -1,0 +1,596 @@
+//! The server side of external tables: takes a request body and the caller the application
+//! authenticated, and answers it. Every key, path and value is checked against the served table's
+//! model, and the table's policy decides, before anything is sent to DynamoDB.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::{json, Value as Json};
+
+use super::policy::{self, Access, Caller, Policy};
+use super::wire::{
+    self, item_to_json, value_to_json, Answer, Refusal, RefusalKind, Request, Write, OPERATIONS,
+};
+use crate::error::Error;
+use crate::expr::UpdateAction;
+use crate::model::transform::schema_at;
+use crate::model::validation::{check_at, check_writable, check_write};
+use crate::model::{Item, TableDataModel, TypeSchema};
+use crate::path::{DocumentPath, ResolvedPath};
+use crate::table::backend::{Backend, OldValues, PutCondition};
+use crate::table::{BasicTable, RecordKey};
+
+/// The largest request body an executor reads, unless set otherwise: 1 MiB (DynamoDB's largest
+/// item is 400 KB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The most paths or writes one request may name.
+pub const MAX_PATHS: usize = 100;
+
+type Pending<'a> = Pin<Box<dyn Future<Output = Result<Json, Refusal>> + Send + 'a>>;
+
+/// A table an executor serves, whatever its model.
+trait Served: Send + Sync {
+    fn execute<'a>(
+        &'a self,
+        caller: &'a Caller,
+        name: &'a str,
+        operation: wire::Operation,
+    ) -> Pending<'a>;
+}
+
+/// Answers external tables' requests for the tables it serves. Give it each table with its policy
+/// ([`Executor::serve`]), then hand it each request body with the caller your application
+/// authenticated ([`Executor::execute`]); [`Executor::router`] (cargo feature `axum`) does the
+/// latter for an axum application.
+///
+/// ```no_run
+/// # use structnosql::{BasicTable, TableDataModel};
+/// # use structnosql::external::{policy, Caller, Executor};
+/// # #[derive(TableDataModel)] struct Profile { user_id: String, name: Option<String> }
+/// # async fn run(profiles: BasicTable<Profile>, body: &[u8]) {
+/// let executor = Executor::new().serve("profiles", profiles, policy::OwnRecords::by("user_id"));
+/// let (status, answer) = executor.execute(&Caller::new("u1"), body).await;
+/// # }
+/// ```
+pub struct Executor {
+    tables: HashMap<String, Arc<dyn Served>>,
+    max_body_bytes: usize,
+    replays: Option<Replays>,
+}
+
+impl Default for Executor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Executor {
+    /// An executor serving no table yet.
+    pub fn new() -> Self {
+        Self {
+            tables: HashMap::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            replays: None,
+        }
+    }
+
+    /// Serves `table` under `name` (the name clients use; the DynamoDB table's own name is not
+    /// shown), every request to it decided by `policy`.
+    pub fn serve<M: TableDataModel, K: RecordKey>(
+        mut self,
+        name: impl Into<String>,
+        table: BasicTable<M, K>,
+        policy: impl Policy,
+    ) -> Self {
+        let served = ServedTable {
+            table,
+            policy: Arc::new(policy),
+        };
+        self.tables.insert(name.into(), Arc::new(served));
+        self
+    }
+
+    /// Refuses bodies larger than `bytes` (default [`DEFAULT_MAX_BODY_BYTES`]).
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Requires every request to carry a `request_id`, and refuses one a caller already used within
+    /// `window`: a captured request sent again is not carried out twice.
+    pub fn refuse_replays(mut self, window: Duration) -> Self {
+        self.replays = Some(Replays {
+            window,
+            seen: Mutex::new(HashMap::new()),
+        });
+        self
+    }
+
+    /// Answers the request `body` from `caller`: the HTTP status and the answer's JSON.
+    pub async fn execute(&self, caller: &Caller, body: &[u8]) -> (u16, Vec<u8>) {
+        let answer = match self.answer(caller, body).await {
+            Ok(data) => Answer::success(data),
+            Err(refusal) => Answer::refusal(refusal),
+        };
+        let status = answer
+            .error
+            .as_ref()
+            .map_or(200, |refusal| refusal.kind.status());
+        // An answer is plain JSON values: serializing it cannot fail.
+        let body = serde_json::to_vec(&answer).unwrap_or_default();
+        (status, body)
+    }
+
+    async fn answer(&self, caller: &Caller, body: &[u8]) -> Result<Json, Refusal> {
+        if body.len() > self.max_body_bytes {
+            return Err(refusal(
+                RefusalKind::TooLarge,
+                format!(
+                    "the body has {} bytes; this server reads at most {}",
+                    body.len(),
+                    self.max_body_bytes
+                ),
+            ));
+        }
+        let request = parse(body)?;
+        if request.version != wire::VERSION {
+            return Err(refusal(
+                RefusalKind::UnsupportedVersion,
+                format!(
+                    "version {} is not spoken here (this server speaks {})",
+                    request.version,
+                    wire::VERSION
+                ),
+            ));
+        }
+        let Some(table) = self.tables.get(&request.table) else {
+            return Err(refusal(
+                RefusalKind::UnknownTable,
+                format!("no table is served as {:?}", request.table),
+            ));
+        };
+        if let Some(replays) = &self.replays {
+            replays.check(caller, request.request_id.as_deref())?;
+        }
+        table
+            .execute(caller, &request.table, request.operation)
+            .await
+    }
+}
+
+/// Parses a body, telling an unknown operation from other malformed bodies.
+fn parse(body: &[u8]) -> Result<Request, Refusal> {
+    serde_json::from_slice(body).map_err(|error| {
+        let unknown_operation = serde_json::from_slice::<Json>(body).ok().and_then(|json| {
+            json.get("operation")?
+                .as_object()?
+                .keys()
+                .find(|name| !OPERATIONS.contains(&name.as_str()))
+                .cloned()
+        });
+        match unknown_operation {
+            Some(name) => refusal(
+                RefusalKind::UnknownOperation,
+                format!("no operation is called {name:?}"),
+            ),
+            None => refusal(RefusalKind::BadRequest, error.to_string()),
+        }
+    })
+}
+
+fn refusal(kind: RefusalKind, message: impl Into<String>) -> Refusal {
+    Refusal {
+        kind,
+        message: message.into(),
+        path: None,
+    }
+}
+
+/// The answer to a failed operation: the error's kind and the path it names, never DynamoDB's own
+/// messages (which name the server's tables).
+fn refusal_of(error: Error) -> Refusal {
+    let path = |path: &str| Some(path.to_owned());
+    let (kind, at) = match &error {
+        Error::Validation { violations } | Error::InvalidStoredData { violations } => (
+            RefusalKind::Validation,
+            violations.first().map(|v| v.path.to_string()),
+        ),
+        Error::InvalidPath { path: at, .. } | Error::UnknownPath { path: at, .. } => {
+            (RefusalKind::UnknownPath, path(at))
+        }
+        Error::TooDeep { path: at, .. } => (RefusalKind::Validation, path(at)),
+        Error::ReadOnly { path: at } => (RefusalKind::ReadOnly, path(at)),
+        Error::InvalidKeyValue { .. } | Error::MissingKeyValue { .. } => {
+            (RefusalKind::InvalidKey, None)
+        }
+        Error::TooLarge { .. } | Error::TooManyActions { .. } => (RefusalKind::TooLarge, None),
+        _ => {
+            return refusal(
+                RefusalKind::Unavailable,
+                "the operation could not be carried out",
+            )
+        }
+    };
+    Refusal {
+        kind,
+        message: error.to_string(),
+        path: at,
+    }
+}
+
+// ---- One served table -------------------------------------------------------------------------
+
+struct ServedTable<M: TableDataModel, K: RecordKey> {
+    table: BasicTable<M, K>,
+    policy: Arc<dyn Policy>,
+}
+
+/// A request checked against the model: what the policy is shown, and what will be done.
+struct Checked {
+    operation: policy::Operation,
+    /// The key as the caller gave it.
+    key: Item,
+    /// The key as stored (with the table's leading key).
+    key_item: Item,
+    reads: Vec<DocumentPath>,
+    writes: Vec<DocumentPath>,
+    whole_record: bool,
+    action: Action,
+}
+
+enum Action {
+    GetFields,
+    GetRecord,
+    Update {
+        actions: Vec<UpdateAction>,
+        return_old: bool,
+    },
+    PutRecord {
+        record: Item,
+        if_absent: bool,
+    },
+    DeleteRecord,
+    RemoveRecord,
+}
+
+impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
+    fn execute<'a>(
+        &'a self,
+        caller: &'a Caller,
+        name: &'a str,
+        operation: wire::Operation,
+    ) -> Pending<'a> {
+        Box::pin(async move {
+            let checked = self.check(operation)?;
+            let access = Access {
+                caller,
+                table: name,
+                operation: checked.operation,
+                key: &checked.key,
+                reads: &checked.reads,
+                writes: &checked.writes,
+                whole_record: checked.whole_record,
+            };
+            self.policy.authorize(&access).map_err(|denied| {
+                tracing::debug!(table = name, reason = denied.reason(), "denied");
+                refusal(
+                    RefusalKind::Denied,
+                    "the caller may not do this to this record",
+                )
+            })?;
+            self.run(checked).await.map_err(refusal_of)
+        })
+    }
+}
+
+impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
+    fn model(&self) -> &'static crate::model::ModelSchema {
+        self.table.core().model
+    }
+
+    /// Checks a request against the model, without sending anything.
+    fn check(&self, operation: wire::Operation) -> Result<Checked, Refusal> {
+        let checked = |operation, key: Item, reads, writes, whole_record, action| {
+            let key_item = self.key_item(&key)?;
+            Ok(Checked {
+                operation,
+                key,
+                key_item,
+                reads,
+                writes,
+                whole_record,
+                action,
+            })
+        };
+        match operation {
+            wire::Operation::GetFields { key, paths } => {
+                let paths = limited(paths.into_iter().map(|path| path.0).collect())?;
+                for path in &paths {
+                    self.described(path)?;
+                }
+                checked(
+                    policy::Operation::GetFields,
+                    key.0,
+                    paths,
+                    Vec::new(),
+                    false,
+                    Action::GetFields,
+                )
+            }
+            wire::Operation::GetRecord { key } => checked(
+                policy::Operation::GetRecord,
+                key.0,
+                Vec::new(),
+                Vec::new(),
+                true,
+                Action::GetRecord,
+            ),
+            wire::Operation::Update {
+                key,
+                writes,
+                return_old,
+            } => {
+                let writes = limited(writes)?;
+                if writes.is_empty() {
+                    return Err(refusal(RefusalKind::BadRequest, "an update needs writes"));
+                }
+                let actions = writes
+                    .into_iter()
+                    .map(|write| self.checked_write(write))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let paths = actions.iter().map(|a| a.path().clone()).collect();
+                checked(
+                    policy::Operation::Update,
+                    key.0,
+                    Vec::new(),
+                    paths,
+                    false,
+                    Action::Update {
+                        actions,
+                        return_old,
+                    },
+                )
+            }
+            wire::Operation::PutRecord { record, if_absent } => {
+                let record = record.0;
+                check_write(
+                    TypeSchema::Model(self.model()),
+                    &AttributeValue::M(record.clone()),
+                )
+                .map_err(|violations| {
+                    refusal_of(Error::validation_at(&DocumentPath::root(), violations))
+                })?;
+                let key = self.key_of_record(&record)?;
+                checked(
+                    policy::Operation::PutRecord,
+                    key,
+                    Vec::new(),
+                    Vec::new(),
+                    true,
+                    Action::PutRecord { record, if_absent },
+                )
+            }
+            wire::Operation::DeleteRecord { key } => checked(
+                policy::Operation::DeleteRecord,
+                key.0,
+                Vec::new(),
+                Vec::new(),
+                true,
+                Action::DeleteRecord,
+            ),
+            wire::Operation::RemoveRecord { key } => checked(
+                policy::Operation::RemoveRecord,
+                key.0,
+                Vec::new(),
+                Vec::new(),
+                true,
+                Action::RemoveRecord,
+            ),
+        }
+    }
+
+    /// The stored key of the record the caller names: exactly the table's key attributes, of the
+    /// key type's types.
+    fn key_item(&self, key: &Item) -> Result<Item, Refusal> {
+        let core = self.table.core();
+        let index = &core.primary_index;
+        let names: Vec<&String> = std::iter::once(&index.hash_key)
+            .chain(&index.sort_key)
+            .collect();
+        if key.len() != names.len() || names.iter().any(|name| !key.contains_key(*name)) {
+            return Err(refusal(
+                RefusalKind::InvalidKey,
+                format!("a key has exactly the attributes {names:?}"),
+            ));
+        }
+        let hash = key.get(&index.hash_key).cloned();
+        let sort = index
+            .sort_key
+            .as_ref()
+            .and_then(|name| key.get(name).cloned());
+        let record_key = hash
+            .ok_or_else(|| refusal(RefusalKind::InvalidKey, "the key has no hash key"))
+            .and_then(|hash| {
+                K::from_key_values(hash, sort)
+                    .map_err(|violations| refusal(RefusalKind::InvalidKey, violations.to_string()))
+            })?;
+        core.key_item(&record_key).map_err(|error| Refusal {
+            kind: RefusalKind::InvalidKey,
+            message: error.to_string(),
+            path: None,
+        })
+    }
+
+    /// The key attributes of a whole record, as the caller would name it.
+    fn key_of_record(&self, record: &Item) -> Result<Item, Refusal> {
+        let index = &self.table.core().primary_index;
+        Ok(std::iter::once(&index.hash_key)
+            .chain(&index.sort_key)
+            .filter_map(|name| record.get(name).map(|value| (name.clone(), value.clone())))
+            .collect())
+    }
+
+    /// The type the model stores at `path`; refused when the model has no such path.
+    fn described(&self, path: &DocumentPath) -> Result<ResolvedPath, Refusal> {
+        crate::table::values::check_field_path(path).map_err(refusal_of)?;
+        let key = &self.table.core().primary_index;
+        if let Some(first) = path.segments().first().and_then(|s| s.name()) {
+            if path.depth() > 1 && (first == key.hash_key || key.sort_key.as_deref() == Some(first))
+            {
+                return Err(Refusal {
+                    kind: RefusalKind::UnknownPath,
+                    message: format!("{path} is inside a key attribute"),
+                    path: Some(path.to_string()),
+                });
+            }
+        }
+        let (schema, field) = schema_at(self.model(), path).ok_or_else(|| Refusal {
+            kind: RefusalKind::UnknownPath,
+            message: format!("the model has no path {path}"),
+            path: Some(path.to_string()),
+        })?;
+        Ok(ResolvedPath {
+            path: path.clone(),
+            schema,
+            field,
+            label: path.to_string(),
+        })
+    }
+
+    /// A write checked as the table's own string-path writes are: a path of the model, not read-only
+    /// nor a key attribute, and a value of its type.
+    fn checked_write(&self, write: Write) -> Result<UpdateAction, Refusal> {
+        let path = match &write {
+            Write::Set { path, .. } | Write::Remove { path } => &path.0,
+        };
+        let resolved = self.described(path)?;
+        check_writable(self.model(), path).map_err(refusal_of)?;
+        let key = &self.table.core().primary_index;
+        if path.depth() == 1 {
+            let name = path.segments().first().and_then(|s| s.name());
+            if name == Some(key.hash_key.as_str()) || name == key.sort_key.as_deref() {
+                return Err(Refusal {
+                    kind: RefusalKind::ReadOnly,
+                    message: format!("{path} is a key attribute"),
+                    path: Some(path.to_string()),
+                });
+            }
+        }
+        match write {
+            Write::Set { path, value } => {
+                let value = check_at(&resolved, value.0).map_err(refusal_of)?;
+                Ok(UpdateAction::Set(path.0, value))
+            }
+            Write::Remove { path } => Ok(UpdateAction::Remove(path.0)),
+        }
+    }
+
+    /// Carries out a checked request.
+    async fn run(&self, checked: Checked) -> Result<Json, Error> {
+        let backend = &*self.table.backend;
+        let core = self.table.core();
+        let key_item = &checked.key_item;
+        match checked.action {
+            Action::GetFields => {
+                let reads = backend.read(key_item, &checked.reads).await?;
+                let values: Vec<Json> = reads
+                    .values
+                    .iter()
+                    .map(|value| value.as_ref().map_or(Json::Null, value_to_json))
+                    .collect();
+                Ok(json!({ "values": values }))
+            }
+            Action::GetRecord => {
+                let record = backend.read_record(key_item).await?;
+                Ok(json!({ "record": record_json(core, record) }))
+            }
+            Action::Update {
+                actions,
+                return_old,
+            } => {
+                let old = if return_old {
+                    OldValues::Fetch
+                } else {
+                    OldValues::Skip
+                };
+                let written = backend.write(key_item, actions, old, None).await?;
+                Ok(json!({ "old": item_to_json(&written.old) }))
+            }
+            Action::PutRecord { record, if_absent } => {
+                let condition = if if_absent {
+                    PutCondition::Absent
+                } else {
+                    PutCondition::None
+                };
+                let written = self.table.put_item(record, condition).await?;
+                Ok(json!({ "written": written }))
+            }
+            Action::DeleteRecord => {
+                let existed = backend.delete_record(key_item, None).await?;
+                Ok(json!({ "existed": existed }))
+            }
+            Action::RemoveRecord => {
+                let record = backend.remove_record(key_item).await?;
+                Ok(json!({ "record": record_json(core, record) }))
+            }
+        }
+    }
+}
+
+/// A stored record as the caller sees it (without the table's leading key).
+fn record_json(core: &crate::table::core::TableCore, record: Option<Item>) -> Json {
+    record.map_or(Json::Null, |item| {
+        item_to_json(&core.strip_leading_key(item))
+    })
+}
+
+/// At most [`MAX_PATHS`] paths or writes.
+fn limited<T>(items: Vec<T>) -> Result<Vec<T>, Refusal> {
+    if items.len() > MAX_PATHS {
+        return Err(refusal(
+            RefusalKind::TooLarge,
+            format!("a request may name at most {MAX_PATHS} paths"),
+        ));
+    }
+    Ok(items)
+}
+
+// ---- Replays ----------------------------------------------------------------------------------
+
+/// The request names each caller used within the window.
+struct Replays {
+    window: Duration,
+    seen: Mutex<HashMap<(String, String), Instant>>,
+}
+
+impl Replays {
+    fn check(&self, caller: &Caller, request_id: Option<&str>) -> Result<(), Refusal> {
+        let Some(request_id) = request_id.filter(|id| !id.is_empty() && id.len() <= 128) else {
+            return Err(refusal(
+                RefusalKind::BadRequest,
+                "this server requires a request_id of 1 to 128 characters",
+            ));
+        };
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Instant::now();
+        seen.retain(|_, at| now.duration_since(*at) < self.window);
+        match seen.entry((caller.id().to_owned(), request_id.to_owned())) {
+            std::collections::hash_map::Entry::Occupied(_) => Err(refusal(
+                RefusalKind::Replayed,
+                "this request was already received",
+            )),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(now);
+                Ok(())
+            }
+        }
+    }
+}

@@ -60,6 +60,36 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// An external API's policy does not allow this caller this operation (on a table built with
+    /// `external_api`). The server does not say whether the record exists.
+    #[error("the external API denied {operation}{}", on_record(record))]
+    Denied {
+        /// The operation (`GetFields`, `Update`, `PutRecord`, ...).
+        operation: &'static str,
+        /// The table and record concerned (`table[key]`).
+        record: Option<String>,
+    },
+
+    /// An external API refused an operation, or could not be reached (on a table built with
+    /// `external_api`).
+    #[error(
+        "the external API answered {operation}{} with {kind}: {message}",
+        on_record(record)
+    )]
+    External {
+        /// The operation (`GetFields`, `Update`, `PutRecord`, ...).
+        operation: &'static str,
+        /// The table and record concerned (`table[key]`).
+        record: Option<String>,
+        /// The HTTP status, or `None` when no answer came.
+        status: Option<u16>,
+        /// The refusal's kind as the wire format names it (`validation`, `unknown_path`,
+        /// `too_large`, ...), or `unreachable` / `not_an_answer` for the transport.
+        kind: String,
+        /// What the server or the transport said.
+        message: String,
+    },
+
     /// A table did not become `ACTIVE` in the time allowed.
     #[error("table {table} is not ACTIVE after {waited:?} (last status: {status})")]
     TableNotActive {

@@ -45,7 +45,7 @@ pub(crate) mod document;
 mod embedded;
 mod error;
 pub mod expr;
-#[cfg(feature = "external-server")]
+#[cfg(any(feature = "external-server", feature = "external-client"))]
 pub mod external;
 mod item;
 pub mod model;

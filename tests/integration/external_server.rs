@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value as Json};
+use structnosql::external::policy::Caller;
 use structnosql::external::policy::{self, OwnRecords, ReadOnlyPaths};
-use structnosql::external::{axum, Caller, Executor};
+use structnosql::external::{axum, Executor};
 use structnosql::table::{BasicTable, PrimaryIndex};
 use structnosql::{MapModel, TableDataModel};
 

@@ -325,7 +325,7 @@ async fn retry_and_timeout_settings_are_set_through_the_builder() {
         .build()
         .await
         .unwrap();
-    let config = table.client().config();
+    let config = table.client().expect("a DynamoDB table").config();
     assert_eq!(config.retry_config().map(|r| r.max_attempts()), Some(5));
     assert_eq!(
         config.timeout_config().and_then(|t| t.operation_timeout()),

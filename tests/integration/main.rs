@@ -12,6 +12,7 @@ mod ecosystem_types;
 mod equivalence;
 mod equivalence_versioned;
 mod external_server;
+mod external_tables;
 mod faults;
 mod harness;
 mod hostile;

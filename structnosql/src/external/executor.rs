@@ -50,7 +50,7 @@ trait Served: Send + Sync {
 ///
 /// ```no_run
 /// # use structnosql::{BasicTable, TableDataModel};
-/// # use structnosql::external::{policy, Caller, Executor};
+/// # use structnosql::external::{policy::{self, Caller}, Executor};
 /// # #[derive(TableDataModel)] struct Profile { user_id: String, name: Option<String> }
 /// # async fn run(profiles: BasicTable<Profile>, body: &[u8]) {
 /// let executor = Executor::new().serve("profiles", profiles, policy::OwnRecords::by("user_id"));

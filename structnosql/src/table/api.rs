@@ -80,9 +80,10 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         self.backend.core()
     }
 
-    /// The client requests go through (with the table's retry and time-out settings).
-    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
-        &self.core().client
+    /// The DynamoDB client requests go through (with the table's retry and time-out settings);
+    /// `None` for a table built with `external_api`, whose requests go to an HTTP API.
+    pub fn client(&self) -> Option<&aws_sdk_dynamodb::Client> {
+        self.core().client().ok()
     }
 
     /// The table's name.

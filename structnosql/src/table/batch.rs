@@ -283,7 +283,7 @@ async fn fetch(
                 core,
                 "BatchGetItem",
                 None,
-                core.client
+                core.client()?
                     .batch_get_item()
                     .request_items(&core.table_name, request)
                     .set_return_consumed_capacity(core.consumed_capacity()),
@@ -667,7 +667,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
                     core,
                     "BatchWriteItem",
                     None,
-                    core.client
+                    core.client()?
                         .batch_write_item()
                         .request_items(&core.table_name, requests)
                         .set_return_consumed_capacity(core.consumed_capacity()),

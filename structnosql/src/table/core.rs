@@ -13,10 +13,20 @@ use crate::error::{Error, Result};
 use crate::model::{Item, ModelSchema, TableDataModel, TypeSchema};
 use crate::path::DocumentPath;
 
+/// Where a table's operations go.
+#[derive(Debug, Clone)]
+pub(crate) enum Store {
+    /// To DynamoDB, through the SDK.
+    DynamoDb(Client),
+    /// To an application's own HTTP API (see `crate::external`).
+    #[cfg(feature = "external-client")]
+    External(crate::external::ExternalApi),
+}
+
 /// A configured table, shared by the table types.
 #[derive(Debug, Clone)]
 pub struct TableCore {
-    pub(crate) client: Client,
+    pub(crate) store: Store,
     pub(crate) table_name: String,
     pub(crate) primary_index: PrimaryIndex,
     pub(crate) global_secondary_indexes: Vec<GlobalSecondaryIndex>,
@@ -40,7 +50,7 @@ impl TableCore {
     /// Checks that the model and the key schema agree: key fields exist, are required (table keys),
     /// and have the key type's DynamoDB type.
     pub(crate) fn new<M: TableDataModel, K: RecordKey>(
-        client: Client,
+        store: Store,
         table_name: String,
         primary_index: PrimaryIndex,
         global_secondary_indexes: Vec<GlobalSecondaryIndex>,
@@ -78,7 +88,7 @@ impl TableCore {
             }
         }
         Ok(Self {
-            client,
+            store,
             table_name,
             primary_index,
             global_secondary_indexes,
@@ -91,6 +101,30 @@ impl TableCore {
             cache_capacity: None,
             cache_max_age: None,
         })
+    }
+
+    /// The DynamoDB client, for the operations an external API does not carry.
+    pub(crate) fn client(&self) -> Result<&Client> {
+        match &self.store {
+            Store::DynamoDb(client) => Ok(client),
+            #[cfg(feature = "external-client")]
+            Store::External(_) => Err(Error::Config {
+                message: format!(
+                    "table {} goes through an external API, which carries the operations on one \
+                     record (reads, field writes without conditions, puts, deletes), not this one",
+                    self.table_name
+                ),
+            }),
+        }
+    }
+
+    /// The external API the table goes through, if it does.
+    #[cfg(feature = "external-client")]
+    pub(crate) fn external(&self) -> Option<&crate::external::ExternalApi> {
+        match &self.store {
+            Store::External(api) => Some(api),
+            Store::DynamoDb(_) => None,
+        }
     }
 
     /// The key attributes of the record `key`.
@@ -194,7 +228,7 @@ impl TableCore {
             definitions.add(name, kind);
         }
         let mut request = self
-            .client
+            .client()?
             .create_table()
             .table_name(&self.table_name)
             .set_key_schema(Some(key_schema(
@@ -245,7 +279,7 @@ impl TableCore {
                 false
             }
         };
-        super::lifecycle::wait_until_active(&self.client, &self.table_name, timeout).await?;
+        super::lifecycle::wait_until_active(self.client()?, &self.table_name, timeout).await?;
         match self.model.ttl_field() {
             Some(attribute) if created => self.enable_ttl(attribute).await,
             _ => Ok(()),
@@ -260,7 +294,7 @@ impl TableCore {
             .attribute_name(attribute)
             .build()
             .map_err(|error| Error::request_build("CreateTable", error))?;
-        self.client
+        self.client()?
             .update_time_to_live()
             .table_name(&self.table_name)
             .time_to_live_specification(specification)

@@ -48,7 +48,7 @@ use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::types::ScalarAttributeType;
 use aws_sdk_dynamodb::Client;
 
-use self::core::TableCore;
+use self::core::{Store, TableCore};
 use crate::error::{Error, Result};
 use crate::model::TableDataModel;
 
@@ -95,6 +95,8 @@ pub struct TableBuilder<M, K, B> {
     whole_record_reads: bool,
     cache_capacity: Option<usize>,
     cache_max_age: Option<Duration>,
+    #[cfg(feature = "external-client")]
+    external_api: Option<crate::external::ExternalApi>,
     model: PhantomData<Marker<M, K, B>>,
 }
 
@@ -117,6 +119,8 @@ impl<M, K, B> Default for TableBuilder<M, K, B> {
             whole_record_reads: true,
             cache_capacity: None,
             cache_max_age: None,
+            #[cfg(feature = "external-client")]
+            external_api: None,
             model: PhantomData,
         }
     }
@@ -132,6 +136,15 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
     /// The client requests go through.
     pub fn client(mut self, client: Client) -> Self {
         self.client = Some(client);
+        self
+    }
+
+    /// Sends the table's operations to an application's own HTTP API instead of DynamoDB (cargo
+    /// feature `external-client`): for programs that hold no AWS credentials. The table's name is
+    /// the name the API serves it under; see [`crate::external`].
+    #[cfg(feature = "external-client")]
+    pub fn external_api(mut self, api: crate::external::ExternalApi) -> Self {
+        self.external_api = Some(api);
         self
     }
 
@@ -251,35 +264,52 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         Ok(Table::from_core(self.build_core().await?))
     }
 
-    pub(crate) async fn build_core(self) -> Result<TableCore> {
-        let table_name = self.table_name.ok_or_else(|| Error::Config {
-            message: "the table needs a name: call TableBuilder::table_name".into(),
-        })?;
-        let client = self.client.ok_or_else(|| Error::Config {
+    /// Where the table's operations go: the external API if one was given, else the client with the
+    /// table's retry and time-out settings.
+    fn store(&mut self, table_name: &str) -> Result<Store> {
+        #[cfg(feature = "external-client")]
+        if let Some(api) = self.external_api.take() {
+            if self.client.is_some() || self.leading_key.is_some() {
+                return Err(Error::Config {
+                    message: format!(
+                        "table {table_name} goes through an external API: it takes no DynamoDB \
+                         client, and the API's server decides any leading key"
+                    ),
+                });
+            }
+            return Ok(Store::External(api));
+        }
+        let client = self.client.take().ok_or_else(|| Error::Config {
             message: format!("table {table_name} needs a client: call TableBuilder::client"),
         })?;
-        let client = if self.retry_config.is_some() || self.timeout_config.is_some() {
-            let mut config = client.config().to_builder();
-            if let Some(retry) = self.retry_config {
-                config = config.retry_config(retry);
-            }
-            if let Some(timeout) = self.timeout_config {
-                config = config.timeout_config(timeout);
-            }
-            Client::from_conf(config.build())
-        } else {
-            client
-        };
-        let primary_index = self.primary_index.ok_or_else(|| Error::Config {
+        if self.retry_config.is_none() && self.timeout_config.is_none() {
+            return Ok(Store::DynamoDb(client));
+        }
+        let mut config = client.config().to_builder();
+        if let Some(retry) = self.retry_config.take() {
+            config = config.retry_config(retry);
+        }
+        if let Some(timeout) = self.timeout_config.take() {
+            config = config.timeout_config(timeout);
+        }
+        Ok(Store::DynamoDb(Client::from_conf(config.build())))
+    }
+
+    pub(crate) async fn build_core(mut self) -> Result<TableCore> {
+        let table_name = self.table_name.take().ok_or_else(|| Error::Config {
+            message: "the table needs a name: call TableBuilder::table_name".into(),
+        })?;
+        let store = self.store(&table_name)?;
+        let primary_index = self.primary_index.take().ok_or_else(|| Error::Config {
             message: format!(
                 "table {table_name} needs a primary index: call TableBuilder::primary_index"
             ),
         })?;
         let mut core = TableCore::new::<M, K>(
-            client,
+            store,
             table_name,
             primary_index,
-            self.global_secondary_indexes,
+            std::mem::take(&mut self.global_secondary_indexes),
             self.updates_create_records,
             self.commit_concurrency,
         )?;

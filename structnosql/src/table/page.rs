@@ -135,7 +135,7 @@ pub(crate) async fn read_page(
             ascending,
         } => send_page!(
             "Query",
-            core.client
+            core.client()?
                 .query()
                 .key_condition_expression(key_condition)
                 .scan_index_forward(ascending),
@@ -148,7 +148,7 @@ pub(crate) async fn read_page(
             total_segments,
         } => send_page!(
             "Scan",
-            core.client
+            core.client()?
                 .scan()
                 .set_segment(segment)
                 .set_total_segments(total_segments),

@@ -59,6 +59,10 @@ pub(crate) async fn get_paths(
     key_item: &Item,
     paths: &[DocumentPath],
 ) -> Result<Option<Item>> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        return crate::external::client::get_paths(api, core, key_item, paths).await;
+    }
     let mut placeholders = Placeholders::new();
     let projected = projected_paths(paths);
     let expression = projection(&projected, &mut placeholders)?;
@@ -67,7 +71,7 @@ pub(crate) async fn get_paths(
         core,
         "GetItem",
         Some(key_item),
-        core.client
+        core.client()?
             .get_item()
             .table_name(&core.table_name)
             .set_key(Some(key_item.clone()))

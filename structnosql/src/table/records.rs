@@ -147,6 +147,20 @@ async fn send_put(
     prepared: PreparedPut,
     condition: PutCondition<'_>,
 ) -> Result<bool> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        let if_absent = match condition {
+            PutCondition::None if prepared.expected_version.is_none() => false,
+            PutCondition::Absent if prepared.expected_version.is_none() => true,
+            _ => {
+                return Err(crate::external::client::not_carried(
+                    core,
+                    "conditions and versions",
+                ))
+            }
+        };
+        return crate::external::client::put(api, core, key_item, prepared.item, if_absent).await;
+    }
     let expected_version = prepared.expected_version;
     // What a conditioned put writes, to recognise it in the item a failed retry returns.
     let written = prepared.condition.is_some().then(|| prepared.item.clone());
@@ -154,7 +168,7 @@ async fn send_put(
         core,
         "PutItem",
         Some(key_item),
-        core.client
+        core.client()?
             .put_item()
             .table_name(&core.table_name)
             .set_item(Some(prepared.item))
@@ -211,6 +225,13 @@ pub(crate) async fn delete(
     key_item: &Item,
     condition: Option<&Condition>,
 ) -> Result<bool> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        if condition.is_some() {
+            return Err(crate::external::client::not_carried(core, "conditions"));
+        }
+        return crate::external::client::delete(api, core, key_item).await;
+    }
     let mut placeholders = Placeholders::new();
     let mut expression = format!(
         "attribute_exists({})",
@@ -227,7 +248,7 @@ pub(crate) async fn delete(
         core,
         "DeleteItem",
         Some(key_item),
-        core.client
+        core.client()?
             .delete_item()
             .table_name(&core.table_name)
             .set_key(Some(key_item.clone()))
@@ -260,11 +281,15 @@ pub(crate) async fn delete(
 
 /// Deletes the record and returns it.
 pub(crate) async fn remove(core: &TableCore, key_item: &Item) -> Result<Option<Item>> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        return crate::external::client::remove(api, core, key_item).await;
+    }
     let output = traced(
         core,
         "DeleteItem",
         Some(key_item),
-        core.client
+        core.client()?
             .delete_item()
             .table_name(&core.table_name)
             .set_key(Some(key_item.clone()))

@@ -118,7 +118,8 @@ impl WriteTransaction {
             });
         }
         let core = table.backend.core();
-        self.client.get_or_insert_with(|| core.client.clone());
+        let client = core.client()?.clone();
+        self.client.get_or_insert(client);
         if !self.tables.contains(&core.table_name) {
             self.tables.push(core.table_name.clone());
         }
@@ -426,7 +427,8 @@ impl ReadTransaction {
             hook: table.backend.cache_hook(),
             key_item,
         });
-        self.client.get_or_insert_with(|| core.client.clone());
+        let client = core.client()?.clone();
+        self.client.get_or_insert(client);
         if !self.tables.contains(&core.table_name) {
             self.tables.push(core.table_name.clone());
         }

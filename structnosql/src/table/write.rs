@@ -69,6 +69,14 @@ pub(crate) async fn apply(
     condition: Option<&Condition>,
 ) -> Result<OldFragment> {
     check_written_size(core, key_item, &actions)?;
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        if condition.is_some() {
+            return Err(crate::external::client::not_carried(core, "conditions"));
+        }
+        let return_old = old_values == OldValues::Fetch;
+        return crate::external::client::update(api, core, key_item, actions, return_old).await;
+    }
     let sections = plan_update(actions, &[])?;
     one_request_if_conditional(core, key_item, condition, sections.len())?;
     let mut old = OldFragment::new();
@@ -151,6 +159,19 @@ pub(crate) async fn apply_with_knowledge(
     version: Option<ExpectedVersion>,
     condition: Option<&Condition>,
 ) -> Result<()> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        // The API's server finds the missing parents itself; it checks no version or condition.
+        if condition.is_some() || !matches!(version, None | Some(ExpectedVersion::Any)) {
+            return Err(crate::external::client::not_carried(
+                core,
+                "conditions and versions",
+            ));
+        }
+        return crate::external::client::update(api, core, key_item, actions, false)
+            .await
+            .map(drop);
+    }
     let (actions, created) = rewrite(core.model, actions, &existing, &present, None);
     let sections = plan_update(actions, &created)?;
     one_request_if_conditional(core, key_item, condition, sections.len())?;
@@ -229,7 +250,7 @@ async fn apply_section(
             core,
             "UpdateItem",
             Some(key_item),
-            update_request!(core.client.update_item(), core, key_item, prepared)
+            update_request!(core.client()?.update_item(), core, key_item, prepared)
                 .return_values(return_values)
                 .set_return_consumed_capacity(core.consumed_capacity()),
             // Only a failed retry of a conditioned write can be recognised as this write's own.

@@ -107,7 +107,7 @@ pub(crate) async fn commit_atomically(
             core,
             "TransactWriteItems",
             None,
-            core.client
+            core.client()?
                 .transact_write_items()
                 .set_transact_items(Some(items))
                 .client_request_token(request_token())

@@ -17,7 +17,7 @@ use crate::path::DocumentPath;
 use crate::table::backend::{
     Backend, CacheHook, HookFuture, OldValues, PutCondition, Reads, Written,
 };
-use crate::table::core::TableCore;
+use crate::table::core::{Store, TableCore};
 use crate::table::page::QueryMetadata;
 use crate::table::query::{query_page, Query};
 use crate::table::read::{get_paths, projected_paths};
@@ -32,13 +32,19 @@ impl Backend for Cached {
 
     fn new(mut core: TableCore) -> Self {
         let counters = Counters::default();
-        let config = core
-            .client
-            .config()
-            .to_builder()
-            .interceptor(SendCounter(std::sync::Arc::clone(&counters.requests)))
-            .build();
-        core.client = aws_sdk_dynamodb::Client::from_conf(config);
+        let sent = std::sync::Arc::clone(&counters.requests);
+        core.store = match core.store {
+            Store::DynamoDb(client) => {
+                let config = client
+                    .config()
+                    .to_builder()
+                    .interceptor(SendCounter(sent))
+                    .build();
+                Store::DynamoDb(aws_sdk_dynamodb::Client::from_conf(config))
+            }
+            #[cfg(feature = "external-client")]
+            Store::External(api) => Store::External(api.counting(sent)),
+        };
         Self {
             core,
             state: Mutex::new(CacheState::default()),

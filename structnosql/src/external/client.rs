@@ -1,0 +1,428 @@
+//! The client side of external tables: a table built with
+//! [`external_api`](crate::table::TableBuilder::external_api) sends each operation on one record
+//! as one HTTP request in the [`wire`](super::wire) format, to an application's [`Executor`].
+//!
+//! [`Executor`]: https://docs.rs/structnosql/latest/structnosql/external/struct.Executor.html
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::Value as Json;
+
+use super::wire::{self, Answer, Operation, Request, WireItem, WirePath, WireValue, Write};
+use crate::document;
+use crate::error::{Error, Result};
+use crate::expr::UpdateAction;
+use crate::model::Item;
+use crate::path::DocumentPath;
+use crate::table::core::TableCore;
+
+/// Produces the value of a header for each request (a token that may be refreshed).
+type HeaderSource = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+
+/// Where an external table's requests go, and what they carry: the endpoint of the application's
+/// [`Executor`](https://docs.rs/structnosql/latest/structnosql/external/struct.Executor.html)
+/// route, headers (fixed, or produced per request, such as a session token), a time-out and
+/// retries.
+///
+/// ```no_run
+/// # use structnosql::external::ExternalApi;
+/// # use structnosql::table::{BasicTable, PrimaryIndex};
+/// # use structnosql::TableDataModel;
+/// # #[derive(TableDataModel)] struct Profile { user_id: String }
+/// # async fn run(session_token: String) -> structnosql::Result<()> {
+/// let api = ExternalApi::new("https://api.example.com/db")
+///     .header_from("authorization", move || Some(format!("Bearer {session_token}")));
+/// let profiles = BasicTable::<Profile>::builder()
+///     .table_name("profiles")
+///     .external_api(api)
+///     .primary_index(PrimaryIndex::hash("user_id"))
+///     .build()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ExternalApi {
+    endpoint: String,
+    headers: Vec<(String, HeaderSource)>,
+    timeout: Duration,
+    retries: u32,
+    http: reqwest::Client,
+    /// Counts the requests sent, for a caching table's statistics.
+    sent: Option<Arc<AtomicU64>>,
+}
+
+impl fmt::Debug for ExternalApi {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("ExternalApi")
+            .field("endpoint", &self.endpoint)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .finish()
+    }
+}
+
+impl ExternalApi {
+    /// Requests go to `endpoint` (`POST`, JSON), 30 s time-out, 2 retries of requests that were
+    /// not received.
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            headers: Vec::new(),
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            http: reqwest::Client::new(),
+            sent: None,
+        }
+    }
+
+    /// Sends `name: value` with every request.
+    pub fn header(self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let value = value.into();
+        self.header_from(name, move || Some(value.clone()))
+    }
+
+    /// Sends `name` with the value `value` produces for each request (none when it gives `None`):
+    /// a token that is refreshed, for instance.
+    pub fn header_from(
+        mut self,
+        name: impl Into<String>,
+        value: impl Fn() -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.headers.push((name.into(), Arc::new(value)));
+        self
+    }
+
+    /// How long a request may take, retries apart.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a request is sent again when it did not reach the server (connection
+    /// refused or reset before sending). A request that may have been received is never sent again.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// This API, counting its requests in `sent`.
+    pub(crate) fn counting(mut self, sent: Arc<AtomicU64>) -> Self {
+        self.sent = Some(sent);
+        self
+    }
+
+    /// Sends `operation` on `table` and answers its data, or the error the answer or the transport
+    /// gives, naming `operation_name` and `record`.
+    async fn call(
+        &self,
+        core: &TableCore,
+        operation_name: &'static str,
+        key_item: &Item,
+        operation: Operation,
+    ) -> Result<Json> {
+        let record = || Some(core.describe_record(key_item));
+        let request = Request {
+            version: wire::VERSION,
+            table: core.table_name.clone(),
+            request_id: Some(request_id()),
+            operation,
+        };
+        let body = serde_json::to_vec(&request).map_err(|error| Error::External {
+            operation: operation_name,
+            record: record(),
+            status: None,
+            kind: "bad_request".into(),
+            message: error.to_string(),
+        })?;
+        let mut attempt = 0;
+        let response = loop {
+            let mut builder = self
+                .http
+                .post(&self.endpoint)
+                .timeout(self.timeout)
+                .header("content-type", "application/json")
+                .body(body.clone());
+            for (name, value) in &self.headers {
+                if let Some(value) = value() {
+                    builder = builder.header(name.as_str(), value);
+                }
+            }
+            if let Some(sent) = &self.sent {
+                sent.fetch_add(1, Ordering::Relaxed);
+            }
+            match builder.send().await {
+                Ok(response) => break response,
+                Err(error) if error.is_connect() && attempt < self.retries => attempt += 1,
+                Err(error) => {
+                    return Err(Error::External {
+                        operation: operation_name,
+                        record: record(),
+                        status: None,
+                        kind: "unreachable".into(),
+                        message: error.to_string(),
+                    })
+                }
+            }
+        };
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|error| Error::External {
+            operation: operation_name,
+            record: record(),
+            status: Some(status),
+            kind: "unreachable".into(),
+            message: error.to_string(),
+        })?;
+        let answer: Answer = serde_json::from_slice(&bytes).map_err(|_| Error::External {
+            operation: operation_name,
+            record: record(),
+            status: Some(status),
+            kind: "not_an_answer".into(),
+            message: format!("the answer (HTTP {status}) is not in the wire format"),
+        })?;
+        match (answer.success, answer.data, answer.error) {
+            (true, Some(data), _) => Ok(data),
+            (_, _, Some(refusal)) if refusal.kind == wire::RefusalKind::Denied => {
+                Err(Error::Denied {
+                    operation: operation_name,
+                    record: record(),
+                })
+            }
+            (_, _, Some(refusal)) => Err(Error::External {
+                operation: operation_name,
+                record: record(),
+                status: Some(status),
+                kind: serde_json::to_value(refusal.kind)
+                    .ok()
+                    .and_then(|kind| kind.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                message: match refusal.path {
+                    Some(path) => format!("{} (at {path})", refusal.message),
+                    None => refusal.message,
+                },
+            }),
+            _ => Err(Error::External {
+                operation: operation_name,
+                record: record(),
+                status: Some(status),
+                kind: "not_an_answer".into(),
+                message: "the answer carries neither data nor an error".into(),
+            }),
+        }
+    }
+}
+
+/// A request name unique to this process run: the time it started and a counter.
+fn request_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static STARTED: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos())
+    });
+    format!("{started:x}-{:x}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The key attributes as the caller names them (without the table's leading key, which the
+/// server adds).
+fn wire_key(key_item: &Item) -> WireItem {
+    WireItem(key_item.clone())
+}
+
+fn paths_of(paths: &[DocumentPath]) -> Vec<WirePath> {
+    paths.iter().cloned().map(WirePath).collect()
+}
+
+fn item_of(json: &Json) -> Result<Option<Item>> {
+    match json {
+        Json::Null => Ok(None),
+        other => serde_json::from_value::<WireItem>(other.clone())
+            .map(|item| Some(item.0))
+            .map_err(|error| not_an_answer(error.to_string())),
+    }
+}
+
+/// An answer's field (`null` when it has none).
+fn field<'a>(data: &'a Json, name: &str) -> &'a Json {
+    data.get(name).unwrap_or(&Json::Null)
+}
+
+fn not_an_answer(message: String) -> Error {
+    Error::External {
+        operation: "answer",
+        record: None,
+        status: Some(200),
+        kind: "not_an_answer".into(),
+        message,
+    }
+}
+
+/// The error for what an external API does not carry (yet): `what` on table `core`.
+pub(crate) fn not_carried(core: &TableCore, what: &str) -> Error {
+    Error::Config {
+        message: format!(
+            "table {} goes through an external API, which does not carry {what}",
+            core.table_name
+        ),
+    }
+}
+
+// ---- The operations on one record -------------------------------------------------------------
+
+/// Reads `paths` of a record (all of it for no paths), as a fragment navigable by them.
+pub(crate) async fn get_paths(
+    api: &ExternalApi,
+    core: &TableCore,
+    key_item: &Item,
+    paths: &[DocumentPath],
+) -> Result<Option<Item>> {
+    if paths.is_empty() {
+        let data = api
+            .call(
+                core,
+                "GetRecord",
+                key_item,
+                Operation::GetRecord {
+                    key: wire_key(key_item),
+                },
+            )
+            .await?;
+        return item_of(field(&data, "record"));
+    }
+    let data = api
+        .call(
+            core,
+            "GetFields",
+            key_item,
+            Operation::GetFields {
+                key: wire_key(key_item),
+                paths: paths_of(paths),
+            },
+        )
+        .await?;
+    let values = field(&data, "values")
+        .as_array()
+        .filter(|values| values.len() == paths.len())
+        .ok_or_else(|| not_an_answer("one value per path".into()))?;
+    let mut fragment = AttributeValue::M(key_item.clone());
+    for (path, value) in paths.iter().zip(values) {
+        if !value.is_null() {
+            let value = serde_json::from_value::<WireValue>(value.clone())
+                .map_err(|error| not_an_answer(error.to_string()))?;
+            document::set_within(&mut fragment, path.segments(), value.0);
+        }
+    }
+    match fragment {
+        // The server does not say whether the record exists when no path holds anything.
+        AttributeValue::M(item) => Ok(Some(item)),
+        _ => Ok(None),
+    }
+}
+
+/// Applies field writes in one request; answers what the written paths held when `return_old`.
+pub(crate) async fn update(
+    api: &ExternalApi,
+    core: &TableCore,
+    key_item: &Item,
+    actions: Vec<UpdateAction>,
+    return_old: bool,
+) -> Result<Item> {
+    let writes = actions
+        .into_iter()
+        .map(|action| match action {
+            UpdateAction::Set(path, value) => Write::Set {
+                path: WirePath(path),
+                value: WireValue(value),
+            },
+            UpdateAction::Remove(path) => Write::Remove {
+                path: WirePath(path),
+            },
+        })
+        .collect();
+    let data = api
+        .call(
+            core,
+            "Update",
+            key_item,
+            Operation::Update {
+                key: wire_key(key_item),
+                writes,
+                return_old,
+            },
+        )
+        .await?;
+    Ok(item_of(field(&data, "old"))?.unwrap_or_default())
+}
+
+/// Writes a whole record; `false` when `if_absent` and one has its key.
+pub(crate) async fn put(
+    api: &ExternalApi,
+    core: &TableCore,
+    key_item: &Item,
+    record: Item,
+    if_absent: bool,
+) -> Result<bool> {
+    let data = api
+        .call(
+            core,
+            "PutRecord",
+            key_item,
+            Operation::PutRecord {
+                record: WireItem(record),
+                if_absent,
+            },
+        )
+        .await?;
+    field(&data, "written")
+        .as_bool()
+        .ok_or_else(|| not_an_answer("written must be true or false".into()))
+}
+
+/// Deletes a record; whether there was one.
+pub(crate) async fn delete(api: &ExternalApi, core: &TableCore, key_item: &Item) -> Result<bool> {
+    let data = api
+        .call(
+            core,
+            "DeleteRecord",
+            key_item,
+            Operation::DeleteRecord {
+                key: wire_key(key_item),
+            },
+        )
+        .await?;
+    field(&data, "existed")
+        .as_bool()
+        .ok_or_else(|| not_an_answer("existed must be true or false".into()))
+}
+
+/// Deletes a record and answers it.
+pub(crate) async fn remove(
+    api: &ExternalApi,
+    core: &TableCore,
+    key_item: &Item,
+) -> Result<Option<Item>> {
+    let data = api
+        .call(
+            core,
+            "RemoveRecord",
+            key_item,
+            Operation::RemoveRecord {
+                key: wire_key(key_item),
+            },
+        )
+        .await?;
+    item_of(field(&data, "record"))
+}

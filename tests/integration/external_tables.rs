@@ -1,0 +1,338 @@
+//! External tables end to end: a `BasicTable` and a `CachingTable` built with `external_api`,
+//! talking over HTTP (127.0.0.1) to an `Executor` over the test server. The same calls on a direct
+//! `BasicTable` and on both external tables answer the same and leave the same items.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use structnosql::external::policy::{self, Caller};
+use structnosql::external::{axum, Executor, ExternalApi};
+use structnosql::table::{Backend, BasicTable, CachingTable, PrimaryIndex, Query, Table};
+use structnosql::{Error, MapModel, TableDataModel};
+
+use crate::harness::{self, RequestCounter};
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+pub struct Note {
+    owner: String,
+    title: Option<String>,
+    body: Option<Body>,
+    labels: Option<HashSet<String>>,
+    views: Option<i64>,
+}
+
+#[derive(MapModel, Debug, Clone, PartialEq)]
+pub struct Body {
+    text: Option<String>,
+    words: Option<i64>,
+}
+
+fn note(owner: &str) -> Note {
+    Note {
+        owner: owner.into(),
+        title: Some("first".into()),
+        body: None,
+        labels: Some(HashSet::from(["x".to_owned()])),
+        views: Some(1),
+    }
+}
+
+struct Api {
+    url: String,
+    /// A direct table on the same DynamoDB table.
+    direct: BasicTable<Note>,
+    /// The DynamoDB requests the executor sent.
+    sent: RequestCounter,
+}
+
+/// Serves `notes` (each caller their own, by `owner`) over HTTP on 127.0.0.1; the caller is the
+/// `x-caller` header.
+async fn api() -> Api {
+    let table_name = harness::unique_table_name("ext-notes");
+    let direct = BasicTable::<Note>::builder()
+        .table_name(&table_name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("owner"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let (client, sent) = harness::counted_client();
+    let served = BasicTable::<Note>::builder()
+        .table_name(&table_name)
+        .client(client)
+        .primary_index(PrimaryIndex::hash("owner"))
+        .build()
+        .await
+        .unwrap();
+    let router = Executor::new()
+        .serve("notes", served, policy::OwnRecords::by("owner"))
+        .router(|headers: &axum::http::HeaderMap| {
+            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Api { url, direct, sent }
+}
+
+/// The API as `caller` sees it, counting the HTTP requests sent.
+fn external(api: &Api, caller: &str) -> (ExternalApi, Arc<AtomicU64>) {
+    let requests = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&requests);
+    let external = ExternalApi::new(&api.url)
+        .header("x-caller", caller)
+        .header_from("x-request-count", move || {
+            Some(counted.fetch_add(1, Ordering::SeqCst).to_string())
+        });
+    (external, requests)
+}
+
+async fn external_basic(api: &Api, caller: &str) -> (BasicTable<Note>, Arc<AtomicU64>) {
+    let (external, requests) = external(api, caller);
+    let table = BasicTable::<Note>::builder()
+        .table_name("notes")
+        .external_api(external)
+        .primary_index(PrimaryIndex::hash("owner"))
+        .build()
+        .await
+        .unwrap();
+    (table, requests)
+}
+
+async fn external_caching(api: &Api, caller: &str) -> (CachingTable<Note>, Arc<AtomicU64>) {
+    let (external, requests) = external(api, caller);
+    let table = CachingTable::<Note>::builder()
+        .table_name("notes")
+        .external_api(external)
+        .primary_index(PrimaryIndex::hash("owner"))
+        .build()
+        .await
+        .unwrap();
+    (table, requests)
+}
+
+/// The same calls on any table; what each answered, as text.
+async fn session<B: Backend>(table: &Table<Note, String, B>, owner: &str) -> Vec<String> {
+    let f = Note::fields();
+    let key = || owner.to_owned();
+    let mut seen = Vec::new();
+    table.put_record(&note(owner)).await.unwrap();
+    seen.push(format!(
+        "{:?}",
+        table.put_record_if_absent(&note(owner)).await.unwrap()
+    ));
+    seen.push(format!(
+        "{:?}",
+        table.get_field(key(), f.title()).await.unwrap()
+    ));
+    table
+        .update_field(key(), f.body().text(), "hello".to_owned())
+        .await
+        .unwrap();
+    seen.push(format!(
+        "{:?}",
+        table
+            .update_field_return_old(key(), f.views(), 2)
+            .await
+            .unwrap()
+    ));
+    seen.push(format!(
+        "{:?}",
+        table.remove_field(key(), f.labels()).await.unwrap()
+    ));
+    seen.push(format!(
+        "{:?}",
+        table.delete_field(key(), f.title()).await.unwrap()
+    ));
+    seen.push(format!(
+        "{:?}",
+        table.delete_field(key(), f.title()).await.unwrap()
+    ));
+    table
+        .update_field(key(), f.body().words(), 1)
+        .await
+        .unwrap();
+    seen.push(format!(
+        "{:?}",
+        table.get_field(key(), f.body()).await.unwrap()
+    ));
+    seen.push(format!("{:?}", table.get_record(key()).await.unwrap()));
+    seen
+}
+
+/// The same session on a direct BasicTable, an external BasicTable and an external CachingTable
+/// (cold, then committed): the same answers, and the same stored records.
+#[tokio::test]
+async fn external_tables_answer_and_store_what_a_basic_table_does() {
+    let api = api().await;
+    let direct = session(&api.direct, "d").await;
+    assert_eq!(
+        direct[..7],
+        [
+            "false",
+            "Some(\"first\")",
+            "Some(1)",
+            "Some({\"x\"})",
+            "true",
+            "false",
+            "Some(Body { text: Some(\"hello\"), words: Some(1) })"
+        ],
+        "what the direct table answers"
+    );
+    let (basic, _) = external_basic(&api, "e").await;
+    let over_basic = session(&basic, "e").await;
+    let (caching, _) = external_caching(&api, "c").await;
+    let over_caching = session(&caching, "c").await;
+    assert!(caching.commit_operations().await.is_success());
+    let strip = |answers: Vec<String>, owner: &str| {
+        answers
+            .into_iter()
+            .map(|answer| answer.replace(&format!("owner: \"{owner}\""), "owner: _"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(over_basic, "e"), strip(direct.clone(), "d"));
+    assert_eq!(strip(over_caching, "c"), strip(direct, "d"));
+    let stored = |owner: &str| {
+        let direct = api.direct.clone();
+        let owner = owner.to_owned();
+        async move {
+            let mut record = direct.get_record(owner).await.unwrap().unwrap();
+            record.owner = String::new();
+            record
+        }
+    };
+    assert_eq!(stored("e").await, stored("d").await);
+    assert_eq!(stored("c").await, stored("d").await);
+
+    // Removing records, too.
+    assert!(basic.delete_record("e").await.unwrap());
+    assert!(!basic.delete_record("e").await.unwrap());
+    let removed = caching.remove_record("c").await.unwrap();
+    assert_eq!(removed.map(|r| r.views), Some(Some(2)));
+    assert_eq!(api.direct.get_record("e").await.unwrap(), None);
+    assert_eq!(api.direct.get_record("c").await.unwrap(), None);
+}
+
+/// An external caching table reads a record once and answers later reads from memory; its writes
+/// are queued and sent at commit.
+#[tokio::test]
+async fn an_external_caching_table_saves_requests_as_a_direct_one_does() {
+    let api = api().await;
+    api.direct.put_record(&note("c")).await.unwrap();
+    let (caching, requests) = external_caching(&api, "c").await;
+    let f = Note::fields();
+    assert_eq!(
+        caching.get_field("c", f.title()).await.unwrap().as_deref(),
+        Some("first")
+    );
+    assert_eq!(caching.get_field("c", f.views()).await.unwrap(), Some(1));
+    caching.update_field("c", f.views(), 5).await.unwrap();
+    caching
+        .update_field("c", f.body().text(), "queued".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(caching.get_field("c", f.views()).await.unwrap(), Some(5));
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        1,
+        "one read, nothing else yet"
+    );
+    assert_eq!(caching.stats().requests_sent, 1);
+    assert!(caching.commit_operations().await.is_success());
+    assert_eq!(requests.load(Ordering::SeqCst), 2, "one update at commit");
+    let stored = api.direct.get_record("c").await.unwrap().unwrap();
+    assert_eq!(stored.views, Some(5));
+    assert_eq!(stored.body.and_then(|b| b.text).as_deref(), Some("queued"));
+}
+
+/// Another caller's record: every operation is denied, with the typed error, and nothing reaches
+/// DynamoDB.
+#[tokio::test]
+async fn another_callers_record_is_denied_on_every_operation() {
+    let api = api().await;
+    api.direct.put_record(&note("victim")).await.unwrap();
+    api.sent.take();
+    let (basic, _) = external_basic(&api, "mallory").await;
+    let f = Note::fields();
+    let denied = |result: Result<(), Error>, what: &str| match result {
+        Err(Error::Denied { operation, record }) => {
+            assert!(record.is_some_and(|r| r.contains("victim")), "{what}");
+            operation
+        }
+        other => panic!("{what}: {other:?}"),
+    };
+    let mut operations = vec![
+        denied(basic.get_record("victim").await.map(drop), "get_record"),
+        denied(
+            basic.get_field("victim", f.title()).await.map(drop),
+            "get_field",
+        ),
+        denied(
+            basic.update_field("victim", f.views(), 9).await.map(drop),
+            "update_field",
+        ),
+        denied(
+            basic.remove_field("victim", f.title()).await.map(drop),
+            "remove_field",
+        ),
+        denied(
+            basic.put_record(&note("victim")).await.map(drop),
+            "put_record",
+        ),
+        denied(
+            basic.delete_record("victim").await.map(drop),
+            "delete_record",
+        ),
+        denied(
+            basic.remove_record("victim").await.map(drop),
+            "remove_record",
+        ),
+    ];
+    operations.sort_unstable();
+    operations.dedup();
+    assert_eq!(
+        operations,
+        [
+            "DeleteRecord",
+            "GetFields",
+            "GetRecord",
+            "PutRecord",
+            "RemoveRecord",
+            "Update"
+        ]
+    );
+    assert_eq!(api.sent.take(), 0, "nothing reached DynamoDB");
+    assert_eq!(
+        api.direct.get_record("victim").await.unwrap(),
+        Some(note("victim"))
+    );
+}
+
+/// What the external API does not carry yet is refused by the client with a configuration error,
+/// before any request; a server that cannot be reached is a typed error naming the operation.
+#[tokio::test]
+async fn what_the_api_does_not_carry_is_refused_before_sending() {
+    let api = api().await;
+    let (basic, requests) = external_basic(&api, "u").await;
+    let query = basic
+        .query_field(&Query::primary("u").unwrap(), Note::fields().title())
+        .await;
+    assert!(matches!(query, Err(Error::Config { .. })), "{query:?}");
+    assert_eq!(requests.load(Ordering::SeqCst), 0);
+
+    let unreachable = BasicTable::<Note>::builder()
+        .table_name("notes")
+        .external_api(ExternalApi::new("http://127.0.0.1:9/").retries(0))
+        .primary_index(PrimaryIndex::hash("owner"))
+        .build()
+        .await
+        .unwrap();
+    match unreachable.get_record("u").await {
+        Err(Error::External {
+            operation, kind, ..
+        }) => assert_eq!((operation, kind.as_str()), ("GetRecord", "unreachable")),
+        other => panic!("{other:?}"),
+    }
+}

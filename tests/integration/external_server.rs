@@ -304,7 +304,7 @@ fn hostile_requests() -> Vec<Hostile> {
         Hostile { tries: "a body that is not JSON", body: b"\xff\xfe<xml/>".to_vec(), kind: "bad_request" },
         Hostile { tries: "JSON nested 100,000 levels", body: deep_json.into_bytes(), kind: "bad_request" },
         Hostile { tries: "a 2 MiB body", body: request(json!({ "get_fields": { "key": mine(), "paths": [["x".repeat(2 * 1024 * 1024)]] } })), kind: "too_large" },
-        Hostile { tries: "101 paths", body: request(json!({ "get_fields": { "key": mine(), "paths": vec![json!(["name"]); 101] } })), kind: "too_large" },
+        Hostile { tries: "1,001 paths", body: request(json!({ "get_fields": { "key": mine(), "paths": vec![json!(["name"]); 1001] } })), kind: "too_large" },
         Hostile { tries: "a path 40 steps deep", body: request(json!({ "get_fields": { "key": mine(), "paths": [vec![json!("profile"); 40]] } })), kind: "bad_request" },
         Hostile { tries: "a path step that is negative", body: request(json!({ "get_fields": { "key": mine(), "paths": [["tags", -1]] } })), kind: "bad_request" },
         Hostile { tries: "an empty name", body: request(json!({ "get_fields": { "key": mine(), "paths": [[""]] } })), kind: "bad_request" },
@@ -485,4 +485,53 @@ async fn http_post(
     let status: u16 = text.split(' ').nth(1).unwrap().parse().unwrap();
     let (_, body) = text.split_once("\r\n\r\n").unwrap();
     (status, serde_json::from_str(body).unwrap_or(Json::Null))
+}
+
+/// A commit names many records: each is checked and allowed on its own, so another caller's record
+/// is denied (sending nothing for it) while the caller's own is written; a commit of more records
+/// than the server takes is refused whole.
+#[tokio::test]
+async fn a_commit_is_allowed_record_by_record() {
+    let server = server().await;
+    server.direct.put_record(&account("victim")).await.unwrap();
+    server.sent.take();
+    let write = |user: &str, name: &str| json!({ "key": key(user), "groups": [[{ "set": { "path": ["name"], "value": { "S": name } } }]] });
+    let answer = send(
+        &server,
+        "mallory",
+        json!({ "commit": { "records": [
+            write("victim", "pwned"),
+            write("mallory", "M"),
+            { "key": key("mallory"), "groups": [[{ "set": { "path": ["balance"], "value": { "N": "1" } } }]] },
+            { "key": key("mallory"), "groups": [[{ "set": { "path": ["is_admin"], "value": { "BOOL": true } } }]] }
+        ] } }),
+    )
+    .await;
+    let results = &data(&answer)["results"];
+    assert_eq!(results[0]["error"]["kind"], json!("denied"));
+    assert_eq!(results[1], json!({ "ok": true }));
+    assert_eq!(
+        results[2]["error"]["kind"],
+        json!("denied"),
+        "balance is read-only"
+    );
+    assert_eq!(results[3]["error"]["kind"], json!("unknown_path"));
+    assert_eq!(server.sent.take(), 1, "only mallory's name was written");
+    assert_eq!(
+        server.direct.get_record("victim").await.unwrap(),
+        Some(account("victim"))
+    );
+
+    let too_many: Vec<Json> = (0..1001).map(|_| write("mallory", "M")).collect();
+    let answer = send(
+        &server,
+        "mallory",
+        json!({ "commit": { "records": too_many } }),
+    )
+    .await;
+    assert_eq!(
+        (answer.0, answer.1["error"]["kind"].clone()),
+        (413, json!("too_large"))
+    );
+    assert_eq!(server.sent.take(), 0);
 }

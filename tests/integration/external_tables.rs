@@ -49,6 +49,11 @@ struct Api {
 /// Serves `notes` (each caller their own, by `owner`) over HTTP on 127.0.0.1; the caller is the
 /// `x-caller` header.
 async fn api() -> Api {
+    serve("notes", policy::OwnRecords::by("owner")).await
+}
+
+/// Serves a new table as `name`, every request decided by `policy`.
+async fn serve(name: &str, policy: impl policy::Policy) -> Api {
     let table_name = harness::unique_table_name("ext-notes");
     let direct = BasicTable::<Note>::builder()
         .table_name(&table_name)
@@ -66,11 +71,12 @@ async fn api() -> Api {
         .build()
         .await
         .unwrap();
-    let router = Executor::new()
-        .serve("notes", served, policy::OwnRecords::by("owner"))
-        .router(|headers: &axum::http::HeaderMap| {
-            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
-        });
+    let router =
+        Executor::new()
+            .serve(name, served, policy)
+            .router(|headers: &axum::http::HeaderMap| {
+                Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
+            });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -335,4 +341,93 @@ async fn what_the_api_does_not_carry_is_refused_before_sending() {
         }) => assert_eq!((operation, kind.as_str()), ("GetRecord", "unreachable")),
         other => panic!("{other:?}"),
     }
+}
+
+/// A caching table's commit of 100 records through the API is one HTTP request; the server writes
+/// each record as a BasicTable would.
+#[tokio::test]
+async fn a_commit_of_100_records_is_one_http_request() {
+    // Any record is the team's.
+    let api = serve("notes", |access: &policy::Access<'_>| {
+        if access.caller.id() == "team" {
+            Ok(())
+        } else {
+            Err(policy::Denied::new("not on the team"))
+        }
+    })
+    .await;
+    let (caching, requests) = external_caching(&api, "team").await;
+    let f = Note::fields();
+    for index in 0..100 {
+        caching
+            .update_field(format!("n{index}"), f.views(), index)
+            .await
+            .unwrap();
+        caching
+            .update_field(
+                format!("n{index}"),
+                f.body().text(),
+                format!("text {index}"),
+            )
+            .await
+            .unwrap();
+    }
+    let before = requests.load(Ordering::SeqCst);
+    let report = caching.commit_operations().await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.committed.len(), 100);
+    assert_eq!(
+        requests.load(Ordering::SeqCst) - before,
+        1,
+        "one HTTP request"
+    );
+    assert!(!caching.has_pending_operations());
+    for index in 0..100 {
+        let stored = api
+            .direct
+            .get_record(format!("n{index}"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.views, Some(index));
+        assert_eq!(
+            stored.body.and_then(|b| b.text),
+            Some(format!("text {index}"))
+        );
+    }
+    assert_eq!(
+        api.sent.take(),
+        200,
+        "per record, as a BasicTable's update: one UpdateItem, and one more creating the missing \
+         body map"
+    );
+}
+
+/// In one commit request, a record the policy denies fails alone and keeps its writes pending; the
+/// others are written.
+#[tokio::test]
+async fn a_denied_record_of_a_commit_fails_alone_and_keeps_its_writes() {
+    let api = api().await;
+    let (caching, requests) = external_caching(&api, "me").await;
+    let f = Note::fields();
+    caching.update_field("me", f.views(), 7).await.unwrap();
+    caching.update_field("someone", f.views(), 7).await.unwrap();
+    let before = requests.load(Ordering::SeqCst);
+    let report = caching.commit_operations().await;
+    assert_eq!(requests.load(Ordering::SeqCst) - before, 1);
+    assert_eq!(report.committed, vec!["me".to_owned()]);
+    assert_eq!(report.failed.len(), 1);
+    assert!(
+        matches!(&report.failed[0], (key, Error::Denied { .. }) if key == "someone"),
+        "{report:?}"
+    );
+    assert!(
+        caching.has_pending_operations(),
+        "someone's write stays pending"
+    );
+    assert_eq!(
+        api.direct.get_field("me", f.views()).await.unwrap(),
+        Some(7)
+    );
+    assert_eq!(api.direct.get_record("someone").await.unwrap(), None);
 }

@@ -130,10 +130,10 @@ impl ExternalApi {
         &self,
         core: &TableCore,
         operation_name: &'static str,
-        key_item: &Item,
+        key_item: Option<&Item>,
         operation: Operation,
     ) -> Result<Json> {
-        let record = || Some(core.describe_record(key_item));
+        let record = || key_item.map(|key_item| core.describe_record(key_item));
         let request = Request {
             version: wire::VERSION,
             table: core.table_name.clone(),
@@ -194,25 +194,7 @@ impl ExternalApi {
         })?;
         match (answer.success, answer.data, answer.error) {
             (true, Some(data), _) => Ok(data),
-            (_, _, Some(refusal)) if refusal.kind == wire::RefusalKind::Denied => {
-                Err(Error::Denied {
-                    operation: operation_name,
-                    record: record(),
-                })
-            }
-            (_, _, Some(refusal)) => Err(Error::External {
-                operation: operation_name,
-                record: record(),
-                status: Some(status),
-                kind: serde_json::to_value(refusal.kind)
-                    .ok()
-                    .and_then(|kind| kind.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                message: match refusal.path {
-                    Some(path) => format!("{} (at {path})", refusal.message),
-                    None => refusal.message,
-                },
-            }),
+            (_, _, Some(refusal)) => Err(refused(operation_name, record(), status, refusal)),
             _ => Err(Error::External {
                 operation: operation_name,
                 record: record(),
@@ -221,6 +203,31 @@ impl ExternalApi {
                 message: "the answer carries neither data nor an error".into(),
             }),
         }
+    }
+}
+
+/// The error for a refusal of `operation` on `record`.
+fn refused(
+    operation: &'static str,
+    record: Option<String>,
+    status: u16,
+    refusal: wire::Refusal,
+) -> Error {
+    if refusal.kind == wire::RefusalKind::Denied {
+        return Error::Denied { operation, record };
+    }
+    Error::External {
+        operation,
+        record,
+        status: Some(status),
+        kind: serde_json::to_value(refusal.kind)
+            .ok()
+            .and_then(|kind| kind.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        message: match refusal.path {
+            Some(path) => format!("{} (at {path})", refusal.message),
+            None => refusal.message,
+        },
     }
 }
 
@@ -294,7 +301,7 @@ pub(crate) async fn get_paths(
             .call(
                 core,
                 "GetRecord",
-                key_item,
+                Some(key_item),
                 Operation::GetRecord {
                     key: wire_key(key_item),
                 },
@@ -306,7 +313,7 @@ pub(crate) async fn get_paths(
         .call(
             core,
             "GetFields",
-            key_item,
+            Some(key_item),
             Operation::GetFields {
                 key: wire_key(key_item),
                 paths: paths_of(paths),
@@ -340,23 +347,12 @@ pub(crate) async fn update(
     actions: Vec<UpdateAction>,
     return_old: bool,
 ) -> Result<Item> {
-    let writes = actions
-        .into_iter()
-        .map(|action| match action {
-            UpdateAction::Set(path, value) => Write::Set {
-                path: WirePath(path),
-                value: WireValue(value),
-            },
-            UpdateAction::Remove(path) => Write::Remove {
-                path: WirePath(path),
-            },
-        })
-        .collect();
+    let writes = writes_of(actions);
     let data = api
         .call(
             core,
             "Update",
-            key_item,
+            Some(key_item),
             Operation::Update {
                 key: wire_key(key_item),
                 writes,
@@ -379,7 +375,7 @@ pub(crate) async fn put(
         .call(
             core,
             "PutRecord",
-            key_item,
+            Some(key_item),
             Operation::PutRecord {
                 record: WireItem(record),
                 if_absent,
@@ -397,7 +393,7 @@ pub(crate) async fn delete(api: &ExternalApi, core: &TableCore, key_item: &Item)
         .call(
             core,
             "DeleteRecord",
-            key_item,
+            Some(key_item),
             Operation::DeleteRecord {
                 key: wire_key(key_item),
             },
@@ -418,11 +414,118 @@ pub(crate) async fn remove(
         .call(
             core,
             "RemoveRecord",
-            key_item,
+            Some(key_item),
             Operation::RemoveRecord {
                 key: wire_key(key_item),
             },
         )
         .await?;
     item_of(field(&data, "record"))
+}
+
+fn writes_of(actions: Vec<UpdateAction>) -> Vec<Write> {
+    actions
+        .into_iter()
+        .map(|action| match action {
+            UpdateAction::Set(path, value) => Write::Set {
+                path: WirePath(path),
+                value: WireValue(value),
+            },
+            UpdateAction::Remove(path) => Write::Remove {
+                path: WirePath(path),
+            },
+        })
+        .collect()
+}
+
+/// Sends the writes of many records (each as groups applied in order) in as few requests as
+/// [`wire::MAX_COMMIT_RECORDS`] allows: one for up to that many records. One outcome per record.
+pub(crate) async fn commit(
+    api: &ExternalApi,
+    core: &TableCore,
+    records: Vec<(Item, Vec<Vec<UpdateAction>>)>,
+) -> Vec<Result<()>> {
+    let mut outcomes = Vec::with_capacity(records.len());
+    let mut records = records.into_iter().peekable();
+    while records.peek().is_some() {
+        let chunk: Vec<(Item, Vec<Vec<UpdateAction>>)> =
+            records.by_ref().take(wire::MAX_COMMIT_RECORDS).collect();
+        let describe: Vec<String> = chunk
+            .iter()
+            .map(|(key_item, _)| core.describe_record(key_item))
+            .collect();
+        let operation = Operation::Commit {
+            records: chunk
+                .into_iter()
+                .map(|(key_item, groups)| wire::RecordWrites {
+                    key: wire_key(&key_item),
+                    groups: groups.into_iter().map(writes_of).collect(),
+                })
+                .collect(),
+        };
+        let answered = api
+            .call(core, "Commit", None, operation)
+            .await
+            .and_then(|data| {
+                serde_json::from_value::<Vec<CommitResult>>(field(&data, "results").clone())
+                    .ok()
+                    .filter(|results| results.len() == describe.len())
+                    .ok_or_else(|| not_an_answer("one result per record".into()))
+            });
+        match answered {
+            Ok(results) => {
+                outcomes.extend(results.into_iter().zip(describe).map(|(result, record)| {
+                    match result {
+                        CommitResult { ok: true, .. } => Ok(()),
+                        CommitResult {
+                            error: Some(refusal),
+                            ..
+                        } => Err(refused("Commit", Some(record), 200, refusal)),
+                        CommitResult { .. } => {
+                            Err(not_an_answer("a result without an error".into()))
+                        }
+                    }
+                }));
+            }
+            // No record of the request is known to be written: each keeps its writes pending.
+            Err(error) => outcomes.extend(describe.into_iter().map(|record| {
+                Err(match &error {
+                    Error::Denied { operation, .. } => Error::Denied {
+                        operation,
+                        record: Some(record),
+                    },
+                    Error::External {
+                        operation,
+                        status,
+                        kind,
+                        message,
+                        ..
+                    } => Error::External {
+                        operation,
+                        record: Some(record),
+                        status: *status,
+                        kind: kind.clone(),
+                        message: message.clone(),
+                    },
+                    other => Error::External {
+                        operation: "Commit",
+                        record: Some(record),
+                        status: None,
+                        kind: "unreachable".into(),
+                        message: other.to_string(),
+                    },
+                })
+            })),
+        }
+    }
+    outcomes
+}
+
+/// One record's result in a commit's answer.
+#[derive(serde::Deserialize)]
+struct CommitResult {
+    #[serde(default)]
+    ok: bool,
+    #[serde(default)]
+    error: Option<wire::Refusal>,
 }

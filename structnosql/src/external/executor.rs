@@ -9,11 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use futures::StreamExt;
 use serde_json::{json, Value as Json};
 
 use super::policy::{self, Access, Caller, Policy};
 use super::wire::{
-    self, item_to_json, value_to_json, Answer, Refusal, RefusalKind, Request, Write, OPERATIONS,
+    self, item_to_json, value_to_json, Answer, Refusal, RefusalKind, Request, Write,
+    MAX_COMMIT_RECORDS, OPERATIONS,
 };
 use crate::error::Error;
 use crate::expr::UpdateAction;
@@ -28,8 +30,11 @@ use crate::table::{BasicTable, RecordKey};
 /// item is 400 KB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The most paths or writes one request may name.
-pub const MAX_PATHS: usize = 100;
+/// The most paths or writes one request (or one record of a commit) may name.
+pub const MAX_PATHS: usize = 1000;
+
+/// How many records of a commit are written at the same time.
+const COMMIT_CONCURRENCY: usize = 16;
 
 type Pending<'a> = Pin<Box<dyn Future<Output = Result<Json, Refusal>> + Send + 'a>>;
 
@@ -266,6 +271,9 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
         operation: wire::Operation,
     ) -> Pending<'a> {
         Box::pin(async move {
+            if let wire::Operation::Commit { records } = operation {
+                return self.commit(caller, name, records).await;
+            }
             let checked = self.check(operation)?;
             let access = Access {
                 caller,
@@ -276,19 +284,95 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
                 writes: &checked.writes,
                 whole_record: checked.whole_record,
             };
-            self.policy.authorize(&access).map_err(|denied| {
-                tracing::debug!(table = name, reason = denied.reason(), "denied");
-                refusal(
-                    RefusalKind::Denied,
-                    "the caller may not do this to this record",
-                )
-            })?;
+            self.policy
+                .authorize(&access)
+                .map_err(|denied| self.denial(name, &denied))?;
             self.run(checked).await.map_err(refusal_of)
         })
     }
 }
 
 impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
+    /// A commit: each record checked, allowed and written on its own; one result per record.
+    async fn commit(
+        &self,
+        caller: &Caller,
+        name: &str,
+        records: Vec<wire::RecordWrites>,
+    ) -> Result<Json, Refusal> {
+        if records.len() > MAX_COMMIT_RECORDS {
+            return Err(refusal(
+                RefusalKind::TooLarge,
+                format!("a commit may write at most {MAX_COMMIT_RECORDS} records"),
+            ));
+        }
+        let results: Vec<Json> = futures::stream::iter(records)
+            .map(|record| async move {
+                match self.commit_record(caller, name, record).await {
+                    Ok(()) => json!({ "ok": true }),
+                    Err(refusal) => json!({ "error": refusal }),
+                }
+            })
+            .buffered(COMMIT_CONCURRENCY)
+            .collect()
+            .await;
+        Ok(json!({ "results": results }))
+    }
+
+    async fn commit_record(
+        &self,
+        caller: &Caller,
+        name: &str,
+        record: wire::RecordWrites,
+    ) -> Result<(), Refusal> {
+        let key = record.key.0;
+        let key_item = self.key_item(&key)?;
+        let groups = record
+            .groups
+            .into_iter()
+            .map(|group| {
+                limited(group)?
+                    .into_iter()
+                    .map(|write| self.checked_write(write))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let writes: Vec<DocumentPath> = groups
+            .iter()
+            .flatten()
+            .map(|action| action.path().clone())
+            .collect();
+        let access = Access {
+            caller,
+            table: name,
+            operation: policy::Operation::Update,
+            key: &key,
+            reads: &[],
+            writes: &writes,
+            whole_record: false,
+        };
+        self.policy
+            .authorize(&access)
+            .map_err(|denied| self.denial(name, &denied))?;
+        for actions in groups.into_iter().filter(|group| !group.is_empty()) {
+            self.table
+                .backend
+                .write(&key_item, actions, OldValues::Skip, None)
+                .await
+                .map_err(refusal_of)?;
+        }
+        Ok(())
+    }
+
+    /// The answer to a denied request; the reason stays in the server's log.
+    fn denial(&self, table: &str, denied: &policy::Denied) -> Refusal {
+        tracing::debug!(table, reason = denied.reason(), "denied");
+        refusal(
+            RefusalKind::Denied,
+            "the caller may not do this to this record",
+        )
+    }
+
     fn model(&self) -> &'static crate::model::ModelSchema {
         self.table.core().model
     }
@@ -383,6 +467,10 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 true,
                 Action::DeleteRecord,
             ),
+            wire::Operation::Commit { .. } => Err(refusal(
+                RefusalKind::BadRequest,
+                "a commit is checked record by record",
+            )),
             wire::Operation::RemoveRecord { key } => checked(
                 policy::Operation::RemoveRecord,
                 key.0,

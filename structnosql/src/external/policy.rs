@@ -51,7 +51,7 @@ pub enum Operation {
     GetFields,
     /// Reads a whole record.
     GetRecord,
-    /// Sets and removes fields of a record.
+    /// Sets and removes fields of a record (also each record of a caching table's commit).
     Update,
     /// Writes a whole record.
     PutRecord,

@@ -90,16 +90,38 @@ pub enum Operation {
         /// The record's key attributes.
         key: WireItem,
     },
+    /// Field writes to many records in one request (a caching table's commit): each record's
+    /// groups of writes are applied in order, as [`Operation::Update`]s. Records succeed or fail
+    /// on their own. Answer: `{"results": [{"ok": true} or {"error": refusal}, …]}`, one per record
+    /// in the request's order.
+    Commit {
+        /// The records and their writes.
+        records: Vec<RecordWrites>,
+    },
 }
 
+/// One record's writes in an [`Operation::Commit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordWrites {
+    /// The record's key attributes.
+    pub key: WireItem,
+    /// Groups of writes, each applied as one update, in order.
+    pub groups: Vec<Vec<Write>>,
+}
+
+/// The most records one commit may write.
+pub const MAX_COMMIT_RECORDS: usize = 1000;
+
 /// The operations' names, as requests spell them.
-pub const OPERATIONS: [&str; 6] = [
+pub const OPERATIONS: [&str; 7] = [
     "get_fields",
     "get_record",
     "update",
     "put_record",
     "delete_record",
     "remove_record",
+    "commit",
 ];
 
 /// One write of an [`Operation::Update`].

@@ -121,6 +121,26 @@ impl CacheState {
     }
 }
 
+/// Splits a commit's outcomes into the records committed and those that failed, and records the
+/// counts in the commit's span.
+fn report_outcomes(
+    span: &tracing::Span,
+    outcomes: Vec<(Item, Result<()>)>,
+) -> (Vec<Item>, Vec<(Item, Error)>) {
+    let mut committed = Vec::new();
+    let mut failed = Vec::new();
+    for (key_item, outcome) in outcomes {
+        match outcome {
+            Ok(()) => committed.push(key_item),
+            Err(error) => failed.push((key_item, error)),
+        }
+    }
+    span.record("records", committed.len() + failed.len());
+    span.record("committed", committed.len());
+    span.record("failed", failed.len());
+    (committed, failed)
+}
+
 /// A key's cache entry name: its key values with their types.
 fn cache_key(core: &TableCore, key_item: &Item) -> String {
     let mut key = String::new();
@@ -217,6 +237,14 @@ impl Cached {
             failed = tracing::field::Empty,
         );
         let turns = self.take_turns(select);
+        #[cfg(feature = "external-client")]
+        if let Some(api) = self.core.external() {
+            let outcomes = self
+                .commit_through(api, kinds, turns)
+                .instrument(span.clone())
+                .await;
+            return report_outcomes(&span, outcomes);
+        }
         let outcomes: Vec<(Item, Result<()>)> = futures::stream::iter(turns)
             .map(|(key, turn)| async move {
                 turn.wait().await;
@@ -229,18 +257,60 @@ impl Cached {
             .instrument(span.clone())
             .await;
         self.turns.prune();
-        let mut committed = Vec::new();
-        let mut failed = Vec::new();
-        for (key_item, outcome) in outcomes {
-            match outcome {
-                Ok(()) => committed.push(key_item),
-                Err(error) => failed.push((key_item, error)),
+        report_outcomes(&span, outcomes)
+    }
+
+    /// A commit through an external API: every selected record's writes in one request (per
+    /// [`MAX_COMMIT_RECORDS`](crate::external::wire::MAX_COMMIT_RECORDS) records), sent once every
+    /// record's turn has come; each record's outcome recorded as a direct commit records it.
+    #[cfg(feature = "external-client")]
+    async fn commit_through(
+        &self,
+        api: &crate::external::ExternalApi,
+        kinds: Kinds,
+        turns: Vec<(String, Turn)>,
+    ) -> Vec<(Item, Result<()>)> {
+        for (_, turn) in &turns {
+            turn.wait().await;
+        }
+        let mut outcomes = Vec::new();
+        let mut batches = Vec::new();
+        for (key, _) in &turns {
+            match self.take_batch(key, kinds) {
+                None => {}
+                Some((key_item, Err(error))) => outcomes.push((key_item, Err(error))),
+                Some((_, Ok(_))) if self.core.model.version_field().is_some() => {
+                    // Taken but not sent: the writes stay pending.
+                    let key_item = self.state().records.get(key).map(|r| r.key_item());
+                    outcomes.push((
+                        key_item.unwrap_or_default(),
+                        Err(crate::external::client::not_carried(&self.core, "versions")),
+                    ));
+                }
+                Some((_, Ok(batch))) => batches.push((key.clone(), batch)),
             }
         }
-        span.record("records", committed.len() + failed.len());
-        span.record("committed", committed.len());
-        span.record("failed", failed.len());
-        (committed, failed)
+        let records = batches
+            .iter()
+            .map(|(_, batch)| {
+                let groups = batch.phases.iter().map(|phase| phase.actions.clone());
+                (batch.key_item.clone(), groups.collect())
+            })
+            .collect();
+        let results = crate::external::client::commit(api, &self.core, records).await;
+        let mut state = self.state();
+        for ((key, batch), result) in batches.into_iter().zip(results) {
+            if result.is_ok() {
+                if let Some(record) = state.records.get_mut(&key) {
+                    record.committed(&batch);
+                }
+            }
+            outcomes.push((batch.key_item, result));
+        }
+        drop(state);
+        drop(turns);
+        self.turns.prune();
+        outcomes
     }
 
     /// Commits one record's pending writes, in its turn.

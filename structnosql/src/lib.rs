@@ -26,6 +26,9 @@
 //!
 //! - `embedded`: [`EmbeddedDynamoDb`], a DynamoDB-compatible server inside the process (no AWS
 //!   account), for examples and tests.
+//! - `external-server`, `external-client`, `axum`: tables through an application's own HTTP API
+//!   (module `external`): the server's executor, the client side, and the executor as an axum route.
+//! - `uuid`, `chrono`, `time`, `rust_decimal`, `url`: those crates' types as fields and keys.
 //! - `internals`: internals that benchmarks and fuzz targets measure; not part of the public API.
 #![warn(missing_docs)]
 #![cfg_attr(

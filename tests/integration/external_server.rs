@@ -309,6 +309,11 @@ fn hostile_requests() -> Vec<Hostile> {
         Hostile { tries: "a path step that is negative", body: request(json!({ "get_fields": { "key": mine(), "paths": [["tags", -1]] } })), kind: "bad_request" },
         Hostile { tries: "an empty name", body: request(json!({ "get_fields": { "key": mine(), "paths": [[""]] } })), kind: "bad_request" },
         Hostile { tries: "an update of nothing", body: update(json!([])), kind: "bad_request" },
+        // Conditions: only paths of the model, only known comparisons, only the caller's records.
+        Hostile { tries: "a condition on a field the model does not have", body: request(json!({ "update": { "key": mine(), "writes": [{ "set": { "path": ["name"], "value": { "S": "x" } } }], "condition": { "exists": { "path": ["password_hash"] } } } })), kind: "unknown_path" },
+        Hostile { tries: "a condition with expression text as a comparison", body: request(json!({ "delete_record": { "key": mine(), "condition": { "compare": { "path": ["name"], "op": "= :v OR 1", "value": { "S": "x" } } } } })), kind: "validation" },
+        Hostile { tries: "probing another caller's record with a condition", body: request(json!({ "delete_record": { "key": victim(), "condition": { "begins_with": { "path": ["name"], "value": { "S": "A" } } } } })), kind: "denied" },
+        Hostile { tries: "a condition nested 200 levels", body: request(json!({ "delete_record": { "key": mine(), "condition": (0..200).fold(json!({ "exists": { "path": ["name"] } }), |inner, _| json!({ "not": inner })) } })), kind: "bad_request" },
     ];
     // Every kind of request once more with the wrong types in each field.
     for operation in [

@@ -431,3 +431,105 @@ async fn a_denied_record_of_a_commit_fails_alone_and_keeps_its_writes() {
     );
     assert_eq!(api.direct.get_record("someone").await.unwrap(), None);
 }
+
+/// Conditional writes through the API: the same outcomes as on a direct table, the condition's
+/// string paths resolved and its values checked on the client and again on the server; a failed
+/// condition is `Error::ConditionFailed`, without the stored record (which the caller may not be
+/// allowed to read whole).
+#[tokio::test]
+async fn conditional_writes_hold_and_fail_as_on_a_direct_table() {
+    use structnosql::expr::Condition;
+    let api = api().await;
+    let (basic, _) = external_basic(&api, "e").await;
+    let (caching, _) = external_caching(&api, "c").await;
+    async fn outcomes<B: Backend>(table: &Table<Note, String, B>, owner: &str) -> Vec<String> {
+        let f = Note::fields();
+        let key = || owner.to_owned();
+        let failed = |result: structnosql::Result<()>| match result {
+            Ok(()) => "ok".to_owned(),
+            Err(Error::ConditionFailed { .. }) => "condition failed".to_owned(),
+            Err(other) => format!("{other}"),
+        };
+        table.put_record(&note(owner)).await.unwrap();
+        let mut seen = vec![
+            failed(
+                table
+                    .update_field_if(key(), f.views(), 2, &Condition::eq(f.views(), 1))
+                    .await,
+            ),
+            failed(
+                table
+                    .update_field_if(key(), f.views(), 3, &Condition::eq(f.views(), 1))
+                    .await,
+            ),
+            failed(
+                table
+                    .update_field_if(
+                        key(),
+                        f.title(),
+                        "second".to_owned(),
+                        &Condition::path("views", &())
+                            .ge(2)
+                            .and(Condition::contains(f.labels(), "x".to_owned())),
+                    )
+                    .await,
+            ),
+            failed(
+                table
+                    .put_record_if(&note(owner), &Condition::not_exists(f.views()))
+                    .await,
+            ),
+        ];
+        seen.push(format!(
+            "{:?}",
+            table
+                .delete_record_if(key(), &Condition::eq(f.title(), "nothing".to_owned()))
+                .await
+                .map_err(|error| matches!(error, Error::ConditionFailed { .. }))
+        ));
+        seen.push(format!(
+            "{:?}",
+            table
+                .get_record(key())
+                .await
+                .unwrap()
+                .map(|n| (n.views, n.title))
+        ));
+        seen.push(format!(
+            "{:?}",
+            table
+                .delete_record_if(key(), &Condition::eq(f.title(), "second".to_owned()))
+                .await
+                .unwrap()
+        ));
+        seen
+    }
+    let direct = outcomes(&api.direct, "d").await;
+    assert_eq!(
+        direct,
+        [
+            "ok",
+            "condition failed",
+            "ok",
+            "condition failed",
+            "Err(true)",
+            "Some((Some(2), Some(\"second\")))",
+            "true"
+        ]
+    );
+    assert_eq!(outcomes(&basic, "e").await, direct);
+    assert_eq!(outcomes(&caching, "c").await, direct);
+
+    // A condition on a path the model does not have never reaches DynamoDB.
+    api.sent.take();
+    let refused = basic
+        .update_field_if(
+            "e",
+            Note::fields().views(),
+            1,
+            &Condition::path("secret", &()).eq(1),
+        )
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(api.sent.take(), 0);
+}

@@ -535,3 +535,192 @@ fn render(
     }
     Ok(())
 }
+
+// ---- The wire form (external tables) ----------------------------------------------------------
+
+#[cfg(any(feature = "external-server", feature = "external-client"))]
+mod wire_form {
+    use super::*;
+    use crate::external::wire::{WireCondition, WirePath, WireValue};
+
+    const COMPARISONS: [(Comparison, &str); 6] = [
+        (Comparison::Eq, "eq"),
+        (Comparison::Ne, "ne"),
+        (Comparison::Lt, "lt"),
+        (Comparison::Le, "le"),
+        (Comparison::Gt, "gt"),
+        (Comparison::Ge, "ge"),
+    ];
+
+    const TYPES: [AttributeType; 10] = [
+        AttributeType::S,
+        AttributeType::N,
+        AttributeType::B,
+        AttributeType::Bool,
+        AttributeType::Null,
+        AttributeType::M,
+        AttributeType::L,
+        AttributeType::Ss,
+        AttributeType::Ns,
+        AttributeType::Bs,
+    ];
+
+    fn comparison_name(op: Comparison) -> String {
+        COMPARISONS
+            .iter()
+            .find(|(known, _)| *known == op)
+            .map_or("eq", |(_, name)| name)
+            .to_owned()
+    }
+
+    fn comparison(name: &str) -> Result<Comparison> {
+        COMPARISONS
+            .iter()
+            .find(|(_, known)| *known == name)
+            .map(|(op, _)| *op)
+            .ok_or_else(|| invalid(format!("{name:?} is not a comparison")))
+    }
+
+    fn invalid(message: String) -> Error {
+        Error::Validation {
+            violations: vec![Violation {
+                path: DocumentPath::root(),
+                message: format!("invalid condition: {message}"),
+            }],
+        }
+    }
+
+    impl Condition {
+        /// The condition in the wire format: string paths resolved against `model`, their values
+        /// checked against the types there.
+        pub(crate) fn to_wire(&self, model: &'static ModelSchema) -> Result<WireCondition> {
+            to_wire(&self.0, model)
+        }
+
+        /// A condition from the wire format, and the paths it reads. Paths are taken as given:
+        /// the caller checks them against the model.
+        pub(crate) fn from_wire(wire: WireCondition) -> Result<(Self, Vec<DocumentPath>)> {
+            let mut paths = Vec::new();
+            let node = from_wire(wire, &mut paths)?;
+            Ok((Self(node), paths))
+        }
+    }
+
+    fn to_wire(node: &Node, model: &'static ModelSchema) -> Result<WireCondition> {
+        let path = |operand: &Operand| resolve(operand, model);
+        Ok(match node {
+            Node::Compare(operand, op, value) => {
+                let (at, resolved) = path(operand)?;
+                WireCondition::Compare {
+                    path: WirePath(at),
+                    op: comparison_name(*op),
+                    value: WireValue(checked_value(value, resolved.as_ref())?),
+                }
+            }
+            Node::Between(operand, low, high) => {
+                let (at, resolved) = path(operand)?;
+                WireCondition::Between {
+                    path: WirePath(at),
+                    low: WireValue(checked_value(low, resolved.as_ref())?),
+                    high: WireValue(checked_value(high, resolved.as_ref())?),
+                }
+            }
+            Node::In(operand, values) => {
+                let (at, resolved) = path(operand)?;
+                WireCondition::In {
+                    path: WirePath(at),
+                    values: values
+                        .iter()
+                        .map(|value| checked_value(value, resolved.as_ref()).map(WireValue))
+                        .collect::<Result<_>>()?,
+                }
+            }
+            Node::BeginsWith(operand, value) => {
+                let (at, resolved) = path(operand)?;
+                WireCondition::BeginsWith {
+                    path: WirePath(at),
+                    value: WireValue(checked_value(value, resolved.as_ref())?),
+                }
+            }
+            Node::Contains(operand, value) => WireCondition::Contains {
+                path: WirePath(path(operand)?.0),
+                value: WireValue(value.clone()),
+            },
+            Node::Size(operand, op, size) => WireCondition::Size {
+                path: WirePath(path(operand)?.0),
+                op: comparison_name(*op),
+                size: *size,
+            },
+            Node::Exists(operand) => WireCondition::Exists {
+                path: WirePath(path(operand)?.0),
+            },
+            Node::NotExists(operand) => WireCondition::NotExists {
+                path: WirePath(path(operand)?.0),
+            },
+            Node::Type(operand, kind) => WireCondition::HasType {
+                path: WirePath(path(operand)?.0),
+                r#type: kind.code().to_owned(),
+            },
+            Node::And(nodes) => WireCondition::And(
+                nodes
+                    .iter()
+                    .map(|node| to_wire(node, model))
+                    .collect::<Result<_>>()?,
+            ),
+            Node::Or(nodes) => WireCondition::Or(
+                nodes
+                    .iter()
+                    .map(|node| to_wire(node, model))
+                    .collect::<Result<_>>()?,
+            ),
+            Node::Not(inner) => WireCondition::Not(Box::new(to_wire(inner, model)?)),
+            Node::Invalid(message) => return Err(invalid(message.clone())),
+        })
+    }
+
+    fn from_wire(wire: WireCondition, paths: &mut Vec<DocumentPath>) -> Result<Node> {
+        let mut operand = |path: WirePath| {
+            paths.push(path.0.clone());
+            Operand::Typed(path.0)
+        };
+        Ok(match wire {
+            WireCondition::Compare { path, op, value } => {
+                Node::Compare(operand(path), comparison(&op)?, Value::Encoded(value.0))
+            }
+            WireCondition::Between { path, low, high } => {
+                Node::Between(operand(path), Value::Encoded(low.0), Value::Encoded(high.0))
+            }
+            WireCondition::In { path, values } => Node::In(
+                operand(path),
+                values.into_iter().map(|v| Value::Encoded(v.0)).collect(),
+            ),
+            WireCondition::BeginsWith { path, value } => {
+                Node::BeginsWith(operand(path), Value::Encoded(value.0))
+            }
+            WireCondition::Contains { path, value } => Node::Contains(operand(path), value.0),
+            WireCondition::Size { path, op, size } => {
+                Node::Size(operand(path), comparison(&op)?, size)
+            }
+            WireCondition::Exists { path } => Node::Exists(operand(path)),
+            WireCondition::NotExists { path } => Node::NotExists(operand(path)),
+            WireCondition::HasType { path, r#type } => {
+                let kind = TYPES
+                    .into_iter()
+                    .find(|kind| kind.code() == r#type)
+                    .ok_or_else(|| invalid(format!("{type:?} is not a DynamoDB type")))?;
+                Node::Type(operand(path), kind)
+            }
+            WireCondition::And(all) => Node::And(
+                all.into_iter()
+                    .map(|wire| from_wire(wire, paths))
+                    .collect::<Result<_>>()?,
+            ),
+            WireCondition::Or(any) => Node::Or(
+                any.into_iter()
+                    .map(|wire| from_wire(wire, paths))
+                    .collect::<Result<_>>()?,
+            ),
+            WireCondition::Not(inner) => Node::Not(Box::new(from_wire(*inner, paths)?)),
+        })
+    }
+}

@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 use super::wire::{self, Answer, Operation, Request, WireItem, WirePath, WireValue, Write};
 use crate::document;
 use crate::error::{Error, Result};
-use crate::expr::UpdateAction;
+use crate::expr::{Condition, UpdateAction};
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::table::core::TableCore;
@@ -213,8 +213,17 @@ fn refused(
     status: u16,
     refusal: wire::Refusal,
 ) -> Error {
-    if refusal.kind == wire::RefusalKind::Denied {
-        return Error::Denied { operation, record };
+    match refusal.kind {
+        wire::RefusalKind::Denied => return Error::Denied { operation, record },
+        // The server does not show the stored record (the caller may not read all of it).
+        wire::RefusalKind::ConditionFailed => {
+            return Error::ConditionFailed {
+                operation,
+                record: record.unwrap_or_default(),
+                current: None,
+            }
+        }
+        _ => {}
     }
     Error::External {
         operation,
@@ -346,7 +355,9 @@ pub(crate) async fn update(
     key_item: &Item,
     actions: Vec<UpdateAction>,
     return_old: bool,
+    condition: Option<&Condition>,
 ) -> Result<Item> {
+    let condition = condition.map(|c| c.to_wire(core.model)).transpose()?;
     let writes = writes_of(actions);
     let data = api
         .call(
@@ -357,6 +368,7 @@ pub(crate) async fn update(
                 key: wire_key(key_item),
                 writes,
                 return_old,
+                condition,
             },
         )
         .await?;
@@ -370,7 +382,9 @@ pub(crate) async fn put(
     key_item: &Item,
     record: Item,
     if_absent: bool,
+    condition: Option<&Condition>,
 ) -> Result<bool> {
+    let condition = condition.map(|c| c.to_wire(core.model)).transpose()?;
     let data = api
         .call(
             core,
@@ -379,6 +393,7 @@ pub(crate) async fn put(
             Operation::PutRecord {
                 record: WireItem(record),
                 if_absent,
+                condition,
             },
         )
         .await?;
@@ -388,7 +403,13 @@ pub(crate) async fn put(
 }
 
 /// Deletes a record; whether there was one.
-pub(crate) async fn delete(api: &ExternalApi, core: &TableCore, key_item: &Item) -> Result<bool> {
+pub(crate) async fn delete(
+    api: &ExternalApi,
+    core: &TableCore,
+    key_item: &Item,
+    condition: Option<&Condition>,
+) -> Result<bool> {
+    let condition = condition.map(|c| c.to_wire(core.model)).transpose()?;
     let data = api
         .call(
             core,
@@ -396,6 +417,7 @@ pub(crate) async fn delete(api: &ExternalApi, core: &TableCore, key_item: &Item)
             Some(key_item),
             Operation::DeleteRecord {
                 key: wire_key(key_item),
+                condition,
             },
         )
         .await?;

@@ -18,7 +18,7 @@ use super::wire::{
     MAX_COMMIT_RECORDS, OPERATIONS,
 };
 use crate::error::Error;
-use crate::expr::UpdateAction;
+use crate::expr::{Condition, UpdateAction};
 use crate::model::transform::schema_at;
 use crate::model::validation::{check_at, check_writable, check_write};
 use crate::model::{Item, TableDataModel, TypeSchema};
@@ -214,6 +214,13 @@ fn refusal_of(error: Error) -> Refusal {
             (RefusalKind::InvalidKey, None)
         }
         Error::TooLarge { .. } | Error::TooManyActions { .. } => (RefusalKind::TooLarge, None),
+        // The stored record is not shown: the caller may not be allowed to read all of it.
+        Error::ConditionFailed { .. } => {
+            return refusal(
+                RefusalKind::ConditionFailed,
+                "the condition does not hold for the stored record",
+            )
+        }
         _ => {
             return refusal(
                 RefusalKind::Unavailable,
@@ -254,12 +261,16 @@ enum Action {
     Update {
         actions: Vec<UpdateAction>,
         return_old: bool,
+        condition: Option<Condition>,
     },
     PutRecord {
         record: Item,
         if_absent: bool,
+        condition: Option<Condition>,
     },
-    DeleteRecord,
+    DeleteRecord {
+        condition: Option<Condition>,
+    },
     RemoveRecord,
 }
 
@@ -418,7 +429,9 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 key,
                 writes,
                 return_old,
+                condition,
             } => {
+                let (condition, reads) = self.condition(condition)?;
                 let writes = limited(writes)?;
                 if writes.is_empty() {
                     return Err(refusal(RefusalKind::BadRequest, "an update needs writes"));
@@ -431,16 +444,22 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 checked(
                     policy::Operation::Update,
                     key.0,
-                    Vec::new(),
+                    reads,
                     paths,
                     false,
                     Action::Update {
                         actions,
                         return_old,
+                        condition,
                     },
                 )
             }
-            wire::Operation::PutRecord { record, if_absent } => {
+            wire::Operation::PutRecord {
+                record,
+                if_absent,
+                condition,
+            } => {
+                let (condition, reads) = self.condition(condition)?;
                 let record = record.0;
                 check_write(
                     TypeSchema::Model(self.model()),
@@ -453,20 +472,27 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 checked(
                     policy::Operation::PutRecord,
                     key,
-                    Vec::new(),
+                    reads,
                     Vec::new(),
                     true,
-                    Action::PutRecord { record, if_absent },
+                    Action::PutRecord {
+                        record,
+                        if_absent,
+                        condition,
+                    },
                 )
             }
-            wire::Operation::DeleteRecord { key } => checked(
-                policy::Operation::DeleteRecord,
-                key.0,
-                Vec::new(),
-                Vec::new(),
-                true,
-                Action::DeleteRecord,
-            ),
+            wire::Operation::DeleteRecord { key, condition } => {
+                let (condition, reads) = self.condition(condition)?;
+                checked(
+                    policy::Operation::DeleteRecord,
+                    key.0,
+                    reads,
+                    Vec::new(),
+                    true,
+                    Action::DeleteRecord { condition },
+                )
+            }
             wire::Operation::Commit { .. } => Err(refusal(
                 RefusalKind::BadRequest,
                 "a commit is checked record by record",
@@ -480,6 +506,23 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 Action::RemoveRecord,
             ),
         }
+    }
+
+    /// A request's condition, and the paths it reads (each a path of the model: a condition reads
+    /// what it tests, so the policy sees them as reads).
+    fn condition(
+        &self,
+        condition: Option<wire::WireCondition>,
+    ) -> Result<(Option<Condition>, Vec<DocumentPath>), Refusal> {
+        let Some(wire) = condition else {
+            return Ok((None, Vec::new()));
+        };
+        let (condition, paths) = Condition::from_wire(wire).map_err(refusal_of)?;
+        let paths = limited(paths)?;
+        for path in &paths {
+            self.described(path)?;
+        }
+        Ok((Some(condition), paths))
     }
 
     /// The stored key of the record the caller names: exactly the table's key attributes, of the
@@ -600,26 +643,33 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             Action::Update {
                 actions,
                 return_old,
+                condition,
             } => {
                 let old = if return_old {
                     OldValues::Fetch
                 } else {
                     OldValues::Skip
                 };
-                let written = backend.write(key_item, actions, old, None).await?;
+                let written = backend
+                    .write(key_item, actions, old, condition.as_ref())
+                    .await?;
                 Ok(json!({ "old": item_to_json(&written.old) }))
             }
-            Action::PutRecord { record, if_absent } => {
-                let condition = if if_absent {
-                    PutCondition::Absent
-                } else {
-                    PutCondition::None
+            Action::PutRecord {
+                record,
+                if_absent,
+                condition,
+            } => {
+                let condition = match (if_absent, &condition) {
+                    (true, _) => PutCondition::Absent,
+                    (false, Some(condition)) => PutCondition::Holds(condition),
+                    (false, None) => PutCondition::None,
                 };
                 let written = self.table.put_item(record, condition).await?;
                 Ok(json!({ "written": written }))
             }
-            Action::DeleteRecord => {
-                let existed = backend.delete_record(key_item, None).await?;
+            Action::DeleteRecord { condition } => {
+                let existed = backend.delete_record(key_item, condition.as_ref()).await?;
                 Ok(json!({ "existed": existed }))
             }
             Action::RemoveRecord => {

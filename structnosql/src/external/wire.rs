@@ -70,6 +70,9 @@ pub enum Operation {
         /// Whether to answer what the written paths held before.
         #[serde(default)]
         return_old: bool,
+        /// Write only if this holds for the stored record (refusal `condition_failed` otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<WireCondition>,
     },
     /// Writes a whole record. Answer: `{"written": true}`, or `false` when `if_absent` and a
     /// record with its key exists.
@@ -79,11 +82,17 @@ pub enum Operation {
         /// Write only if no record has its key.
         #[serde(default)]
         if_absent: bool,
+        /// Write only if this holds for the stored record (refusal `condition_failed` otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<WireCondition>,
     },
     /// Deletes a record. Answer: `{"existed": bool}`.
     DeleteRecord {
         /// The record's key attributes.
         key: WireItem,
+        /// Delete only if this holds for the stored record (refusal `condition_failed` otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<WireCondition>,
     },
     /// Deletes a record and answers it. Answer: `{"record": item or null}`.
     RemoveRecord {
@@ -98,6 +107,84 @@ pub enum Operation {
         /// The records and their writes.
         records: Vec<RecordWrites>,
     },
+}
+
+/// A condition on a record's values, as DynamoDB evaluates it (every path a path of the model).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum WireCondition {
+    /// `path op value`; `op` is one of `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
+    Compare {
+        /// Where.
+        path: WirePath,
+        /// The comparison.
+        op: String,
+        /// With what.
+        value: WireValue,
+    },
+    /// `low <= path <= high`.
+    Between {
+        /// Where.
+        path: WirePath,
+        /// The lowest value.
+        low: WireValue,
+        /// The highest value.
+        high: WireValue,
+    },
+    /// The value at `path` is one of `values`.
+    In {
+        /// Where.
+        path: WirePath,
+        /// The values.
+        values: Vec<WireValue>,
+    },
+    /// The string or binary at `path` starts with `value`.
+    BeginsWith {
+        /// Where.
+        path: WirePath,
+        /// The prefix.
+        value: WireValue,
+    },
+    /// The string at `path` contains `value`, or the set or list there holds it.
+    Contains {
+        /// Where.
+        path: WirePath,
+        /// What.
+        value: WireValue,
+    },
+    /// `size(path) op size`.
+    Size {
+        /// Where.
+        path: WirePath,
+        /// The comparison, as in `compare`.
+        op: String,
+        /// The size.
+        size: u64,
+    },
+    /// Something is stored at the path.
+    Exists {
+        /// Where.
+        path: WirePath,
+    },
+    /// Nothing is stored at the path.
+    NotExists {
+        /// Where.
+        path: WirePath,
+    },
+    /// The value at `path` has DynamoDB type `type` (`S`, `N`, `B`, `BOOL`, `NULL`, `M`, `L`, `SS`,
+    /// `NS`, `BS`).
+    HasType {
+        /// Where.
+        path: WirePath,
+        /// The type.
+        r#type: String,
+    },
+    /// Every one holds.
+    And(Vec<WireCondition>),
+    /// One holds.
+    Or(Vec<WireCondition>),
+    /// It does not hold.
+    Not(Box<WireCondition>),
 }
 
 /// One record's writes in an [`Operation::Commit`].
@@ -198,6 +285,8 @@ pub enum RefusalKind {
     Denied,
     /// A request with a name already used by this caller. 409.
     Replayed,
+    /// The operation's condition does not hold for the stored record; nothing was written. 412.
+    ConditionFailed,
     /// The body, or what it would store, is too large. 413.
     TooLarge,
     /// The server could not carry the operation out (DynamoDB failed, or is unreachable). 502.
@@ -218,6 +307,7 @@ impl RefusalKind {
             RefusalKind::ReadOnly | RefusalKind::Denied => 403,
             RefusalKind::UnknownTable => 404,
             RefusalKind::Replayed => 409,
+            RefusalKind::ConditionFailed => 412,
             RefusalKind::TooLarge => 413,
             RefusalKind::Unavailable => 502,
         }

@@ -149,17 +149,23 @@ async fn send_put(
 ) -> Result<bool> {
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
-        let if_absent = match condition {
-            PutCondition::None if prepared.expected_version.is_none() => false,
-            PutCondition::Absent if prepared.expected_version.is_none() => true,
-            _ => {
-                return Err(crate::external::client::not_carried(
-                    core,
-                    "conditions and versions",
-                ))
-            }
+        if prepared.expected_version.is_some() {
+            return Err(crate::external::client::not_carried(core, "versions"));
+        }
+        let (if_absent, condition) = match condition {
+            PutCondition::None => (false, None),
+            PutCondition::Absent => (true, None),
+            PutCondition::Holds(condition) => (false, Some(condition)),
         };
-        return crate::external::client::put(api, core, key_item, prepared.item, if_absent).await;
+        return crate::external::client::put(
+            api,
+            core,
+            key_item,
+            prepared.item,
+            if_absent,
+            condition,
+        )
+        .await;
     }
     let expected_version = prepared.expected_version;
     // What a conditioned put writes, to recognise it in the item a failed retry returns.
@@ -227,10 +233,7 @@ pub(crate) async fn delete(
 ) -> Result<bool> {
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
-        if condition.is_some() {
-            return Err(crate::external::client::not_carried(core, "conditions"));
-        }
-        return crate::external::client::delete(api, core, key_item).await;
+        return crate::external::client::delete(api, core, key_item, condition).await;
     }
     let mut placeholders = Placeholders::new();
     let mut expression = format!(

@@ -71,11 +71,11 @@ pub(crate) async fn apply(
     check_written_size(core, key_item, &actions)?;
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
-        if condition.is_some() {
-            return Err(crate::external::client::not_carried(core, "conditions"));
-        }
         let return_old = old_values == OldValues::Fetch;
-        return crate::external::client::update(api, core, key_item, actions, return_old).await;
+        return crate::external::client::update(
+            api, core, key_item, actions, return_old, condition,
+        )
+        .await;
     }
     let sections = plan_update(actions, &[])?;
     one_request_if_conditional(core, key_item, condition, sections.len())?;
@@ -161,14 +161,11 @@ pub(crate) async fn apply_with_knowledge(
 ) -> Result<()> {
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
-        // The API's server finds the missing parents itself; it checks no version or condition.
-        if condition.is_some() || !matches!(version, None | Some(ExpectedVersion::Any)) {
-            return Err(crate::external::client::not_carried(
-                core,
-                "conditions and versions",
-            ));
+        // The API's server finds the missing parents itself; it checks no version.
+        if !matches!(version, None | Some(ExpectedVersion::Any)) {
+            return Err(crate::external::client::not_carried(core, "versions"));
         }
-        return crate::external::client::update(api, core, key_item, actions, false)
+        return crate::external::client::update(api, core, key_item, actions, false, condition)
             .await
             .map(drop);
     }

@@ -1390,6 +1390,50 @@ pub enum With {
     /// holding one record at most (`cache_capacity(1)`) and trusting what it read within one call
     /// only (`cache_max_age(ZERO)`).
     ProjectedCaching,
+    /// A caching table through an external API (an `Executor` over HTTP on 127.0.0.1) in the
+    /// caching table's place, on the operations the API carries (see [`carried_by_external_api`]).
+    ExternalCaching,
+}
+
+/// Whether the external API carries `op` (single-record operations, one-record queries and
+/// commits; not batches or transactions).
+fn carried_by_external_api(op: &BoardOp) -> bool {
+    !matches!(
+        op,
+        BoardOp::BatchGet
+            | BoardOp::BatchPut(_)
+            | BoardOp::BatchDelete(_)
+            | BoardOp::WriteTransaction(_)
+            | BoardOp::ReadTransaction
+            | BoardOp::Query(_, _, Some(..=0))
+    )
+}
+
+/// A caching table of `Board`s through an external API serving the DynamoDB table `name` to any
+/// caller, over HTTP on 127.0.0.1.
+async fn external_caching_table(name: &str) -> CachingTable<Board> {
+    use structnosql::external::policy::{Access, Caller, Denied};
+    use structnosql::external::{axum, Executor, ExternalApi};
+    let served = BasicTable::<Board>::builder()
+        .table_name(name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("boardId"))
+        .build()
+        .await
+        .unwrap();
+    let router = Executor::new()
+        .serve("boards", served, |_: &Access<'_>| Ok::<(), Denied>(()))
+        .router(|_: &axum::http::HeaderMap| Some(Caller::new("tester")));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    CachingTable::<Board>::builder()
+        .table_name("boards")
+        .external_api(ExternalApi::new(url))
+        .primary_index(PrimaryIndex::hash("boardId"))
+        .build()
+        .await
+        .unwrap()
 }
 
 async fn board_tables(prefix: &str) -> (BasicTable<Board>, String) {
@@ -1409,29 +1453,33 @@ async fn board_tables(prefix: &str) -> (BasicTable<Board>, String) {
 /// compares every result and the final items.
 // The typed-path macros clone values of every field type, integers included.
 #[allow(clippy::clone_on_copy)]
-pub async fn run_board(ops: Vec<BoardOp>, with: With) {
+pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
+    if with == With::ExternalCaching {
+        ops.retain(carried_by_external_api);
+    }
     let (basic, _) = board_tables("eqb-basic").await;
     let caching = match with {
         With::Basic => None,
-        With::Caching | With::ProjectedCaching => {
+        With::Caching | With::ProjectedCaching | With::ExternalCaching => {
             let (_, name) = board_tables("eqb-caching").await;
             let builder = CachingTable::<Board>::builder()
                 .table_name(&name)
                 .client(harness::client())
                 .primary_index(PrimaryIndex::hash("boardId"));
             let caching = match with {
+                With::ExternalCaching => external_caching_table(&name).await,
                 With::ProjectedCaching => builder
                     .whole_record_reads(false)
                     // Fewer records than the sequences use: records without pending writes
                     // are forgotten and read again along the way; and what was read is
                     // trusted within one call only.
                     .cache_capacity(1)
-                    .cache_max_age(std::time::Duration::ZERO),
-                _ => builder,
-            }
-            .build()
-            .await
-            .unwrap();
+                    .cache_max_age(std::time::Duration::ZERO)
+                    .build()
+                    .await
+                    .unwrap(),
+                _ => builder.build().await.unwrap(),
+            };
             let stored = BasicTable::<Board>::builder()
                 .table_name(&name)
                 .client(harness::client())
@@ -2142,6 +2190,12 @@ proptest! {
     #[test]
     fn projected_caching_table_agrees_on_lists_sets_and_records(ops in proptest::collection::vec(board_op(), 1..30)) {
         run_board_blocking(ops, With::ProjectedCaching);
+    }
+
+    /// And a caching table through an external API, on the operations the API carries.
+    #[test]
+    fn external_caching_table_agrees_on_lists_sets_and_records(ops in proptest::collection::vec(board_op(), 1..30)) {
+        run_board_blocking(ops, With::ExternalCaching);
     }
 }
 

@@ -1,5 +1,6 @@
 //! Property tests of the parts that take arbitrary input: the string-path parser, decoding of
-//! arbitrary stored items, and the update planner. None may panic; what they accept must be valid.
+//! arbitrary stored items, the update planner, and the external tables' server on arbitrary
+//! request bodies. None may panic; what they accept must be valid.
 //! (The same targets run under coverage-guided fuzzing in `fuzz/`.)
 
 use proptest::prelude::*;
@@ -163,4 +164,108 @@ fn pairwise_normalize(actions: Vec<UpdateAction>) -> Option<Vec<UpdateAction>> {
         }
     }
     Some(merged)
+}
+
+/// Names a request body may use, so that arbitrary bodies often look like requests.
+const WIRE_NAMES: [&str; 25] = [
+    "version",
+    "table",
+    "request_id",
+    "operation",
+    "get_fields",
+    "get_record",
+    "update",
+    "put_record",
+    "delete_record",
+    "remove_record",
+    "commit",
+    "key",
+    "paths",
+    "writes",
+    "set",
+    "remove",
+    "path",
+    "value",
+    "condition",
+    "records",
+    "groups",
+    "S",
+    "N",
+    "M",
+    "accountId",
+];
+
+/// JSON of any shape, its object keys mostly the wire format's own names.
+fn wire_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value as Json;
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        any::<i64>().prop_map(Json::from),
+        Just(Json::from(1)),
+        ".{0,6}".prop_map(Json::String),
+        Just(Json::String("accounts".into())),
+        Just(Json::String("u1".into())),
+    ];
+    leaf.prop_recursive(8, 64, 4, |inner| {
+        let key = prop_oneof![
+            prop::sample::select(WIRE_NAMES.to_vec()).prop_map(str::to_owned),
+            ".{0,4}"
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Json::Array),
+            proptest::collection::btree_map(key, inner, 0..4)
+                .prop_map(|entries| Json::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+/// An executor whose policy denies everything, over a table whose client is never used.
+fn denying_executor() -> &'static (tokio::runtime::Runtime, structnosql::external::Executor) {
+    use structnosql::external::policy::{Access, Denied};
+    static SERVER: std::sync::OnceLock<(tokio::runtime::Runtime, structnosql::external::Executor)> =
+        std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let table = runtime
+            .block_on(
+                structnosql::BasicTable::<Account>::builder()
+                    .table_name("accounts")
+                    .client(structnosql::client_for_local_endpoint("http://127.0.0.1:9"))
+                    .primary_index(structnosql::PrimaryIndex::hash("accountId"))
+                    .build(),
+            )
+            .unwrap();
+        let executor =
+            structnosql::external::Executor::new().serve("accounts", table, |_: &Access<'_>| {
+                Err(Denied::new("robustness"))
+            });
+        (runtime, executor)
+    })
+}
+
+proptest! {
+    /// The external tables' server answers any body, JSON or not, with a refusal in the wire
+    /// format and the status of its kind (its policy denies everything, so nothing is carried out).
+    #[test]
+    fn external_requests_are_refused_in_the_wire_format_without_panicking(
+        body in prop_oneof![
+            wire_json().prop_map(|json| serde_json::to_vec(&json).unwrap()),
+            wire_json().prop_map(|operation| serde_json::to_vec(&serde_json::json!({
+                "version": 1, "table": "accounts", "operation": operation
+            })).unwrap()),
+            proptest::collection::vec(any::<u8>(), 0..64),
+        ]
+    ) {
+        let (runtime, executor) = denying_executor();
+        let caller = structnosql::external::policy::Caller::new("u1");
+        let (status, answer) = runtime.block_on(executor.execute(&caller, &body));
+        let answer: structnosql::external::wire::Answer = serde_json::from_slice(&answer).unwrap();
+        prop_assert!(!answer.success);
+        let refusal = answer.error.unwrap();
+        prop_assert_eq!(status, refusal.kind.status());
+    }
 }

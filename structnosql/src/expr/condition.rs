@@ -541,7 +541,9 @@ fn render(
 #[cfg(any(feature = "external-server", feature = "external-client"))]
 mod wire_form {
     use super::*;
-    use crate::external::wire::{WireCondition, WirePath, WireValue};
+    #[cfg(feature = "external-client")]
+    use crate::external::wire::WireValue;
+    use crate::external::wire::{WireCondition, WirePath};
 
     const COMPARISONS: [(Comparison, &str); 6] = [
         (Comparison::Eq, "eq"),
@@ -552,6 +554,7 @@ mod wire_form {
         (Comparison::Ge, "ge"),
     ];
 
+    #[cfg(feature = "external-server")]
     const TYPES: [AttributeType; 10] = [
         AttributeType::S,
         AttributeType::N,
@@ -565,6 +568,7 @@ mod wire_form {
         AttributeType::Bs,
     ];
 
+    #[cfg(feature = "external-client")]
     fn comparison_name(op: Comparison) -> String {
         COMPARISONS
             .iter()
@@ -573,6 +577,7 @@ mod wire_form {
             .to_owned()
     }
 
+    #[cfg(feature = "external-server")]
     fn comparison(name: &str) -> Result<Comparison> {
         COMPARISONS
             .iter()
@@ -593,12 +598,14 @@ mod wire_form {
     impl Condition {
         /// The condition in the wire format: string paths resolved against `model`, their values
         /// checked against the types there.
+        #[cfg(feature = "external-client")]
         pub(crate) fn to_wire(&self, model: &'static ModelSchema) -> Result<WireCondition> {
             to_wire(&self.0, model)
         }
 
         /// A condition from the wire format, and the paths it reads. Paths are taken as given:
         /// the caller checks them against the model.
+        #[cfg(feature = "external-server")]
         pub(crate) fn from_wire(wire: WireCondition) -> Result<(Self, Vec<DocumentPath>)> {
             let mut paths = Vec::new();
             let node = from_wire(wire, &mut paths)?;
@@ -606,6 +613,7 @@ mod wire_form {
         }
     }
 
+    #[cfg(feature = "external-client")]
     fn to_wire(node: &Node, model: &'static ModelSchema) -> Result<WireCondition> {
         let path = |operand: &Operand| resolve(operand, model);
         Ok(match node {
@@ -678,6 +686,7 @@ mod wire_form {
         })
     }
 
+    #[cfg(feature = "external-server")]
     fn from_wire(wire: WireCondition, paths: &mut Vec<DocumentPath>) -> Result<Node> {
         let mut operand = |path: WirePath| {
             paths.push(path.0.clone());

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::external::policy::{self, Caller};
 use structnosql::external::{axum, Executor, ExternalApi};
 use structnosql::table::{Backend, BasicTable, CachingTable, PrimaryIndex, Query, Table};
@@ -322,10 +323,8 @@ async fn another_callers_record_is_denied_on_every_operation() {
 async fn what_the_api_does_not_carry_is_refused_before_sending() {
     let api = api().await;
     let (basic, requests) = external_basic(&api, "u").await;
-    let query = basic
-        .query_field(&Query::primary("u").unwrap(), Note::fields().title())
-        .await;
-    assert!(matches!(query, Err(Error::Config { .. })), "{query:?}");
+    let scan = basic.scan_records(&structnosql::table::Scan::table()).await;
+    assert!(matches!(scan, Err(Error::Config { .. })), "{scan:?}");
     assert_eq!(requests.load(Ordering::SeqCst), 0);
 
     let unreachable = BasicTable::<Note>::builder()
@@ -532,4 +531,129 @@ async fn conditional_writes_hold_and_fail_as_on_a_direct_table() {
         .await;
     assert!(refused.is_err(), "{refused:?}");
     assert_eq!(api.sent.take(), 0);
+}
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+pub struct Entry {
+    owner: String,
+    seq: i64,
+    text: Option<String>,
+    score: Option<i64>,
+}
+
+/// Queries through the API: pages of a partition with sort conditions, filters, limits, order and
+/// pagination answer what a direct table answers; another caller's partition, a start key from
+/// another partition and an unknown index are refused without reaching DynamoDB.
+#[tokio::test]
+async fn queries_answer_as_a_direct_table_and_stay_in_the_callers_partition() {
+    use structnosql::expr::Condition;
+    use structnosql::table::{Direct, SortCondition};
+    let table_name = harness::unique_table_name("ext-entries");
+    let index = PrimaryIndex::hash_and_sort("owner", "seq");
+    let direct = BasicTable::<Entry, (String, i64)>::builder()
+        .table_name(&table_name)
+        .client(harness::client())
+        .primary_index(index.clone())
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    for owner in ["me", "other"] {
+        for seq in 0..7 {
+            direct
+                .put_record(&Entry {
+                    owner: owner.into(),
+                    seq,
+                    text: Some(format!("{owner} {seq}")),
+                    score: Some(seq % 3),
+                })
+                .await
+                .unwrap();
+        }
+    }
+    let (client, sent) = harness::counted_client();
+    let served = BasicTable::<Entry, (String, i64)>::builder()
+        .table_name(&table_name)
+        .client(client)
+        .primary_index(index.clone())
+        .build()
+        .await
+        .unwrap();
+    let router = Executor::new()
+        .serve("entries", served, policy::OwnRecords::by("owner"))
+        .router(|headers: &axum::http::HeaderMap| {
+            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let api = ExternalApi::new(url).header("x-caller", "me");
+    let basic = BasicTable::<Entry, (String, i64)>::builder()
+        .table_name("entries")
+        .external_api(api.clone())
+        .primary_index(index.clone())
+        .build()
+        .await
+        .unwrap();
+    let caching = CachingTable::<Entry, (String, i64)>::builder()
+        .table_name("entries")
+        .external_api(api)
+        .primary_index(index)
+        .build()
+        .await
+        .unwrap();
+
+    async fn pages<B: Backend>(table: &Table<Entry, (String, i64), B>) -> Vec<String> {
+        let f = Entry::fields();
+        let queries = [
+            Query::primary("me").unwrap(),
+            Query::primary("me")
+                .unwrap()
+                .sort(SortCondition::between(2, 5).unwrap())
+                .descending(),
+            Query::primary("me")
+                .unwrap()
+                .filter(Condition::eq(f.score(), 1)),
+        ];
+        let mut seen = Vec::new();
+        for query in queries {
+            let mut query = query.limit(2);
+            loop {
+                let page = table.query_field(&query, f.text()).await.unwrap();
+                seen.push(format!("{:?}", page.records));
+                if page.metadata.has_reached_end {
+                    break;
+                }
+                query = query.start_after(page.metadata.last_evaluated_key);
+            }
+        }
+        seen
+    }
+    let expected = pages::<Direct>(&direct).await;
+    assert!(expected.len() >= 7, "{expected:?}");
+    assert_eq!(pages(&basic).await, expected);
+    assert_eq!(pages(&caching).await, expected);
+
+    sent.take();
+    let f = Entry::fields();
+    let other = basic
+        .query_field(&Query::primary("other").unwrap(), f.text())
+        .await;
+    assert!(matches!(other, Err(Error::Denied { .. })), "{other:?}");
+    let foreign_start = Query::primary("me")
+        .unwrap()
+        .start_after(Some(structnosql::Item::from([
+            ("owner".to_owned(), AttributeValue::S("other".into())),
+            ("seq".to_owned(), AttributeValue::N("3".into())),
+        ])));
+    let refused = basic.query_field(&foreign_start, f.text()).await;
+    assert!(
+        matches!(&refused, Err(Error::External { kind, .. }) if kind == "bad_request"),
+        "{refused:?}"
+    );
+    let unknown_index = basic
+        .query_field(&Query::index("by_score", 1).unwrap(), f.text())
+        .await;
+    assert!(unknown_index.is_err(), "{unknown_index:?}");
+    assert_eq!(sent.take(), 0, "nothing refused reached DynamoDB");
 }

@@ -356,6 +356,7 @@ pub(crate) async fn update(
     actions: Vec<UpdateAction>,
     return_old: bool,
     condition: Option<&Condition>,
+    creates_record: bool,
 ) -> Result<Item> {
     let condition = condition.map(|c| c.to_wire(core.model)).transpose()?;
     let writes = writes_of(actions);
@@ -369,6 +370,7 @@ pub(crate) async fn update(
                 writes,
                 return_old,
                 condition,
+                creates_record,
             },
         )
         .await?;
@@ -460,18 +462,77 @@ fn writes_of(actions: Vec<UpdateAction>) -> Vec<Write> {
         .collect()
 }
 
+/// One page of a query.
+pub(crate) async fn query(
+    api: &ExternalApi,
+    core: &TableCore,
+    query: &crate::table::Query,
+    paths: &[DocumentPath],
+) -> Result<(Vec<Item>, crate::table::QueryMetadata)> {
+    use crate::table::SortCondition;
+    use wire::WireSortCondition as Wire;
+    let sort = query.sort.clone().map(|sort| match sort {
+        SortCondition::Eq(value) => Wire::Eq(WireValue(value)),
+        SortCondition::Lt(value) => Wire::Lt(WireValue(value)),
+        SortCondition::Le(value) => Wire::Le(WireValue(value)),
+        SortCondition::Gt(value) => Wire::Gt(WireValue(value)),
+        SortCondition::Ge(value) => Wire::Ge(WireValue(value)),
+        SortCondition::Between(low, high) => Wire::Between {
+            low: WireValue(low),
+            high: WireValue(high),
+        },
+        SortCondition::BeginsWith(value) => Wire::BeginsWith(WireValue(value)),
+    });
+    let filter = query
+        .filter
+        .as_ref()
+        .map(|filter| filter.to_wire(core.model))
+        .transpose()?;
+    let operation = Operation::Query {
+        index: query.index.clone(),
+        hash: WireValue(query.hash.clone()),
+        sort,
+        filter,
+        limit: query.limit,
+        start: query.start.clone().map(WireItem),
+        descending: !query.ascending,
+        paths: paths_of(paths),
+    };
+    let data = api.call(core, "Query", None, operation).await?;
+    let items = serde_json::from_value::<Vec<WireItem>>(field(&data, "items").clone())
+        .map_err(|error| not_an_answer(error.to_string()))?
+        .into_iter()
+        .map(|item| item.0)
+        .collect::<Vec<_>>();
+    let last_evaluated_key = item_of(field(&data, "last_evaluated_key"))?;
+    let count = field(&data, "count")
+        .as_i64()
+        .and_then(|count| i32::try_from(count).ok())
+        .ok_or_else(|| not_an_answer("count must be a number".into()))?;
+    Ok((
+        items,
+        crate::table::QueryMetadata {
+            count,
+            has_reached_end: last_evaluated_key.is_none(),
+            last_evaluated_key,
+        },
+    ))
+}
+
+/// A record's key attributes and its groups of writes, each with whether it creates the record.
+pub(crate) type RecordGroups = (Item, Vec<(Vec<UpdateAction>, bool)>);
+
 /// Sends the writes of many records (each as groups applied in order) in as few requests as
 /// [`wire::MAX_COMMIT_RECORDS`] allows: one for up to that many records. One outcome per record.
 pub(crate) async fn commit(
     api: &ExternalApi,
     core: &TableCore,
-    records: Vec<(Item, Vec<Vec<UpdateAction>>)>,
+    records: Vec<RecordGroups>,
 ) -> Vec<Result<()>> {
     let mut outcomes = Vec::with_capacity(records.len());
     let mut records = records.into_iter().peekable();
     while records.peek().is_some() {
-        let chunk: Vec<(Item, Vec<Vec<UpdateAction>>)> =
-            records.by_ref().take(wire::MAX_COMMIT_RECORDS).collect();
+        let chunk: Vec<RecordGroups> = records.by_ref().take(wire::MAX_COMMIT_RECORDS).collect();
         let describe: Vec<String> = chunk
             .iter()
             .map(|(key_item, _)| core.describe_record(key_item))
@@ -481,7 +542,13 @@ pub(crate) async fn commit(
                 .into_iter()
                 .map(|(key_item, groups)| wire::RecordWrites {
                     key: wire_key(&key_item),
-                    groups: groups.into_iter().map(writes_of).collect(),
+                    groups: groups
+                        .into_iter()
+                        .map(|(actions, creates_record)| wire::WriteGroup {
+                            writes: writes_of(actions),
+                            creates_record,
+                        })
+                        .collect(),
                 })
                 .collect(),
         };

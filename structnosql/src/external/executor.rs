@@ -262,6 +262,7 @@ enum Action {
         actions: Vec<UpdateAction>,
         return_old: bool,
         condition: Option<Condition>,
+        creates_record: bool,
     },
     PutRecord {
         record: Item,
@@ -282,9 +283,34 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
         operation: wire::Operation,
     ) -> Pending<'a> {
         Box::pin(async move {
-            if let wire::Operation::Commit { records } = operation {
-                return self.commit(caller, name, records).await;
-            }
+            let operation = match operation {
+                wire::Operation::Commit { records } => {
+                    return self.commit(caller, name, records).await
+                }
+                wire::Operation::Query {
+                    index,
+                    hash,
+                    sort,
+                    filter,
+                    limit,
+                    start,
+                    descending,
+                    paths,
+                } => {
+                    let query = QueryRequest {
+                        index,
+                        hash: hash.0,
+                        sort,
+                        filter,
+                        limit,
+                        start: start.map(|start| start.0),
+                        descending,
+                        paths: paths.into_iter().map(|path| path.0).collect(),
+                    };
+                    return self.query(caller, name, query).await;
+                }
+                other => other,
+            };
             let checked = self.check(operation)?;
             let access = Access {
                 caller,
@@ -342,15 +368,16 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             .groups
             .into_iter()
             .map(|group| {
-                limited(group)?
+                let actions = limited(group.writes)?
                     .into_iter()
                     .map(|write| self.checked_write(write))
-                    .collect::<Result<Vec<_>, _>>()
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((actions, group.creates_record))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, Refusal>>()?;
         let writes: Vec<DocumentPath> = groups
             .iter()
-            .flatten()
+            .flat_map(|(actions, _)| actions)
             .map(|action| action.path().clone())
             .collect();
         let access = Access {
@@ -365,14 +392,118 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         self.policy
             .authorize(&access)
             .map_err(|denied| self.denial(name, &denied))?;
-        for actions in groups.into_iter().filter(|group| !group.is_empty()) {
-            self.table
-                .backend
-                .write(&key_item, actions, OldValues::Skip, None)
-                .await
-                .map_err(refusal_of)?;
+        for (actions, creates_record) in groups.into_iter().filter(|(a, _)| !a.is_empty()) {
+            if creates_record {
+                create_and_write(self.table.core(), &key_item, actions, None)
+                    .await
+                    .map_err(refusal_of)?;
+            } else {
+                self.table
+                    .backend
+                    .write(&key_item, actions, OldValues::Skip, None)
+                    .await
+                    .map_err(refusal_of)?;
+            }
         }
         Ok(())
+    }
+
+    /// One page of a query: its paths, filter, index, partition and start checked, then allowed.
+    async fn query(
+        &self,
+        caller: &Caller,
+        name: &str,
+        request: QueryRequest,
+    ) -> Result<Json, Refusal> {
+        let core = self.table.core();
+        let paths = limited(request.paths)?;
+        for path in &paths {
+            self.described(path)?;
+        }
+        let (filter, filter_paths) = self.condition(request.filter)?;
+        let (hash_name, hash_schema) = match &request.index {
+            None => (core.primary_index.hash_key.clone(), K::key_schemas().0),
+            Some(index) => {
+                let hash_name = core
+                    .global_secondary_indexes
+                    .iter()
+                    .find(|known| &known.name == index)
+                    .map(|known| known.hash_key.clone())
+                    .ok_or_else(|| {
+                        refusal(
+                            RefusalKind::BadRequest,
+                            format!("no index is called {index:?}"),
+                        )
+                    })?;
+                let at = DocumentPath::from_segments(vec![crate::path::Segment::Key(
+                    hash_name.as_str().into(),
+                )]);
+                let schema = self.described(&at)?.schema;
+                (hash_name, schema)
+            }
+        };
+        check_write(hash_schema, &request.hash).map_err(|violations| Refusal {
+            kind: RefusalKind::InvalidKey,
+            message: violations.to_string(),
+            path: Some(hash_name.clone()),
+        })?;
+        if request.limit.is_some_and(|limit| limit < 1) {
+            return Err(refusal(RefusalKind::BadRequest, "a limit is at least 1"));
+        }
+        if let Some(start) = &request.start {
+            let partition = match request.index {
+                None => core.with_leading_key(request.hash.clone()),
+                Some(_) => request.hash.clone(),
+            };
+            if start.get(&hash_name) != Some(&partition) {
+                return Err(refusal(
+                    RefusalKind::BadRequest,
+                    "the start key is not in the queried partition",
+                ));
+            }
+        }
+        let key = Item::from([(hash_name, request.hash.clone())]);
+        let mut reads = paths.clone();
+        reads.extend(filter_paths);
+        let access = Access {
+            caller,
+            table: name,
+            operation: policy::Operation::Query,
+            key: &key,
+            reads: &reads,
+            writes: &[],
+            whole_record: false,
+        };
+        self.policy
+            .authorize(&access)
+            .map_err(|denied| self.denial(name, &denied))?;
+        let query = crate::table::Query {
+            index: request.index,
+            hash: request.hash,
+            sort: request.sort.map(sort_condition),
+            filter,
+            limit: request.limit,
+            start: request.start,
+            ascending: !request.descending,
+        };
+        let (items, metadata) = self
+            .table
+            .backend
+            .query(&query, &paths)
+            .await
+            .map_err(refusal_of)?;
+        let items: Vec<Json> = items
+            .into_iter()
+            .map(|item| item_to_json(&core.strip_leading_key(item)))
+            .collect();
+        Ok(json!({
+            "items": items,
+            "count": metadata.count,
+            "last_evaluated_key": metadata
+                .last_evaluated_key
+                .as_ref()
+                .map_or(Json::Null, item_to_json),
+        }))
     }
 
     /// The answer to a denied request; the reason stays in the server's log.
@@ -430,7 +561,14 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 writes,
                 return_old,
                 condition,
+                creates_record,
             } => {
+                if creates_record && return_old {
+                    return Err(refusal(
+                        RefusalKind::BadRequest,
+                        "an update that creates its record answers no old values",
+                    ));
+                }
                 let (condition, reads) = self.condition(condition)?;
                 let writes = limited(writes)?;
                 if writes.is_empty() {
@@ -451,6 +589,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                         actions,
                         return_old,
                         condition,
+                        creates_record,
                     },
                 )
             }
@@ -493,9 +632,9 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     Action::DeleteRecord { condition },
                 )
             }
-            wire::Operation::Commit { .. } => Err(refusal(
+            wire::Operation::Commit { .. } | wire::Operation::Query { .. } => Err(refusal(
                 RefusalKind::BadRequest,
-                "a commit is checked record by record",
+                "commits and queries are checked on their own",
             )),
             wire::Operation::RemoveRecord { key } => checked(
                 policy::Operation::RemoveRecord,
@@ -642,8 +781,18 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             }
             Action::Update {
                 actions,
+                creates_record: true,
+                condition,
+                ..
+            } => {
+                create_and_write(core, key_item, actions, condition.as_ref()).await?;
+                Ok(json!({ "old": {} }))
+            }
+            Action::Update {
+                actions,
                 return_old,
                 condition,
+                ..
             } => {
                 let old = if return_old {
                     OldValues::Fetch
@@ -677,6 +826,53 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 Ok(json!({ "record": record_json(core, record) }))
             }
         }
+    }
+}
+
+/// Writes that create their record even when they are only removes (which replaced writes that
+/// would have created it), as a caching table's commit sends them.
+async fn create_and_write(
+    core: &crate::table::core::TableCore,
+    key_item: &Item,
+    actions: Vec<UpdateAction>,
+    condition: Option<&Condition>,
+) -> Result<(), Error> {
+    crate::table::write::apply_with_knowledge(
+        core,
+        key_item,
+        actions,
+        |_| None,
+        |_| None,
+        true,
+        None,
+        condition,
+    )
+    .await
+}
+
+/// A query as requested, before its checks.
+struct QueryRequest {
+    index: Option<String>,
+    hash: AttributeValue,
+    sort: Option<wire::WireSortCondition>,
+    filter: Option<wire::WireCondition>,
+    limit: Option<i32>,
+    start: Option<Item>,
+    descending: bool,
+    paths: Vec<DocumentPath>,
+}
+
+fn sort_condition(wire: wire::WireSortCondition) -> crate::table::SortCondition {
+    use crate::table::SortCondition;
+    use wire::WireSortCondition as Wire;
+    match wire {
+        Wire::Eq(value) => SortCondition::Eq(value.0),
+        Wire::Lt(value) => SortCondition::Lt(value.0),
+        Wire::Le(value) => SortCondition::Le(value.0),
+        Wire::Gt(value) => SortCondition::Gt(value.0),
+        Wire::Ge(value) => SortCondition::Ge(value.0),
+        Wire::Between { low, high } => SortCondition::Between(low.0, high.0),
+        Wire::BeginsWith(value) => SortCondition::BeginsWith(value.0),
     }
 }
 

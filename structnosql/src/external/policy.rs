@@ -59,12 +59,18 @@ pub enum Operation {
     DeleteRecord,
     /// Deletes a record and returns it.
     RemoveRecord,
+    /// Reads one page of a partition: [`Access::key`] holds the queried hash key attribute
+    /// (of the index, when an index is queried) and its value.
+    Query,
 }
 
 impl Operation {
     /// Whether the operation changes what is stored.
     pub fn writes(self) -> bool {
-        !matches!(self, Operation::GetFields | Operation::GetRecord)
+        !matches!(
+            self,
+            Operation::GetFields | Operation::GetRecord | Operation::Query
+        )
     }
 }
 
@@ -238,7 +244,7 @@ impl Operations {
 
     /// The operations that read.
     pub fn reads() -> Self {
-        Self::only([Operation::GetFields, Operation::GetRecord])
+        Self::only([Operation::GetFields, Operation::GetRecord, Operation::Query])
     }
 }
 

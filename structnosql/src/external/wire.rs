@@ -73,6 +73,10 @@ pub enum Operation {
         /// Write only if this holds for the stored record (refusal `condition_failed` otherwise).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         condition: Option<WireCondition>,
+        /// Create the record even if the writes are only removes (they replace writes that would
+        /// have created it). Not with `return_old`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        creates_record: bool,
     },
     /// Writes a whole record. Answer: `{"written": true}`, or `false` when `if_absent` and a
     /// record with its key exists.
@@ -98,6 +102,33 @@ pub enum Operation {
     RemoveRecord {
         /// The record's key attributes.
         key: WireItem,
+    },
+    /// One page of a query: the records of one partition of the table or of an index, with the
+    /// values at `paths`. Answer: `{"items": [item, …], "count": n, "last_evaluated_key": item or
+    /// null}` (pass the key as the next page's `start`).
+    Query {
+        /// The index to query (the table's primary index when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<String>,
+        /// The partition: the hash key's value.
+        hash: WireValue,
+        /// A condition on the sort key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sort: Option<WireSortCondition>,
+        /// A condition the records returned must meet.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filter: Option<WireCondition>,
+        /// The most records DynamoDB reads for this page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<i32>,
+        /// Where the page starts: the previous page's `last_evaluated_key`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<WireItem>,
+        /// Sort keys in descending order.
+        #[serde(default)]
+        descending: bool,
+        /// The paths to read of each record (its key attributes are always returned).
+        paths: Vec<WirePath>,
     },
     /// Field writes to many records in one request (a caching table's commit): each record's
     /// groups of writes are applied in order, as [`Operation::Update`]s. Records succeed or fail
@@ -187,6 +218,31 @@ pub enum WireCondition {
     Not(Box<WireCondition>),
 }
 
+/// A condition on the sort key of a query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum WireSortCondition {
+    /// `sort = value`.
+    Eq(WireValue),
+    /// `sort < value`.
+    Lt(WireValue),
+    /// `sort <= value`.
+    Le(WireValue),
+    /// `sort > value`.
+    Gt(WireValue),
+    /// `sort >= value`.
+    Ge(WireValue),
+    /// `low <= sort <= high`.
+    Between {
+        /// The lowest value.
+        low: WireValue,
+        /// The highest value.
+        high: WireValue,
+    },
+    /// The sort key starts with `value`.
+    BeginsWith(WireValue),
+}
+
 /// One record's writes in an [`Operation::Commit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -194,20 +250,32 @@ pub struct RecordWrites {
     /// The record's key attributes.
     pub key: WireItem,
     /// Groups of writes, each applied as one update, in order.
-    pub groups: Vec<Vec<Write>>,
+    pub groups: Vec<WriteGroup>,
+}
+
+/// Writes applied as one update of a commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriteGroup {
+    /// The writes.
+    pub writes: Vec<Write>,
+    /// As [`Operation::Update`]'s `creates_record`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub creates_record: bool,
 }
 
 /// The most records one commit may write.
 pub const MAX_COMMIT_RECORDS: usize = 1000;
 
 /// The operations' names, as requests spell them.
-pub const OPERATIONS: [&str; 7] = [
+pub const OPERATIONS: [&str; 8] = [
     "get_fields",
     "get_record",
     "update",
     "put_record",
     "delete_record",
     "remove_record",
+    "query",
     "commit",
 ];
 

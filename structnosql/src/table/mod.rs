@@ -23,7 +23,7 @@ mod trace;
 mod transaction;
 mod unvalidated;
 pub(crate) mod values;
-mod write;
+pub(crate) mod write;
 
 pub use api::{BasicTable, FromCache, Table};
 pub use backend::{Backend, Direct};

@@ -136,6 +136,10 @@ pub(crate) async fn query_page(
     query: &Query,
     paths: &[DocumentPath],
 ) -> Result<(Vec<Item>, QueryMetadata)> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        return crate::external::client::query(api, core, query, paths).await;
+    }
     let (hash_name, sort_name) = match &query.index {
         None => (
             core.primary_index.hash_key.clone(),

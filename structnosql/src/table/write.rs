@@ -73,7 +73,7 @@ pub(crate) async fn apply(
     if let Some(api) = core.external() {
         let return_old = old_values == OldValues::Fetch;
         return crate::external::client::update(
-            api, core, key_item, actions, return_old, condition,
+            api, core, key_item, actions, return_old, condition, false,
         )
         .await;
     }
@@ -165,9 +165,17 @@ pub(crate) async fn apply_with_knowledge(
         if !matches!(version, None | Some(ExpectedVersion::Any)) {
             return Err(crate::external::client::not_carried(core, "versions"));
         }
-        return crate::external::client::update(api, core, key_item, actions, false, condition)
-            .await
-            .map(drop);
+        return crate::external::client::update(
+            api,
+            core,
+            key_item,
+            actions,
+            false,
+            condition,
+            creates_record,
+        )
+        .await
+        .map(drop);
     }
     let (actions, created) = rewrite(core.model, actions, &existing, &present, None);
     let sections = plan_update(actions, &created)?;

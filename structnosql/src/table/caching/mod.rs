@@ -293,7 +293,10 @@ impl Cached {
         let records = batches
             .iter()
             .map(|(_, batch)| {
-                let groups = batch.phases.iter().map(|phase| phase.actions.clone());
+                let groups = batch
+                    .phases
+                    .iter()
+                    .map(|phase| (phase.actions.clone(), phase.creates_record));
                 (batch.key_item.clone(), groups.collect())
             })
             .collect();

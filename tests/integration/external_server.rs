@@ -540,3 +540,68 @@ async fn a_commit_is_allowed_record_by_record() {
     );
     assert_eq!(server.sent.take(), 0);
 }
+
+/// A policy sees what a request reads: the paths asked for, those its condition tests, and the
+/// written paths when their old values are answered; a policy that keeps `balance` unreadable (but
+/// writable) therefore denies each of those, and allows the blind write.
+#[tokio::test]
+async fn a_policy_sees_every_path_a_request_reads() {
+    use structnosql::external::policy::{Access, Denied};
+    let server = server().await;
+    server.direct.put_record(&account("u1")).await.unwrap();
+    let balance = structnosql::DocumentPath::from_segments(vec![structnosql::path::Segment::Key(
+        "balance".into(),
+    )]);
+    let executor = Executor::new().serve(
+        "accounts",
+        server.direct.clone(),
+        move |access: &Access<'_>| {
+            if access.reads.contains(&balance) || access.whole_record {
+                Err(Denied::new("balance is not readable"))
+            } else {
+                Ok(())
+            }
+        },
+    );
+    let ask = |operation: Json| {
+        let body = json!({ "version": 1, "table": "accounts", "operation": operation });
+        let executor = &executor;
+        async move {
+            let (status, _) = executor
+                .execute(&Caller::new("u1"), body.to_string().as_bytes())
+                .await;
+            status
+        }
+    };
+    let set = json!([{ "set": { "path": ["balance"], "value": { "N": "5" } } }]);
+    assert_eq!(
+        ask(json!({ "get_fields": { "key": key("u1"), "paths": [["balance"]] } })).await,
+        403
+    );
+    assert_eq!(
+        ask(json!({ "update": { "key": key("u1"), "writes": set, "return_old": true } })).await,
+        403
+    );
+    assert_eq!(
+        ask(json!({ "update": { "key": key("u1"), "writes": [{ "set": { "path": ["name"], "value": { "S": "x" } } }],
+            "condition": { "compare": { "path": ["balance"], "op": "gt", "value": { "N": "1" } } } } }))
+        .await,
+        403
+    );
+    assert_eq!(
+        ask(json!({ "get_record": { "key": key("u1") } })).await,
+        403
+    );
+    assert_eq!(
+        ask(json!({ "update": { "key": key("u1"), "writes": set } })).await,
+        200
+    );
+    assert_eq!(
+        server
+            .direct
+            .get_field("u1", Account::fields().balance())
+            .await
+            .unwrap(),
+        Some(5)
+    );
+}

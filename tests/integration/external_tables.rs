@@ -96,9 +96,13 @@ fn external(api: &Api, caller: &str) -> (ExternalApi, Arc<AtomicU64>) {
     (external, requests)
 }
 
-async fn external_basic(api: &Api, caller: &str) -> (BasicTable<Note>, Arc<AtomicU64>) {
+/// A table of kind `B` through the API as `caller` sees it, and the count of its HTTP requests.
+async fn external_table<B: Backend>(
+    api: &Api,
+    caller: &str,
+) -> (Table<Note, String, B>, Arc<AtomicU64>) {
     let (external, requests) = external(api, caller);
-    let table = BasicTable::<Note>::builder()
+    let table = Table::<Note, String, B>::builder()
         .table_name("notes")
         .external_api(external)
         .primary_index(PrimaryIndex::hash("owner"))
@@ -108,16 +112,12 @@ async fn external_basic(api: &Api, caller: &str) -> (BasicTable<Note>, Arc<Atomi
     (table, requests)
 }
 
+async fn external_basic(api: &Api, caller: &str) -> (BasicTable<Note>, Arc<AtomicU64>) {
+    external_table(api, caller).await
+}
+
 async fn external_caching(api: &Api, caller: &str) -> (CachingTable<Note>, Arc<AtomicU64>) {
-    let (external, requests) = external(api, caller);
-    let table = CachingTable::<Note>::builder()
-        .table_name("notes")
-        .external_api(external)
-        .primary_index(PrimaryIndex::hash("owner"))
-        .build()
-        .await
-        .unwrap();
-    (table, requests)
+    external_table(api, caller).await
 }
 
 /// The same calls on any table; what each answered, as text.

@@ -276,6 +276,13 @@ fn field<'a>(data: &'a Json, name: &str) -> &'a Json {
     data.get(name).unwrap_or(&Json::Null)
 }
 
+/// An answer's field that is `true` or `false`.
+fn flag(data: &Json, name: &str) -> Result<bool> {
+    field(data, name)
+        .as_bool()
+        .ok_or_else(|| not_an_answer(format!("{name} must be true or false")))
+}
+
 fn not_an_answer(message: String) -> Error {
     Error::External {
         operation: "answer",
@@ -399,9 +406,7 @@ pub(crate) async fn put(
             },
         )
         .await?;
-    field(&data, "written")
-        .as_bool()
-        .ok_or_else(|| not_an_answer("written must be true or false".into()))
+    flag(&data, "written")
 }
 
 /// Deletes a record; whether there was one.
@@ -423,9 +428,7 @@ pub(crate) async fn delete(
             },
         )
         .await?;
-    field(&data, "existed")
-        .as_bool()
-        .ok_or_else(|| not_an_answer("existed must be true or false".into()))
+    flag(&data, "existed")
 }
 
 /// Deletes a record and answers it.

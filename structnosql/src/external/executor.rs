@@ -569,7 +569,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                         "an update that creates its record answers no old values",
                     ));
                 }
-                let (condition, reads) = self.condition(condition)?;
+                let (condition, mut reads) = self.condition(condition)?;
                 let writes = limited(writes)?;
                 if writes.is_empty() {
                     return Err(refusal(RefusalKind::BadRequest, "an update needs writes"));
@@ -578,7 +578,11 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     .into_iter()
                     .map(|write| self.checked_write(write))
                     .collect::<Result<Vec<_>, _>>()?;
-                let paths = actions.iter().map(|a| a.path().clone()).collect();
+                let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
+                if return_old {
+                    // What the written paths held is answered: the policy sees them read too.
+                    reads.extend(paths.iter().cloned());
+                }
                 checked(
                     policy::Operation::Update,
                     key.0,

@@ -86,7 +86,8 @@ pub struct Access<'a> {
     /// The record's key attributes, as the caller gave them (without any leading key the server's
     /// table adds).
     pub key: &'a Item,
-    /// The paths read (empty for a whole record).
+    /// The paths read (empty for a whole record): those asked for, those a condition tests, and
+    /// the written ones when their old values are answered.
     pub reads: &'a [DocumentPath],
     /// The paths written (empty for a whole record: see [`Access::whole_record`]).
     pub writes: &'a [DocumentPath],

@@ -61,6 +61,41 @@ fn unversioned(record: Option<Ledger>) -> Option<Ledger> {
 }
 
 async fn run(ops: Vec<Op>) {
+    run_with(ops, false).await;
+}
+
+/// A caching table of `Ledger`s on the DynamoDB table `name`: direct, or through an external API
+/// (an `Executor` serving the table to any caller over HTTP on 127.0.0.1).
+async fn caching_table(name: &str, through_api: bool) -> CachingTable<Ledger> {
+    use structnosql::external::policy::{Access, Caller, Denied};
+    use structnosql::external::{axum, Executor, ExternalApi};
+    let builder = CachingTable::<Ledger>::builder()
+        .table_name(name)
+        .primary_index(PrimaryIndex::hash("id"));
+    if !through_api {
+        return builder.client(harness::client()).build().await.unwrap();
+    }
+    let served = BasicTable::<Ledger>::builder()
+        .table_name(name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("id"))
+        .build()
+        .await
+        .unwrap();
+    let router = Executor::new()
+        .serve(name, served, |_: &Access<'_>| Ok::<(), Denied>(()))
+        .router(|_: &axum::http::HeaderMap| Some(Caller::new("tester")));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    builder
+        .external_api(ExternalApi::new(url))
+        .build()
+        .await
+        .unwrap()
+}
+
+async fn run_with(ops: Vec<Op>, through_api: bool) {
     let basic = BasicTable::<Ledger>::builder()
         .table_name(harness::unique_table_name("eqv-basic"))
         .client(harness::client())
@@ -70,7 +105,7 @@ async fn run(ops: Vec<Op>) {
         .await
         .unwrap();
     let caching_name = harness::unique_table_name("eqv-caching");
-    let caching = CachingTable::<Ledger>::builder()
+    let stored = BasicTable::<Ledger>::builder()
         .table_name(&caching_name)
         .client(harness::client())
         .primary_index(PrimaryIndex::hash("id"))
@@ -78,13 +113,7 @@ async fn run(ops: Vec<Op>) {
         .build()
         .await
         .unwrap();
-    let stored = BasicTable::<Ledger>::builder()
-        .table_name(&caching_name)
-        .client(harness::client())
-        .primary_index(PrimaryIndex::hash("id"))
-        .build()
-        .await
-        .unwrap();
+    let caching = caching_table(&caching_name, through_api).await;
     // The reference: each record's fields, without the version.
     let mut reference: HashMap<&str, Ledger> = HashMap::new();
     let f = Ledger::fields();
@@ -207,6 +236,13 @@ proptest! {
     fn basic_caching_and_reference_agree_on_a_versioned_model(ops in proptest::collection::vec(op(), 1..25)) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(run(ops));
+    }
+
+    /// So does a caching table through an external API.
+    #[test]
+    fn a_caching_table_through_an_external_api_agrees_on_a_versioned_model(ops in proptest::collection::vec(op(), 1..25)) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(run_with(ops, true));
     }
 }
 

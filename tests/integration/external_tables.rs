@@ -657,3 +657,77 @@ async fn queries_answer_as_a_direct_table_and_stay_in_the_callers_partition() {
     assert!(unknown_index.is_err(), "{unknown_index:?}");
     assert_eq!(sent.take(), 0, "nothing refused reached DynamoDB");
 }
+
+#[derive(TableDataModel, Debug, Clone, PartialEq)]
+pub struct Counter {
+    owner: String,
+    count: Option<i64>,
+    #[structnosql(version)]
+    version: Option<i64>,
+}
+
+/// Optimistic locking through the API: a put of a stale read is a `VersionConflict` naming the
+/// versions, as on a direct table; field writes and commits increment the version once each.
+#[tokio::test]
+async fn versions_are_checked_and_incremented_through_the_api() {
+    let table_name = harness::unique_table_name("ext-counter");
+    let direct = BasicTable::<Counter>::builder()
+        .table_name(&table_name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("owner"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let router = Executor::new()
+        .serve("counters", direct.clone(), policy::OwnRecords::by("owner"))
+        .router(|headers: &axum::http::HeaderMap| {
+            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let api = ExternalApi::new(url).header("x-caller", "me");
+    let basic = BasicTable::<Counter>::builder()
+        .table_name("counters")
+        .external_api(api.clone())
+        .primary_index(PrimaryIndex::hash("owner"))
+        .build()
+        .await
+        .unwrap();
+    let caching = CachingTable::<Counter>::builder()
+        .table_name("counters")
+        .external_api(api)
+        .primary_index(PrimaryIndex::hash("owner"))
+        .build()
+        .await
+        .unwrap();
+    let f = Counter::fields();
+    basic
+        .put_record(&Counter {
+            owner: "me".into(),
+            count: Some(0),
+            version: None,
+        })
+        .await
+        .unwrap();
+    let read = basic.get_record("me").await.unwrap().unwrap();
+    assert_eq!(read.version, Some(1));
+    basic.update_field("me", f.count(), 1).await.unwrap();
+    assert_eq!(direct.get_field("me", f.version()).await.unwrap(), Some(2));
+    match basic.put_record(&read).await {
+        Err(Error::VersionConflict {
+            expected, found, ..
+        }) => assert_eq!(
+            (expected.as_deref(), found.as_deref()),
+            (Some("1"), Some("2"))
+        ),
+        other => panic!("{other:?}"),
+    }
+    caching.update_field("me", f.count(), 5).await.unwrap();
+    caching.update_field("me", f.count(), 6).await.unwrap();
+    assert!(caching.commit_operations().await.is_success());
+    let stored = direct.get_record("me").await.unwrap().unwrap();
+    assert_eq!((stored.count, stored.version), (Some(6), Some(3)));
+    assert_eq!(caching.get_record("me").await.unwrap(), Some(stored));
+}

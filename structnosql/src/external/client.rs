@@ -19,6 +19,7 @@ use crate::expr::{Condition, UpdateAction};
 use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::table::core::TableCore;
+use crate::table::retry::ExpectedVersion;
 
 /// Produces the value of a header for each request (a token that may be refreshed).
 type HeaderSource = Arc<dyn Fn() -> Option<String> + Send + Sync>;
@@ -215,6 +216,13 @@ fn refused(
 ) -> Error {
     match refusal.kind {
         wire::RefusalKind::Denied => return Error::Denied { operation, record },
+        wire::RefusalKind::VersionConflict => {
+            return Error::VersionConflict {
+                record: record.unwrap_or_default(),
+                expected: refusal.expected,
+                found: refusal.found,
+            }
+        }
         // The server does not show the stored record (the caller may not read all of it).
         wire::RefusalKind::ConditionFailed => {
             return Error::ConditionFailed {
@@ -293,16 +301,6 @@ fn not_an_answer(message: String) -> Error {
     }
 }
 
-/// The error for what an external API does not carry (yet): `what` on table `core`.
-pub(crate) fn not_carried(core: &TableCore, what: &str) -> Error {
-    Error::Config {
-        message: format!(
-            "table {} goes through an external API, which does not carry {what}",
-            core.table_name
-        ),
-    }
-}
-
 // ---- The operations on one record -------------------------------------------------------------
 
 /// Reads `paths` of a record (all of it for no paths), as a fragment navigable by them.
@@ -355,16 +353,32 @@ pub(crate) async fn get_paths(
     }
 }
 
+/// Field writes to one record, as an external API takes them.
+pub(crate) struct Update<'a> {
+    pub(crate) actions: Vec<UpdateAction>,
+    /// Whether to answer what the written paths held.
+    pub(crate) return_old: bool,
+    pub(crate) condition: Option<&'a Condition>,
+    /// Whether the writes create the record even if only removes are left (a commit's).
+    pub(crate) creates_record: bool,
+    /// The version a commit expects (none for a plain write, whose version the server increments).
+    pub(crate) version: Option<&'a ExpectedVersion>,
+}
+
 /// Applies field writes in one request; answers what the written paths held when `return_old`.
 pub(crate) async fn update(
     api: &ExternalApi,
     core: &TableCore,
     key_item: &Item,
-    actions: Vec<UpdateAction>,
-    return_old: bool,
-    condition: Option<&Condition>,
-    creates_record: bool,
+    update: Update<'_>,
 ) -> Result<Item> {
+    let Update {
+        actions,
+        return_old,
+        condition,
+        creates_record,
+        version,
+    } = update;
     let condition = condition.map(|c| c.to_wire(core.model)).transpose()?;
     let writes = writes_of(actions);
     let data = api
@@ -378,6 +392,7 @@ pub(crate) async fn update(
                 return_old,
                 condition,
                 creates_record,
+                version: version.and_then(|version| wire_version(core, version)),
             },
         )
         .await?;
@@ -522,8 +537,22 @@ pub(crate) async fn query(
     ))
 }
 
-/// A record's key attributes and its groups of writes, each with whether it creates the record.
-pub(crate) type RecordGroups = (Item, Vec<(Vec<UpdateAction>, bool)>);
+/// The version a write expects, for a model with a version field (`None` otherwise).
+fn wire_version(core: &TableCore, version: &ExpectedVersion) -> Option<wire::WireVersion> {
+    core.model.version_field()?;
+    Some(match version {
+        ExpectedVersion::Any => wire::WireVersion::Any,
+        ExpectedVersion::Absent => wire::WireVersion::Absent,
+        ExpectedVersion::Is(value) => wire::WireVersion::Is(WireValue(value.clone())),
+    })
+}
+
+/// A record's key attributes and its groups of writes, each with whether it creates the record
+/// and the version it expects.
+pub(crate) type RecordGroups = (
+    Item,
+    Vec<(Vec<UpdateAction>, bool, Option<ExpectedVersion>)>,
+);
 
 /// Sends the writes of many records (each as groups applied in order) in as few requests as
 /// [`wire::MAX_COMMIT_RECORDS`] allows: one for up to that many records. One outcome per record.
@@ -547,9 +576,10 @@ pub(crate) async fn commit(
                     key: wire_key(&key_item),
                     groups: groups
                         .into_iter()
-                        .map(|(actions, creates_record)| wire::WriteGroup {
+                        .map(|(actions, creates_record, version)| wire::WriteGroup {
                             writes: writes_of(actions),
                             creates_record,
+                            version: version.and_then(|version| wire_version(core, &version)),
                         })
                         .collect(),
                 })

@@ -24,6 +24,7 @@ use crate::model::validation::{check_at, check_writable, check_write};
 use crate::model::{Item, TableDataModel, TypeSchema};
 use crate::path::{DocumentPath, ResolvedPath};
 use crate::table::backend::{Backend, OldValues, PutCondition};
+use crate::table::retry::ExpectedVersion;
 use crate::table::{BasicTable, RecordKey};
 
 /// The largest request body an executor reads, unless set otherwise: 1 MiB (DynamoDB's largest
@@ -189,11 +190,7 @@ fn parse(body: &[u8]) -> Result<Request, Refusal> {
 }
 
 fn refusal(kind: RefusalKind, message: impl Into<String>) -> Refusal {
-    Refusal {
-        kind,
-        message: message.into(),
-        path: None,
-    }
+    Refusal::new(kind, message)
 }
 
 /// The answer to a failed operation: the error's kind and the path it names, never DynamoDB's own
@@ -214,6 +211,17 @@ fn refusal_of(error: Error) -> Refusal {
             (RefusalKind::InvalidKey, None)
         }
         Error::TooLarge { .. } | Error::TooManyActions { .. } => (RefusalKind::TooLarge, None),
+        Error::VersionConflict {
+            expected, found, ..
+        } => {
+            let mut refusal = Refusal::new(
+                RefusalKind::VersionConflict,
+                "the stored version is not the one the write expected",
+            );
+            refusal.expected = expected.clone();
+            refusal.found = found.clone();
+            return refusal;
+        }
         // The stored record is not shown: the caller may not be allowed to read all of it.
         Error::ConditionFailed { .. } => {
             return refusal(
@@ -228,10 +236,10 @@ fn refusal_of(error: Error) -> Refusal {
             )
         }
     };
-    Refusal {
-        kind,
-        message: error.to_string(),
-        path: at,
+    let refusal = Refusal::new(kind, error.to_string());
+    match at {
+        Some(at) => refusal.at(at),
+        None => refusal,
     }
 }
 
@@ -263,6 +271,7 @@ enum Action {
         return_old: bool,
         condition: Option<Condition>,
         creates_record: bool,
+        version: Option<ExpectedVersion>,
     },
     PutRecord {
         record: Item,
@@ -372,12 +381,12 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     .into_iter()
                     .map(|write| self.checked_write(write))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok((actions, group.creates_record))
+                Ok((actions, group.creates_record, self.version(group.version)?))
             })
             .collect::<Result<Vec<_>, Refusal>>()?;
         let writes: Vec<DocumentPath> = groups
             .iter()
-            .flat_map(|(actions, _)| actions)
+            .flat_map(|(actions, ..)| actions)
             .map(|action| action.path().clone())
             .collect();
         let access = Access {
@@ -392,17 +401,19 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         self.policy
             .authorize(&access)
             .map_err(|denied| self.denial(name, &denied))?;
-        for (actions, creates_record) in groups.into_iter().filter(|(a, _)| !a.is_empty()) {
-            if creates_record {
-                create_and_write(self.table.core(), &key_item, actions, None)
-                    .await
-                    .map_err(refusal_of)?;
-            } else {
-                self.table
-                    .backend
-                    .write(&key_item, actions, OldValues::Skip, None)
-                    .await
-                    .map_err(refusal_of)?;
+        // As a caching table's own commit sends them, without what its cache knows.
+        for (actions, creates_record, version) in groups {
+            if !actions.is_empty() {
+                write_as_committed(
+                    self.table.core(),
+                    &key_item,
+                    actions,
+                    creates_record,
+                    version,
+                    None,
+                )
+                .await
+                .map_err(refusal_of)?;
             }
         }
         Ok(())
@@ -442,10 +453,8 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 (hash_name, schema)
             }
         };
-        check_write(hash_schema, &request.hash).map_err(|violations| Refusal {
-            kind: RefusalKind::InvalidKey,
-            message: violations.to_string(),
-            path: Some(hash_name.clone()),
+        check_write(hash_schema, &request.hash).map_err(|violations| {
+            Refusal::new(RefusalKind::InvalidKey, violations.to_string()).at(&hash_name)
         })?;
         if request.limit.is_some_and(|limit| limit < 1) {
             return Err(refusal(RefusalKind::BadRequest, "a limit is at least 1"));
@@ -562,11 +571,14 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 return_old,
                 condition,
                 creates_record,
+                version,
             } => {
-                if creates_record && return_old {
+                let version = self.version(version)?;
+                if (creates_record || version.is_some()) && return_old {
                     return Err(refusal(
                         RefusalKind::BadRequest,
-                        "an update that creates its record answers no old values",
+                        "an update that creates its record or checks a version answers no old \
+                         values",
                     ));
                 }
                 let (condition, mut reads) = self.condition(condition)?;
@@ -594,6 +606,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                         return_old,
                         condition,
                         creates_record,
+                        version,
                     },
                 )
             }
@@ -668,6 +681,27 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         Ok((Some(condition), paths))
     }
 
+    /// The version a write expects, for a model with a version field.
+    fn version(
+        &self,
+        version: Option<wire::WireVersion>,
+    ) -> Result<Option<ExpectedVersion>, Refusal> {
+        let Some(version) = version else {
+            return Ok(None);
+        };
+        if self.model().version_field().is_none() {
+            return Err(refusal(
+                RefusalKind::BadRequest,
+                "the table's model has no version field",
+            ));
+        }
+        Ok(Some(match version {
+            wire::WireVersion::Any => ExpectedVersion::Any,
+            wire::WireVersion::Absent => ExpectedVersion::Absent,
+            wire::WireVersion::Is(value) => ExpectedVersion::Is(value.0),
+        }))
+    }
+
     /// The stored key of the record the caller names: exactly the table's key attributes, of the
     /// key type's types.
     fn key_item(&self, key: &Item) -> Result<Item, Refusal> {
@@ -693,11 +727,8 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 K::from_key_values(hash, sort)
                     .map_err(|violations| refusal(RefusalKind::InvalidKey, violations.to_string()))
             })?;
-        core.key_item(&record_key).map_err(|error| Refusal {
-            kind: RefusalKind::InvalidKey,
-            message: error.to_string(),
-            path: None,
-        })
+        core.key_item(&record_key)
+            .map_err(|error| Refusal::new(RefusalKind::InvalidKey, error.to_string()))
     }
 
     /// The key attributes of a whole record, as the caller would name it.
@@ -716,17 +747,19 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         if let Some(first) = path.segments().first().and_then(|s| s.name()) {
             if path.depth() > 1 && (first == key.hash_key || key.sort_key.as_deref() == Some(first))
             {
-                return Err(Refusal {
-                    kind: RefusalKind::UnknownPath,
-                    message: format!("{path} is inside a key attribute"),
-                    path: Some(path.to_string()),
-                });
+                return Err(Refusal::new(
+                    RefusalKind::UnknownPath,
+                    format!("{path} is inside a key attribute"),
+                )
+                .at(path.to_string()));
             }
         }
-        let (schema, field) = schema_at(self.model(), path).ok_or_else(|| Refusal {
-            kind: RefusalKind::UnknownPath,
-            message: format!("the model has no path {path}"),
-            path: Some(path.to_string()),
+        let (schema, field) = schema_at(self.model(), path).ok_or_else(|| {
+            Refusal::new(
+                RefusalKind::UnknownPath,
+                format!("the model has no path {path}"),
+            )
+            .at(path.to_string())
         })?;
         Ok(ResolvedPath {
             path: path.clone(),
@@ -748,11 +781,11 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         if path.depth() == 1 {
             let name = path.segments().first().and_then(|s| s.name());
             if name == Some(key.hash_key.as_str()) || name == key.sort_key.as_deref() {
-                return Err(Refusal {
-                    kind: RefusalKind::ReadOnly,
-                    message: format!("{path} is a key attribute"),
-                    path: Some(path.to_string()),
-                });
+                return Err(Refusal::new(
+                    RefusalKind::ReadOnly,
+                    format!("{path} is a key attribute"),
+                )
+                .at(path.to_string()));
             }
         }
         match write {
@@ -785,11 +818,20 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             }
             Action::Update {
                 actions,
-                creates_record: true,
+                creates_record,
                 condition,
+                version,
                 ..
-            } => {
-                create_and_write(core, key_item, actions, condition.as_ref()).await?;
+            } if creates_record || version.is_some() => {
+                write_as_committed(
+                    core,
+                    key_item,
+                    actions,
+                    creates_record,
+                    version,
+                    condition.as_ref(),
+                )
+                .await?;
                 Ok(json!({ "old": {} }))
             }
             Action::Update {
@@ -833,12 +875,15 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
     }
 }
 
-/// Writes that create their record even when they are only removes (which replaced writes that
-/// would have created it), as a caching table's commit sends them.
-async fn create_and_write(
+/// Writes as a caching table's commit sends them: creating the record even when they are only
+/// removes (which replaced writes that would have created it) when `creates_record`, and checking
+/// and incrementing the version when one is given.
+async fn write_as_committed(
     core: &crate::table::core::TableCore,
     key_item: &Item,
     actions: Vec<UpdateAction>,
+    creates_record: bool,
+    version: Option<ExpectedVersion>,
     condition: Option<&Condition>,
 ) -> Result<(), Error> {
     crate::table::write::apply_with_knowledge(
@@ -847,8 +892,8 @@ async fn create_and_write(
         actions,
         |_| None,
         |_| None,
-        true,
-        None,
+        creates_record,
+        version,
         condition,
     )
     .await

@@ -43,11 +43,10 @@ async fn handle<I: Identify>(
     body: Bytes,
 ) -> Response {
     let Some(caller) = (served.identify)(&headers) else {
-        let answer = Answer::refusal(Refusal {
-            kind: RefusalKind::Unauthenticated,
-            message: "the request does not say who sent it".into(),
-            path: None,
-        });
+        let answer = Answer::refusal(Refusal::new(
+            RefusalKind::Unauthenticated,
+            "the request does not say who sent it",
+        ));
         let body = serde_json::to_vec(&answer).unwrap_or_default();
         return json_response(RefusalKind::Unauthenticated.status(), body);
     };

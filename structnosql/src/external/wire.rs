@@ -77,6 +77,10 @@ pub enum Operation {
         /// have created it). Not with `return_old`.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         creates_record: bool,
+        /// For a model with a version field: the version the write expects stored (it stores the
+        /// next one). Absent: the version is incremented whatever it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<WireVersion>,
     },
     /// Writes a whole record. Answer: `{"written": true}`, or `false` when `if_absent` and a
     /// record with its key exists.
@@ -262,6 +266,22 @@ pub struct WriteGroup {
     /// As [`Operation::Update`]'s `creates_record`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub creates_record: bool,
+    /// For a model with a version field, the first group of a record: the version it expects
+    /// stored (the commit stores the next one). Later groups leave the version as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<WireVersion>,
+}
+
+/// The version a write of a versioned model expects stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum WireVersion {
+    /// Whatever it is (the write only increments it).
+    Any,
+    /// No version stored (no record yet).
+    Absent,
+    /// This version.
+    Is(WireValue),
 }
 
 /// The most records one commit may write.
@@ -324,6 +344,12 @@ pub struct Refusal {
     /// The path or field it concerns, if one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// For a version conflict: the version the write expected (none: no record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// For a version conflict: the version found (none: no record, or no version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
 }
 
 /// The kinds of refusal, each with the HTTP status a server answers it with.
@@ -355,10 +381,32 @@ pub enum RefusalKind {
     Replayed,
     /// The operation's condition does not hold for the stored record; nothing was written. 412.
     ConditionFailed,
+    /// The stored version is not the one the write expected (see the refusal's `expected` and
+    /// `found`); nothing was written. 409.
+    VersionConflict,
     /// The body, or what it would store, is too large. 413.
     TooLarge,
     /// The server could not carry the operation out (DynamoDB failed, or is unreachable). 502.
     Unavailable,
+}
+
+impl Refusal {
+    /// A refusal of `kind`, saying `message`.
+    pub fn new(kind: RefusalKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            path: None,
+            expected: None,
+            found: None,
+        }
+    }
+
+    /// The refusal, concerning `path`.
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
 }
 
 impl RefusalKind {
@@ -374,7 +422,7 @@ impl RefusalKind {
             RefusalKind::Unauthenticated => 401,
             RefusalKind::ReadOnly | RefusalKind::Denied => 403,
             RefusalKind::UnknownTable => 404,
-            RefusalKind::Replayed => 409,
+            RefusalKind::Replayed | RefusalKind::VersionConflict => 409,
             RefusalKind::ConditionFailed => 412,
             RefusalKind::TooLarge => 413,
             RefusalKind::Unavailable => 502,

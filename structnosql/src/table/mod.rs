@@ -16,7 +16,7 @@ mod page;
 mod query;
 mod read;
 mod records;
-mod retry;
+pub(crate) mod retry;
 mod scan;
 mod selectors;
 mod trace;

@@ -149,23 +149,23 @@ async fn send_put(
 ) -> Result<bool> {
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
-        if prepared.expected_version.is_some() {
-            return Err(crate::external::client::not_carried(core, "versions"));
+        // The API's server checks and increments the version itself: it is sent the record as
+        // given, with the version it expects.
+        let mut item = prepared.item;
+        if let (Some(name), Some(expected)) =
+            (core.model.version_field(), prepared.expected_version)
+        {
+            match expected {
+                Some(version) => item.insert(name.to_owned(), version),
+                None => item.remove(name),
+            };
         }
         let (if_absent, condition) = match condition {
             PutCondition::None => (false, None),
             PutCondition::Absent => (true, None),
             PutCondition::Holds(condition) => (false, Some(condition)),
         };
-        return crate::external::client::put(
-            api,
-            core,
-            key_item,
-            prepared.item,
-            if_absent,
-            condition,
-        )
-        .await;
+        return crate::external::client::put(api, core, key_item, item, if_absent, condition).await;
     }
     let expected_version = prepared.expected_version;
     // What a conditioned put writes, to recognise it in the item a failed retry returns.

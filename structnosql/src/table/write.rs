@@ -72,10 +72,14 @@ pub(crate) async fn apply(
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
         let return_old = old_values == OldValues::Fetch;
-        return crate::external::client::update(
-            api, core, key_item, actions, return_old, condition, false,
-        )
-        .await;
+        let update = crate::external::client::Update {
+            actions,
+            return_old,
+            condition,
+            creates_record: false,
+            version: None,
+        };
+        return crate::external::client::update(api, core, key_item, update).await;
     }
     let sections = plan_update(actions, &[])?;
     one_request_if_conditional(core, key_item, condition, sections.len())?;
@@ -161,21 +165,17 @@ pub(crate) async fn apply_with_knowledge(
 ) -> Result<()> {
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
-        // The API's server finds the missing parents itself; it checks no version.
-        if !matches!(version, None | Some(ExpectedVersion::Any)) {
-            return Err(crate::external::client::not_carried(core, "versions"));
-        }
-        return crate::external::client::update(
-            api,
-            core,
-            key_item,
+        // The API's server finds the missing parents itself.
+        let update = crate::external::client::Update {
             actions,
-            false,
+            return_old: false,
             condition,
             creates_record,
-        )
-        .await
-        .map(drop);
+            version: version.as_ref(),
+        };
+        return crate::external::client::update(api, core, key_item, update)
+            .await
+            .map(drop);
     }
     let (actions, created) = rewrite(core.model, actions, &existing, &present, None);
     let sections = plan_update(actions, &created)?;

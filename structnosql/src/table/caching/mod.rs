@@ -279,24 +279,18 @@ impl Cached {
             match self.take_batch(key, kinds) {
                 None => {}
                 Some((key_item, Err(error))) => outcomes.push((key_item, Err(error))),
-                Some((_, Ok(_))) if self.core.model.version_field().is_some() => {
-                    // Taken but not sent: the writes stay pending.
-                    let key_item = self.state().records.get(key).map(|r| r.key_item());
-                    outcomes.push((
-                        key_item.unwrap_or_default(),
-                        Err(crate::external::client::not_carried(&self.core, "versions")),
-                    ));
-                }
                 Some((_, Ok(batch))) => batches.push((key.clone(), batch)),
             }
         }
         let records = batches
             .iter()
             .map(|(_, batch)| {
+                // The version is checked, and incremented, once per commit: by the first group.
+                let mut version = Some(expected_version(&self.core, &batch.base));
                 let groups = batch
                     .phases
                     .iter()
-                    .map(|phase| (phase.actions.clone(), phase.creates_record));
+                    .map(|phase| (phase.actions.clone(), phase.creates_record, version.take()));
                 (batch.key_item.clone(), groups.collect())
             })
             .collect();

@@ -1395,17 +1395,12 @@ pub enum With {
     ExternalCaching,
 }
 
-/// Whether the external API carries `op` (single-record operations, one-record queries and
-/// commits; not batches or transactions).
+/// Whether the external API carries `op`: every operation but transactions (and queries with a
+/// limit below 1, which DynamoDB and the API's server refuse with different errors).
 fn carried_by_external_api(op: &BoardOp) -> bool {
     !matches!(
         op,
-        BoardOp::BatchGet
-            | BoardOp::BatchPut(_)
-            | BoardOp::BatchDelete(_)
-            | BoardOp::WriteTransaction(_)
-            | BoardOp::ReadTransaction
-            | BoardOp::Query(_, _, Some(..=0))
+        BoardOp::WriteTransaction(_) | BoardOp::ReadTransaction | BoardOp::Query(_, _, Some(..=0))
     )
 }
 

@@ -309,6 +309,11 @@ fn hostile_requests() -> Vec<Hostile> {
         Hostile { tries: "a path step that is negative", body: request(json!({ "get_fields": { "key": mine(), "paths": [["tags", -1]] } })), kind: "bad_request" },
         Hostile { tries: "an empty name", body: request(json!({ "get_fields": { "key": mine(), "paths": [[""]] } })), kind: "bad_request" },
         Hostile { tries: "an update of nothing", body: update(json!([])), kind: "bad_request" },
+        // Batches: every record checked and allowed, or none is read or written.
+        Hostile { tries: "a batch get with another caller's record", body: request(json!({ "batch_get": { "keys": [mine(), victim()] } })), kind: "denied" },
+        Hostile { tries: "a batch delete of another caller's record", body: request(json!({ "batch_write": { "writes": [{ "delete": mine() }, { "delete": victim() }] } })), kind: "denied" },
+        Hostile { tries: "a batch put of a record with a field the model does not have", body: request(json!({ "batch_write": { "writes": [{ "put": { "user_id": { "S": "mallory" }, "is_admin": { "BOOL": true } } }] } })), kind: "validation" },
+        Hostile { tries: "a batch get of 101 records", body: request(json!({ "batch_get": { "keys": vec![mine(); 101] } })), kind: "too_large" },
         // Conditions: only paths of the model, only known comparisons, only the caller's records.
         Hostile { tries: "a condition on a field the model does not have", body: request(json!({ "update": { "key": mine(), "writes": [{ "set": { "path": ["name"], "value": { "S": "x" } } }], "condition": { "exists": { "path": ["password_hash"] } } } })), kind: "unknown_path" },
         Hostile { tries: "a condition with expression text as a comparison", body: request(json!({ "delete_record": { "key": mine(), "condition": { "compare": { "path": ["name"], "op": "= :v OR 1", "value": { "S": "x" } } } } })), kind: "validation" },

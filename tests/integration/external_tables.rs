@@ -9,7 +9,9 @@ use std::sync::Arc;
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::external::policy::{self, Caller};
 use structnosql::external::{axum, Executor, ExternalApi};
-use structnosql::table::{Backend, BasicTable, CachingTable, PrimaryIndex, Query, Table};
+use structnosql::table::{
+    Backend, BasicTable, BatchRetry, CachingTable, PrimaryIndex, Query, Table,
+};
 use structnosql::{Error, MapModel, TableDataModel};
 
 use crate::harness::{self, RequestCounter};
@@ -730,4 +732,91 @@ async fn versions_are_checked_and_incremented_through_the_api() {
     let stored = direct.get_record("me").await.unwrap().unwrap();
     assert_eq!((stored.count, stored.version), (Some(6), Some(3)));
     assert_eq!(caching.get_record("me").await.unwrap(), Some(stored));
+}
+
+/// Batches through the API: gets of records and fields, puts and deletes answer and store what a
+/// direct table's do; a batch naming another caller's record is denied whole, sending nothing.
+#[tokio::test]
+async fn batches_answer_and_store_as_on_a_direct_table_and_are_denied_whole() {
+    let api = serve("notes", |access: &policy::Access<'_>| {
+        let key = access.key.get("owner");
+        let mine = matches!(key, Some(AttributeValue::S(owner)) if owner.starts_with("team-"));
+        if mine {
+            Ok(())
+        } else {
+            Err(policy::Denied::new("not the team's"))
+        }
+    })
+    .await;
+    let (basic, _) = external_basic(&api, "anyone").await;
+    let (caching, _) = external_caching(&api, "anyone").await;
+    async fn batches<B: Backend>(table: &Table<Note, String, B>, prefix: &str) -> Vec<String> {
+        let key = |n: usize| format!("{prefix}{n}");
+        let f = Note::fields();
+        let records: Vec<Note> = (0..4).map(|n| note(&key(n))).collect();
+        let put = table
+            .batch_put_records(&records, BatchRetry::default())
+            .await
+            .unwrap();
+        let mut seen = vec![format!("{}", put.is_complete())];
+        let mut got = table
+            .batch_get_records((0..6).map(key), BatchRetry::default())
+            .await
+            .unwrap();
+        got.records.sort_by(|a, b| a.0.cmp(&b.0));
+        got.missing.sort();
+        seen.push(format!("{:?} {:?}", got.records.len(), got.missing.len()));
+        let mut fields = table
+            .batch_get_field((0..6).map(key), f.views(), BatchRetry::default())
+            .await
+            .unwrap();
+        fields.records.sort_by(|a, b| a.0.cmp(&b.0));
+        seen.push(format!(
+            "{:?}",
+            fields.records.iter().map(|(_, v)| v).collect::<Vec<_>>()
+        ));
+        let deleted = table
+            .batch_delete_records((1..3).map(key), BatchRetry::default())
+            .await
+            .unwrap();
+        seen.push(format!("{}", deleted.is_complete()));
+        let mut after = table
+            .batch_get_records((0..4).map(key), BatchRetry::default())
+            .await
+            .unwrap();
+        after.missing.sort();
+        seen.push(format!("{:?}", after.missing.len()));
+        seen
+    }
+    let expected = batches(&api.direct, "team-d").await;
+    assert_eq!(
+        expected,
+        [
+            "true",
+            "4 2",
+            "[Some(1), Some(1), Some(1), Some(1)]",
+            "true",
+            "2"
+        ]
+    );
+    assert_eq!(batches(&basic, "team-e").await, expected);
+    assert_eq!(batches(&caching, "team-c").await, expected);
+    for owner in ["team-e0", "team-e3", "team-c0", "team-c3"] {
+        assert!(
+            api.direct.get_record(owner).await.unwrap().is_some(),
+            "{owner}"
+        );
+    }
+
+    api.sent.take();
+    let denied = basic
+        .batch_get_records(["team-e0", "outsider"], BatchRetry::default())
+        .await;
+    assert!(matches!(denied, Err(Error::Denied { .. })), "{denied:?}");
+    let denied = basic
+        .batch_put_records(&[note("team-e9"), note("outsider")], BatchRetry::default())
+        .await;
+    assert!(matches!(denied, Err(Error::Denied { .. })), "{denied:?}");
+    assert_eq!(api.sent.take(), 0, "nothing reached DynamoDB");
+    assert_eq!(api.direct.get_record("team-e9").await.unwrap(), None);
 }

@@ -554,6 +554,70 @@ pub(crate) type RecordGroups = (
     Vec<(Vec<UpdateAction>, bool, Option<ExpectedVersion>)>,
 );
 
+/// One request of a batch get: the records found and the keys left unprocessed.
+pub(crate) async fn batch_get(
+    api: &ExternalApi,
+    core: &TableCore,
+    keys: Vec<Item>,
+    projected: Option<&[DocumentPath]>,
+) -> Result<(Vec<Item>, Vec<Item>)> {
+    let operation = Operation::BatchGet {
+        keys: keys.iter().map(wire_key).collect(),
+        paths: projected.map(paths_of),
+    };
+    let data = api.call(core, "BatchGet", None, operation).await?;
+    let records = field(&data, "records")
+        .as_array()
+        .filter(|records| records.len() == keys.len())
+        .ok_or_else(|| not_an_answer("one record per key".into()))?;
+    let found = records
+        .iter()
+        .map(item_of)
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let unprocessed = positions(&data)?
+        .into_iter()
+        .filter_map(|position| keys.get(position).cloned())
+        .collect();
+    Ok((found, unprocessed))
+}
+
+/// One request of a batch write (puts with their record, deletes without): the keys (as batch
+/// fingerprints) of the writes left unprocessed.
+pub(crate) async fn batch_write(
+    api: &ExternalApi,
+    core: &TableCore,
+    writes: Vec<(Item, Option<Item>)>,
+) -> Result<std::collections::HashSet<String>> {
+    let operation = Operation::BatchWrite {
+        writes: writes
+            .iter()
+            .map(|(key_item, item)| match item {
+                Some(item) => wire::BatchWrite::Put(WireItem(item.clone())),
+                None => wire::BatchWrite::Delete(wire_key(key_item)),
+            })
+            .collect(),
+    };
+    let data = api.call(core, "BatchWrite", None, operation).await?;
+    Ok(positions(&data)?
+        .into_iter()
+        .filter_map(|position| writes.get(position))
+        .map(|(key_item, _)| crate::table::batch::fingerprint(core, key_item))
+        .collect())
+}
+
+/// The positions an answer lists as unprocessed.
+fn positions(data: &Json) -> Result<Vec<usize>> {
+    match field(data, "unprocessed") {
+        Json::Null => Ok(Vec::new()),
+        listed => {
+            serde_json::from_value(listed.clone()).map_err(|error| not_an_answer(error.to_string()))
+        }
+    }
+}
+
 /// Sends the writes of many records (each as groups applied in order) in as few requests as
 /// [`wire::MAX_COMMIT_RECORDS`] allows: one for up to that many records. One outcome per record.
 pub(crate) async fn commit(

@@ -24,6 +24,9 @@ use crate::model::validation::{check_at, check_writable, check_write};
 use crate::model::{Item, TableDataModel, TypeSchema};
 use crate::path::{DocumentPath, ResolvedPath};
 use crate::table::backend::{Backend, OldValues, PutCondition};
+use crate::table::batch::{
+    fetch, projection_with_keys, BatchRetry, Fetched, WriteEntry, MAX_GET_KEYS, MAX_WRITES,
+};
 use crate::table::retry::ExpectedVersion;
 use crate::table::{BasicTable, RecordKey};
 
@@ -296,6 +299,12 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
                 wire::Operation::Commit { records } => {
                     return self.commit(caller, name, records).await
                 }
+                wire::Operation::BatchGet { keys, paths } => {
+                    return self.batch_get(caller, name, keys, paths).await
+                }
+                wire::Operation::BatchWrite { writes } => {
+                    return self.batch_write(caller, name, writes).await
+                }
                 wire::Operation::Query {
                     index,
                     hash,
@@ -515,6 +524,148 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         }))
     }
 
+    /// A batch get: every key checked and allowed (one denial denies all), then read as the
+    /// table's own batch get reads them.
+    async fn batch_get(
+        &self,
+        caller: &Caller,
+        name: &str,
+        keys: Vec<wire::WireItem>,
+        paths: Option<Vec<wire::WirePath>>,
+    ) -> Result<Json, Refusal> {
+        let core = self.table.core();
+        if keys.len() > MAX_GET_KEYS {
+            return Err(refusal(
+                RefusalKind::TooLarge,
+                format!("a batch get reads at most {MAX_GET_KEYS} records"),
+            ));
+        }
+        let paths: Option<Vec<DocumentPath>> = paths
+            .map(|paths| limited(paths.into_iter().map(|path| path.0).collect()))
+            .transpose()?;
+        for path in paths.iter().flatten() {
+            self.described(path)?;
+        }
+        let mut key_items = Vec::with_capacity(keys.len());
+        for key in keys {
+            let key_item = self.key_item(&key.0)?;
+            let access = Access {
+                caller,
+                table: name,
+                operation: match paths {
+                    Some(_) => policy::Operation::GetFields,
+                    None => policy::Operation::GetRecord,
+                },
+                key: &key.0,
+                reads: paths.as_deref().unwrap_or_default(),
+                writes: &[],
+                whole_record: paths.is_none(),
+            };
+            self.policy
+                .authorize(&access)
+                .map_err(|denied| self.denial(name, &denied))?;
+            key_items.push(key_item);
+        }
+        let projected = paths.map(|paths| projection_with_keys(core, &paths));
+        let fetched = fetch(
+            core,
+            BatchRetry::default(),
+            &key_items,
+            projected.as_deref(),
+        )
+        .await
+        .map_err(refusal_of)?;
+        let mut unprocessed = Vec::new();
+        let records: Vec<Json> = fetched
+            .into_iter()
+            .enumerate()
+            .map(|(position, fetched)| match fetched {
+                Fetched::Found(item) => item_to_json(&core.strip_leading_key(item)),
+                Fetched::Missing => Json::Null,
+                Fetched::Unprocessed => {
+                    unprocessed.push(position);
+                    Json::Null
+                }
+            })
+            .collect();
+        Ok(json!({ "records": records, "unprocessed": unprocessed }))
+    }
+
+    /// A batch write: every put checked against the model, every key checked, each write allowed
+    /// (one denial denies all), then written as the table's own batch write writes them.
+    async fn batch_write(
+        &self,
+        caller: &Caller,
+        name: &str,
+        writes: Vec<wire::BatchWrite>,
+    ) -> Result<Json, Refusal> {
+        let core = self.table.core();
+        if writes.len() > MAX_WRITES {
+            return Err(refusal(
+                RefusalKind::TooLarge,
+                format!("a batch write writes at most {MAX_WRITES} records"),
+            ));
+        }
+        let mut entries = Vec::with_capacity(writes.len());
+        for (position, write) in writes.into_iter().enumerate() {
+            let (operation, key, item) = match write {
+                wire::BatchWrite::Put(record) => {
+                    let record = self.checked_record(record.0)?;
+                    let key = self.key_of_record(&record)?;
+                    (policy::Operation::PutRecord, key, Some(record))
+                }
+                wire::BatchWrite::Delete(key) => (policy::Operation::DeleteRecord, key.0, None),
+            };
+            let key_item = self.key_item(&key)?;
+            let access = Access {
+                caller,
+                table: name,
+                operation,
+                key: &key,
+                reads: &[],
+                writes: &[],
+                whole_record: true,
+            };
+            self.policy
+                .authorize(&access)
+                .map_err(|denied| self.denial(name, &denied))?;
+            let item = item.map(|mut item| {
+                core.add_leading_key(&mut item);
+                item
+            });
+            entries.push(WriteEntry {
+                key: position,
+                key_item,
+                item,
+            });
+        }
+        let report = self
+            .table
+            .batch_write(entries, BatchRetry::default())
+            .await
+            .map_err(refusal_of)?;
+        Ok(json!({ "unprocessed": report.unprocessed }))
+    }
+
+    /// A whole record checked against the model and DynamoDB's item size.
+    fn checked_record(&self, record: Item) -> Result<Item, Refusal> {
+        check_write(
+            TypeSchema::Model(self.model()),
+            &AttributeValue::M(record.clone()),
+        )
+        .map_err(|violations| {
+            refusal_of(Error::validation_at(&DocumentPath::root(), violations))
+        })?;
+        let bytes = crate::size::item_bytes(&record);
+        if bytes > crate::size::MAX_ITEM_BYTES {
+            return Err(refusal(
+                RefusalKind::TooLarge,
+                format!("the record has {bytes} bytes; DynamoDB stores at most 400 KB"),
+            ));
+        }
+        Ok(record)
+    }
+
     /// The answer to a denied request; the reason stays in the server's log.
     fn denial(&self, table: &str, denied: &policy::Denied) -> Refusal {
         tracing::debug!(table, reason = denied.reason(), "denied");
@@ -616,14 +767,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 condition,
             } => {
                 let (condition, reads) = self.condition(condition)?;
-                let record = record.0;
-                check_write(
-                    TypeSchema::Model(self.model()),
-                    &AttributeValue::M(record.clone()),
-                )
-                .map_err(|violations| {
-                    refusal_of(Error::validation_at(&DocumentPath::root(), violations))
-                })?;
+                let record = self.checked_record(record.0)?;
                 let key = self.key_of_record(&record)?;
                 checked(
                     policy::Operation::PutRecord,
@@ -649,9 +793,12 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     Action::DeleteRecord { condition },
                 )
             }
-            wire::Operation::Commit { .. } | wire::Operation::Query { .. } => Err(refusal(
+            wire::Operation::Commit { .. }
+            | wire::Operation::Query { .. }
+            | wire::Operation::BatchGet { .. }
+            | wire::Operation::BatchWrite { .. } => Err(refusal(
                 RefusalKind::BadRequest,
-                "commits and queries are checked on their own",
+                "operations on many records are checked record by record",
             )),
             wire::Operation::RemoveRecord { key } => checked(
                 policy::Operation::RemoveRecord,

@@ -134,6 +134,22 @@ pub enum Operation {
         /// The paths to read of each record (its key attributes are always returned).
         paths: Vec<WirePath>,
     },
+    /// Reads up to 100 records (at `paths`, or whole). Answer: `{"records": [item or null, …],
+    /// "unprocessed": [position, …]}`, one record per key in order; an unprocessed key's record
+    /// is `null` and its position listed.
+    BatchGet {
+        /// The records' key attributes.
+        keys: Vec<WireItem>,
+        /// The paths to read of each record (key attributes included); whole records when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paths: Option<Vec<WirePath>>,
+    },
+    /// Puts and deletes up to 25 records, each on its own key. Answer: `{"unprocessed":
+    /// [position, …]}`, the writes DynamoDB left undone.
+    BatchWrite {
+        /// The writes.
+        writes: Vec<BatchWrite>,
+    },
     /// Field writes to many records in one request (a caching table's commit): each record's
     /// groups of writes are applied in order, as [`Operation::Update`]s. Records succeed or fail
     /// on their own. Answer: `{"results": [{"ok": true} or {"error": refusal}, …]}`, one per record
@@ -222,6 +238,16 @@ pub enum WireCondition {
     Not(Box<WireCondition>),
 }
 
+/// One write of an [`Operation::BatchWrite`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum BatchWrite {
+    /// Writes a whole record, replacing any with its key.
+    Put(WireItem),
+    /// Deletes the record with these key attributes.
+    Delete(WireItem),
+}
+
 /// A condition on the sort key of a query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -288,7 +314,7 @@ pub enum WireVersion {
 pub const MAX_COMMIT_RECORDS: usize = 1000;
 
 /// The operations' names, as requests spell them.
-pub const OPERATIONS: [&str; 8] = [
+pub const OPERATIONS: [&str; 10] = [
     "get_fields",
     "get_record",
     "update",
@@ -296,6 +322,8 @@ pub const OPERATIONS: [&str; 8] = [
     "delete_record",
     "remove_record",
     "query",
+    "batch_get",
+    "batch_write",
     "commit",
 ];
 

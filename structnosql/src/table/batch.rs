@@ -45,9 +45,9 @@ use crate::path::{DocumentPath, ReadablePath, Segment, Selection};
 use crate::size::{item_bytes, MAX_ITEM_BYTES};
 
 /// The most keys one BatchGetItem reads.
-const MAX_GET_KEYS: usize = 100;
+pub(crate) const MAX_GET_KEYS: usize = 100;
 /// The most puts and deletes one BatchWriteItem carries.
-const MAX_WRITES: usize = 25;
+pub(crate) const MAX_WRITES: usize = 25;
 
 /// How often, and how patiently, the unprocessed part of a batch is sent again.
 ///
@@ -230,20 +230,22 @@ fn describe_batch(core: &TableCore, records: usize) -> String {
 }
 
 /// What a batch get found for one key.
-enum Fetched {
+pub(crate) enum Fetched {
     Found(Item),
     Missing,
     Unprocessed,
 }
 
-/// Reads the records `keys` (distinct) in BatchGetItem requests of 100, projecting `projected` (the
-/// whole records when `None`), retrying unprocessed keys. One answer per key, in order.
-async fn fetch(
+/// One request of a batch get: the records found and the keys left unprocessed.
+async fn send_gets(
     core: &TableCore,
-    retry: BatchRetry,
-    keys: &[Item],
+    keys: Vec<Item>,
     projected: Option<&[DocumentPath]>,
-) -> Result<Vec<Fetched>> {
+) -> Result<(Vec<Item>, Vec<Item>)> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        return crate::external::client::batch_get(api, core, keys, projected).await;
+    }
     let (expression, names) = match projected {
         None => (None, None),
         Some(paths) => {
@@ -253,6 +255,47 @@ async fn fetch(
             (Some(expression), names)
         }
     };
+    let sent = keys.len();
+    let request = KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .consistent_read(true)
+        .set_projection_expression(expression)
+        .set_expression_attribute_names(names)
+        .build()
+        .map_err(|error| Error::request_build("BatchWriteItem", error))?;
+    let output = traced(
+        core,
+        "BatchGetItem",
+        None,
+        core.client()?
+            .batch_get_item()
+            .request_items(&core.table_name, request)
+            .set_return_consumed_capacity(core.consumed_capacity()),
+    )
+    .await
+    .map_err(|error| {
+        Error::from_sdk("BatchGetItem", error).for_record(|| describe_batch(core, sent))
+    })?;
+    let found = output
+        .responses
+        .and_then(|mut responses| responses.remove(&core.table_name))
+        .unwrap_or_default();
+    let unprocessed = output
+        .unprocessed_keys
+        .and_then(|mut unprocessed| unprocessed.remove(&core.table_name))
+        .map(|keys| keys.keys)
+        .unwrap_or_default();
+    Ok((found, unprocessed))
+}
+
+/// Reads the records `keys` (distinct) in BatchGetItem requests of 100, projecting `projected` (the
+/// whole records when `None`), retrying unprocessed keys. One answer per key, in order.
+pub(crate) async fn fetch(
+    core: &TableCore,
+    retry: BatchRetry,
+    keys: &[Item],
+    projected: Option<&[DocumentPath]>,
+) -> Result<Vec<Fetched>> {
     let positions: HashMap<String, usize> = keys
         .iter()
         .enumerate()
@@ -271,40 +314,11 @@ async fn fetch(
         let mut pending = chunk.to_vec();
         let mut attempt = 1;
         loop {
-            let sent = pending.len();
-            let request = KeysAndAttributes::builder()
-                .set_keys(Some(pending))
-                .consistent_read(true)
-                .set_projection_expression(expression.clone())
-                .set_expression_attribute_names(names.clone())
-                .build()
-                .map_err(|error| Error::request_build("BatchWriteItem", error))?;
-            let output = traced(
-                core,
-                "BatchGetItem",
-                None,
-                core.client()?
-                    .batch_get_item()
-                    .request_items(&core.table_name, request)
-                    .set_return_consumed_capacity(core.consumed_capacity()),
-            )
-            .await
-            .map_err(|error| {
-                Error::from_sdk("BatchGetItem", error).for_record(|| describe_batch(core, sent))
-            })?;
-            for item in output
-                .responses
-                .and_then(|mut responses| responses.remove(&core.table_name))
-                .unwrap_or_default()
-            {
+            let (found, unprocessed) = send_gets(core, pending, projected).await?;
+            for item in found {
                 let key = key_attributes(core, &item);
                 settle(&key, Fetched::Found(item));
             }
-            let unprocessed = output
-                .unprocessed_keys
-                .and_then(|mut unprocessed| unprocessed.remove(&core.table_name))
-                .map(|keys| keys.keys)
-                .unwrap_or_default();
             if unprocessed.is_empty() {
                 break;
             }
@@ -323,10 +337,10 @@ async fn fetch(
 }
 
 /// One record of a batch write: its key and, for a put, the item.
-struct WriteEntry<K> {
-    key: K,
-    key_item: Item,
-    item: Option<Item>,
+pub(crate) struct WriteEntry<K> {
+    pub(crate) key: K,
+    pub(crate) key_item: Item,
+    pub(crate) item: Option<Item>,
 }
 
 impl<K> WriteEntry<K> {
@@ -350,6 +364,42 @@ impl<K> WriteEntry<K> {
                 .build(),
         })
     }
+}
+
+/// One request of a batch write: the keys (fingerprints) of the writes left unprocessed.
+async fn send_writes<E>(core: &TableCore, entries: &[&WriteEntry<E>]) -> Result<HashSet<String>> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        let writes = entries
+            .iter()
+            .map(|entry| (entry.key_item.clone(), entry.item.clone()))
+            .collect();
+        return crate::external::client::batch_write(api, core, writes).await;
+    }
+    let requests = entries
+        .iter()
+        .map(|entry| entry.request())
+        .collect::<Result<Vec<_>>>()?;
+    let output = traced(
+        core,
+        "BatchWriteItem",
+        None,
+        core.client()?
+            .batch_write_item()
+            .request_items(&core.table_name, requests)
+            .set_return_consumed_capacity(core.consumed_capacity()),
+    )
+    .await
+    .map_err(|error| {
+        Error::from_sdk("BatchWriteItem", error).for_record(|| describe_batch(core, entries.len()))
+    })?;
+    Ok(output
+        .unprocessed_items
+        .and_then(|mut unprocessed| unprocessed.remove(&core.table_name))
+        .unwrap_or_default()
+        .iter()
+        .map(|request| written_key(core, request))
+        .collect())
 }
 
 /// The key of the record a returned write request is about.
@@ -638,11 +688,11 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
 
     /// Sends the writes in BatchWriteItem requests of 25, retrying unprocessed ones; the backend
     /// learns each request's outcome as it comes.
-    async fn batch_write(
+    pub(crate) async fn batch_write<E>(
         &self,
-        entries: Vec<WriteEntry<K>>,
+        entries: Vec<WriteEntry<E>>,
         retry: BatchRetry,
-    ) -> Result<BatchWriteReport<K>> {
+    ) -> Result<BatchWriteReport<E>> {
         let core = self.backend.core();
         let mut processed = vec![false; entries.len()];
         let learn = |positions: &[usize], how: Learned<'_>| {
@@ -658,36 +708,17 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             let mut pending = chunk.to_vec();
             let mut attempt = 1;
             loop {
-                let requests = pending
+                let sent: Vec<&WriteEntry<E>> = pending
                     .iter()
                     .filter_map(|&position| entries.get(position))
-                    .map(WriteEntry::request)
-                    .collect::<Result<Vec<_>>>()?;
-                let outcome = traced(
-                    core,
-                    "BatchWriteItem",
-                    None,
-                    core.client()?
-                        .batch_write_item()
-                        .request_items(&core.table_name, requests)
-                        .set_return_consumed_capacity(core.consumed_capacity()),
-                )
-                .await;
-                let output = match outcome {
-                    Ok(output) => output,
+                    .collect();
+                let unprocessed = match send_writes(core, &sent).await {
+                    Ok(unprocessed) => unprocessed,
                     Err(error) => {
                         learn(&pending, Learned::Uncertain);
-                        return Err(Error::from_sdk("BatchWriteItem", error)
-                            .for_record(|| describe_batch(core, pending.len())));
+                        return Err(error);
                     }
                 };
-                let unprocessed: HashSet<String> = output
-                    .unprocessed_items
-                    .and_then(|mut unprocessed| unprocessed.remove(&core.table_name))
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|request| written_key(core, request))
-                    .collect();
                 let (left, done): (Vec<usize>, Vec<usize>) =
                     pending.into_iter().partition(|&position| {
                         entries.get(position).is_some_and(|entry| {

@@ -5,7 +5,7 @@
 
 mod api;
 pub(crate) mod backend;
-mod batch;
+pub(crate) mod batch;
 mod caching;
 mod config;
 pub(crate) mod core;

@@ -324,10 +324,16 @@ async fn another_callers_record_is_denied_on_every_operation() {
 #[tokio::test]
 async fn what_the_api_does_not_carry_is_refused_before_sending() {
     let api = api().await;
-    let (basic, requests) = external_basic(&api, "u").await;
-    let scan = basic.scan_records(&structnosql::table::Scan::table()).await;
-    assert!(matches!(scan, Err(Error::Config { .. })), "{scan:?}");
-    assert_eq!(requests.load(Ordering::SeqCst), 0);
+    let (caching, requests) = external_caching(&api, "u").await;
+    caching
+        .update_field("u", Note::fields().views(), 1)
+        .await
+        .unwrap();
+    let sent = requests.load(Ordering::SeqCst);
+    let atomic = caching.commit_operations_atomically().await;
+    assert!(matches!(atomic, Err(Error::Config { .. })), "{atomic:?}");
+    assert_eq!(requests.load(Ordering::SeqCst), sent);
+    assert!(caching.has_pending_operations(), "the writes stay pending");
 
     let unreachable = BasicTable::<Note>::builder()
         .table_name("notes")
@@ -819,4 +825,60 @@ async fn batches_answer_and_store_as_on_a_direct_table_and_are_denied_whole() {
     assert!(matches!(denied, Err(Error::Denied { .. })), "{denied:?}");
     assert_eq!(api.sent.take(), 0, "nothing reached DynamoDB");
     assert_eq!(api.direct.get_record("team-e9").await.unwrap(), None);
+}
+
+/// Scans through the API: pages with filters, limits and segments answer what a direct table's
+/// do; `OwnRecords` denies a scan (it has no key to own).
+#[tokio::test]
+async fn scans_answer_as_on_a_direct_table_and_own_records_denies_them() {
+    use structnosql::expr::Condition;
+    use structnosql::table::Scan;
+    let api = serve("notes", |access: &policy::Access<'_>| {
+        if access.caller.id() == "admin" {
+            Ok(())
+        } else {
+            Err(policy::Denied::new("scans are for admins"))
+        }
+    })
+    .await;
+    for n in 0..9 {
+        let mut record = note(&format!("n{n}"));
+        record.views = Some(n % 3);
+        api.direct.put_record(&record).await.unwrap();
+    }
+    let (basic, _) = external_basic(&api, "admin").await;
+    let (caching, _) = external_caching(&api, "admin").await;
+    async fn scanned<B: Backend>(table: &Table<Note, String, B>) -> Vec<String> {
+        let f = Note::fields();
+        let mut seen = Vec::new();
+        for scan in [
+            Scan::table(),
+            Scan::table().filter(Condition::eq(f.views(), 1)),
+            Scan::table().segment(2, 1),
+        ] {
+            let mut scan = scan.limit(4);
+            let mut keys = Vec::new();
+            loop {
+                let page = table.scan_field(&scan, f.views()).await.unwrap();
+                keys.extend(page.records);
+                if page.metadata.has_reached_end {
+                    break;
+                }
+                scan = scan.start_after(page.metadata.last_evaluated_key);
+            }
+            keys.sort();
+            seen.push(format!("{keys:?}"));
+        }
+        seen
+    }
+    let expected = scanned(&api.direct).await;
+    assert!(expected[0].contains("n8"), "{expected:?}");
+    assert_eq!(scanned(&basic).await, expected);
+    assert_eq!(scanned(&caching).await, expected);
+
+    api.sent.take();
+    let (denied, _) = external_basic(&api, "someone").await;
+    let scan = denied.scan_records(&Scan::table()).await;
+    assert!(matches!(scan, Err(Error::Denied { .. })), "{scan:?}");
+    assert_eq!(api.sent.take(), 0);
 }

@@ -517,13 +517,45 @@ pub(crate) async fn query(
         paths: paths_of(paths),
     };
     let data = api.call(core, "Query", None, operation).await?;
-    let items = serde_json::from_value::<Vec<WireItem>>(field(&data, "items").clone())
+    page_of(&data)
+}
+
+/// One page of a scan.
+pub(crate) async fn scan(
+    api: &ExternalApi,
+    core: &TableCore,
+    scan: &crate::table::Scan,
+    projected: Option<&[DocumentPath]>,
+) -> Result<(Vec<Item>, crate::table::QueryMetadata)> {
+    let filter = scan
+        .filter
+        .as_ref()
+        .map(|filter| filter.to_wire(core.model))
+        .transpose()?;
+    let operation = Operation::Scan {
+        index: scan.index.clone(),
+        filter,
+        limit: scan.limit,
+        start: scan.start.clone().map(WireItem),
+        consistent: scan.consistent,
+        segment: scan
+            .segment
+            .map(|(total, index)| wire::ScanSegment { total, index }),
+        paths: projected.map(paths_of),
+    };
+    let data = api.call(core, "Scan", None, operation).await?;
+    page_of(&data)
+}
+
+/// A page of a query or a scan from its answer.
+fn page_of(data: &Json) -> Result<(Vec<Item>, crate::table::QueryMetadata)> {
+    let items = serde_json::from_value::<Vec<WireItem>>(field(data, "items").clone())
         .map_err(|error| not_an_answer(error.to_string()))?
         .into_iter()
         .map(|item| item.0)
         .collect::<Vec<_>>();
-    let last_evaluated_key = item_of(field(&data, "last_evaluated_key"))?;
-    let count = field(&data, "count")
+    let last_evaluated_key = item_of(field(data, "last_evaluated_key"))?;
+    let count = field(data, "count")
         .as_i64()
         .and_then(|count| i32::try_from(count).ok())
         .ok_or_else(|| not_an_answer("count must be a number".into()))?;

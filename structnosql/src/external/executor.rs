@@ -299,6 +299,27 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
                 wire::Operation::Commit { records } => {
                     return self.commit(caller, name, records).await
                 }
+                wire::Operation::Scan {
+                    index,
+                    filter,
+                    limit,
+                    start,
+                    consistent,
+                    segment,
+                    paths,
+                } => {
+                    let (filter, filter_paths) = self.condition(filter)?;
+                    let scan = crate::table::Scan {
+                        index,
+                        filter,
+                        limit,
+                        start: start.map(|start| start.0),
+                        consistent,
+                        segment: segment.map(|segment| (segment.total, segment.index)),
+                    };
+                    let paths = paths.map(|paths| paths.into_iter().map(|p| p.0).collect());
+                    return self.scan(caller, name, scan, paths, filter_paths).await;
+                }
                 wire::Operation::BatchGet { keys, paths } => {
                     return self.batch_get(caller, name, keys, paths).await
                 }
@@ -510,18 +531,57 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             .query(&query, &paths)
             .await
             .map_err(refusal_of)?;
-        let items: Vec<Json> = items
-            .into_iter()
-            .map(|item| item_to_json(&core.strip_leading_key(item)))
-            .collect();
-        Ok(json!({
-            "items": items,
-            "count": metadata.count,
-            "last_evaluated_key": metadata
-                .last_evaluated_key
-                .as_ref()
-                .map_or(Json::Null, item_to_json),
-        }))
+        Ok(page_json(core, items, metadata))
+    }
+
+    /// One page of a scan: its paths and filter checked, then allowed (the policy sees no key).
+    async fn scan(
+        &self,
+        caller: &Caller,
+        name: &str,
+        scan: crate::table::Scan,
+        paths: Option<Vec<DocumentPath>>,
+        filter_paths: Vec<DocumentPath>,
+    ) -> Result<Json, Refusal> {
+        let core = self.table.core();
+        let paths = paths.map(limited).transpose()?;
+        for path in paths.iter().flatten() {
+            self.described(path)?;
+        }
+        if let Some(index) = &scan.index {
+            if !core
+                .global_secondary_indexes
+                .iter()
+                .any(|known| &known.name == index)
+            {
+                return Err(refusal(
+                    RefusalKind::BadRequest,
+                    format!("no index is called {index:?}"),
+                ));
+            }
+        }
+        if scan.limit.is_some_and(|limit| limit < 1) {
+            return Err(refusal(RefusalKind::BadRequest, "a limit is at least 1"));
+        }
+        let mut reads = paths.clone().unwrap_or_default();
+        reads.extend(filter_paths);
+        let access = Access {
+            caller,
+            table: name,
+            operation: policy::Operation::Scan,
+            key: &Item::new(),
+            reads: &reads,
+            writes: &[],
+            whole_record: paths.is_none(),
+        };
+        self.policy
+            .authorize(&access)
+            .map_err(|denied| self.denial(name, &denied))?;
+        let projected = paths.map(|paths| projection_with_keys(core, &paths));
+        let (items, metadata) = crate::table::scan::scan_page(core, &scan, projected.as_deref())
+            .await
+            .map_err(refusal_of)?;
+        Ok(page_json(core, items, metadata))
     }
 
     /// A batch get: every key checked and allowed (one denial denies all), then read as the
@@ -795,6 +855,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             }
             wire::Operation::Commit { .. }
             | wire::Operation::Query { .. }
+            | wire::Operation::Scan { .. }
             | wire::Operation::BatchGet { .. }
             | wire::Operation::BatchWrite { .. } => Err(refusal(
                 RefusalKind::BadRequest,
@@ -1044,6 +1105,26 @@ async fn write_as_committed(
         condition,
     )
     .await
+}
+
+/// A page of a query or a scan as the caller sees it (without the table's leading key).
+fn page_json(
+    core: &crate::table::core::TableCore,
+    items: Vec<Item>,
+    metadata: crate::table::QueryMetadata,
+) -> Json {
+    let items: Vec<Json> = items
+        .into_iter()
+        .map(|item| item_to_json(&core.strip_leading_key(item)))
+        .collect();
+    json!({
+        "items": items,
+        "count": metadata.count,
+        "last_evaluated_key": metadata
+            .last_evaluated_key
+            .as_ref()
+            .map_or(Json::Null, item_to_json),
+    })
 }
 
 /// A query as requested, before its checks.

@@ -62,6 +62,8 @@ pub enum Operation {
     /// Reads one page of a partition: [`Access::key`] holds the queried hash key attribute
     /// (of the index, when an index is queried) and its value.
     Query,
+    /// Reads one page of every record of the table or an index: [`Access::key`] is empty.
+    Scan,
 }
 
 impl Operation {
@@ -69,7 +71,7 @@ impl Operation {
     pub fn writes(self) -> bool {
         !matches!(
             self,
-            Operation::GetFields | Operation::GetRecord | Operation::Query
+            Operation::GetFields | Operation::GetRecord | Operation::Query | Operation::Scan
         )
     }
 }

@@ -134,6 +134,30 @@ pub enum Operation {
         /// The paths to read of each record (its key attributes are always returned).
         paths: Vec<WirePath>,
     },
+    /// One page of a scan of the table or of an index. Answer as a query's.
+    Scan {
+        /// The index to scan (the table when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<String>,
+        /// A condition the records returned must meet.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filter: Option<WireCondition>,
+        /// The most records DynamoDB reads for this page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<i32>,
+        /// Where the page starts: the previous page's `last_evaluated_key`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<WireItem>,
+        /// Whether to read consistently (by default: on the table, not on an index).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consistent: Option<bool>,
+        /// For a parallel scan: the number of segments and this page's segment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        segment: Option<ScanSegment>,
+        /// The paths to read of each record (key attributes included); whole records when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paths: Option<Vec<WirePath>>,
+    },
     /// Reads up to 100 records (at `paths`, or whole). Answer: `{"records": [item or null, …],
     /// "unprocessed": [position, …]}`, one record per key in order; an unprocessed key's record
     /// is `null` and its position listed.
@@ -238,6 +262,16 @@ pub enum WireCondition {
     Not(Box<WireCondition>),
 }
 
+/// A segment of a parallel scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSegment {
+    /// The number of segments.
+    pub total: u32,
+    /// This segment, from 0.
+    pub index: u32,
+}
+
 /// One write of an [`Operation::BatchWrite`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -314,7 +348,7 @@ pub enum WireVersion {
 pub const MAX_COMMIT_RECORDS: usize = 1000;
 
 /// The operations' names, as requests spell them.
-pub const OPERATIONS: [&str; 10] = [
+pub const OPERATIONS: [&str; 11] = [
     "get_fields",
     "get_record",
     "update",
@@ -322,6 +356,7 @@ pub const OPERATIONS: [&str; 10] = [
     "delete_record",
     "remove_record",
     "query",
+    "scan",
     "batch_get",
     "batch_write",
     "commit",

@@ -17,7 +17,7 @@ mod query;
 mod read;
 mod records;
 pub(crate) mod retry;
-mod scan;
+pub(crate) mod scan;
 mod selectors;
 mod trace;
 mod transaction;

@@ -123,6 +123,10 @@ pub(crate) async fn scan_page(
     scan: &Scan,
     projected: Option<&[DocumentPath]>,
 ) -> Result<(Vec<Item>, QueryMetadata)> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        return crate::external::client::scan(api, core, scan, projected).await;
+    }
     let consistent = match (scan.consistent, &scan.index) {
         (Some(true), Some(_)) => {
             return Err(config(

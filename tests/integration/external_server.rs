@@ -296,7 +296,7 @@ fn hostile_requests() -> Vec<Hostile> {
         Hostile { tries: "a value 41 levels deep", body: update(json!([{ "set": { "path": ["name"], "value": deep_value } }])), kind: "bad_request" },
         Hostile { tries: "a value with two types", body: update(json!([{ "set": { "path": ["name"], "value": { "S": "a", "N": "1" } } }])), kind: "bad_request" },
         // Malformed and oversized bodies.
-        Hostile { tries: "an operation the server does not know", body: request(json!({ "scan": { "filter": "true" } })), kind: "unknown_operation" },
+        Hostile { tries: "an operation the server does not know", body: request(json!({ "drop_table": {} })), kind: "unknown_operation" },
         Hostile { tries: "another version", body: json!({ "version": 2, "table": "accounts", "request_id": unique_id(), "operation": { "get_record": { "key": mine() } } }).to_string().into_bytes(), kind: "unsupported_version" },
         Hostile { tries: "a table the server does not serve", body: json!({ "version": 1, "table": "admins", "request_id": unique_id(), "operation": { "get_record": { "key": mine() } } }).to_string().into_bytes(), kind: "unknown_table" },
         Hostile { tries: "no request id", body: json!({ "version": 1, "table": "accounts", "operation": { "get_record": { "key": mine() } } }).to_string().into_bytes(), kind: "bad_request" },

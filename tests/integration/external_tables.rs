@@ -86,6 +86,17 @@ async fn serve(name: &str, policy: impl policy::Policy) -> Api {
     Api { url, direct, sent }
 }
 
+/// A policy allowing `caller` everything, and everyone else nothing.
+fn only(caller: &'static str) -> impl policy::Policy {
+    move |access: &policy::Access<'_>| {
+        if access.caller.id() == caller {
+            Ok(())
+        } else {
+            Err(policy::Denied::new(format!("only {caller} may")))
+        }
+    }
+}
+
 /// The API as `caller` sees it, counting the HTTP requests sent.
 fn external(api: &Api, caller: &str) -> (ExternalApi, Arc<AtomicU64>) {
     let requests = Arc::new(AtomicU64::new(0));
@@ -355,14 +366,7 @@ async fn what_the_api_does_not_carry_is_refused_before_sending() {
 #[tokio::test]
 async fn a_commit_of_100_records_is_one_http_request() {
     // Any record is the team's.
-    let api = serve("notes", |access: &policy::Access<'_>| {
-        if access.caller.id() == "team" {
-            Ok(())
-        } else {
-            Err(policy::Denied::new("not on the team"))
-        }
-    })
-    .await;
+    let api = serve("notes", only("team")).await;
     let (caching, requests) = external_caching(&api, "team").await;
     let f = Note::fields();
     for index in 0..100 {
@@ -833,14 +837,7 @@ async fn batches_answer_and_store_as_on_a_direct_table_and_are_denied_whole() {
 async fn scans_answer_as_on_a_direct_table_and_own_records_denies_them() {
     use structnosql::expr::Condition;
     use structnosql::table::Scan;
-    let api = serve("notes", |access: &policy::Access<'_>| {
-        if access.caller.id() == "admin" {
-            Ok(())
-        } else {
-            Err(policy::Denied::new("scans are for admins"))
-        }
-    })
-    .await;
+    let api = serve("notes", only("admin")).await;
     for n in 0..9 {
         let mut record = note(&format!("n{n}"));
         record.views = Some(n % 3);

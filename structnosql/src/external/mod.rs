@@ -20,9 +20,13 @@ pub(crate) mod client;
 #[cfg(feature = "external-server")]
 mod executor;
 #[cfg(feature = "external-server")]
+mod many;
+#[cfg(feature = "external-server")]
 pub mod policy;
 #[cfg(feature = "axum")]
 mod router;
+#[cfg(feature = "external-server")]
+mod served;
 pub mod wire;
 
 #[cfg(feature = "external-client")]

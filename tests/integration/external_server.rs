@@ -182,10 +182,12 @@ async fn a_caller_reads_and_writes_their_own_record_as_a_basic_table_would() {
         json!({ "get_fields": { "key": key("u1"), "paths": [["profile", "city"], ["name"], ["balance"]] } }),
     )
     .await;
-    assert_eq!(
-        data(&fields),
-        &json!({ "values": [{ "S": "Lyon" }, null, { "N": "100" }] })
-    );
+    // What the record holds at the paths; nothing at `name`.
+    let fragment = &data(&fields)["record"];
+    assert_eq!(fragment["profile"]["M"]["city"], json!({ "S": "Lyon" }));
+    assert_eq!(fragment["balance"], json!({ "N": "100" }));
+    assert_eq!(fragment.get("name"), None);
+    assert_eq!(fragment.get("tags"), None, "only the paths asked for");
 
     let removed = send_to(
         &server,
@@ -446,7 +448,10 @@ async fn the_router_answers_over_http_and_refuses_requests_without_a_caller() {
         request(json!({ "get_fields": { "key": key("u1"), "paths": [["profile", "city"]] } }));
     let (status, answer) = http_post(address, Some("Bearer user:u1"), &body).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer["data"]["values"], json!([{ "S": "Paris" }]));
+    assert_eq!(
+        answer["data"]["record"]["profile"]["M"]["city"],
+        json!({ "S": "Paris" })
+    );
 
     let (status, answer) = http_post(address, None, &body).await;
     assert_eq!(

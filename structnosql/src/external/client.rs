@@ -9,11 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value as Json;
 
 use super::wire::{self, Answer, Operation, Request, WireItem, WirePath, WireValue, Write};
-use crate::document;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, UpdateAction};
 use crate::model::Item;
@@ -334,23 +332,7 @@ pub(crate) async fn get_paths(
             },
         )
         .await?;
-    let values = field(&data, "values")
-        .as_array()
-        .filter(|values| values.len() == paths.len())
-        .ok_or_else(|| not_an_answer("one value per path".into()))?;
-    let mut fragment = AttributeValue::M(key_item.clone());
-    for (path, value) in paths.iter().zip(values) {
-        if !value.is_null() {
-            let value = serde_json::from_value::<WireValue>(value.clone())
-                .map_err(|error| not_an_answer(error.to_string()))?;
-            document::set_within(&mut fragment, path.segments(), value.0);
-        }
-    }
-    match fragment {
-        // The server does not say whether the record exists when no path holds anything.
-        AttributeValue::M(item) => Ok(Some(item)),
-        _ => Ok(None),
-    }
+    item_of(field(&data, "record"))
 }
 
 /// Field writes to one record, as an external API takes them.

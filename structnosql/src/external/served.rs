@@ -10,7 +10,7 @@ use serde_json::{json, Value as Json};
 use super::executor::{refusal, refusal_of, Pending, Served, MAX_PATHS};
 use super::many::QueryRequest;
 use super::policy::{self, Access, Caller, Policy};
-use super::wire::{self, item_to_json, value_to_json, Refusal, RefusalKind, Write};
+use super::wire::{self, item_to_json, Refusal, RefusalKind, Write};
 use crate::error::Error;
 use crate::expr::{Condition, UpdateAction};
 use crate::model::transform::schema_at;
@@ -194,10 +194,12 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 for path in &paths {
                     self.described(path)?;
                 }
+                // A position of a list is read with the whole list (so that positions keep their
+                // meaning), and the policy sees that.
                 checked(
                     policy::Operation::GetFields,
                     key.0,
-                    paths,
+                    crate::table::read::projected_paths(&paths),
                     Vec::new(),
                     false,
                     Action::GetFields,
@@ -447,13 +449,8 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         let key_item = &checked.key_item;
         match checked.action {
             Action::GetFields => {
-                let reads = backend.read(key_item, &checked.reads).await?;
-                let values: Vec<Json> = reads
-                    .values
-                    .iter()
-                    .map(|value| value.as_ref().map_or(Json::Null, value_to_json))
-                    .collect();
-                Ok(json!({ "values": values }))
+                let item = crate::table::read::get_paths(core, key_item, &checked.reads).await?;
+                Ok(json!({ "record": record_json(core, item) }))
             }
             Action::GetRecord => {
                 let record = backend.read_record(key_item).await?;

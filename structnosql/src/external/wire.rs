@@ -48,7 +48,9 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Operation {
-    /// Reads the values at `paths` of one record. Answer: `{"values": [value or null, …]}`.
+    /// Reads the values at `paths` of one record. Answer: `{"record": fragment or null}`: what
+    /// the record holds at the paths (a list whole where a path names a position in it), or
+    /// `null` when there is no record.
     GetFields {
         /// The record's key attributes.
         key: WireItem,

@@ -14,7 +14,7 @@ mod leading_key;
 mod lifecycle;
 mod page;
 mod query;
-mod read;
+pub(crate) mod read;
 mod records;
 pub(crate) mod retry;
 pub(crate) mod scan;

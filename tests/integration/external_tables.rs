@@ -879,3 +879,66 @@ async fn scans_answer_as_on_a_direct_table_and_own_records_denies_them() {
     assert!(matches!(scan, Err(Error::Denied { .. })), "{scan:?}");
     assert_eq!(api.sent.take(), 0);
 }
+
+/// A commit whose request is lost in transport fails for every record, typed and naming the
+/// operation, and loses nothing: the writes stay pending and the next commit stores them.
+#[tokio::test]
+async fn a_commit_lost_in_transport_keeps_every_write_pending() {
+    let table_name = harness::unique_table_name("ext-lost");
+    let direct = BasicTable::<Note>::builder()
+        .table_name(&table_name)
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("owner"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    let router = Executor::new()
+        .serve("notes", direct.clone(), only("me"))
+        .router(|headers: &axum::http::HeaderMap| {
+            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        // The first connection is dropped as soon as it is accepted; then the API answers.
+        let (first, _) = listener.accept().await.unwrap();
+        drop(first);
+        axum::serve(listener, router).await
+    });
+    let caching = CachingTable::<Note>::builder()
+        .table_name("notes")
+        .external_api(ExternalApi::new(url).header("x-caller", "me"))
+        .primary_index(PrimaryIndex::hash("owner"))
+        .whole_record_reads(false)
+        .build()
+        .await
+        .unwrap();
+    let f = Note::fields();
+    for owner in ["a", "b"] {
+        caching.update_field(owner, f.views(), 7).await.unwrap();
+    }
+    let lost = caching.commit_operations().await;
+    assert_eq!(lost.failed.len(), 2, "{lost:?}");
+    for (_, error) in &lost.failed {
+        assert!(
+            matches!(
+                error,
+                Error::External {
+                    operation: "Commit",
+                    status: None,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+    assert!(caching.has_pending_operations());
+    assert_eq!(direct.get_record("a").await.unwrap(), None);
+
+    let retried = caching.commit_operations().await;
+    assert!(retried.is_success(), "{retried:?}");
+    for owner in ["a", "b"] {
+        assert_eq!(direct.get_field(owner, f.views()).await.unwrap(), Some(7));
+    }
+}

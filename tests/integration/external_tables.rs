@@ -74,16 +74,24 @@ async fn serve(name: &str, policy: impl policy::Policy) -> Api {
         .build()
         .await
         .unwrap();
-    let router =
-        Executor::new()
-            .serve(name, served, policy)
-            .router(|headers: &axum::http::HeaderMap| {
-                Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
-            });
+    let url = listen(Executor::new().serve(name, served, policy)).await;
+    Api { url, direct, sent }
+}
+
+/// `executor` as a route whose callers are named by the `x-caller` header.
+fn by_caller(executor: Executor) -> axum::Router {
+    executor.router(|headers: &axum::http::HeaderMap| {
+        Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
+    })
+}
+
+/// Serves `executor` over HTTP on 127.0.0.1 (see [`by_caller`]); its URL.
+async fn listen(executor: Executor) -> String {
+    let router = by_caller(executor);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await });
-    Api { url, direct, sent }
+    url
 }
 
 /// A policy allowing `caller` everything, and everyone else nothing.
@@ -591,14 +599,8 @@ async fn queries_answer_as_a_direct_table_and_stay_in_the_callers_partition() {
         .build()
         .await
         .unwrap();
-    let router = Executor::new()
-        .serve("entries", served, policy::OwnRecords::by("owner"))
-        .router(|headers: &axum::http::HeaderMap| {
-            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
-        });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let url =
+        listen(Executor::new().serve("entries", served, policy::OwnRecords::by("owner"))).await;
     let api = ExternalApi::new(url).header("x-caller", "me");
     let basic = BasicTable::<Entry, (String, i64)>::builder()
         .table_name("entries")
@@ -691,14 +693,9 @@ async fn versions_are_checked_and_incremented_through_the_api() {
         .build()
         .await
         .unwrap();
-    let router = Executor::new()
-        .serve("counters", direct.clone(), policy::OwnRecords::by("owner"))
-        .router(|headers: &axum::http::HeaderMap| {
-            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
-        });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let url =
+        listen(Executor::new().serve("counters", direct.clone(), policy::OwnRecords::by("owner")))
+            .await;
     let api = ExternalApi::new(url).header("x-caller", "me");
     let basic = BasicTable::<Counter>::builder()
         .table_name("counters")
@@ -893,11 +890,7 @@ async fn a_commit_lost_in_transport_keeps_every_write_pending() {
         .build()
         .await
         .unwrap();
-    let router = Executor::new()
-        .serve("notes", direct.clone(), only("me"))
-        .router(|headers: &axum::http::HeaderMap| {
-            Some(Caller::new(headers.get("x-caller")?.to_str().ok()?))
-        });
+    let router = by_caller(Executor::new().serve("notes", direct.clone(), only("me")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move {

@@ -34,7 +34,6 @@ use futures::StreamExt;
 use tracing::Instrument;
 
 use self::knowledge::{Known, Lookup};
-use self::packed::Whole;
 use self::stats::{CacheStats, Counters};
 use self::turns::{Turn, Turns};
 use crate::error::{Error, Result};
@@ -455,8 +454,7 @@ impl Cached {
             let Some(record) = state.records.get_mut(&cache_key(core, key_item)) else {
                 return Ok(None);
             };
-            let stored_and_kept =
-                record.stored_whole() && matches!(record.whole(), Whole::Record(_));
+            let stored_and_kept = record.stored_whole() && record.shows_whole();
             if record.pending.is_empty() || !stored_and_kept {
                 return Ok(None);
             }

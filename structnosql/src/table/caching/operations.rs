@@ -385,10 +385,12 @@ impl Cached {
         paths: &[DocumentPath],
     ) -> Option<(Vec<Item>, QueryMetadata)> {
         let record = state.record(&self.core, key_item);
-        let items = match record.whole() {
-            Whole::Absent => Vec::new(),
-            Whole::Record(_) => vec![record.shown(paths)],
-            Whole::NotKnown => return None,
+        let items = if record.shows_absent() {
+            Vec::new()
+        } else if record.shows_whole() {
+            vec![record.shown(paths)]
+        } else {
+            return None;
         };
         self.counters.hit(paths.len());
         // Nothing follows the one record, which is what DynamoDB says too (an emulator may still

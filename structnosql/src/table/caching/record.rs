@@ -100,6 +100,14 @@ impl RecordCache {
         }
     }
 
+    /// Whether reads see the record whole (without copying it out, as [`RecordCache::whole`] does).
+    pub(super) fn shows_whole(&self) -> bool {
+        match &self.view {
+            Some(view) => matches!(view.known, Known::Value(_)),
+            None => self.base.is_whole_record(),
+        }
+    }
+
     /// Whether reads see no record.
     pub(super) fn shows_absent(&self) -> bool {
         match &self.view {

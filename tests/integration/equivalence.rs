@@ -22,7 +22,7 @@ use structnosql::internals::document;
 use structnosql::path::TypedPath;
 use structnosql::table::{
     BasicTable, BatchGetReport, BatchRetry, BatchWriteReport, CachingTable, NamedValues,
-    PrimaryIndex, Query, QueryPage, ReadTransaction, Removers, Setters, WriteTransaction,
+    PrimaryIndex, Query, QueryPage, ReadTransaction, Removers, Scan, Setters, WriteTransaction,
 };
 use structnosql::{Attribute, EpochSeconds, MapModel, TableDataModel};
 
@@ -467,6 +467,8 @@ pub enum BoardOp {
     Get(usize, Field),
     /// `query_field` of the primary index (one record at most), with a limit when given.
     Query(usize, Field, Option<i32>),
+    /// `scan_field` of the whole table (one page: the sequences hold a few records).
+    Scan(Field),
     Remove(usize, Field),
     Delete(usize, Field),
     RemoveTwo(usize, Field, Field),
@@ -1045,6 +1047,7 @@ fn board_op() -> impl Strategy<Value = BoardOp> {
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Get(k, field)),
         1 => (key(), removable(), proptest::option::of(1i32..3))
             .prop_map(|(k, field, limit)| BoardOp::Query(k, field, limit)),
+        1 => removable().prop_map(BoardOp::Scan),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Remove(k, field)),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Delete(k, field)),
         2 => (key(), removable_pair()).prop_map(|(k, (a, b))| BoardOp::RemoveTwo(k, a, b)),
@@ -1679,6 +1682,32 @@ pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
                                 .map(|(key, value)| json!([key, canonical_attr(value)])),
                             "count": page.metadata.count,
                         })
+                    }
+                ));
+                check(step, op, results, expected);
+            }
+            BoardOp::Scan(field) => {
+                // Every record with the value at `field`, in key order (a scan's order is
+                // DynamoDB's own).
+                let expected = Ok(json!(KEYS
+                    .iter()
+                    .filter(|key| reference.record(key).is_some())
+                    .map(|key| json!([key, canonical_opt(reference.get(key, field).as_ref())]))
+                    .collect::<Vec<_>>()));
+                let scan = Scan::table();
+                let results = with_path!(field, |p| both!(
+                    scan_field(&scan, p.clone()),
+                    |page: QueryPage<String, _>| {
+                        let mut records: Vec<(String, serde_json::Value)> = page
+                            .records
+                            .into_iter()
+                            .map(|(key, value)| (key, canonical_attr(value)))
+                            .collect();
+                        records.sort_by(|a, b| a.0.cmp(&b.0));
+                        json!(records
+                            .into_iter()
+                            .map(|(key, value)| json!([key, value]))
+                            .collect::<Vec<_>>())
                     }
                 ));
                 check(step, op, results, expected);

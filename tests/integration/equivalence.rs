@@ -21,10 +21,11 @@ use structnosql::expr::Condition;
 use structnosql::internals::document;
 use structnosql::path::TypedPath;
 use structnosql::table::{
-    BasicTable, BatchGetReport, BatchRetry, BatchWriteReport, CachingTable, NamedValues,
-    PrimaryIndex, Query, QueryPage, ReadTransaction, Removers, Scan, Setters, WriteTransaction,
+    Backend, BasicTable, BatchGetReport, BatchRetry, BatchWriteReport, CachingTable, NamedValues,
+    PrimaryIndex, Query, QueryPage, ReadTransaction, Removers, Scan, Setters, Table,
+    WriteTransaction,
 };
-use structnosql::{Attribute, EpochSeconds, MapModel, TableDataModel};
+use structnosql::{Attribute, EpochSeconds, Error, MapModel, TableDataModel};
 
 use crate::caching_table::{Item as InventoryItem, Player};
 use crate::harness;
@@ -496,6 +497,8 @@ pub enum BoardOp {
     DeleteRecord(usize),
     RemoveRecord(usize),
     Commit,
+    /// `commit_operations_atomically` (a plain commit when the writes need two requests).
+    CommitAtomically,
     CommitUpdates,
     CommitRemoves,
     ClearPending(Pending),
@@ -1060,6 +1063,7 @@ fn board_op() -> impl Strategy<Value = BoardOp> {
         1 => key().prop_map(BoardOp::DeleteRecord),
         1 => key().prop_map(BoardOp::RemoveRecord),
         2 => Just(BoardOp::Commit),
+        1 => Just(BoardOp::CommitAtomically),
         1 => Just(BoardOp::CommitUpdates),
         1 => Just(BoardOp::CommitRemoves),
         1 => prop_oneof![
@@ -1398,11 +1402,16 @@ pub enum With {
     ExternalCaching,
     /// The same, reading only the paths asked for, as `ProjectedCaching` does.
     ExternalProjectedCaching,
+    /// A basic table through an external API in the basic table's place (no caching table).
+    ExternalBasic,
 }
 
 impl With {
     fn through_api(self) -> bool {
-        matches!(self, With::ExternalCaching | With::ExternalProjectedCaching)
+        matches!(
+            self,
+            With::ExternalCaching | With::ExternalProjectedCaching | With::ExternalBasic
+        )
     }
 
     fn projected(self) -> bool {
@@ -1413,18 +1422,15 @@ impl With {
     }
 }
 
-/// Whether the external API carries `op`: every operation but transactions (and queries with a
-/// limit below 1, which DynamoDB and the API's server refuse with different errors).
+/// Whether the external API carries `op`: every operation but queries with a limit below 1, which
+/// DynamoDB and the API's server refuse with different errors.
 fn carried_by_external_api(op: &BoardOp) -> bool {
-    !matches!(
-        op,
-        BoardOp::WriteTransaction(_) | BoardOp::ReadTransaction | BoardOp::Query(_, _, Some(..=0))
-    )
+    !matches!(op, BoardOp::Query(_, _, Some(..=0)))
 }
 
-/// A caching table of `Board`s through an external API serving the DynamoDB table `name` to any
-/// caller, over HTTP on 127.0.0.1; `projected` as `With::ProjectedCaching`.
-async fn external_caching_table(name: &str, projected: bool) -> CachingTable<Board> {
+/// A table of `Board`s through an external API serving the DynamoDB table `name` to any caller,
+/// over HTTP on 127.0.0.1; `projected` as `With::ProjectedCaching`.
+async fn external_board_table<B: Backend>(name: &str, projected: bool) -> Table<Board, String, B> {
     use structnosql::external::policy::{Access, Caller, Denied};
     use structnosql::external::{axum, Executor, ExternalApi};
     let served = BasicTable::<Board>::builder()
@@ -1440,7 +1446,7 @@ async fn external_caching_table(name: &str, projected: bool) -> CachingTable<Boa
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let builder = CachingTable::<Board>::builder()
+    let builder = Table::<Board, String, B>::builder()
         .table_name("boards")
         .external_api(ExternalApi::new(url))
         .primary_index(PrimaryIndex::hash("boardId"));
@@ -1475,9 +1481,13 @@ pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
     if with.through_api() {
         ops.retain(carried_by_external_api);
     }
-    let (basic, _) = board_tables("eqb-basic").await;
+    let (basic, basic_name) = board_tables("eqb-basic").await;
+    let basic = match with {
+        With::ExternalBasic => external_board_table(&basic_name, false).await,
+        _ => basic,
+    };
     let caching = match with {
-        With::Basic => None,
+        With::Basic | With::ExternalBasic => None,
         With::Caching
         | With::ProjectedCaching
         | With::ExternalCaching
@@ -1488,7 +1498,7 @@ pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
                 .client(harness::client())
                 .primary_index(PrimaryIndex::hash("boardId"));
             let caching = match with {
-                _ if with.through_api() => external_caching_table(&name, with.projected()).await,
+                _ if with.through_api() => external_board_table(&name, with.projected()).await,
                 With::ProjectedCaching => builder
                     .whole_record_reads(false)
                     // Fewer records than the sequences use: records without pending writes
@@ -2116,6 +2126,32 @@ pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
                     assert!(report.is_success(), "step {step}: {report:?}");
                 }
             }
+            BoardOp::CommitAtomically => {
+                let Some((caching, _)) = &caching else {
+                    continue;
+                };
+                let mut before = Vec::new();
+                for key in KEYS {
+                    before.push(caching.get_record(key).await.unwrap());
+                }
+                match caching.commit_operations_atomically().await {
+                    Ok(_) => assert!(!caching.has_pending_operations(), "step {step}"),
+                    // Writes that remove what earlier writes created need two requests in order.
+                    Err(Error::Config { .. }) => {
+                        assert!(caching.has_pending_operations(), "step {step}");
+                        let report = caching.commit_operations().await;
+                        assert!(report.is_success(), "step {step}: {report:?}");
+                    }
+                    Err(error) => panic!("step {step}: {error:?}"),
+                }
+                for (key, before) in KEYS.iter().zip(before) {
+                    let after = caching.get_record(*key).await.unwrap();
+                    assert_eq!(
+                        after, before,
+                        "step {step} {op:?}: the cache's view of {key} changed"
+                    );
+                }
+            }
             BoardOp::CommitUpdates | BoardOp::CommitRemoves => {
                 let Some((caching, _)) = &caching else {
                     continue;
@@ -2249,6 +2285,12 @@ proptest! {
     #[test]
     fn external_projected_caching_table_agrees_on_lists_sets_and_records(ops in proptest::collection::vec(board_op(), 1..30)) {
         run_board_blocking(ops, With::ExternalProjectedCaching);
+    }
+
+    /// And a basic table through an external API, in the basic table's place.
+    #[test]
+    fn external_basic_table_agrees_on_lists_sets_and_records(ops in proptest::collection::vec(board_op(), 1..30)) {
+        run_board_blocking(ops, With::ExternalBasic);
     }
 }
 

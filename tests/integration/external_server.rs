@@ -320,6 +320,17 @@ fn hostile_requests() -> Vec<Hostile> {
         Hostile { tries: "a condition on a field the model does not have", body: request(json!({ "update": { "key": mine(), "writes": [{ "set": { "path": ["name"], "value": { "S": "x" } } }], "condition": { "exists": { "path": ["password_hash"] } } } })), kind: "unknown_path" },
         Hostile { tries: "a condition with expression text as a comparison", body: request(json!({ "delete_record": { "key": mine(), "condition": { "compare": { "path": ["name"], "op": "= :v OR 1", "value": { "S": "x" } } } } })), kind: "validation" },
         Hostile { tries: "probing another caller's record with a condition", body: request(json!({ "delete_record": { "key": victim(), "condition": { "begins_with": { "path": ["name"], "value": { "S": "A" } } } } })), kind: "denied" },
+        // Transactions and atomic commits: every action checked and allowed, or nothing is sent.
+        Hostile { tries: "a transaction writing another caller's record after one's own", body: request(json!({ "transact_write": { "actions": [{ "table": "accounts", "action": { "update": { "key": mine(), "writes": [{ "set": { "path": ["name"], "value": { "S": "x" } } }] } } }, { "table": "accounts", "action": { "delete": { "key": victim() } } }] } })), kind: "denied" },
+        Hostile { tries: "a transaction probing another caller's record with a check", body: request(json!({ "transact_write": { "actions": [{ "table": "accounts", "action": { "check": { "key": victim(), "condition": { "exists": { "path": ["name"] } } } } }] } })), kind: "denied" },
+        Hostile { tries: "a transaction raising one's own balance", body: request(json!({ "transact_write": { "actions": [{ "table": "accounts", "action": { "update": { "key": mine(), "writes": [{ "set": { "path": ["balance"], "value": { "N": "1000000" } } }] } } }] } })), kind: "denied" },
+        Hostile { tries: "a transaction putting a record with a field the model does not have", body: request(json!({ "transact_write": { "actions": [{ "table": "own", "action": { "put": { "record": { "user_id": { "S": "mallory" }, "is_admin": { "BOOL": true } } } } }] } })), kind: "validation" },
+        Hostile { tries: "a transaction on a table the server does not serve", body: request(json!({ "transact_write": { "actions": [{ "table": "admins", "action": { "delete": { "key": mine() } } }] } })), kind: "unknown_table" },
+        Hostile { tries: "a transaction of 101 actions", body: request(json!({ "transact_write": { "actions": vec![json!({ "table": "own", "action": { "delete": { "key": mine() } } }); 101] } })), kind: "bad_request" },
+        Hostile { tries: "a transaction token of 37 characters", body: request(json!({ "transact_write": { "actions": [{ "table": "own", "action": { "delete": { "key": mine() } } }], "token": "x".repeat(37) } })), kind: "bad_request" },
+        Hostile { tries: "a read transaction of another caller's record", body: request(json!({ "transact_get": { "reads": [{ "table": "own", "key": mine() }, { "table": "own", "key": victim() }] } })), kind: "denied" },
+        Hostile { tries: "an atomic commit writing another caller's record", body: request(json!({ "atomic_commit": { "records": [{ "key": mine(), "writes": [{ "set": { "path": ["name"], "value": { "S": "x" } } }] }, { "key": victim(), "writes": [{ "set": { "path": ["name"], "value": { "S": "pwned" } } }] }] } })), kind: "denied" },
+        Hostile { tries: "an atomic commit creating a path it does not write", body: request(json!({ "atomic_commit": { "records": [{ "key": mine(), "writes": [{ "set": { "path": ["name"], "value": { "S": "x" } } }], "created": [["profile"]] }] } })), kind: "bad_request" },
         Hostile { tries: "a condition nested 200 levels", body: request(json!({ "delete_record": { "key": mine(), "condition": (0..200).fold(json!({ "exists": { "path": ["name"] } }), |inner, _| json!({ "not": inner })) } })), kind: "bad_request" },
     ];
     // Every kind of request once more with the wrong types in each field.
@@ -330,6 +341,9 @@ fn hostile_requests() -> Vec<Hostile> {
         "put_record",
         "delete_record",
         "remove_record",
+        "transact_write",
+        "transact_get",
+        "atomic_commit",
     ] {
         cases.push(Hostile {
             tries: "an operation whose arguments are a string",

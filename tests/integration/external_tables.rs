@@ -18,11 +18,11 @@ use crate::harness::{self, RequestCounter};
 
 #[derive(TableDataModel, Debug, Clone, PartialEq)]
 pub struct Note {
-    owner: String,
-    title: Option<String>,
-    body: Option<Body>,
-    labels: Option<HashSet<String>>,
-    views: Option<i64>,
+    pub(crate) owner: String,
+    pub(crate) title: Option<String>,
+    pub(crate) body: Option<Body>,
+    pub(crate) labels: Option<HashSet<String>>,
+    pub(crate) views: Option<i64>,
 }
 
 #[derive(MapModel, Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub struct Body {
     words: Option<i64>,
 }
 
-fn note(owner: &str) -> Note {
+pub(crate) fn note(owner: &str) -> Note {
     Note {
         owner: owner.into(),
         title: Some("first".into()),
@@ -86,7 +86,7 @@ fn by_caller(executor: Executor) -> axum::Router {
 }
 
 /// Serves `executor` over HTTP on 127.0.0.1 (see [`by_caller`]); its URL.
-async fn listen(executor: Executor) -> String {
+pub(crate) async fn listen(executor: Executor) -> String {
     let router = by_caller(executor);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
@@ -338,21 +338,25 @@ async fn another_callers_record_is_denied_on_every_operation() {
     );
 }
 
-/// What the external API does not carry yet is refused by the client with a configuration error,
-/// before any request; a server that cannot be reached is a typed error naming the operation.
+/// What the external API does not carry (the table's administration, which is the server's) is
+/// refused by the client with a configuration error, before any request; a server that cannot be
+/// reached is a typed error naming the operation.
 #[tokio::test]
 async fn what_the_api_does_not_carry_is_refused_before_sending() {
     let api = api().await;
-    let (caching, requests) = external_caching(&api, "u").await;
-    caching
-        .update_field("u", Note::fields().views(), 1)
-        .await
-        .unwrap();
-    let sent = requests.load(Ordering::SeqCst);
-    let atomic = caching.commit_operations_atomically().await;
-    assert!(matches!(atomic, Err(Error::Config { .. })), "{atomic:?}");
-    assert_eq!(requests.load(Ordering::SeqCst), sent);
-    assert!(caching.has_pending_operations(), "the writes stay pending");
+    let (external, requests) = external(&api, "u");
+    let creating = BasicTable::<Note>::builder()
+        .table_name("notes")
+        .external_api(external)
+        .primary_index(PrimaryIndex::hash("owner"))
+        .auto_create_table(true)
+        .build()
+        .await;
+    assert!(
+        matches!(creating, Err(Error::Config { .. })),
+        "{creating:?}"
+    );
+    assert_eq!(requests.load(Ordering::SeqCst), 0);
 
     let unreachable = BasicTable::<Note>::builder()
         .table_name("notes")

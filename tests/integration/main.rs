@@ -13,6 +13,7 @@ mod equivalence;
 mod equivalence_versioned;
 mod external_server;
 mod external_tables;
+mod external_transactions;
 mod faults;
 mod harness;
 mod hostile;

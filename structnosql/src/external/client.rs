@@ -18,6 +18,7 @@ use crate::model::Item;
 use crate::path::DocumentPath;
 use crate::table::core::TableCore;
 use crate::table::retry::ExpectedVersion;
+use crate::table::transaction::Planned;
 
 /// Produces the value of a header for each request (a token that may be refreshed).
 type HeaderSource = Arc<dyn Fn() -> Option<String> + Send + Sync>;
@@ -123,8 +124,13 @@ impl ExternalApi {
         self
     }
 
-    /// Sends `operation` on `table` and answers its data, or the error the answer or the transport
-    /// gives, naming `operation_name` and `record`.
+    /// Whether requests to `other` go where this API's go.
+    pub(crate) fn same_endpoint(&self, other: &ExternalApi) -> bool {
+        self.endpoint == other.endpoint
+    }
+
+    /// Sends `operation` on `core`'s table and answers its data, or the error the answer or the
+    /// transport gives, naming `operation_name` and `record`.
     async fn call(
         &self,
         core: &TableCore,
@@ -133,9 +139,27 @@ impl ExternalApi {
         operation: Operation,
     ) -> Result<Json> {
         let record = || key_item.map(|key_item| core.describe_record(key_item));
+        match self
+            .exchange(&core.table_name, operation_name, &record, operation)
+            .await?
+        {
+            Ok(data) => Ok(data),
+            Err((status, refusal)) => Err(refused(operation_name, record(), status, refusal)),
+        }
+    }
+
+    /// Sends `operation` on `table`: its data, or the server's refusal with the HTTP status; the
+    /// error when the transport fails or the answer is not in the wire format.
+    async fn exchange(
+        &self,
+        table: &str,
+        operation_name: &'static str,
+        record: &(dyn Fn() -> Option<String> + Sync),
+        operation: Operation,
+    ) -> Result<std::result::Result<Json, (u16, wire::Refusal)>> {
         let request = Request {
             version: wire::VERSION,
-            table: core.table_name.clone(),
+            table: table.to_owned(),
             request_id: Some(request_id()),
             operation,
         };
@@ -192,8 +216,8 @@ impl ExternalApi {
             message: format!("the answer (HTTP {status}) is not in the wire format"),
         })?;
         match (answer.success, answer.data, answer.error) {
-            (true, Some(data), _) => Ok(data),
-            (_, _, Some(refusal)) => Err(refused(operation_name, record(), status, refusal)),
+            (true, Some(data), _) => Ok(Ok(data)),
+            (_, _, Some(refusal)) => Ok(Err((status, refusal))),
             _ => Err(Error::External {
                 operation: operation_name,
                 record: record(),
@@ -728,4 +752,171 @@ struct CommitResult {
     ok: bool,
     #[serde(default)]
     error: Option<wire::Refusal>,
+}
+
+// ---- Transactions -----------------------------------------------------------------------------
+
+/// A transaction's action as the server takes it.
+pub(crate) fn transact_action(
+    core: &TableCore,
+    planned: Planned,
+) -> Result<wire::TransactWriteAction> {
+    let condition = |condition: Option<Condition>| {
+        condition
+            .map(|condition| condition.to_wire(core.model))
+            .transpose()
+    };
+    let action = match planned {
+        Planned::Put {
+            item, condition: c, ..
+        } => wire::TransactAction::Put {
+            record: WireItem(item),
+            condition: condition(c)?,
+        },
+        Planned::Update {
+            key_item,
+            actions,
+            condition: c,
+        } => wire::TransactAction::Update {
+            key: wire_key(&key_item),
+            writes: writes_of(actions),
+            condition: condition(c)?,
+        },
+        Planned::Delete {
+            key_item,
+            condition: c,
+        } => wire::TransactAction::Delete {
+            key: wire_key(&key_item),
+            condition: condition(c)?,
+        },
+        Planned::Check {
+            key_item,
+            condition: c,
+        } => wire::TransactAction::Check {
+            key: wire_key(&key_item),
+            condition: c.to_wire(core.model)?,
+        },
+    };
+    Ok(wire::TransactWriteAction {
+        table: core.table_name.clone(),
+        action,
+    })
+}
+
+/// Sends a write transaction (its `actions` described by `described`, in order).
+pub(crate) async fn transact_write(
+    api: &ExternalApi,
+    actions: Vec<wire::TransactWriteAction>,
+    token: String,
+    described: &[String],
+) -> Result<()> {
+    let table = actions
+        .first()
+        .map(|action| action.table.clone())
+        .unwrap_or_default();
+    let operation = Operation::TransactWrite {
+        actions,
+        token: Some(token),
+    };
+    let answer = api
+        .exchange(&table, "TransactWriteItems", &|| None, operation)
+        .await?;
+    refused_in_many("TransactWriteItems", described, answer).map(drop)
+}
+
+/// Sends a read transaction: the records read, in order.
+pub(crate) async fn transact_get(
+    api: &ExternalApi,
+    reads: Vec<wire::TransactGetRead>,
+) -> Result<Vec<Option<Item>>> {
+    let count = reads.len();
+    let table = reads
+        .first()
+        .map(|read| read.table.clone())
+        .unwrap_or_default();
+    let data = match api
+        .exchange(
+            &table,
+            "TransactGetItems",
+            &|| None,
+            Operation::TransactGet { reads },
+        )
+        .await?
+    {
+        Ok(data) => data,
+        Err((status, refusal)) => return Err(refused("TransactGetItems", None, status, refusal)),
+    };
+    let records = match field(&data, "records") {
+        Json::Array(records) if records.len() == count => records,
+        _ => return Err(not_an_answer("one record per read".into())),
+    };
+    records.iter().map(item_of).collect()
+}
+
+/// The outcome of a request on many records (`described`, in order): a refusal that names one of
+/// them by position names it, and a cancelled transaction gives its reason per action.
+fn refused_in_many(
+    operation: &'static str,
+    described: &[String],
+    answer: std::result::Result<Json, (u16, wire::Refusal)>,
+) -> Result<Json> {
+    let (status, mut refusal) = match answer {
+        Ok(data) => return Ok(data),
+        Err(refused) => refused,
+    };
+    if refusal.kind == wire::RefusalKind::TransactionCanceled {
+        let reasons = refusal.reasons.take().unwrap_or_default();
+        return Err(Error::TransactionCanceled {
+            actions: described
+                .iter()
+                .enumerate()
+                .map(|(index, action)| crate::error::CancelledAction {
+                    action: action.clone(),
+                    code: reasons
+                        .get(index)
+                        .filter(|code| code.as_str() != "None")
+                        .cloned(),
+                    message: None,
+                    current: None,
+                })
+                .collect(),
+        });
+    }
+    let record = refusal
+        .record
+        .and_then(|position| described.get(usize::from(position)))
+        .cloned();
+    Err(refused(operation, record, status, refusal))
+}
+
+/// A caching table's atomic commit: every record's writes in one transaction on the server.
+pub(crate) async fn commit_atomically(
+    api: &ExternalApi,
+    core: &TableCore,
+    records: Vec<crate::table::caching::RecordWrites>,
+) -> Result<()> {
+    let described: Vec<String> = records
+        .iter()
+        .map(|record| core.describe_record(&record.key_item))
+        .collect();
+    let operation = Operation::AtomicCommit {
+        records: records
+            .into_iter()
+            .map(|record| wire::AtomicRecord {
+                key: wire_key(&record.key_item),
+                writes: writes_of(record.actions),
+                created: paths_of(&record.created),
+                version: wire_version(core, &record.version),
+                exists: record.exists,
+            })
+            .collect(),
+    };
+    let answer = api
+        .exchange(&core.table_name, "TransactWriteItems", &|| None, operation)
+        .await?;
+    let described: Vec<String> = described
+        .into_iter()
+        .map(|record| format!("Update {record}"))
+        .collect();
+    refused_in_many("TransactWriteItems", &described, answer).map(drop)
 }

@@ -10,11 +10,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
+use aws_sdk_dynamodb::types::{TransactGetItem, TransactWriteItem};
+
 use super::policy::{Caller, Policy};
 use super::served::ServedTable;
+use super::transact::Rendered;
 use super::wire::{self, Answer, Refusal, RefusalKind, Request, OPERATIONS};
 use crate::error::Error;
-use crate::model::TableDataModel;
+use crate::model::{Item, TableDataModel};
 use crate::table::{BasicTable, RecordKey};
 
 /// The largest request body an executor reads, unless set otherwise: 1 MiB (DynamoDB's largest
@@ -28,12 +31,32 @@ pub(super) type Pending<'a> = Pin<Box<dyn Future<Output = Result<Json, Refusal>>
 
 /// A table an executor serves, whatever its model.
 pub(super) trait Served: Send + Sync {
+    /// Answers an operation on this table, served as `name`.
     fn execute<'a>(
         &'a self,
         caller: &'a Caller,
         name: &'a str,
         operation: wire::Operation,
     ) -> Pending<'a>;
+
+    /// One action of a write transaction, checked, allowed and rendered.
+    fn transact_action(
+        &self,
+        caller: &Caller,
+        name: &str,
+        action: wire::TransactAction,
+    ) -> Result<Rendered<TransactWriteItem>, Refusal>;
+
+    /// One read of a read transaction, checked, allowed and rendered.
+    fn transact_read(
+        &self,
+        caller: &Caller,
+        name: &str,
+        key: &Item,
+    ) -> Result<Rendered<TransactGetItem>, Refusal>;
+
+    /// A stored record as the caller sees it (without the table's leading key).
+    fn answer_record(&self, record: Option<Item>) -> Json;
 }
 
 /// Answers external tables' requests for the tables it serves. Give it each table with its policy
@@ -141,18 +164,30 @@ impl Executor {
                 ),
             ));
         }
-        let Some(table) = self.tables.get(&request.table) else {
-            return Err(refusal(
-                RefusalKind::UnknownTable,
-                format!("no table is served as {:?}", request.table),
-            ));
-        };
         if let Some(replays) = &self.replays {
             replays.check(caller, request.request_id.as_deref())?;
         }
-        table
-            .execute(caller, &request.table, request.operation)
-            .await
+        match request.operation {
+            wire::Operation::TransactWrite { actions, token } => {
+                self.transact_write(caller, actions, token).await
+            }
+            wire::Operation::TransactGet { reads } => self.transact_get(caller, reads).await,
+            operation => {
+                self.served(&request.table)?
+                    .execute(caller, &request.table, operation)
+                    .await
+            }
+        }
+    }
+
+    /// The table served as `name`.
+    pub(super) fn served(&self, name: &str) -> Result<&Arc<dyn Served>, Refusal> {
+        self.tables.get(name).ok_or_else(|| {
+            refusal(
+                RefusalKind::UnknownTable,
+                format!("no table is served as {name:?}"),
+            )
+        })
     }
 }
 

@@ -27,6 +27,8 @@ pub mod policy;
 mod router;
 #[cfg(feature = "external-server")]
 mod served;
+#[cfg(feature = "external-server")]
+mod transact;
 pub mod wire;
 
 #[cfg(feature = "external-client")]

@@ -7,9 +7,12 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value as Json};
 
+use aws_sdk_dynamodb::types::{TransactGetItem, TransactWriteItem};
+
 use super::executor::{refusal, refusal_of, Pending, Served, MAX_PATHS};
 use super::many::QueryRequest;
 use super::policy::{self, Access, Caller, Policy};
+use super::transact::Rendered;
 use super::wire::{self, item_to_json, Refusal, RefusalKind, Write};
 use crate::error::Error;
 use crate::expr::{Condition, UpdateAction};
@@ -71,6 +74,9 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
             let operation = match operation {
                 wire::Operation::Commit { records } => {
                     return self.commit(caller, name, records).await
+                }
+                wire::Operation::AtomicCommit { records } => {
+                    return self.atomic_commit(caller, name, records).await
                 }
                 wire::Operation::Scan {
                     index,
@@ -139,6 +145,28 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
             self.run(checked).await.map_err(refusal_of)
         })
     }
+
+    fn transact_action(
+        &self,
+        caller: &Caller,
+        name: &str,
+        action: wire::TransactAction,
+    ) -> Result<Rendered<TransactWriteItem>, Refusal> {
+        self.plan_action(caller, name, action)
+    }
+
+    fn transact_read(
+        &self,
+        caller: &Caller,
+        name: &str,
+        key: &Item,
+    ) -> Result<Rendered<TransactGetItem>, Refusal> {
+        self.plan_read(caller, name, key)
+    }
+
+    fn answer_record(&self, record: Option<Item>) -> Json {
+        record_json(self.table.core(), record)
+    }
 }
 
 impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
@@ -159,6 +187,38 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             ));
         }
         Ok(record)
+    }
+
+    /// Asks the policy whether `caller` may do `operation` to the record `key` of the table served
+    /// as `name`, reading `reads` and writing `writes` (a whole record for puts and deletes).
+    pub(super) fn allow(
+        &self,
+        caller: &Caller,
+        name: &str,
+        operation: policy::Operation,
+        key: &Item,
+        reads: &[DocumentPath],
+        writes: &[DocumentPath],
+    ) -> Result<(), Refusal> {
+        let whole_record = matches!(
+            operation,
+            policy::Operation::GetRecord
+                | policy::Operation::PutRecord
+                | policy::Operation::DeleteRecord
+                | policy::Operation::RemoveRecord
+        );
+        let access = Access {
+            caller,
+            table: name,
+            operation,
+            key,
+            reads,
+            writes,
+            whole_record,
+        };
+        self.policy
+            .authorize(&access)
+            .map_err(|denied| self.denial(name, &denied))
     }
 
     /// The answer to a denied request; the reason stays in the server's log.
@@ -291,6 +351,9 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 )
             }
             wire::Operation::Commit { .. }
+            | wire::Operation::AtomicCommit { .. }
+            | wire::Operation::TransactWrite { .. }
+            | wire::Operation::TransactGet { .. }
             | wire::Operation::Query { .. }
             | wire::Operation::Scan { .. }
             | wire::Operation::BatchGet { .. }

@@ -184,6 +184,112 @@ pub enum Operation {
         /// The records and their writes.
         records: Vec<RecordWrites>,
     },
+    /// A caching table's atomic commit: every record's writes in one transaction, all applied or
+    /// none (at most 100 records). Answer: `{"committed": true}`. A refusal that concerns one
+    /// record gives its position in `record`.
+    AtomicCommit {
+        /// The records and their writes.
+        records: Vec<AtomicRecord>,
+    },
+    /// Writes to up to 100 records, of this and other tables the server serves, all applied or
+    /// none (one TransactWriteItems). Every action is checked and allowed as the single-record
+    /// operation of its kind; a refusal before sending gives the action's position in `record`.
+    /// Answer: `{"committed": true}`; a cancelled transaction is the refusal
+    /// `transaction_canceled`, with one reason code per action in `reasons`.
+    TransactWrite {
+        /// The actions, in order.
+        actions: Vec<TransactWriteAction>,
+        /// Makes a retried transaction apply once (up to 36 characters; per caller).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+    },
+    /// Reads up to 100 whole records, of this and other tables the server serves, as one
+    /// consistent snapshot (one TransactGetItems); each read allowed as a `get_record`. Answer:
+    /// `{"records": [item or null, …]}`, in the reads' order.
+    TransactGet {
+        /// The records to read.
+        reads: Vec<TransactGetRead>,
+    },
+}
+
+/// One action of an [`Operation::TransactWrite`]: on which table, what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactWriteAction {
+    /// The table, by the name it is served under.
+    pub table: String,
+    /// What to do to its record.
+    pub action: TransactAction,
+}
+
+/// What one action of a transaction does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TransactAction {
+    /// Writes a whole record (for a versioned model, checking and incrementing its version).
+    Put {
+        /// The record, key attributes included.
+        record: WireItem,
+        /// Only if this holds for the stored record.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<WireCondition>,
+    },
+    /// Sets values at paths of a record (whose parents must exist).
+    Update {
+        /// The record's key attributes.
+        key: WireItem,
+        /// The writes (sets only).
+        writes: Vec<Write>,
+        /// Only if this holds for the stored record.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<WireCondition>,
+    },
+    /// Deletes a record.
+    Delete {
+        /// The record's key attributes.
+        key: WireItem,
+        /// Only if this holds for the stored record.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<WireCondition>,
+    },
+    /// Requires a condition to hold for a record the transaction does not write.
+    Check {
+        /// The record's key attributes.
+        key: WireItem,
+        /// The condition.
+        condition: WireCondition,
+    },
+}
+
+/// One read of an [`Operation::TransactGet`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactGetRead {
+    /// The table, by the name it is served under.
+    pub table: String,
+    /// The record's key attributes.
+    pub key: WireItem,
+}
+
+/// One record's writes in an [`Operation::AtomicCommit`]: one update, planned by the client's
+/// cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtomicRecord {
+    /// The record's key attributes.
+    pub key: WireItem,
+    /// The writes, applied as one update.
+    pub writes: Vec<Write>,
+    /// Paths the writes create whole (their parent exists, they do not): written on condition
+    /// that they are still absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created: Vec<WirePath>,
+    /// For a model with a version field: the version the commit expects stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<WireVersion>,
+    /// Whether the client knows the record to exist (`true`) or not to (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exists: Option<bool>,
 }
 
 /// A condition on a record's values, as DynamoDB evaluates it (every path a path of the model).
@@ -350,7 +456,7 @@ pub enum WireVersion {
 pub const MAX_COMMIT_RECORDS: usize = 1000;
 
 /// The operations' names, as requests spell them.
-pub const OPERATIONS: [&str; 11] = [
+pub const OPERATIONS: [&str; 14] = [
     "get_fields",
     "get_record",
     "update",
@@ -362,6 +468,9 @@ pub const OPERATIONS: [&str; 11] = [
     "batch_get",
     "batch_write",
     "commit",
+    "atomic_commit",
+    "transact_write",
+    "transact_get",
 ];
 
 /// One write of an [`Operation::Update`].
@@ -415,6 +524,14 @@ pub struct Refusal {
     /// For a version conflict: the version found (none: no record, or no version).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub found: Option<String>,
+    /// For an operation on many records (a transaction, an atomic commit): the position, from 0,
+    /// of the action or record the refusal concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<u16>,
+    /// For a cancelled transaction: DynamoDB's reason code per action, in order (`None` for an
+    /// action that did not fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Box<[String]>>,
 }
 
 /// The kinds of refusal, each with the HTTP status a server answers it with.
@@ -449,6 +566,8 @@ pub enum RefusalKind {
     /// The stored version is not the one the write expected (see the refusal's `expected` and
     /// `found`); nothing was written. 409.
     VersionConflict,
+    /// A transaction was cancelled (see the refusal's `reasons`); nothing was written. 409.
+    TransactionCanceled,
     /// The body, or what it would store, is too large. 413.
     TooLarge,
     /// The server could not carry the operation out (DynamoDB failed, or is unreachable). 502.
@@ -464,12 +583,20 @@ impl Refusal {
             path: None,
             expected: None,
             found: None,
+            record: None,
+            reasons: None,
         }
     }
 
     /// The refusal, concerning `path`.
     pub fn at(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
+        self
+    }
+
+    /// The refusal, concerning the action or record at `position` of a request on many.
+    pub fn of_record(mut self, position: usize) -> Self {
+        self.record = u16::try_from(position).ok();
         self
     }
 }
@@ -487,7 +614,9 @@ impl RefusalKind {
             RefusalKind::Unauthenticated => 401,
             RefusalKind::ReadOnly | RefusalKind::Denied => 403,
             RefusalKind::UnknownTable => 404,
-            RefusalKind::Replayed | RefusalKind::VersionConflict => 409,
+            RefusalKind::Replayed
+            | RefusalKind::VersionConflict
+            | RefusalKind::TransactionCanceled => 409,
             RefusalKind::ConditionFailed => 412,
             RefusalKind::TooLarge => 413,
             RefusalKind::Unavailable => 502,

@@ -6,7 +6,7 @@
 mod api;
 pub(crate) mod backend;
 pub(crate) mod batch;
-mod caching;
+pub(crate) mod caching;
 mod config;
 pub(crate) mod core;
 pub(crate) mod key;
@@ -20,7 +20,7 @@ pub(crate) mod retry;
 pub(crate) mod scan;
 mod selectors;
 mod trace;
-mod transaction;
+pub(crate) mod transaction;
 mod unvalidated;
 pub(crate) mod values;
 pub(crate) mod write;

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
-    TransactWriteItem,
+    CancellationReason, ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure,
+    TransactGetItem, TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 
 use super::api::Table;
 use super::backend::{Backend, CacheHook, PutCondition};
-use super::core::TableCore;
+use super::core::{Store, TableCore};
 use super::key::RecordKey;
 use super::leading_key::strip_hash_prefix;
 use super::records::prepare_put;
@@ -42,6 +42,186 @@ impl std::fmt::Debug for Touched {
     }
 }
 
+/// One action of a write transaction, checked against its table's model: what is rendered for
+/// DynamoDB (here or by an external API's server) or sent to an external API.
+#[derive(Debug)]
+pub(crate) enum Planned {
+    /// Writes the whole `item` (key attributes as stored included).
+    Put {
+        key_item: Item,
+        item: Item,
+        condition: Option<Condition>,
+    },
+    /// Sets values at paths.
+    Update {
+        key_item: Item,
+        actions: Vec<UpdateAction>,
+        condition: Option<Condition>,
+    },
+    /// Deletes the record.
+    Delete {
+        key_item: Item,
+        condition: Option<Condition>,
+    },
+    /// Requires the condition to hold.
+    Check {
+        key_item: Item,
+        condition: Condition,
+    },
+}
+
+impl Planned {
+    /// The put of a whole record, as stored (the table's leading key added).
+    pub(crate) fn put<K: RecordKey>(
+        core: &TableCore,
+        mut item: Item,
+        condition: Option<Condition>,
+    ) -> Result<Self> {
+        core.add_leading_key(&mut item);
+        let key_item = core.key_item_of::<K>(&item)?;
+        Ok(Planned::Put {
+            key_item,
+            item,
+            condition,
+        })
+    }
+
+    pub(crate) fn key_item(&self) -> &Item {
+        match self {
+            Planned::Put { key_item, .. }
+            | Planned::Update { key_item, .. }
+            | Planned::Delete { key_item, .. }
+            | Planned::Check { key_item, .. } => key_item,
+        }
+    }
+
+    /// The action as [`CancelledAction::action`](crate::error::CancelledAction) names it.
+    fn describe(&self, core: &TableCore) -> String {
+        let kind = match self {
+            Planned::Put { .. } => "Put",
+            Planned::Update { .. } => "Update",
+            Planned::Delete { .. } => "Delete",
+            Planned::Check { .. } => "ConditionCheck",
+        };
+        format!("{kind} {}", core.describe_record(self.key_item()))
+    }
+
+    /// The action as DynamoDB takes it, on `core`'s table.
+    pub(crate) fn render(self, core: &TableCore) -> Result<TransactWriteItem> {
+        let failed = |error| Error::request_build("TransactWriteItems", error);
+        let all_old = ReturnValuesOnConditionCheckFailure::AllOld;
+        Ok(match self {
+            Planned::Put {
+                key_item,
+                item,
+                condition,
+            } => {
+                let condition = match &condition {
+                    Some(condition) => PutCondition::Holds(condition),
+                    None => PutCondition::None,
+                };
+                let prepared = prepare_put(core, &key_item, item, condition)?;
+                let put = Put::builder()
+                    .table_name(&core.table_name)
+                    .set_item(Some(prepared.item))
+                    .set_condition_expression(prepared.condition)
+                    .set_expression_attribute_names(prepared.names)
+                    .set_expression_attribute_values(prepared.values)
+                    .return_values_on_condition_check_failure(all_old)
+                    .build()
+                    .map_err(failed)?;
+                TransactWriteItem::builder().put(put).build()
+            }
+            Planned::Update {
+                key_item,
+                actions,
+                condition,
+            } => {
+                let update = transact_update(
+                    core,
+                    &key_item,
+                    actions,
+                    &[],
+                    !core.updates_create_records,
+                    Some(&ExpectedVersion::Any),
+                    condition.as_ref(),
+                )?;
+                TransactWriteItem::builder().update(update).build()
+            }
+            Planned::Delete {
+                key_item,
+                condition,
+            } => {
+                let (expression, names, values) = render_condition(core, condition.as_ref())?;
+                let delete = Delete::builder()
+                    .table_name(&core.table_name)
+                    .set_key(Some(key_item))
+                    .set_condition_expression(expression)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(all_old)
+                    .build()
+                    .map_err(failed)?;
+                TransactWriteItem::builder().delete(delete).build()
+            }
+            Planned::Check {
+                key_item,
+                condition,
+            } => {
+                let (expression, names, values) = render_condition(core, Some(&condition))?;
+                let check = ConditionCheck::builder()
+                    .table_name(&core.table_name)
+                    .set_key(Some(key_item))
+                    .set_condition_expression(expression)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(all_old)
+                    .build()
+                    .map_err(failed)?;
+                TransactWriteItem::builder().condition_check(check).build()
+            }
+        })
+    }
+}
+
+/// Where a transaction's actions go: all to DynamoDB, or all to one external API (whose server
+/// sends them as one transaction).
+#[derive(Debug)]
+enum Route {
+    DynamoDb(Client),
+    #[cfg(feature = "external-client")]
+    External(crate::external::ExternalApi),
+}
+
+/// Joins `core`'s table to a transaction's route: the first table sets it, the others must share it.
+fn join_route<'a>(route: &'a mut Option<Route>, core: &TableCore) -> Result<&'a Route> {
+    let own = match &core.store {
+        Store::DynamoDb(client) => Route::DynamoDb(client.clone()),
+        #[cfg(feature = "external-client")]
+        Store::External(api) => Route::External(api.clone()),
+    };
+    let Some(existing) = route else {
+        return Ok(route.insert(own));
+    };
+    let shared = match (&*existing, &own) {
+        (Route::DynamoDb(_), Route::DynamoDb(_)) => true,
+        #[cfg(feature = "external-client")]
+        (Route::External(first), Route::External(api)) => first.same_endpoint(api),
+        #[cfg(feature = "external-client")]
+        _ => false,
+    };
+    if !shared {
+        return Err(Error::Config {
+            message: format!(
+                "table {} is not reached as the transaction's other tables are (DynamoDB, or one \
+                 external API): one transaction cannot span both",
+                core.table_name
+            ),
+        });
+    }
+    Ok(existing)
+}
+
 /// Writes to up to 100 records, in one or more tables, applied all or none (one TransactWriteItems).
 ///
 /// Each action is checked and rendered when it is added (model validation, key checks, conditions,
@@ -50,6 +230,10 @@ impl std::fmt::Debug for Touched {
 /// [`Error::TransactionCanceled`], with DynamoDB's reason per action. Field updates in a transaction
 /// are one request each, so the parents they write into must exist (a missing parent cancels the
 /// transaction with `ConditionalCheckFailed`).
+///
+/// The tables of one transaction are all direct, or all of one external API (whose server checks,
+/// allows and sends the actions as one transaction); a transaction spanning both is refused with
+/// [`Error::Config`] when the action is added.
 ///
 /// ```no_run
 /// # use structnosql::table::{BasicTable, Setters, WriteTransaction};
@@ -67,12 +251,16 @@ impl std::fmt::Debug for Touched {
 /// ```
 #[derive(Default)]
 pub struct WriteTransaction {
+    route: Option<Route>,
+    /// The actions rendered for DynamoDB, on a direct route.
     items: Vec<TransactWriteItem>,
+    /// The actions for an external API's server, on an external route.
+    #[cfg(feature = "external-client")]
+    wire: Vec<crate::external::wire::TransactWriteAction>,
     actions: Vec<String>,
     touched: Vec<Touched>,
     /// The tables written, for tracing.
     tables: Vec<String>,
-    client: Option<Client>,
     token: Option<String>,
 }
 
@@ -102,24 +290,25 @@ impl WriteTransaction {
         &self.actions
     }
 
-    fn add<M, K, B: Backend>(
-        mut self,
-        table: &Table<M, K, B>,
-        key_item: Item,
-        description: String,
-        item: TransactWriteItem,
-    ) -> Result<Self> {
-        if self.items.len() >= MAX_ACTIONS {
+    fn add<M, K, B: Backend>(mut self, table: &Table<M, K, B>, planned: Planned) -> Result<Self> {
+        if self.actions.len() >= MAX_ACTIONS {
             return Err(Error::TooManyActions {
                 what: "a transaction".into(),
-                count: self.items.len() + 1,
+                count: self.actions.len() + 1,
                 limit: MAX_ACTIONS,
                 request: "TransactWriteItems",
             });
         }
         let core = table.backend.core();
-        let client = core.client()?.clone();
-        self.client.get_or_insert(client);
+        let description = planned.describe(core);
+        let key_item = planned.key_item().clone();
+        match join_route(&mut self.route, core)? {
+            Route::DynamoDb(_) => self.items.push(planned.render(core)?),
+            #[cfg(feature = "external-client")]
+            Route::External(_) => self
+                .wire
+                .push(crate::external::client::transact_action(core, planned)?),
+        }
         if !self.tables.contains(&core.table_name) {
             self.tables.push(core.table_name.clone());
         }
@@ -128,7 +317,6 @@ impl WriteTransaction {
             key_item,
         });
         self.actions.push(description);
-        self.items.push(item);
         Ok(self)
     }
 
@@ -139,7 +327,8 @@ impl WriteTransaction {
         table: &Table<M, K, B>,
         record: &M,
     ) -> Result<Self> {
-        self.put_under(table, record, PutCondition::None)
+        let planned = Planned::put::<K>(table.backend.core(), record.to_item()?, None)?;
+        self.add(table, planned)
     }
 
     /// Writes the whole record if `condition` holds for the stored record.
@@ -149,36 +338,9 @@ impl WriteTransaction {
         record: &M,
         condition: &Condition,
     ) -> Result<Self> {
-        self.put_under(table, record, PutCondition::Holds(condition))
-    }
-
-    fn put_under<M: TableDataModel, K: RecordKey, B: Backend>(
-        self,
-        table: &Table<M, K, B>,
-        record: &M,
-        condition: PutCondition<'_>,
-    ) -> Result<Self> {
         let core = table.backend.core();
-        let mut item = record.to_item()?;
-        core.add_leading_key(&mut item);
-        let key_item = core.key_item_of::<K>(&item)?;
-        let prepared = prepare_put(core, &key_item, item, condition)?;
-        let put = Put::builder()
-            .table_name(&core.table_name)
-            .set_item(Some(prepared.item))
-            .set_condition_expression(prepared.condition)
-            .set_expression_attribute_names(prepared.names)
-            .set_expression_attribute_values(prepared.values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
-        let description = format!("Put {}", core.describe_record(&key_item));
-        self.add(
-            table,
-            key_item,
-            description,
-            TransactWriteItem::builder().put(put).build(),
-        )
+        let planned = Planned::put::<K>(core, record.to_item()?, Some(condition.clone()))?;
+        self.add(table, planned)
     }
 
     /// Writes fields of a record (creating the record if the table allows it).
@@ -219,22 +381,12 @@ impl WriteTransaction {
                 Ok(UpdateAction::Set(path, value))
             })
             .collect::<Result<Vec<_>>>()?;
-        let update = transact_update(
-            core,
-            &key_item,
-            actions,
-            &[],
-            !core.updates_create_records,
-            Some(&ExpectedVersion::Any),
-            condition,
-        )?;
-        let description = format!("Update {}", core.describe_record(&key_item));
-        self.add(
-            table,
+        let planned = Planned::Update {
             key_item,
-            description,
-            TransactWriteItem::builder().update(update).build(),
-        )
+            actions,
+            condition: condition.cloned(),
+        };
+        self.add(table, planned)
     }
 
     /// Deletes a record (nothing happens if there is none).
@@ -262,25 +414,12 @@ impl WriteTransaction {
         key: impl Into<K>,
         condition: Option<&Condition>,
     ) -> Result<Self> {
-        let core = table.backend.core();
-        let key_item = core.key_item(&key.into())?;
-        let (expression, names, values) = render_condition(core, condition)?;
-        let delete = Delete::builder()
-            .table_name(&core.table_name)
-            .set_key(Some(key_item.clone()))
-            .set_condition_expression(expression)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
-        let description = format!("Delete {}", core.describe_record(&key_item));
-        self.add(
-            table,
+        let key_item = table.backend.core().key_item(&key.into())?;
+        let planned = Planned::Delete {
             key_item,
-            description,
-            TransactWriteItem::builder().delete(delete).build(),
-        )
+            condition: condition.cloned(),
+        };
+        self.add(table, planned)
     }
 
     /// Requires `condition` to hold for a record the transaction does not write.
@@ -290,58 +429,88 @@ impl WriteTransaction {
         key: impl Into<K>,
         condition: &Condition,
     ) -> Result<Self> {
-        let core = table.backend.core();
-        let key_item = core.key_item(&key.into())?;
-        let (expression, names, values) = render_condition(core, Some(condition))?;
-        let check = ConditionCheck::builder()
-            .table_name(&core.table_name)
-            .set_key(Some(key_item.clone()))
-            .set_condition_expression(expression)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
-        let description = format!("ConditionCheck {}", core.describe_record(&key_item));
-        self.add(
-            table,
+        let key_item = table.backend.core().key_item(&key.into())?;
+        let planned = Planned::Check {
             key_item,
-            description,
-            TransactWriteItem::builder().condition_check(check).build(),
-        )
+            condition: condition.clone(),
+        };
+        self.add(table, planned)
     }
 
     /// Sends the transaction. Pending writes a [`CachingTable`](super::CachingTable) holds for the
     /// records involved are committed first, and what it cached of them is forgotten afterwards.
     pub async fn commit(self) -> Result<()> {
-        let Some(client) = self.client else {
+        let Some(route) = self.route else {
             return Ok(());
         };
         for touched in &self.touched {
             touched.hook.flush(&touched.key_item).await?;
         }
         let token = self.token.unwrap_or_else(super::caching::request_token);
-        let outcome = traced_across(
-            &self.tables.join(","),
-            "TransactWriteItems",
-            client
-                .transact_write_items()
-                .set_transact_items(Some(self.items))
-                .client_request_token(token),
-        )
-        .await;
+        let outcome = match route {
+            Route::DynamoDb(client) => {
+                send_write(&client, &self.tables.join(","), self.items, token)
+                    .await
+                    .map_err(|cancelled| cancelled.into_error(&self.actions))
+            }
+            #[cfg(feature = "external-client")]
+            Route::External(api) => {
+                crate::external::client::transact_write(&api, self.wire, token, &self.actions).await
+            }
+        };
         for touched in &self.touched {
             touched.hook.forget(&touched.key_item);
         }
-        let error = match outcome {
-            Ok(_) => return Ok(()),
-            Err(error) => error,
-        };
-        match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Err(
-                Error::transaction_canceled(&self.actions, cancelled.cancellation_reasons()),
-            ),
-            _ => Err(Error::from_sdk("TransactWriteItems", error)),
+        outcome
+    }
+}
+
+/// Sends one TransactWriteItems.
+pub(crate) async fn send_write(
+    client: &Client,
+    tables: &str,
+    items: Vec<TransactWriteItem>,
+    token: String,
+) -> std::result::Result<(), Cancelled> {
+    let outcome = traced_across(
+        tables,
+        "TransactWriteItems",
+        client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .client_request_token(token),
+    )
+    .await;
+    let error = match outcome {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Err(
+            Cancelled::Reasons(cancelled.cancellation_reasons().to_vec()),
+        ),
+        _ => Err(Cancelled::Failed(Error::from_sdk(
+            "TransactWriteItems",
+            error,
+        ))),
+    }
+}
+
+/// Why a transaction was not applied.
+#[derive(Debug)]
+pub(crate) enum Cancelled {
+    /// DynamoDB cancelled it: its reason per action.
+    Reasons(Vec<CancellationReason>),
+    /// It failed otherwise.
+    Failed(Error),
+}
+
+impl Cancelled {
+    /// The error, naming the transaction's `actions`.
+    pub(crate) fn into_error(self, actions: &[String]) -> Error {
+        match self {
+            Cancelled::Reasons(reasons) => Error::transaction_canceled(actions, &reasons),
+            Cancelled::Failed(error) => error,
         }
     }
 }
@@ -386,12 +555,16 @@ pub struct Slot<M> {
 /// ```
 #[derive(Debug, Default)]
 pub struct ReadTransaction {
+    route: Option<Route>,
+    /// The reads for DynamoDB, on a direct route.
     items: Vec<TransactGetItem>,
+    /// The reads for an external API's server, on an external route.
+    #[cfg(feature = "external-client")]
+    wire: Vec<crate::external::wire::TransactGetRead>,
     /// Per read, the hash key attribute and the table's leading key, if it has one.
     leading_keys: Vec<Option<(String, String)>>,
     /// The tables read, for tracing.
     tables: Vec<String>,
-    client: Option<Client>,
     /// The records read, whose pending writes (in a caching table) go first.
     touched: Vec<Touched>,
 }
@@ -408,38 +581,38 @@ impl ReadTransaction {
         table: &Table<M, K, B>,
         key: impl Into<K>,
     ) -> Result<Slot<M>> {
-        if self.items.len() >= MAX_ACTIONS {
+        if self.leading_keys.len() >= MAX_ACTIONS {
             return Err(Error::TooManyActions {
                 what: "a read transaction".into(),
-                count: self.items.len() + 1,
+                count: self.leading_keys.len() + 1,
                 limit: MAX_ACTIONS,
                 request: "TransactGetItems",
             });
         }
         let core = table.backend.core();
         let key_item = core.key_item(&key.into())?;
-        let get = Get::builder()
-            .table_name(&core.table_name)
-            .set_key(Some(key_item.clone()))
-            .build()
-            .map_err(|error| Error::request_build("TransactWriteItems", error))?;
+        match join_route(&mut self.route, core)? {
+            Route::DynamoDb(_) => self.items.push(render_get(core, key_item.clone())?),
+            #[cfg(feature = "external-client")]
+            Route::External(_) => self.wire.push(crate::external::wire::TransactGetRead {
+                table: core.table_name.clone(),
+                key: crate::external::wire::WireItem(key_item.clone()),
+            }),
+        }
         self.touched.push(Touched {
             hook: table.backend.cache_hook(),
             key_item,
         });
-        let client = core.client()?.clone();
-        self.client.get_or_insert(client);
         if !self.tables.contains(&core.table_name) {
             self.tables.push(core.table_name.clone());
         }
-        self.items.push(TransactGetItem::builder().get(get).build());
         self.leading_keys.push(
             core.leading_key
                 .clone()
                 .map(|prefix| (core.primary_index.hash_key.clone(), prefix)),
         );
         Ok(Slot {
-            index: self.items.len() - 1,
+            index: self.leading_keys.len() - 1,
             model: PhantomData,
         })
     }
@@ -447,7 +620,7 @@ impl ReadTransaction {
     /// Sends the reads. Pending writes a [`CachingTable`](super::CachingTable) holds for the records
     /// read are committed first, so the snapshot shows them, as the table's own reads do.
     pub async fn commit(self) -> Result<ReadResults> {
-        let Some(client) = self.client else {
+        let Some(route) = self.route else {
             return Ok(ReadResults {
                 items: Vec::new(),
                 leading_keys: Vec::new(),
@@ -456,25 +629,49 @@ impl ReadTransaction {
         for touched in &self.touched {
             touched.hook.flush(&touched.key_item).await?;
         }
-        let output = traced_across(
-            &self.tables.join(","),
-            "TransactGetItems",
-            client
-                .transact_get_items()
-                .set_transact_items(Some(self.items)),
-        )
-        .await
-        .map_err(|error| Error::from_sdk("TransactGetItems", error))?;
+        let items = match route {
+            Route::DynamoDb(client) => {
+                send_get(&client, &self.tables.join(","), self.items).await?
+            }
+            #[cfg(feature = "external-client")]
+            Route::External(api) => crate::external::client::transact_get(&api, self.wire).await?,
+        };
         Ok(ReadResults {
-            items: output
-                .responses
-                .unwrap_or_default()
-                .into_iter()
-                .map(|response| response.item)
-                .collect(),
+            items,
             leading_keys: self.leading_keys,
         })
     }
+}
+
+/// The read of a whole record, as DynamoDB takes it.
+pub(crate) fn render_get(core: &TableCore, key_item: Item) -> Result<TransactGetItem> {
+    let get = Get::builder()
+        .table_name(&core.table_name)
+        .set_key(Some(key_item))
+        .build()
+        .map_err(|error| Error::request_build("TransactGetItems", error))?;
+    Ok(TransactGetItem::builder().get(get).build())
+}
+
+/// Sends one TransactGetItems: the items read, in order.
+pub(crate) async fn send_get(
+    client: &Client,
+    tables: &str,
+    items: Vec<TransactGetItem>,
+) -> Result<Vec<Option<Item>>> {
+    let output = traced_across(
+        tables,
+        "TransactGetItems",
+        client.transact_get_items().set_transact_items(Some(items)),
+    )
+    .await
+    .map_err(|error| Error::from_sdk("TransactGetItems", error))?;
+    Ok(output
+        .responses
+        .unwrap_or_default()
+        .into_iter()
+        .map(|response| response.item)
+        .collect())
 }
 
 /// What a [`ReadTransaction`] read.

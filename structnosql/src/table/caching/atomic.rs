@@ -52,6 +52,10 @@ pub(crate) async fn commit_atomically(
     core: &TableCore,
     mut records: Vec<RecordWrites>,
 ) -> Result<()> {
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        return crate::external::client::commit_atomically(api, core, records).await;
+    }
     if records.len() > MAX_ACTIONS {
         return Err(Error::TooManyActions {
             what: "an atomic commit".into(),

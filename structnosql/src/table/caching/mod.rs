@@ -21,7 +21,7 @@ mod record;
 pub(crate) mod stats;
 mod turns;
 
-pub(super) use atomic::request_token;
+pub(crate) use atomic::{commit_atomically, request_token, RecordWrites};
 
 pub use commit::CommitReport;
 use commit::{commit_record, expected_version, presence, Batch, Kinds};
@@ -47,7 +47,6 @@ use crate::table::key::RecordKey;
 use crate::table::read::{get_paths, projected_paths};
 use crate::table::retry::rewrite;
 use crate::table::write::{apply_with_knowledge, check_written_size, has_index};
-use atomic::{commit_atomically, RecordWrites};
 
 /// A table that serves reads from memory and queues field writes until commit.
 pub type CachingTable<M, K = String> = Table<M, K, Cached>;

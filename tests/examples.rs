@@ -117,10 +117,17 @@ fn check(name: &str, snapshots: &Assert) -> Result<(), String> {
 #[test]
 fn every_example_prints_its_snapshot() {
     let examples = names_in(&in_package("examples"), "rs");
+    let mut run = examples.clone();
+    // Through external tables (`STRUCTNOSQL_INTERNALS_THROUGH_API=1`, every table served by an
+    // in-process executor), the one example of what only a direct table does is left out: an
+    // unvalidated put skips the client's checks, and the API's server checks every record.
+    if std::env::var("STRUCTNOSQL_INTERNALS_THROUGH_API").is_ok_and(|value| value == "1") {
+        run.remove("migration");
+    }
     let snapshots = snapshots();
     // Each example starts its own server, so they can all run at once.
     let mut failures: Vec<String> = std::thread::scope(|scope| {
-        let runs: Vec<_> = examples
+        let runs: Vec<_> = run
             .iter()
             .map(|name| scope.spawn(|| check(name, &snapshots)))
             .collect();

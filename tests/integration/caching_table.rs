@@ -608,6 +608,9 @@ async fn an_atomic_commit_writes_every_record_or_none() {
 
 #[tokio::test]
 async fn a_commit_creating_a_thousand_entries_keeps_each_condition_within_4_kb() {
+    if harness::through_api("counts DynamoDB requests in the table's statistics, which through an API count HTTP requests") {
+        return;
+    }
     let (table, db) = tables().await;
     let mut record = player("x42");
     record.data = Some(json!({}));

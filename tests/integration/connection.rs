@@ -76,6 +76,9 @@ async fn an_item_written_is_read_back_with_its_nested_field() {
 
 #[tokio::test]
 async fn a_service_error_carries_the_operation_record_and_code() {
+    if harness::through_api("DynamoDB's error codes stay on the API's server") {
+        return;
+    }
     #[derive(Debug, structnosql::TableDataModel)]
     struct Note {
         id: String,

@@ -322,14 +322,7 @@ async fn another_callers_record_is_denied_on_every_operation() {
     operations.dedup();
     assert_eq!(
         operations,
-        [
-            "DeleteRecord",
-            "GetFields",
-            "GetRecord",
-            "PutRecord",
-            "RemoveRecord",
-            "Update"
-        ]
+        ["DeleteItem", "GetItem", "PutItem", "UpdateItem"]
     );
     assert_eq!(api.sent.take(), 0, "nothing reached DynamoDB");
     assert_eq!(
@@ -368,7 +361,7 @@ async fn what_the_api_does_not_carry_is_refused_before_sending() {
     match unreachable.get_record("u").await {
         Err(Error::External {
             operation, kind, ..
-        }) => assert_eq!((operation, kind.as_str()), ("GetRecord", "unreachable")),
+        }) => assert_eq!((operation, kind.as_str()), ("GetItem", "unreachable")),
         other => panic!("{other:?}"),
     }
 }
@@ -922,7 +915,7 @@ async fn a_commit_lost_in_transport_keeps_every_write_pending() {
             matches!(
                 error,
                 Error::External {
-                    operation: "Commit",
+                    operation: "UpdateItem",
                     status: None,
                     ..
                 }
@@ -938,4 +931,24 @@ async fn a_commit_lost_in_transport_keeps_every_write_pending() {
     for owner in ["a", "b"] {
         assert_eq!(direct.get_field(owner, f.views()).await.unwrap(), Some(7));
     }
+}
+
+/// With `STRUCTNOSQL_INTERNALS_THROUGH_API=1` (the suite's run through external tables), a table
+/// built with a DynamoDB client goes through an in-process executor: it holds no client, and its
+/// operations answer as a direct table's do. Without it, the table is direct.
+#[tokio::test]
+async fn the_run_through_external_tables_routes_every_table_built_with_a_client() {
+    let through =
+        std::env::var("STRUCTNOSQL_INTERNALS_THROUGH_API").is_ok_and(|value| value == "1");
+    let table = BasicTable::<Note>::builder()
+        .table_name(harness::unique_table_name("routed"))
+        .client(harness::client())
+        .primary_index(PrimaryIndex::hash("owner"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(table.client().is_none(), through);
+    table.put_record(&note("r")).await.unwrap();
+    assert_eq!(table.get_record("r").await.unwrap(), Some(note("r")));
 }

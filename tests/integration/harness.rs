@@ -32,6 +32,18 @@ pub fn endpoint_url() -> String {
     }
 }
 
+/// Whether the suite runs through external tables (`STRUCTNOSQL_INTERNALS_THROUGH_API=1`: every
+/// table is served by an in-process executor and goes through it). A test of something only a direct
+/// table has calls this, saying what, and ends when it answers `true`.
+pub fn through_api(direct_only: &str) -> bool {
+    let through =
+        std::env::var("STRUCTNOSQL_INTERNALS_THROUGH_API").is_ok_and(|value| value == "1");
+    if through {
+        eprintln!("direct tables only: {direct_only}");
+    }
+    through
+}
+
 /// A client for the test server. One per test: SDK connections belong to the runtime that opened them.
 pub fn client() -> Client {
     client_for_local_endpoint(&endpoint_url())

@@ -53,6 +53,10 @@ pub struct ExternalApi {
     http: reqwest::Client,
     /// Counts the requests sent, for a caching table's statistics.
     sent: Option<Arc<AtomicU64>>,
+    /// For the in-process loopback (internals): the name the table is served under there, and the
+    /// direct table served.
+    #[cfg(all(feature = "internals", feature = "external-server"))]
+    loopback: Option<(String, Arc<TableCore>)>,
 }
 
 impl fmt::Debug for ExternalApi {
@@ -85,7 +89,33 @@ impl ExternalApi {
             retries: 2,
             http: reqwest::Client::new(),
             sent: None,
+            #[cfg(all(feature = "internals", feature = "external-server"))]
+            loopback: None,
         }
+    }
+
+    /// An API executed in this process by the loopback executor, which serves the table as
+    /// `served_as` (internals: the test suite through external tables).
+    #[cfg(all(feature = "internals", feature = "external-server"))]
+    pub(crate) fn loopback(served_as: String, direct: TableCore) -> Self {
+        let mut api = Self::new("in-process");
+        api.loopback = Some((served_as, Arc::new(direct)));
+        api
+    }
+
+    /// The direct table the loopback serves for this API.
+    #[cfg(all(feature = "internals", feature = "external-server"))]
+    pub(crate) fn loopback_direct(&self) -> Option<&TableCore> {
+        self.loopback.as_ref().map(|(_, direct)| &**direct)
+    }
+
+    /// The name requests give `core`'s table: its own, or the loopback's.
+    pub(crate) fn served_name<'a>(&'a self, core: &'a TableCore) -> &'a str {
+        #[cfg(all(feature = "internals", feature = "external-server"))]
+        if let Some((name, _)) = &self.loopback {
+            return name;
+        }
+        &core.table_name
     }
 
     /// Sends `name: value` with every request.
@@ -140,12 +170,69 @@ impl ExternalApi {
     ) -> Result<Json> {
         let record = || key_item.map(|key_item| core.describe_record(key_item));
         match self
-            .exchange(&core.table_name, operation_name, &record, operation)
+            .exchange(self.served_name(core), operation_name, &record, operation)
             .await?
         {
             Ok(data) => Ok(data),
             Err((status, refusal)) => Err(refused(operation_name, record(), status, refusal)),
         }
+    }
+
+    /// Sends `body` and answers the HTTP status and the answer's bytes; the error when the transport
+    /// fails.
+    async fn transport(
+        &self,
+        body: Vec<u8>,
+        operation_name: &'static str,
+        record: &(dyn Fn() -> Option<String> + Sync),
+    ) -> Result<(u16, Vec<u8>)> {
+        let count = || {
+            if let Some(sent) = &self.sent {
+                sent.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        #[cfg(all(feature = "internals", feature = "external-server"))]
+        if self.loopback.is_some() {
+            count();
+            return Ok(super::loopback::execute(body).await);
+        }
+        let mut attempt = 0;
+        let response = loop {
+            let mut builder = self
+                .http
+                .post(&self.endpoint)
+                .timeout(self.timeout)
+                .header("content-type", "application/json")
+                .body(body.clone());
+            for (name, value) in &self.headers {
+                if let Some(value) = value() {
+                    builder = builder.header(name.as_str(), value);
+                }
+            }
+            count();
+            match builder.send().await {
+                Ok(response) => break response,
+                Err(error) if error.is_connect() && attempt < self.retries => attempt += 1,
+                Err(error) => {
+                    return Err(Error::External {
+                        operation: operation_name,
+                        record: record(),
+                        status: None,
+                        kind: "unreachable".into(),
+                        message: error.to_string(),
+                    })
+                }
+            }
+        };
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|error| Error::External {
+            operation: operation_name,
+            record: record(),
+            status: Some(status),
+            kind: "unreachable".into(),
+            message: error.to_string(),
+        })?;
+        Ok((status, bytes.to_vec()))
     }
 
     /// Sends `operation` on `table`: its data, or the server's refusal with the HTTP status; the
@@ -170,44 +257,7 @@ impl ExternalApi {
             kind: "bad_request".into(),
             message: error.to_string(),
         })?;
-        let mut attempt = 0;
-        let response = loop {
-            let mut builder = self
-                .http
-                .post(&self.endpoint)
-                .timeout(self.timeout)
-                .header("content-type", "application/json")
-                .body(body.clone());
-            for (name, value) in &self.headers {
-                if let Some(value) = value() {
-                    builder = builder.header(name.as_str(), value);
-                }
-            }
-            if let Some(sent) = &self.sent {
-                sent.fetch_add(1, Ordering::Relaxed);
-            }
-            match builder.send().await {
-                Ok(response) => break response,
-                Err(error) if error.is_connect() && attempt < self.retries => attempt += 1,
-                Err(error) => {
-                    return Err(Error::External {
-                        operation: operation_name,
-                        record: record(),
-                        status: None,
-                        kind: "unreachable".into(),
-                        message: error.to_string(),
-                    })
-                }
-            }
-        };
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|error| Error::External {
-            operation: operation_name,
-            record: record(),
-            status: Some(status),
-            kind: "unreachable".into(),
-            message: error.to_string(),
-        })?;
+        let (status, bytes) = self.transport(body, operation_name, record).await?;
         let answer: Answer = serde_json::from_slice(&bytes).map_err(|_| Error::External {
             operation: operation_name,
             record: record(),
@@ -241,8 +291,8 @@ fn refused(
         wire::RefusalKind::VersionConflict => {
             return Error::VersionConflict {
                 record: record.unwrap_or_default(),
-                expected: refusal.expected,
-                found: refusal.found,
+                expected: refusal.expected.map(String::from),
+                found: refusal.found.map(String::from),
             }
         }
         // The server does not show the stored record (the caller may not read all of it).
@@ -250,8 +300,34 @@ fn refused(
             return Error::ConditionFailed {
                 operation,
                 record: record.unwrap_or_default(),
-                current: None,
+                current: refusal.current.map(|current| Box::new(current.0)),
             }
+        }
+        // The kinds a direct table reports with an error of their own, reported with it.
+        wire::RefusalKind::RecordNotFound => {
+            return Error::RecordNotFound {
+                record: record.unwrap_or_default(),
+            }
+        }
+        wire::RefusalKind::ReadOnly => {
+            return Error::ReadOnly {
+                path: refusal.path.unwrap_or_default(),
+            }
+        }
+        wire::RefusalKind::UnknownPath => {
+            return Error::UnknownPath {
+                path: refusal.path.unwrap_or_default(),
+                suggestion: None,
+            }
+        }
+        wire::RefusalKind::Validation | wire::RefusalKind::InvalidKey => {
+            return Error::Validation {
+                // The message names the path already.
+                violations: vec![crate::model::Violation {
+                    path: DocumentPath::root(),
+                    message: refusal.message,
+                }],
+            };
         }
         _ => {}
     }
@@ -336,7 +412,7 @@ pub(crate) async fn get_paths(
         let data = api
             .call(
                 core,
-                "GetRecord",
+                "GetItem",
                 Some(key_item),
                 Operation::GetRecord {
                     key: wire_key(key_item),
@@ -348,7 +424,7 @@ pub(crate) async fn get_paths(
     let data = api
         .call(
             core,
-            "GetFields",
+            "GetItem",
             Some(key_item),
             Operation::GetFields {
                 key: wire_key(key_item),
@@ -369,6 +445,35 @@ pub(crate) struct Update<'a> {
     pub(crate) creates_record: bool,
     /// The version a commit expects (none for a plain write, whose version the server increments).
     pub(crate) version: Option<&'a ExpectedVersion>,
+    /// What is known of the written paths.
+    pub(crate) known: Vec<wire::KnownPath>,
+}
+
+/// What `existing` and `present` know of the paths `actions` write, for the server to plan the
+/// request as a direct table would.
+pub(crate) fn known_paths(
+    actions: &[UpdateAction],
+    existing: &impl Fn(&DocumentPath) -> Option<usize>,
+    present: &impl Fn(&DocumentPath) -> Option<bool>,
+) -> Vec<wire::KnownPath> {
+    actions
+        .iter()
+        .filter_map(|action| {
+            let path = action.path();
+            let known = wire::KnownPath {
+                path: WirePath(path.clone()),
+                existing: match action {
+                    UpdateAction::Set(..) => existing(path).and_then(|d| u32::try_from(d).ok()),
+                    UpdateAction::Remove(_) => None,
+                },
+                present: match action {
+                    UpdateAction::Remove(_) => present(path),
+                    UpdateAction::Set(..) => None,
+                },
+            };
+            (known.existing.is_some() || known.present.is_some()).then_some(known)
+        })
+        .collect()
 }
 
 /// Applies field writes in one request; answers what the written paths held when `return_old`.
@@ -384,13 +489,14 @@ pub(crate) async fn update(
         condition,
         creates_record,
         version,
+        known,
     } = update;
     let condition = condition.map(|c| c.to_wire(core.model)).transpose()?;
     let writes = writes_of(actions);
     let data = api
         .call(
             core,
-            "Update",
+            "UpdateItem",
             Some(key_item),
             Operation::Update {
                 key: wire_key(key_item),
@@ -399,6 +505,7 @@ pub(crate) async fn update(
                 condition,
                 creates_record,
                 version: version.and_then(|version| wire_version(core, version)),
+                known,
             },
         )
         .await?;
@@ -418,7 +525,7 @@ pub(crate) async fn put(
     let data = api
         .call(
             core,
-            "PutRecord",
+            "PutItem",
             Some(key_item),
             Operation::PutRecord {
                 record: WireItem(record),
@@ -441,7 +548,7 @@ pub(crate) async fn delete(
     let data = api
         .call(
             core,
-            "DeleteRecord",
+            "DeleteItem",
             Some(key_item),
             Operation::DeleteRecord {
                 key: wire_key(key_item),
@@ -461,7 +568,7 @@ pub(crate) async fn remove(
     let data = api
         .call(
             core,
-            "RemoveRecord",
+            "DeleteItem",
             Some(key_item),
             Operation::RemoveRecord {
                 key: wire_key(key_item),
@@ -585,12 +692,19 @@ fn wire_version(core: &TableCore, version: &ExpectedVersion) -> Option<wire::Wir
     })
 }
 
-/// A record's key attributes and its groups of writes, each with whether it creates the record
-/// and the version it expects.
-pub(crate) type RecordGroups = (
-    Item,
-    Vec<(Vec<UpdateAction>, bool, Option<ExpectedVersion>)>,
-);
+/// One group of a record's writes in a commit, applied as one update.
+pub(crate) struct Group {
+    pub(crate) actions: Vec<UpdateAction>,
+    /// Whether it creates the record even if only removes are left.
+    pub(crate) creates_record: bool,
+    /// The version it expects (the first group of a versioned record's).
+    pub(crate) version: Option<ExpectedVersion>,
+    /// What is known of the paths it writes.
+    pub(crate) known: Vec<wire::KnownPath>,
+}
+
+/// A record's key attributes and its groups of writes.
+pub(crate) type RecordGroups = (Item, Vec<Group>);
 
 /// One request of a batch get: the records found and the keys left unprocessed.
 pub(crate) async fn batch_get(
@@ -603,7 +717,7 @@ pub(crate) async fn batch_get(
         keys: keys.iter().map(wire_key).collect(),
         paths: projected.map(paths_of),
     };
-    let data = api.call(core, "BatchGet", None, operation).await?;
+    let data = api.call(core, "BatchGetItem", None, operation).await?;
     let records = field(&data, "records")
         .as_array()
         .filter(|records| records.len() == keys.len())
@@ -638,7 +752,7 @@ pub(crate) async fn batch_write(
             })
             .collect(),
     };
-    let data = api.call(core, "BatchWrite", None, operation).await?;
+    let data = api.call(core, "BatchWriteItem", None, operation).await?;
     Ok(positions(&data)?
         .into_iter()
         .filter_map(|position| writes.get(position))
@@ -678,17 +792,20 @@ pub(crate) async fn commit(
                     key: wire_key(&key_item),
                     groups: groups
                         .into_iter()
-                        .map(|(actions, creates_record, version)| wire::WriteGroup {
-                            writes: writes_of(actions),
-                            creates_record,
-                            version: version.and_then(|version| wire_version(core, &version)),
+                        .map(|group| wire::WriteGroup {
+                            writes: writes_of(group.actions),
+                            creates_record: group.creates_record,
+                            version: group
+                                .version
+                                .and_then(|version| wire_version(core, &version)),
+                            known: group.known,
                         })
                         .collect(),
                 })
                 .collect(),
         };
         let answered = api
-            .call(core, "Commit", None, operation)
+            .call(core, "UpdateItem", None, operation)
             .await
             .and_then(|data| {
                 serde_json::from_value::<Vec<CommitResult>>(field(&data, "results").clone())
@@ -704,7 +821,7 @@ pub(crate) async fn commit(
                         CommitResult {
                             error: Some(refusal),
                             ..
-                        } => Err(refused("Commit", Some(record), 200, refusal)),
+                        } => Err(refused("UpdateItem", Some(record), 200, refusal)),
                         CommitResult { .. } => {
                             Err(not_an_answer("a result without an error".into()))
                         }
@@ -732,7 +849,7 @@ pub(crate) async fn commit(
                         message: message.clone(),
                     },
                     other => Error::External {
-                        operation: "Commit",
+                        operation: "UpdateItem",
                         record: Some(record),
                         status: None,
                         kind: "unreachable".into(),
@@ -798,9 +915,25 @@ pub(crate) fn transact_action(
         },
     };
     Ok(wire::TransactWriteAction {
-        table: core.table_name.clone(),
+        table: served_name(core),
         action,
     })
+}
+
+/// A read of a read transaction as the server takes it.
+pub(crate) fn transact_read(core: &TableCore, key_item: Item) -> wire::TransactGetRead {
+    wire::TransactGetRead {
+        table: served_name(core),
+        key: wire_key(&key_item),
+    }
+}
+
+/// The name requests give `core`'s table, an external one.
+fn served_name(core: &TableCore) -> String {
+    match core.external() {
+        Some(api) => api.served_name(core).to_owned(),
+        None => core.table_name.clone(),
+    }
 }
 
 /// Sends a write transaction (its `actions` described by `described`, in order).
@@ -865,19 +998,20 @@ fn refused_in_many(
         Err(refused) => refused,
     };
     if refusal.kind == wire::RefusalKind::TransactionCanceled {
-        let reasons = refusal.reasons.take().unwrap_or_default();
+        let mut reasons = refusal.reasons.take().unwrap_or_default().into_vec();
+        reasons.resize_with(described.len(), || wire::CancelReason {
+            code: "None".into(),
+            current: None,
+        });
         return Err(Error::TransactionCanceled {
             actions: described
                 .iter()
-                .enumerate()
-                .map(|(index, action)| crate::error::CancelledAction {
+                .zip(reasons)
+                .map(|(action, reason)| crate::error::CancelledAction {
                     action: action.clone(),
-                    code: reasons
-                        .get(index)
-                        .filter(|code| code.as_str() != "None")
-                        .cloned(),
+                    code: (reason.code != "None").then_some(reason.code),
                     message: None,
-                    current: None,
+                    current: reason.current.map(|current| current.0),
                 })
                 .collect(),
         });
@@ -912,7 +1046,12 @@ pub(crate) async fn commit_atomically(
             .collect(),
     };
     let answer = api
-        .exchange(&core.table_name, "TransactWriteItems", &|| None, operation)
+        .exchange(
+            api.served_name(core),
+            "TransactWriteItems",
+            &|| None,
+            operation,
+        )
         .await?;
     let described: Vec<String> = described
         .into_iter()

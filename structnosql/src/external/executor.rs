@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{TransactGetItem, TransactWriteItem};
 use super::policy::{Caller, Policy};
 use super::served::ServedTable;
 use super::transact::Rendered;
-use super::wire::{self, Answer, Refusal, RefusalKind, Request, OPERATIONS};
+use super::wire::{self, Answer, Refusal, RefusalKind, Request, WireItem, OPERATIONS};
 use crate::error::Error;
 use crate::model::{Item, TableDataModel};
 use crate::table::{BasicTable, RecordKey};
@@ -57,6 +57,10 @@ pub(super) trait Served: Send + Sync {
 
     /// A stored record as the caller sees it (without the table's leading key).
     fn answer_record(&self, record: Option<Item>) -> Json;
+
+    /// The stored `item` of the record `key`, as the caller sees it, if the policy lets the caller
+    /// read it whole.
+    fn shown(&self, caller: &Caller, name: &str, key: &Item, item: Item) -> Option<WireItem>;
 }
 
 /// Answers external tables' requests for the tables it serves. Give it each table with its policy
@@ -73,10 +77,11 @@ pub(super) trait Served: Send + Sync {
 /// let (status, answer) = executor.execute(&Caller::new("u1"), body).await;
 /// # }
 /// ```
+#[derive(Clone)]
 pub struct Executor {
     tables: HashMap<String, Arc<dyn Served>>,
     max_body_bytes: usize,
-    replays: Option<Replays>,
+    replays: Option<Arc<Replays>>,
 }
 
 impl Default for Executor {
@@ -103,6 +108,8 @@ impl Executor {
         table: BasicTable<M, K>,
         policy: impl Policy,
     ) -> Self {
+        #[cfg(all(feature = "internals", feature = "external-client"))]
+        let table = super::loopback::unrouted(table);
         let served = ServedTable {
             table,
             policy: Arc::new(policy),
@@ -120,10 +127,10 @@ impl Executor {
     /// Requires every request to carry a `request_id`, and refuses one a caller already used within
     /// `window`: a captured request sent again is not carried out twice.
     pub fn refuse_replays(mut self, window: Duration) -> Self {
-        self.replays = Some(Replays {
+        self.replays = Some(Arc::new(Replays {
             window,
             seen: Mutex::new(HashMap::new()),
-        });
+        }));
         self
     }
 
@@ -233,6 +240,11 @@ pub(super) fn refusal_of(error: Error) -> Refusal {
             (RefusalKind::InvalidKey, None)
         }
         Error::TooLarge { .. } | Error::TooManyActions { .. } => (RefusalKind::TooLarge, None),
+        // The policy allowed the caller this record: whether it exists is theirs to know.
+        Error::RecordNotFound { .. } => (RefusalKind::RecordNotFound, None),
+        Error::Config { .. } | Error::UnknownIndex { .. } | Error::NotOneRequest { .. } => {
+            (RefusalKind::BadRequest, None)
+        }
         Error::VersionConflict {
             expected, found, ..
         } => {
@@ -240,17 +252,12 @@ pub(super) fn refusal_of(error: Error) -> Refusal {
                 RefusalKind::VersionConflict,
                 "the stored version is not the one the write expected",
             );
-            refusal.expected = expected.clone();
-            refusal.found = found.clone();
+            refusal.expected = expected.as_deref().map(Box::from);
+            refusal.found = found.as_deref().map(Box::from);
             return refusal;
         }
-        // The stored record is not shown: the caller may not be allowed to read all of it.
-        Error::ConditionFailed { .. } => {
-            return refusal(
-                RefusalKind::ConditionFailed,
-                "the condition does not hold for the stored record",
-            )
-        }
+        // The stored record is shown only where the caller may read it (see `Served::shown`).
+        Error::ConditionFailed { .. } => return condition_failed(None),
         _ => {
             return refusal(
                 RefusalKind::Unavailable,
@@ -263,6 +270,17 @@ pub(super) fn refusal_of(error: Error) -> Refusal {
         Some(at) => refusal.at(at),
         None => refusal,
     }
+}
+
+/// The refusal of a write whose condition does not hold, showing `current` (the record as
+/// stored) when given.
+pub(super) fn condition_failed(current: Option<WireItem>) -> Refusal {
+    let mut refusal = refusal(
+        RefusalKind::ConditionFailed,
+        "the condition does not hold for the stored record",
+    );
+    refusal.current = current.map(Box::new);
+    refusal
 }
 
 // ---- Replays ----------------------------------------------------------------------------------

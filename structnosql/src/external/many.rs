@@ -7,7 +7,7 @@ use serde_json::{json, Value as Json};
 
 use super::executor::{refusal, refusal_of};
 use super::policy::{self, Access, Caller};
-use super::served::{limited, write_as_committed, ServedTable};
+use super::served::{limited, write_as_committed, Planning, ServedTable};
 use super::wire::{self, item_to_json, Refusal, RefusalKind, MAX_COMMIT_RECORDS};
 use crate::model::validation::check_write;
 use crate::model::{Item, TableDataModel};
@@ -17,6 +17,12 @@ use crate::table::batch::{
     fetch, projection_with_keys, BatchRetry, Fetched, WriteEntry, MAX_GET_KEYS, MAX_WRITES,
 };
 use crate::table::RecordKey;
+
+/// One request per batch: what DynamoDB leaves unprocessed is answered, and the client retries it
+/// by its own `BatchRetry` (one HTTP request per attempt), as a direct table retries.
+fn one_attempt() -> BatchRetry {
+    BatchRetry::default().max_attempts(1)
+}
 
 /// How many records of a commit are written at the same time.
 const COMMIT_CONCURRENCY: usize = 16;
@@ -64,7 +70,13 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     .into_iter()
                     .map(|write| self.checked_write(write))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok((actions, group.creates_record, self.version(group.version)?))
+                let known = limited(group.known)?;
+                Ok((
+                    actions,
+                    group.creates_record,
+                    self.version(group.version)?,
+                    known,
+                ))
             })
             .collect::<Result<Vec<_>, Refusal>>()?;
         let writes: Vec<DocumentPath> = groups
@@ -85,18 +97,16 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             .authorize(&access)
             .map_err(|denied| self.denial(name, &denied))?;
         // As a caching table's own commit sends them, without what its cache knows.
-        for (actions, creates_record, version) in groups {
+        for (actions, creates_record, version, known) in groups {
             if !actions.is_empty() {
-                write_as_committed(
-                    self.table.core(),
-                    &key_item,
-                    actions,
+                let planning = Planning {
                     creates_record,
                     version,
-                    None,
-                )
-                .await
-                .map_err(refusal_of)?;
+                    known: &known,
+                };
+                write_as_committed(self.table.core(), &key_item, actions, planning, None)
+                    .await
+                    .map_err(refusal_of)?;
             }
         }
         Ok(())
@@ -280,14 +290,9 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             key_items.push(key_item);
         }
         let projected = paths.map(|paths| projection_with_keys(core, &paths));
-        let fetched = fetch(
-            core,
-            BatchRetry::default(),
-            &key_items,
-            projected.as_deref(),
-        )
-        .await
-        .map_err(refusal_of)?;
+        let fetched = fetch(core, one_attempt(), &key_items, projected.as_deref())
+            .await
+            .map_err(refusal_of)?;
         let mut unprocessed = Vec::new();
         let records: Vec<Json> = fetched
             .into_iter()
@@ -354,7 +359,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         }
         let report = self
             .table
-            .batch_write(entries, BatchRetry::default())
+            .batch_write(entries, one_attempt())
             .await
             .map_err(refusal_of)?;
         Ok(json!({ "unprocessed": report.unprocessed }))

@@ -19,6 +19,12 @@
 pub(crate) mod client;
 #[cfg(feature = "external-server")]
 mod executor;
+#[cfg(all(
+    feature = "internals",
+    feature = "external-server",
+    feature = "external-client"
+))]
+pub(crate) mod loopback;
 #[cfg(feature = "external-server")]
 mod many;
 #[cfg(feature = "external-server")]

@@ -9,7 +9,7 @@ use serde_json::{json, Value as Json};
 
 use aws_sdk_dynamodb::types::{TransactGetItem, TransactWriteItem};
 
-use super::executor::{refusal, refusal_of, Pending, Served, MAX_PATHS};
+use super::executor::{condition_failed, refusal, refusal_of, Pending, Served, MAX_PATHS};
 use super::many::QueryRequest;
 use super::policy::{self, Access, Caller, Policy};
 use super::transact::Rendered;
@@ -51,6 +51,7 @@ enum Action {
         condition: Option<Condition>,
         creates_record: bool,
         version: Option<ExpectedVersion>,
+        known: Vec<wire::KnownPath>,
     },
     PutRecord {
         record: Item,
@@ -142,7 +143,15 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
             self.policy
                 .authorize(&access)
                 .map_err(|denied| self.denial(name, &denied))?;
-            self.run(checked).await.map_err(refusal_of)
+            let key = checked.key.clone();
+            self.run(checked).await.map_err(|error| match error {
+                // The record as stored, to a caller who may read it.
+                Error::ConditionFailed {
+                    current: Some(current),
+                    ..
+                } => condition_failed(self.shown(caller, name, &key, *current)),
+                error => refusal_of(error),
+            })
         })
     }
 
@@ -166,6 +175,12 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
 
     fn answer_record(&self, record: Option<Item>) -> Json {
         record_json(self.table.core(), record)
+    }
+
+    fn shown(&self, caller: &Caller, name: &str, key: &Item, item: Item) -> Option<wire::WireItem> {
+        self.allow(caller, name, policy::Operation::GetRecord, key, &[], &[])
+            .ok()?;
+        Some(wire::WireItem(self.table.core().strip_leading_key(item)))
     }
 }
 
@@ -280,13 +295,15 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 condition,
                 creates_record,
                 version,
+                known,
             } => {
                 let version = self.version(version)?;
-                if (creates_record || version.is_some()) && return_old {
+                let known = limited(known)?;
+                if (creates_record || version.is_some() || !known.is_empty()) && return_old {
                     return Err(refusal(
                         RefusalKind::BadRequest,
-                        "an update that creates its record or checks a version answers no old \
-                         values",
+                        "an update that creates its record, checks a version or brings knowledge \
+                         answers no old values",
                     ));
                 }
                 let (condition, mut reads) = self.condition(condition)?;
@@ -315,6 +332,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                         condition,
                         creates_record,
                         version,
+                        known,
                     },
                 )
             }
@@ -462,13 +480,15 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 .at(path.to_string()));
             }
         }
-        let (schema, field) = schema_at(self.model(), path).ok_or_else(|| {
-            Refusal::new(
-                RefusalKind::UnknownPath,
-                format!("the model has no path {path}"),
-            )
-            .at(path.to_string())
-        })?;
+        let (schema, field) = schema_at(self.model(), path)
+            .or_else(|| inside_free_form(self.model(), path))
+            .ok_or_else(|| {
+                Refusal::new(
+                    RefusalKind::UnknownPath,
+                    format!("the model has no path {path}"),
+                )
+                .at(path.to_string())
+            })?;
         Ok(ResolvedPath {
             path: path.clone(),
             schema,
@@ -524,14 +544,18 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 creates_record,
                 condition,
                 version,
+                known,
                 ..
-            } if creates_record || version.is_some() => {
+            } if creates_record || version.is_some() || !known.is_empty() => {
                 write_as_committed(
                     core,
                     key_item,
                     actions,
-                    creates_record,
-                    version,
+                    Planning {
+                        creates_record,
+                        version,
+                        known: &known,
+                    },
                     condition.as_ref(),
                 )
                 .await?;
@@ -578,25 +602,36 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
     }
 }
 
-/// Writes as a caching table's commit sends them: creating the record even when they are only
-/// removes (which replaced writes that would have created it) when `creates_record`, and checking
-/// and incrementing the version when one is given.
+/// How a commit's writes are planned: whether they create the record even when they are only
+/// removes (which replaced writes that would have created it), the version to check and increment,
+/// and what the client knows of the written paths.
+pub(super) struct Planning<'a> {
+    pub(super) creates_record: bool,
+    pub(super) version: Option<ExpectedVersion>,
+    pub(super) known: &'a [wire::KnownPath],
+}
+
+/// Writes as a caching table's commit sends them, planned as `planning` says.
 pub(super) async fn write_as_committed(
     core: &crate::table::core::TableCore,
     key_item: &Item,
     actions: Vec<UpdateAction>,
-    creates_record: bool,
-    version: Option<ExpectedVersion>,
+    planning: Planning<'_>,
     condition: Option<&Condition>,
 ) -> Result<(), Error> {
+    let known = |path: &DocumentPath| planning.known.iter().find(|known| known.path.0 == *path);
     crate::table::write::apply_with_knowledge(
         core,
         key_item,
         actions,
-        |_| None,
-        |_| None,
-        creates_record,
-        version,
+        |path| {
+            known(path)
+                .and_then(|known| known.existing)
+                .map(|depth| depth as usize)
+        },
+        |path| known(path).and_then(|known| known.present),
+        planning.creates_record,
+        planning.version,
         condition,
     )
     .await
@@ -606,6 +641,18 @@ pub(super) async fn write_as_committed(
 fn record_json(core: &crate::table::core::TableCore, record: Option<Item>) -> Json {
     record.map_or(Json::Null, |item| {
         item_to_json(&core.strip_leading_key(item))
+    })
+}
+
+/// Free-form data (`TypeSchema::Any`) for a path below a free-form field of `model`, which holds
+/// anything at any path.
+fn inside_free_form(
+    model: &'static crate::model::ModelSchema,
+    path: &DocumentPath,
+) -> Option<(TypeSchema, Option<&'static crate::model::FieldSchema>)> {
+    (1..path.depth()).find_map(|depth| {
+        let (schema, _) = schema_at(model, &path.prefix(depth))?;
+        matches!(schema.required(), TypeSchema::Any).then_some((TypeSchema::Any, None))
     })
 }
 

@@ -24,6 +24,8 @@ use crate::table::RecordKey;
 /// A transaction's action, checked, allowed and rendered for DynamoDB.
 pub(super) struct Rendered<T> {
     pub(super) item: T,
+    /// The record's key attributes, as the caller named them.
+    pub(super) key: Item,
     /// The client of the action's table (the transaction is sent with its first action's).
     pub(super) client: Client,
 }
@@ -37,7 +39,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         action: wire::TransactAction,
     ) -> Result<Rendered<TransactWriteItem>, Refusal> {
         let core = self.table.core();
-        let planned = match action {
+        let (planned, key) = match action {
             wire::TransactAction::Put { record, condition } => {
                 let (condition, reads) = self.condition(condition)?;
                 let record = self.checked_record(record.0)?;
@@ -51,7 +53,8 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     &reads,
                     &[],
                 )?;
-                Planned::put::<K>(core, record, condition).map_err(refusal_of)?
+                let planned = Planned::put::<K>(core, record, condition).map_err(refusal_of)?;
+                (planned, key)
             }
             wire::TransactAction::Update {
                 key,
@@ -80,11 +83,12 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     &reads,
                     &paths,
                 )?;
-                Planned::Update {
+                let planned = Planned::Update {
                     key_item,
                     actions,
                     condition,
-                }
+                };
+                (planned, key.0)
             }
             wire::TransactAction::Delete { key, condition } => {
                 let (condition, reads) = self.condition(condition)?;
@@ -97,10 +101,11 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     &reads,
                     &[],
                 )?;
-                Planned::Delete {
+                let planned = Planned::Delete {
                     key_item,
                     condition,
-                }
+                };
+                (planned, key.0)
             }
             wire::TransactAction::Check { key, condition } => {
                 let (condition, reads) = self.condition(Some(condition))?;
@@ -120,14 +125,16 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                         "a condition check needs a condition",
                     )
                 })?;
-                Planned::Check {
+                let planned = Planned::Check {
                     key_item,
                     condition,
-                }
+                };
+                (planned, key.0)
             }
         };
         Ok(Rendered {
             item: planned.render(core).map_err(refusal_of)?,
+            key,
             client: core.client().map_err(refusal_of)?.clone(),
         })
     }
@@ -144,6 +151,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         self.allow(caller, name, policy::Operation::GetRecord, key, &[], &[])?;
         Ok(Rendered {
             item: render_get(core, key_item).map_err(refusal_of)?,
+            key: key.clone(),
             client: core.client().map_err(refusal_of)?.clone(),
         })
     }
@@ -177,7 +185,13 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         match crate::table::caching::commit_atomically(core, planned).await {
             Ok(()) => Ok(json!({ "committed": true })),
             Err(Error::TransactionCanceled { actions }) => Err(canceled(
-                actions.into_iter().map(|action| action.code).collect(),
+                actions
+                    .into_iter()
+                    .map(|action| wire::CancelReason {
+                        code: action.code.unwrap_or_else(|| "None".into()),
+                        current: None,
+                    })
+                    .collect(),
             )),
             Err(error) => {
                 let position = match &error {
@@ -249,7 +263,8 @@ impl Executor {
         token: Option<String>,
     ) -> Result<Json, Refusal> {
         let token = caller_token(caller, token)?;
-        let (items, client) = self.rendered(actions, MAX_ACTIONS, |action| {
+        let tables: Vec<String> = actions.iter().map(|action| action.table.clone()).collect();
+        let (items, keys, client) = self.rendered(actions, MAX_ACTIONS, |action| {
             let table = self.served(&action.table)?;
             table.transact_action(caller, &action.table, action.action)
         })?;
@@ -257,12 +272,14 @@ impl Executor {
             Ok(()) => Ok(json!({ "committed": true })),
             Err(Cancelled::Reasons(reasons)) => Err(canceled(
                 reasons
-                    .iter()
-                    .map(|reason| {
-                        reason
-                            .code()
-                            .filter(|code| *code != "None")
-                            .map(str::to_owned)
+                    .into_iter()
+                    .zip(tables.iter().zip(&keys))
+                    .map(|(reason, (table, key))| wire::CancelReason {
+                        code: reason.code().unwrap_or("None").to_owned(),
+                        // The record as stored, to a caller who may read it.
+                        current: reason.item.and_then(|item| {
+                            self.served(table).ok()?.shown(caller, table, key, item)
+                        }),
                     })
                     .collect(),
             )),
@@ -277,7 +294,7 @@ impl Executor {
         reads: Vec<wire::TransactGetRead>,
     ) -> Result<Json, Refusal> {
         let tables: Vec<String> = reads.iter().map(|read| read.table.clone()).collect();
-        let (items, client) = self.rendered(reads, MAX_ACTIONS, |read| {
+        let (items, _, client) = self.rendered(reads, MAX_ACTIONS, |read| {
             self.served(&read.table)?
                 .transact_read(caller, &read.table, &read.key.0)
         })?;
@@ -302,7 +319,7 @@ impl Executor {
         actions: Vec<A>,
         limit: usize,
         render: impl Fn(A) -> Result<Rendered<T>, Refusal>,
-    ) -> Result<(Vec<T>, Client), Refusal> {
+    ) -> Result<(Vec<T>, Vec<Item>, Client), Refusal> {
         if actions.is_empty() || actions.len() > limit {
             return Err(refusal(
                 RefusalKind::BadRequest,
@@ -310,31 +327,26 @@ impl Executor {
             ));
         }
         let mut items = Vec::with_capacity(actions.len());
+        let mut keys = Vec::with_capacity(actions.len());
         let mut client = None;
         for (position, action) in actions.into_iter().enumerate() {
             let rendered = render(action).map_err(|refusal| refusal.of_record(position))?;
             client.get_or_insert(rendered.client);
             items.push(rendered.item);
+            keys.push(rendered.key);
         }
         let client = client.ok_or_else(|| refusal(RefusalKind::BadRequest, "no action"))?;
-        Ok((items, client))
+        Ok((items, keys, client))
     }
 }
 
-/// The refusal of a cancelled transaction, with each action's reason code (`None` when it did not
-/// fail). The records as stored are not shown.
-fn canceled(codes: Vec<Option<String>>) -> Refusal {
+/// The refusal of a cancelled transaction, with each action's reason.
+fn canceled(reasons: Vec<wire::CancelReason>) -> Refusal {
     let mut refusal = refusal(
         RefusalKind::TransactionCanceled,
         "the transaction was cancelled; nothing was written",
     );
-    refusal.reasons = Some(
-        codes
-            .into_iter()
-            .map(|code| code.unwrap_or_else(|| "None".into()))
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    );
+    refusal.reasons = Some(reasons.into_boxed_slice());
     refusal
 }
 

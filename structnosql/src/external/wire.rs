@@ -83,6 +83,10 @@ pub enum Operation {
         /// next one). Absent: the version is incremented whatever it is.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         version: Option<WireVersion>,
+        /// What the client knows of the written paths, so that the server plans the write as the
+        /// client's own cache would (see [`KnownPath`]).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        known: Vec<KnownPath>,
     },
     /// Writes a whole record. Answer: `{"written": true}`, or `false` when `if_absent` and a
     /// record with its key exists.
@@ -438,6 +442,27 @@ pub struct WriteGroup {
     /// stored (the commit stores the next one). Later groups leave the version as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<WireVersion>,
+    /// What the client knows of the written paths (see [`KnownPath`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known: Vec<KnownPath>,
+}
+
+/// What a client's cache knows of a path it writes: how many of its leading steps are known to
+/// exist (a set whose parents are known missing creates them in the same request), and whether
+/// something is known to be stored there (a remove of what is known absent is left out). It
+/// shapes the request only: a wrong claim costs a failed condition and a second request, never a
+/// different result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownPath {
+    /// The written path.
+    pub path: WirePath,
+    /// How many of its leading steps are known to exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing: Option<u32>,
+    /// Whether something is known to be stored at it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
 }
 
 /// The version a write of a versioned model expects stored.
@@ -508,7 +533,7 @@ pub struct Answer {
 }
 
 /// Why a request was not carried out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Refusal {
     /// What kind of refusal.
@@ -520,18 +545,32 @@ pub struct Refusal {
     pub path: Option<String>,
     /// For a version conflict: the version the write expected (none: no record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
+    pub expected: Option<Box<str>>,
     /// For a version conflict: the version found (none: no record, or no version).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub found: Option<String>,
+    pub found: Option<Box<str>>,
+    /// For a failed condition: the record as stored, when the caller may read it whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Box<WireItem>>,
     /// For an operation on many records (a transaction, an atomic commit): the position, from 0,
     /// of the action or record the refusal concerns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<u16>,
-    /// For a cancelled transaction: DynamoDB's reason code per action, in order (`None` for an
-    /// action that did not fail).
+    /// For a cancelled transaction: DynamoDB's reason per action, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reasons: Option<Box<[String]>>,
+    pub reasons: Option<Box<[CancelReason]>>,
+}
+
+/// Why DynamoDB cancelled one action of a transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelReason {
+    /// DynamoDB's code (`ConditionalCheckFailed`, `TransactionConflict`, …); `None` for an action
+    /// that did not fail.
+    pub code: String,
+    /// For a failed condition: the record as stored, when the caller may read it whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<WireItem>,
 }
 
 /// The kinds of refusal, each with the HTTP status a server answers it with.
@@ -561,6 +600,9 @@ pub enum RefusalKind {
     Denied,
     /// A request with a name already used by this caller. 409.
     Replayed,
+    /// The record does not exist, and the operation needs it (a table whose updates do not create
+    /// records). 404.
+    RecordNotFound,
     /// The operation's condition does not hold for the stored record; nothing was written. 412.
     ConditionFailed,
     /// The stored version is not the one the write expected (see the refusal's `expected` and
@@ -583,6 +625,7 @@ impl Refusal {
             path: None,
             expected: None,
             found: None,
+            current: None,
             record: None,
             reasons: None,
         }
@@ -613,7 +656,7 @@ impl RefusalKind {
             | RefusalKind::Validation => 400,
             RefusalKind::Unauthenticated => 401,
             RefusalKind::ReadOnly | RefusalKind::Denied => 403,
-            RefusalKind::UnknownTable => 404,
+            RefusalKind::UnknownTable | RefusalKind::RecordNotFound => 404,
             RefusalKind::Replayed
             | RefusalKind::VersionConflict
             | RefusalKind::TransactionCanceled => 409,

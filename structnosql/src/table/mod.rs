@@ -333,6 +333,12 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
             core.create_table::<K>(self.billing_mode, self.create_timeout)
                 .await?;
         }
+        #[cfg(all(
+            feature = "internals",
+            feature = "external-server",
+            feature = "external-client"
+        ))]
+        let core = crate::external::loopback::route::<M, K>(core);
         Ok(core)
     }
 }

@@ -100,6 +100,34 @@ pub(crate) fn index<'a>(core: &'a TableCore, name: &str) -> Result<&'a GlobalSec
         })
 }
 
+fn check_filter_length(filter: &str, describe: &str) -> Result<()> {
+    if filter.len() > MAX_EXPRESSION_BYTES {
+        return Err(Error::TooLarge {
+            what: format!("the filter of {describe}"),
+            bytes: filter.len(),
+            limit: "4 KB of FilterExpression",
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a filter too long for one request, for a table whose pages another program sends (an
+/// external API's server), so that it refuses as a direct table does.
+#[cfg(feature = "external-client")]
+pub(crate) fn check_filter(
+    core: &TableCore,
+    filter: Option<&crate::expr::Condition>,
+    describe: &str,
+) -> Result<()> {
+    match filter {
+        Some(condition) => check_filter_length(
+            &condition.render(core.model, &mut Placeholders::new())?,
+            describe,
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Sends one page's request; `placeholders` holds what the request's own part (a key condition)
 /// uses already.
 pub(crate) async fn read_page(
@@ -115,13 +143,7 @@ pub(crate) async fn read_page(
         .map(|condition| condition.render(core.model, &mut placeholders))
         .transpose()?;
     if let Some(filter) = &filter {
-        if filter.len() > MAX_EXPRESSION_BYTES {
-            return Err(Error::TooLarge {
-                what: format!("the filter of {}", page.describe),
-                bytes: filter.len(),
-                limit: "4 KB of FilterExpression",
-            });
-        }
+        check_filter_length(filter, &page.describe)?;
     }
     let projection = page
         .projected

@@ -136,10 +136,6 @@ pub(crate) async fn query_page(
     query: &Query,
     paths: &[DocumentPath],
 ) -> Result<(Vec<Item>, QueryMetadata)> {
-    #[cfg(feature = "external-client")]
-    if let Some(api) = core.external() {
-        return crate::external::client::query(api, core, query, paths).await;
-    }
     let (hash_name, sort_name) = match &query.index {
         None => (
             core.primary_index.hash_key.clone(),
@@ -150,6 +146,14 @@ pub(crate) async fn query_page(
             (index.hash_key.clone(), index.sort_key.clone())
         }
     };
+    // After the index is checked, so that an external table refuses an unknown one as a direct
+    // table does.
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        let describe = format!("{}[query]", core.table_name);
+        page::check_filter(core, query.filter.as_ref(), &describe)?;
+        return crate::external::client::query(api, core, query, paths).await;
+    }
     let mut placeholders = Placeholders::new();
     let hash = placeholders.name(&hash_name);
     // Record keys carry the table's leading key; index keys are the caller's own values.

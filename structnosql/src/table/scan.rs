@@ -123,10 +123,6 @@ pub(crate) async fn scan_page(
     scan: &Scan,
     projected: Option<&[DocumentPath]>,
 ) -> Result<(Vec<Item>, QueryMetadata)> {
-    #[cfg(feature = "external-client")]
-    if let Some(api) = core.external() {
-        return crate::external::client::scan(api, core, scan, projected).await;
-    }
     let consistent = match (scan.consistent, &scan.index) {
         (Some(true), Some(_)) => {
             return Err(config(
@@ -150,6 +146,15 @@ pub(crate) async fn scan_page(
                 "a scan has 1 to 1,000,000 segments, and the segment's index is below their number",
             )),
         };
+    // Checked here for every table, so that an external one refuses as a direct one does.
+    if let Some(name) = &scan.index {
+        super::page::index(core, name)?;
+    }
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        super::page::check_filter(core, scan.filter.as_ref(), &describe(core, scan))?;
+        return crate::external::client::scan(api, core, scan, projected).await;
+    }
     read_page(
         core,
         Placeholders::new(),

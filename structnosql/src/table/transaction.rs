@@ -594,10 +594,10 @@ impl ReadTransaction {
         match join_route(&mut self.route, core)? {
             Route::DynamoDb(_) => self.items.push(render_get(core, key_item.clone())?),
             #[cfg(feature = "external-client")]
-            Route::External(_) => self.wire.push(crate::external::wire::TransactGetRead {
-                table: core.table_name.clone(),
-                key: crate::external::wire::WireItem(key_item.clone()),
-            }),
+            Route::External(_) => self.wire.push(crate::external::client::transact_read(
+                core,
+                key_item.clone(),
+            )),
         }
         self.touched.push(Touched {
             hook: table.backend.cache_hook(),

@@ -78,6 +78,7 @@ pub(crate) async fn apply(
             condition,
             creates_record: false,
             version: None,
+            known: Vec::new(),
         };
         return crate::external::client::update(api, core, key_item, update).await;
     }
@@ -165,13 +166,15 @@ pub(crate) async fn apply_with_knowledge(
 ) -> Result<()> {
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
-        // The API's server finds the missing parents itself.
+        // The server plans the request with what is known here, as this table would.
+        let known = crate::external::client::known_paths(&actions, &existing, &present);
         let update = crate::external::client::Update {
             actions,
             return_old: false,
             condition,
             creates_record,
             version: version.as_ref(),
+            known,
         };
         return crate::external::client::update(api, core, key_item, update)
             .await

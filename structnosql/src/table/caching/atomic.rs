@@ -52,10 +52,6 @@ pub(crate) async fn commit_atomically(
     core: &TableCore,
     mut records: Vec<RecordWrites>,
 ) -> Result<()> {
-    #[cfg(feature = "external-client")]
-    if let Some(api) = core.external() {
-        return crate::external::client::commit_atomically(api, core, records).await;
-    }
     if records.len() > MAX_ACTIONS {
         return Err(Error::TooManyActions {
             what: "an atomic commit".into(),
@@ -63,6 +59,10 @@ pub(crate) async fn commit_atomically(
             limit: MAX_ACTIONS,
             request: "TransactWriteItems",
         });
+    }
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        return crate::external::client::commit_atomically(api, core, records).await;
     }
     let mut attempt = Attempt::FIRST;
     loop {

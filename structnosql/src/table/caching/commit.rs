@@ -148,6 +148,46 @@ pub(super) async fn commit_record(core: &TableCore, batch: &Batch) -> Result<()>
     Ok(())
 }
 
+/// A record's writes as an external API's commit takes them: each phase with what the cache knows
+/// of its paths (as [`commit_record`] plans them), the first carrying the version. A phase that
+/// would send nothing (removes of what is known absent) is left out, as [`commit_record`] sends
+/// nothing for it.
+#[cfg(feature = "external-client")]
+pub(super) fn groups(core: &TableCore, batch: &Batch) -> Vec<crate::external::client::Group> {
+    let mut known = batch.base.clone();
+    let mut version = Some(expected_version(core, &known));
+    let mut groups = Vec::with_capacity(batch.phases.len());
+    for phase in &batch.phases {
+        {
+            let existing = |path: &DocumentPath| known.existing_depth(path);
+            let present = presence(core, &known, phase.creates_record);
+            let (planned, _) = crate::table::retry::rewrite(
+                core.model,
+                phase.actions.clone(),
+                &existing,
+                &present,
+                None,
+            );
+            if !planned.is_empty() {
+                groups.push(crate::external::client::Group {
+                    actions: phase.actions.clone(),
+                    creates_record: phase.creates_record,
+                    version: version.take(),
+                    known: crate::external::client::known_paths(
+                        &phase.actions,
+                        &existing,
+                        &present,
+                    ),
+                });
+            }
+        }
+        for action in &phase.actions {
+            known.apply(action);
+        }
+    }
+    groups
+}
+
 /// Whether a value is known to be stored at a path, for dropping removes that would find nothing.
 /// `None` for every path (nothing dropped) when the removes must be sent: when the request must
 /// create the record (a SET they superseded would have), or when the model is versioned (a commit

@@ -280,21 +280,30 @@ impl Cached {
                 Some((_, Ok(batch))) => batches.push((key.clone(), batch)),
             }
         }
-        let records = batches
-            .iter()
-            .map(|(_, batch)| {
-                // The version is checked, and incremented, once per commit: by the first group.
-                let mut version = Some(expected_version(&self.core, &batch.base));
-                let groups = batch
-                    .phases
-                    .iter()
-                    .map(|phase| (phase.actions.clone(), phase.creates_record, version.take()));
-                (batch.key_item.clone(), groups.collect())
-            })
-            .collect();
-        let results = crate::external::client::commit(api, &self.core, records).await;
+        let mut records = Vec::with_capacity(batches.len());
+        let mut sent = Vec::with_capacity(batches.len());
+        {
+            let mut state = self.state();
+            for (key, batch) in batches {
+                let groups = commit::groups(&self.core, &batch);
+                if groups.is_empty() {
+                    // Nothing to send: committed as a direct commit commits it.
+                    if let Some(record) = state.records.get_mut(&key) {
+                        record.committed(&batch);
+                    }
+                    outcomes.push((batch.key_item, Ok(())));
+                } else {
+                    records.push((batch.key_item.clone(), groups));
+                    sent.push((key, batch));
+                }
+            }
+        }
+        let results = match records.is_empty() {
+            true => Vec::new(),
+            false => crate::external::client::commit(api, &self.core, records).await,
+        };
         let mut state = self.state();
-        for ((key, batch), result) in batches.into_iter().zip(results) {
+        for ((key, batch), result) in sent.into_iter().zip(results) {
             if result.is_ok() {
                 if let Some(record) = state.records.get_mut(&key) {
                     record.committed(&batch);

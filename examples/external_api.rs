@@ -1,7 +1,8 @@
 //! A table through your own HTTP API, for programs that hold no AWS credentials: the server serves
-//! a `BasicTable` with an `Executor` (here an axum route on 127.0.0.1), whose policy lets each user
-//! reach only their own profile and never change its `plan`; the client builds the same
-//! `BasicTable` and `CachingTable` with `external_api` instead of a DynamoDB client.
+//! a `BasicTable` with an `Executor` (here an axum route on 127.0.0.1, and a request handed to it
+//! directly as any framework would), whose policy lets each user reach only their own profile and
+//! never change its `plan`; the client builds the same `BasicTable` and `CachingTable` with
+//! `external_api` instead of a DynamoDB client.
 //!
 //! Run it with `cargo run --example external_api`.
 
@@ -24,9 +25,12 @@ struct Settings {
     language: Option<String>,
 }
 
-/// The server side: an executor over a DynamoDB table, on an axum route. A real application
-/// verifies a session or a token here; this one trusts an `x-user` header.
-async fn start_api(server: &EmbeddedDynamoDb) -> Result<String, Box<dyn std::error::Error>> {
+/// The server side: an executor over a DynamoDB table, on an axum route (its URL), and the same
+/// executor for any other framework. A real application verifies a session or a token here; this
+/// one trusts an `x-user` header.
+async fn start_api(
+    server: &EmbeddedDynamoDb,
+) -> Result<(String, Executor), Box<dyn std::error::Error>> {
     let profiles = BasicTable::<Profile>::builder()
         .table_name("profiles")
         .client(server.client())
@@ -46,20 +50,21 @@ async fn start_api(server: &EmbeddedDynamoDb) -> Result<String, Box<dyn std::err
         std::sync::Arc::new(OwnRecords::by("user_id")),
         std::sync::Arc::new(ReadOnlyPaths::new([["plan"]])),
     ]);
-    let router = Executor::new().serve("profiles", profiles, policy).router(
-        |headers: &axum::http::HeaderMap| Some(Caller::new(headers.get("x-user")?.to_str().ok()?)),
-    );
+    let executor = Executor::new().serve("profiles", profiles, policy);
+    let router = executor.clone().router(|headers: &axum::http::HeaderMap| {
+        Some(Caller::new(headers.get("x-user")?.to_str().ok()?))
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/db", listener.local_addr()?);
     let app = axum::Router::new().nest("/db", router);
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(url)
+    Ok((url, executor))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = EmbeddedDynamoDb::start()?;
-    let url = start_api(&server).await?;
+    let (url, executor) = start_api(&server).await?;
 
     // The client side: no AWS client, only the API and who is asking.
     let api = ExternalApi::new(&url).header("x-user", "ada");
@@ -116,5 +121,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         cached.stats().requests_sent
     );
     println!("stored: {:?}", profiles.get_record("ada").await?);
+
+    // Any other framework (or a serverless function): hand the executor each request body with the
+    // caller you authenticated, and send back the status and body it answers. Here, the request a
+    // client in another language would send.
+    let body = br#"{"version": 1, "table": "profiles", "request_id": "r1", "operation":
+        {"get_fields": {"key": {"user_id": {"S": "ada"}}, "paths": [["settings", "theme"]]}}}"#;
+    let (status, answer) = executor.execute(&Caller::new("ada"), body).await;
+    println!(
+        "any framework: HTTP {status} {}",
+        String::from_utf8(answer)?
+    );
     Ok(())
 }

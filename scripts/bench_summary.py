@@ -98,6 +98,22 @@ def cache(medians):
     print()
 
 
+def external(medians):
+    rows = ("get_record", "update 10 fields", "commit 100 records")
+    if not any(medians.get((f"external/{row}", "direct")) for row in rows):
+        return
+    print("### External tables: the same operations through your own HTTP API\n")
+    print("A table direct, and the same table through an `Executor` served over HTTP on 127.0.0.1 "
+          "(axum, reqwest), both on the embedded server.\n")
+    print("| Operation | direct | through the API | ratio |")
+    print("|---|---|---|---|")
+    for row in rows:
+        direct = medians.get((f"external/{row}", "direct"))
+        through = medians.get((f"external/{row}", "through API"))
+        print(f"| {row} | {duration(direct)} | {duration(through)} | {ratio(through, direct)} |")
+    print()
+
+
 def economy():
     data = load("economy")
     if not data:
@@ -185,6 +201,7 @@ def main():
         sys.exit("no results yet: run scripts/bench first")
     overhead(medians)
     cache(medians)
+    external(medians)
     economy()
     original()
     scale()

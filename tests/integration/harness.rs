@@ -36,12 +36,16 @@ pub fn endpoint_url() -> String {
 /// table is served by an in-process executor and goes through it). A test of something only a direct
 /// table has calls this, saying what, and ends when it answers `true`.
 pub fn through_api(direct_only: &str) -> bool {
-    let through =
-        std::env::var("STRUCTNOSQL_INTERNALS_THROUGH_API").is_ok_and(|value| value == "1");
+    let through = routed_through_api();
     if through {
         eprintln!("direct tables only: {direct_only}");
     }
     through
+}
+
+/// Whether tables go through an in-process executor in this run (see [`through_api`]).
+pub fn routed_through_api() -> bool {
+    std::env::var("STRUCTNOSQL_INTERNALS_THROUGH_API").is_ok_and(|value| value == "1")
 }
 
 /// A client for the test server. One per test: SDK connections belong to the runtime that opened them.

@@ -245,6 +245,14 @@ pub(super) fn refusal_of(error: Error) -> Refusal {
         Error::Config { .. } | Error::UnknownIndex { .. } | Error::NotOneRequest { .. } => {
             (RefusalKind::BadRequest, None)
         }
+        // A request DynamoDB refuses as invalid is the caller's (DynamoDB's message names the
+        // server's tables: it is not passed on).
+        Error::Service { code, .. } if code == "ValidationException" => {
+            return refusal(
+                RefusalKind::BadRequest,
+                "DynamoDB refused the request as invalid",
+            )
+        }
         Error::VersionConflict {
             expected, found, ..
         } => {

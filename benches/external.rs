@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use structnosql::external::policy::{Access, Caller, Denied};
 use structnosql::external::{axum, Executor, ExternalApi};
 use structnosql::table::{Backend, BasicTable, CachingTable, PrimaryIndex, Setters, Table};
@@ -106,14 +106,18 @@ fn external(c: &mut Criterion) {
         (url, direct, through)
     });
 
-    let mut group = c.benchmark_group("external");
-    group.measurement_time(Duration::from_secs(5));
-    for (label, table) in [("direct", &direct), ("through API", &through)] {
-        group.bench_function(BenchmarkId::new("get_record", label), |b| {
+    let tables = [("direct", &direct), ("through API", &through)];
+    let mut group = c.benchmark_group("external/get_record");
+    for (label, table) in tables {
+        group.bench_function(label, |b| {
             b.to_async(&runtime)
                 .iter(|| async { table.get_record("r").await.expect("get") })
         });
-        group.bench_function(BenchmarkId::new("update 10 fields", label), |b| {
+    }
+    group.finish();
+    let mut group = c.benchmark_group("external/update 10 fields");
+    for (label, table) in tables {
+        group.bench_function(label, |b| {
             b.to_async(&runtime).iter(|| async {
                 table
                     .update_multiple_fields("r", &ten_setters(7))
@@ -122,6 +126,7 @@ fn external(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
 
     // A caching table's commit of 100 records (one write each): 100 UpdateItems sent 16 at a time
     // directly, one HTTP request whose server sends them through the API.
@@ -129,11 +134,13 @@ fn external(c: &mut Criterion) {
     let caching_through: CachingTable<Reading> = runtime.block_on(table(&name, Some(&url)));
     let keys: Vec<String> = (0..100).map(|n| format!("c{n}")).collect();
     let f0 = Reading::fields().f0();
+    let mut group = c.benchmark_group("external/commit 100 records");
+    group.measurement_time(Duration::from_secs(10));
     for (label, caching) in [
         ("direct", &caching_direct),
         ("through API", &caching_through),
     ] {
-        group.bench_function(BenchmarkId::new("commit 100 records", label), |b| {
+        group.bench_function(label, |b| {
             b.to_async(&runtime).iter(|| async {
                 for key in &keys {
                     caching

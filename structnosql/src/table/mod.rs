@@ -19,6 +19,9 @@ mod records;
 pub(crate) mod retry;
 pub(crate) mod scan;
 mod selectors;
+// Key templates of entities (single-table design), whose derive and tables are being built on them.
+#[allow(dead_code)]
+mod template;
 mod trace;
 pub(crate) mod transaction;
 mod unvalidated;

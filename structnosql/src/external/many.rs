@@ -93,9 +93,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             writes: &writes,
             whole_record: false,
         };
-        self.policy
-            .authorize(&access)
-            .map_err(|denied| self.denial(name, &denied))?;
+        self.authorized(&access)?;
         // As a caching table's own commit sends them, without what its cache knows.
         for (actions, creates_record, version, known) in groups {
             if !actions.is_empty() {
@@ -176,9 +174,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             writes: &[],
             whole_record: false,
         };
-        self.policy
-            .authorize(&access)
-            .map_err(|denied| self.denial(name, &denied))?;
+        self.authorized(&access)?;
         let query = crate::table::Query {
             index: request.index,
             hash: request.hash,
@@ -237,9 +233,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             writes: &[],
             whole_record: paths.is_none(),
         };
-        self.policy
-            .authorize(&access)
-            .map_err(|denied| self.denial(name, &denied))?;
+        self.authorized(&access)?;
         let projected = paths.map(|paths| projection_with_keys(core, &paths));
         let (items, metadata) = crate::table::scan::scan_page(core, &scan, projected.as_deref())
             .await
@@ -284,9 +278,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 writes: &[],
                 whole_record: paths.is_none(),
             };
-            self.policy
-                .authorize(&access)
-                .map_err(|denied| self.denial(name, &denied))?;
+            self.authorized(&access)?;
             key_items.push(key_item);
         }
         let projected = paths.map(|paths| projection_with_keys(core, &paths));
@@ -344,9 +336,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 writes: &[],
                 whole_record: true,
             };
-            self.policy
-                .authorize(&access)
-                .map_err(|denied| self.denial(name, &denied))?;
+            self.authorized(&access)?;
             let item = item.map(|mut item| {
                 core.add_leading_key(&mut item);
                 item

@@ -140,9 +140,7 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
                 writes: &checked.writes,
                 whole_record: checked.whole_record,
             };
-            self.policy
-                .authorize(&access)
-                .map_err(|denied| self.denial(name, &denied))?;
+            self.authorized(&access)?;
             let key = checked.key.clone();
             self.run(checked).await.map_err(|error| match error {
                 // The record as stored, to a caller who may read it.
@@ -222,7 +220,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 | policy::Operation::DeleteRecord
                 | policy::Operation::RemoveRecord
         );
-        let access = Access {
+        self.authorized(&Access {
             caller,
             table: name,
             operation,
@@ -230,19 +228,19 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             reads,
             writes,
             whole_record,
-        };
-        self.policy
-            .authorize(&access)
-            .map_err(|denied| self.denial(name, &denied))
+        })
     }
 
-    /// The answer to a denied request; the reason stays in the server's log.
-    pub(super) fn denial(&self, table: &str, denied: &policy::Denied) -> Refusal {
-        tracing::debug!(table, reason = denied.reason(), "denied");
-        refusal(
-            RefusalKind::Denied,
-            "the caller may not do this to this record",
-        )
+    /// Asks the policy about `access`; a denial answers only that it was denied (the reason stays
+    /// in the server's log).
+    pub(super) fn authorized(&self, access: &Access<'_>) -> Result<(), Refusal> {
+        self.policy.authorize(access).map_err(|denied| {
+            tracing::debug!(table = access.table, reason = denied.reason(), "denied");
+            refusal(
+                RefusalKind::Denied,
+                "the caller may not do this to this record",
+            )
+        })
     }
 
     pub(super) fn model(&self) -> &'static crate::model::ModelSchema {

@@ -110,6 +110,21 @@ impl Planned {
     pub(crate) fn render(self, core: &TableCore) -> Result<TransactWriteItem> {
         let failed = |error| Error::request_build("TransactWriteItems", error);
         let all_old = ReturnValuesOnConditionCheckFailure::AllOld;
+        // A Delete or a ConditionCheck (two builder types with the same calls) of one record.
+        macro_rules! on_record {
+            ($builder:expr, $key_item:expr, $condition:expr) => {{
+                let (expression, names, values) = render_condition(core, $condition)?;
+                $builder
+                    .table_name(&core.table_name)
+                    .set_key(Some($key_item))
+                    .set_condition_expression(expression)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(all_old.clone())
+                    .build()
+                    .map_err(failed)?
+            }};
+        }
         Ok(match self {
             Planned::Put {
                 key_item,
@@ -152,32 +167,14 @@ impl Planned {
                 key_item,
                 condition,
             } => {
-                let (expression, names, values) = render_condition(core, condition.as_ref())?;
-                let delete = Delete::builder()
-                    .table_name(&core.table_name)
-                    .set_key(Some(key_item))
-                    .set_condition_expression(expression)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .return_values_on_condition_check_failure(all_old)
-                    .build()
-                    .map_err(failed)?;
+                let delete = on_record!(Delete::builder(), key_item, condition.as_ref());
                 TransactWriteItem::builder().delete(delete).build()
             }
             Planned::Check {
                 key_item,
                 condition,
             } => {
-                let (expression, names, values) = render_condition(core, Some(&condition))?;
-                let check = ConditionCheck::builder()
-                    .table_name(&core.table_name)
-                    .set_key(Some(key_item))
-                    .set_condition_expression(expression)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .return_values_on_condition_check_failure(all_old)
-                    .build()
-                    .map_err(failed)?;
+                let check = on_record!(ConditionCheck::builder(), key_item, Some(&condition));
                 TransactWriteItem::builder().condition_check(check).build()
             }
         })

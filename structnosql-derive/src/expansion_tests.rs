@@ -272,3 +272,26 @@ fn enum_with_data_in_a_content_attribute_follows_serde() {
         }
     })));
 }
+
+#[test]
+fn entity_with_key_templates_and_an_index() {
+    insta::assert_snapshot!(expand_model(
+        quote! {
+            #[structnosql(
+                rename_all = "camelCase",
+                entity = "Order",
+                pk = "CUSTOMER#{username}",
+                sk = "ORDER#{placed_on}#{order_id}",
+                index(name = "gsi1", pk = "STATUS#{status}", sk = "{shipped_on}")
+            )]
+            pub struct Order {
+                username: String,
+                placed_on: String,
+                order_id: u64,
+                status: Status,
+                shipped_on: Option<String>,
+            }
+        },
+        Kind::TableDataModel
+    ));
+}

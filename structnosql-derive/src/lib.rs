@@ -20,6 +20,7 @@ mod case;
 mod check;
 mod expand;
 mod serde_attrs;
+mod template;
 
 use proc_macro::TokenStream;
 
@@ -116,7 +117,7 @@ fn derive_model(input: proc_macro2::TokenStream, kind: Kind) -> proc_macro2::Tok
     let mut errors = darling::Error::accumulator();
     let model = ast::Model::parse(&input, &mut errors);
     if let Some(model) = &model {
-        check::model(model, &mut errors);
+        check::model(model, kind, &mut errors);
     }
     match (errors.finish(), &model) {
         (Ok(()), Some(model)) => expand::model(model, kind),

@@ -148,3 +148,7 @@ const fn same_str(a: &str, b: &str) -> bool {
     }
     true
 }
+
+pub use crate::entity::{
+    Entity, EntityKey, EntitySchema, KeyEncoding, KeyPiece, KeyTemplate, KeyTemplates, TemplatePart,
+};

@@ -119,6 +119,14 @@ pub enum Error {
         suggestion: Option<String>,
     },
 
+    /// A query of an entity's partial key cannot be built as asked (a field of the hash key without
+    /// a value, a field of the sort key given without those before it); nothing was sent.
+    #[error("invalid query: {message}")]
+    InvalidQuery {
+        /// What is wrong.
+        message: String,
+    },
+
     /// A `{{placeholder}}` of a string path was given no value.
     #[error("path {path:?} needs a value for {{{{{placeholder}}}}}")]
     MissingKeyValue {

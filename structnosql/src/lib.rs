@@ -46,6 +46,7 @@
 pub mod connection;
 pub(crate) mod document;
 mod embedded;
+pub mod entity;
 mod error;
 pub mod expr;
 #[cfg(any(feature = "external-server", feature = "external-client"))]

@@ -25,6 +25,7 @@ mod queries;
 mod request_economy;
 mod request_order;
 mod robustness;
+mod single_table;
 mod string_paths;
 mod transactions;
 mod ttl;

@@ -7,6 +7,7 @@ use syn::spanned::Spanned as _;
 
 use crate::case::RenameRule;
 use crate::serde_attrs::{self, SerdeAttrs};
+use crate::template::KeyTemplate;
 
 mod attribute;
 
@@ -41,6 +42,19 @@ struct ModelInput {
     rename_all: Option<syn::LitStr>,
     #[darling(rename = "crate")]
     krate: Option<syn::Path>,
+    entity: Option<syn::LitStr>,
+    pk: Option<syn::LitStr>,
+    sk: Option<syn::LitStr>,
+    #[darling(multiple)]
+    index: Vec<IndexInput>,
+}
+
+/// `index(name = "gsi1", pk = "...", sk = "...")` on an entity.
+#[derive(FromMeta)]
+struct IndexInput {
+    name: syn::LitStr,
+    pk: syn::LitStr,
+    sk: Option<syn::LitStr>,
 }
 
 #[derive(FromField)]
@@ -95,6 +109,119 @@ pub struct Model {
     pub krate: Option<syn::Path>,
     pub serde: SerdeAttrs,
     pub fields: Vec<Field>,
+    /// `#[structnosql(entity = "...", pk = "...", ...)]`: the model is an entity of a shared table.
+    pub entity: Option<EntityAttrs>,
+}
+
+/// An entity's name and key templates.
+pub struct EntityAttrs {
+    pub name: syn::LitStr,
+    pub primary: KeyTemplates,
+    /// Each index's name and templates.
+    pub indexes: Vec<(syn::LitStr, KeyTemplates)>,
+}
+
+/// The templates of one index's keys.
+pub struct KeyTemplates {
+    pub hash: Template,
+    pub sort: Option<Template>,
+}
+
+impl KeyTemplates {
+    /// The templates, hash first.
+    pub fn both(&self) -> impl Iterator<Item = &Template> {
+        std::iter::once(&self.hash).chain(&self.sort)
+    }
+}
+
+/// A key template and where it is written.
+pub struct Template {
+    pub parsed: KeyTemplate,
+    pub literal: syn::LitStr,
+}
+
+impl Template {
+    fn parse(literal: &syn::LitStr, errors: &mut darling::error::Accumulator) -> Option<Self> {
+        match KeyTemplate::parse(&literal.value()) {
+            Ok(parsed) => Some(Self {
+                parsed,
+                literal: literal.clone(),
+            }),
+            Err(problem) => {
+                errors.push(
+                    darling::Error::custom(format!("invalid key template: {problem}"))
+                        .with_span(literal),
+                );
+                None
+            }
+        }
+    }
+}
+
+impl KeyTemplates {
+    fn parse(
+        hash: &syn::LitStr,
+        sort: Option<&syn::LitStr>,
+        errors: &mut darling::error::Accumulator,
+    ) -> Option<Self> {
+        let hash = Template::parse(hash, errors);
+        let sort = sort.map(|sort| Template::parse(sort, errors));
+        match (hash, sort) {
+            (Some(hash), None) => Some(Self { hash, sort: None }),
+            (Some(hash), Some(Some(sort))) => Some(Self {
+                hash,
+                sort: Some(sort),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl EntityAttrs {
+    /// Reads the entity options of a model: `None` without `entity`, or when one is wrong (the
+    /// error reported).
+    fn parse(input: &ModelInput, errors: &mut darling::error::Accumulator) -> Option<Self> {
+        let Some(name) = &input.entity else {
+            let stray = input
+                .pk
+                .as_ref()
+                .or(input.sk.as_ref())
+                .or(input.index.first().map(|index| &index.name));
+            if let Some(stray) = stray {
+                errors.push(
+                    darling::Error::custom(
+                        "key templates belong to an entity: add `entity = \"Name\"`",
+                    )
+                    .with_span(stray),
+                );
+            }
+            return None;
+        };
+        let Some(pk) = &input.pk else {
+            errors.push(
+                darling::Error::custom(
+                    "an entity needs the template of its hash key: `pk = \"PREFIX#{field}\"`",
+                )
+                .with_span(name),
+            );
+            return None;
+        };
+        let primary = KeyTemplates::parse(pk, input.sk.as_ref(), errors);
+        let indexes: Vec<_> = input
+            .index
+            .iter()
+            .map(|index| {
+                KeyTemplates::parse(&index.pk, index.sk.as_ref(), errors)
+                    .map(|templates| (index.name.clone(), templates))
+            })
+            .collect();
+        let indexes = indexes.into_iter().collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            name: name.clone(),
+            primary: primary?,
+            indexes,
+        })
+    }
 }
 
 /// One field of a model.
@@ -110,6 +237,8 @@ pub struct Field {
     pub serde: SerdeAttrs,
     /// Whether the field's type names the model (or `Self`).
     pub mentions_model: bool,
+    /// Whether the entity's primary key templates hold the field.
+    pub in_primary_key: bool,
     pub options: FieldOptions,
 }
 
@@ -123,6 +252,7 @@ impl Model {
         let parsed = errors.handle(ModelInput::from_derive_input(input))?;
         let serde = serde_attrs::read(&parsed.attrs, true, errors);
         let rule = rename_rule(parsed.rename_all.as_ref(), &serde);
+        let entity = EntityAttrs::parse(&parsed, errors);
         let fields = match parsed.data {
             darling::ast::Data::Struct(fields) => fields.fields,
             darling::ast::Data::Enum(_) => Vec::new(),
@@ -131,7 +261,13 @@ impl Model {
             .iter()
             .filter_map(|field| {
                 let input = errors.handle(FieldInput::from_field(field))?;
-                Field::new(input, &parsed.ident, rule, errors)
+                let mut field = Field::new(input, &parsed.ident, rule, errors)?;
+                field.in_primary_key = entity.as_ref().is_some_and(|entity| {
+                    entity.primary.both().any(|template| {
+                        template.parsed.fields().any(|name| name == field.rust_name)
+                    })
+                });
+                Some(field)
             })
             .collect();
         Some(Model {
@@ -142,11 +278,25 @@ impl Model {
             krate: parsed.krate,
             serde,
             fields,
+            entity,
         })
+    }
+
+    /// The field whose Rust name is `name`, with an attribute of its own (not flattened).
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields
+            .iter()
+            .find(|field| field.rust_name == name && !field.options.flatten.is_present())
     }
 }
 
 impl Field {
+    /// Whether the field is written with the whole record only: marked `read_only`, or held by
+    /// the entity's primary key (changing it would move the record).
+    pub fn is_read_only(&self) -> bool {
+        self.options.read_only.is_present() || self.in_primary_key
+    }
+
     /// Whether the field's depth is unbounded (it leads back to the model), so left out of the
     /// model's.
     pub fn is_recursive(&self) -> bool {
@@ -173,6 +323,7 @@ impl Field {
         let name_span = rename.map_or(ident.span(), syn::LitStr::span);
         Some(Field {
             mentions_model: mentions(&input.ty, model),
+            in_primary_key: false,
             ident,
             ty: input.ty,
             rust_name,

@@ -5,8 +5,10 @@ use darling::util::Flag;
 use proc_macro2::Span;
 
 use crate::ast::{Field, Model, StringEnum};
+use crate::expand::Kind;
 
 mod derived;
+mod entity;
 
 use crate::case::RenameRule;
 use crate::serde_attrs::SerdeAttrs;
@@ -16,7 +18,8 @@ pub use derived::derived_attribute;
 const FORBIDDEN_IN_NAMES: &[char] = &['.', '{', '}', '(', ')', '[', ']'];
 
 /// Checks a model, collecting every error (in source order, as the compiler shows them).
-pub fn model(model: &Model, errors: &mut Accumulator) {
+pub fn model(model: &Model, kind: Kind, errors: &mut Accumulator) {
+    entity::entity(model, kind, errors);
     not_generic(
         &model.generics,
         "structnosql models cannot be generic: their schema is static",

@@ -115,7 +115,7 @@ fn method(field: &Field, vis: &syn::Visibility, private: &TokenStream) -> TokenS
             }
         };
     }
-    let read_only = field.options.read_only.is_present();
+    let read_only = field.is_read_only();
     let accessor = accessor_type(ty, read_only, private);
     let doc = if read_only {
         format!(

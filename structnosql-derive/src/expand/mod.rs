@@ -3,6 +3,7 @@
 mod accessors;
 mod asserts;
 mod codec;
+mod entity;
 mod newtype;
 mod schema;
 mod string_enum;
@@ -14,6 +15,7 @@ use quote::quote;
 use crate::ast::Model;
 
 pub use newtype::newtype;
+pub(crate) use schema::option_inner;
 pub use string_enum::string_enum;
 pub use tagged::tagged;
 
@@ -63,12 +65,17 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
     let map_model = schema::map_model_impl(model);
     let table_impl = (kind == Kind::TableDataModel).then(|| {
         let depths = asserts::depths(model);
+        let entity_items = entity::table_items(model);
         quote! {
             #[automatically_derived]
-            impl __p::TableDataModel for #ident {}
+            impl __p::TableDataModel for #ident {
+                #entity_items
+            }
             #depths
         }
     });
+    let entity_schema = entity::entity_schema(model);
+    let key_function = entity::key_function(model, &private);
     let key_names = asserts::key_names(model);
     let accessors = accessors::accessors(model);
     quote! {
@@ -84,10 +91,12 @@ pub fn model(model: &Model, kind: Kind) -> TokenStream {
             #attribute
             #map_model
             #table_impl
+            #entity_schema
             #key_names
         };
 
         #accessors
+        #key_function
     }
 }
 

@@ -59,6 +59,16 @@ pub fn newtype(newtype: &Newtype) -> TokenStream {
                 }
             }
 
+            // A part of key templates when its field is one (`for<'a>` keeps the impl from being
+            // an error when it is not).
+            #[automatically_derived]
+            impl __p::TemplatePart for #ident
+            where
+                for<'a> #inner: __p::TemplatePart,
+            {
+                const ENCODING: __p::KeyEncoding = <#inner as __p::TemplatePart>::ENCODING;
+            }
+
             #[automatically_derived]
             impl __p::RecordKey for #ident {
                 fn key_values(

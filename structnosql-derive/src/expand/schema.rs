@@ -95,7 +95,7 @@ fn field_schema(field: &Field) -> TokenStream {
         let check = check_fn_ident(field);
         options.push(quote!(with_check(#check)));
     }
-    if field.options.read_only.is_present() {
+    if field.is_read_only() {
         options.push(quote!(with_read_only(true)));
     }
     for direction in Direction::BOTH {
@@ -243,7 +243,7 @@ fn default_fn(field: &Field) -> Option<TokenStream> {
 }
 
 /// `T` if `ty` is written `Option<T>` (or a path ending in `Option<T>`).
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+pub(crate) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else {
         return None;
     };

@@ -22,6 +22,27 @@ pub fn string_enum(string_enum: &StringEnum) -> TokenStream {
 
             static __NAMES: &[&str] = &[#(#strings),*];
 
+            // A key attribute and a part of key templates, as its stored string; the bounds hold
+            // when the enum is `Clone` and `Debug`, as keys are (`for<'a>` keeps the impl from
+            // being an error when they do not).
+            #[automatically_derived]
+            impl __p::KeyPart for #ident
+            where
+                for<'a> #ident: ::core::clone::Clone + ::core::fmt::Debug,
+            {
+                fn scalar_type() -> __p::ScalarAttributeType {
+                    __p::ScalarAttributeType::S
+                }
+            }
+
+            #[automatically_derived]
+            impl __p::TemplatePart for #ident
+            where
+                for<'a> #ident: __p::KeyPart,
+            {
+                const ENCODING: __p::KeyEncoding = __p::KeyEncoding::Text;
+            }
+
             #[automatically_derived]
             impl __p::Attribute for #ident {
                 type Accessor = __p::FieldPath<Self>;

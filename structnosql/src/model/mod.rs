@@ -616,6 +616,12 @@ pub(crate) fn record_item<M: TableDataModel>(
 
 /// A struct stored as a whole DynamoDB record. Implement it with `#[derive(TableDataModel)]`.
 pub trait TableDataModel: MapModel {
+    /// The entity the model is, with `#[structnosql(entity = "...")]` (see [`crate::entity`]).
+    #[doc(hidden)]
+    fn entity_schema() -> Option<&'static crate::entity::EntitySchema> {
+        None
+    }
+
     /// The record as a DynamoDB item, checked: every problem is reported with its path.
     fn to_item(&self) -> Result<Item> {
         record_item(self, transform::Checks::Run)

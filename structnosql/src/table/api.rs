@@ -141,7 +141,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         mut item: Item,
         condition: PutCondition<'_>,
     ) -> Result<bool> {
-        self.core().add_leading_key(&mut item);
+        self.core().complete_item(&mut item)?;
         let key_item = self.core().key_item_of::<K>(&item)?;
         self.backend.put(&key_item, item, condition).await
     }
@@ -379,15 +379,17 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         for (path, _) in &writes {
             check_field_path(path)?;
         }
-        let key_item = self.key_item(key)?;
+        let key = key.into();
+        let key_item = self.core().key_item(&key)?;
         let paths: Vec<DocumentPath> = match old {
             OldValues::Skip => Vec::new(),
             OldValues::Fetch => writes.iter().map(|(path, _)| path.clone()).collect(),
         };
-        let actions = writes
+        let mut actions = writes
             .into_iter()
             .map(|(path, value)| UpdateAction::Set(path, value))
             .collect();
+        self.core().computed_writes(&key, &mut actions)?;
         let old = self
             .backend
             .write(&key_item, actions, old, condition)
@@ -558,11 +560,13 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             check_field_path(path)?;
             crate::model::validation::check_writable(self.core().model, path)?;
         }
-        let key_item = self.key_item(key)?;
-        let actions = named
+        let key = key.into();
+        let key_item = self.core().key_item(&key)?;
+        let mut actions = named
             .iter()
             .map(|(_, path)| UpdateAction::Remove(path.clone()))
             .collect();
+        self.core().computed_writes(&key, &mut actions)?;
         let written = self
             .backend
             .write(&key_item, actions, OldValues::Fetch, condition)

@@ -217,9 +217,11 @@ pub(crate) fn key_attributes(core: &TableCore, item: &Item) -> Item {
 /// The paths to project to read `paths` and key the results: `paths` and the primary key.
 pub(crate) fn projection_with_keys(core: &TableCore, paths: &[DocumentPath]) -> Vec<DocumentPath> {
     let mut wanted: Vec<DocumentPath> = paths.to_vec();
-    for key in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {
+    let entity_type = core.entity.as_ref().map(|entity| &entity.type_attribute);
+    let keys = std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key);
+    for name in keys.chain(entity_type) {
         wanted.push(DocumentPath::from_segments(vec![Segment::Key(
-            key.as_str().into(),
+            name.as_str().into(),
         )]));
     }
     projected_paths(&wanted)
@@ -635,7 +637,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             let mut item = record
                 .to_item()
                 .map_err(|error| in_batch(error, position))?;
-            core.add_leading_key(&mut item);
+            core.complete_item(&mut item)
+                .map_err(|error| in_batch(error, position))?;
             let key = core.key_of::<K>(&item)?;
             let key_item = core
                 .key_item(&key)

@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
+use super::computed::{EntityTable, DEFAULT_ENTITY_TYPE_ATTRIBUTE};
 use super::config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex, Projection};
 use super::key::RecordKey;
 use crate::error::{Error, Result};
@@ -42,13 +43,15 @@ pub struct TableCore {
     pub(crate) whole_record_reads: bool,
     /// The most records a caching table keeps (see `TableBuilder::cache_capacity`).
     pub(crate) cache_capacity: Option<usize>,
+    /// The entity whose records the table holds, for a model that is one (see `computed`).
+    pub(crate) entity: Option<EntityTable>,
     /// How long a caching table trusts what it read (see `TableBuilder::cache_max_age`).
     pub(crate) cache_max_age: Option<std::time::Duration>,
 }
 
 impl TableCore {
     /// Checks that the model and the key schema agree: key fields exist, are required (table keys),
-    /// and have the key type's DynamoDB type.
+    /// and have the key type's DynamoDB type; an entity's templates fit the table's indexes.
     pub(crate) fn new<M: TableDataModel, K: RecordKey>(
         store: Store,
         table_name: String,
@@ -62,37 +65,66 @@ impl TableCore {
             table: table_name.clone(),
             message,
         };
-        let (hash_type, sort_type) = K::scalar_types();
-        check_key_field(model, &primary_index.hash_key, Some(hash_type), true)
-            .map_err(&schema_error)?;
-        match (&primary_index.sort_key, sort_type) {
-            (Some(sort_key), Some(sort_type)) => {
-                check_key_field(model, sort_key, Some(sort_type), true).map_err(&schema_error)?
-            }
-            (None, None) => {}
-            (Some(sort_key), None) => {
+        let entity = match (M::entity_schema(), K::entity_schema()) {
+            (None, None) => None,
+            (Some(entity), Some(keyed)) if std::ptr::eq(entity, keyed) => Some(
+                EntityTable::new(
+                    entity,
+                    model,
+                    &primary_index,
+                    &global_secondary_indexes,
+                    DEFAULT_ENTITY_TYPE_ATTRIBUTE,
+                )
+                .map_err(&schema_error)?,
+            ),
+            (Some(_), _) => {
                 return Err(schema_error(format!(
-                    "the primary index has sort key {sort_key:?}, so the record key type must be a (hash, sort) pair"
+                    "{} is an entity: its records are addressed by EntityKey<{}>",
+                    model.name(),
+                    model.name()
                 )))
             }
-            (None, Some(_)) => {
-                return Err(schema_error(
-                    "the record key type is a (hash, sort) pair, but the primary index has no sort key".into(),
-                ))
+            (None, Some(keyed)) => {
+                return Err(schema_error(format!(
+                    "the record key type is an EntityKey of {}, which {} is not",
+                    keyed.name,
+                    model.name()
+                )))
             }
+        };
+        if entity.is_none() {
+            check_model_keys::<K>(model, &primary_index, &global_secondary_indexes)
+                .map_err(&schema_error)?;
         }
-        for index in &global_secondary_indexes {
-            check_key_field(model, &index.hash_key, None, false).map_err(&schema_error)?;
-            if let Some(sort_key) = &index.sort_key {
-                check_key_field(model, sort_key, None, false).map_err(&schema_error)?;
-            }
-        }
-        Ok(Self {
+        let mut core = Self::shared(
             store,
             table_name,
             primary_index,
             global_secondary_indexes,
-            updates_create_records,
+            model,
+            commit_concurrency,
+        );
+        core.updates_create_records = updates_create_records;
+        core.entity = entity;
+        Ok(core)
+    }
+
+    /// A table of `model` with the default settings, unchecked (checked by [`TableCore::new`]; a
+    /// shared table's, whose entities are not known yet).
+    pub(crate) fn shared(
+        store: Store,
+        table_name: String,
+        primary_index: PrimaryIndex,
+        global_secondary_indexes: Vec<GlobalSecondaryIndex>,
+        model: &'static ModelSchema,
+        commit_concurrency: usize,
+    ) -> Self {
+        Self {
+            store,
+            table_name,
+            primary_index,
+            global_secondary_indexes,
+            updates_create_records: true,
             commit_concurrency,
             model,
             report_consumed_capacity: false,
@@ -100,7 +132,8 @@ impl TableCore {
             whole_record_reads: true,
             cache_capacity: None,
             cache_max_age: None,
-        })
+            entity: None,
+        }
     }
 
     /// The DynamoDB client, for the operations an external API does not carry.
@@ -216,12 +249,12 @@ impl TableCore {
     }
 
     /// Creates the table and its indexes unless the table exists, then waits until it is `ACTIVE`.
-    pub(crate) async fn create_table<K: RecordKey>(
+    pub(crate) async fn create_table(
         &self,
+        (hash_type, sort_type): (ScalarAttributeType, Option<ScalarAttributeType>),
         billing_mode: BillingMode,
         timeout: Duration,
     ) -> Result<()> {
-        let (hash_type, sort_type) = K::scalar_types();
         let mut definitions = Definitions::default();
         definitions.add(&self.primary_index.hash_key, hash_type);
         if let (Some(name), Some(kind)) = (&self.primary_index.sort_key, sort_type) {
@@ -349,6 +382,40 @@ fn describe_key_value(value: &ddb::AttributeValue) -> String {
         ddb::AttributeValue::B(bytes) => format!("{} bytes", bytes.as_ref().len()),
         other => format!("{other:?}"),
     }
+}
+
+/// Checks that a model (not an entity) and the key schema agree: key fields exist, are required
+/// (table keys), and have the key type's DynamoDB type.
+fn check_model_keys<K: RecordKey>(
+    model: &'static ModelSchema,
+    primary_index: &PrimaryIndex,
+    global_secondary_indexes: &[GlobalSecondaryIndex],
+) -> std::result::Result<(), String> {
+    let (hash_type, sort_type) = K::scalar_types();
+    check_key_field(model, &primary_index.hash_key, Some(hash_type), true)?;
+    match (&primary_index.sort_key, sort_type) {
+            (Some(sort_key), Some(sort_type)) => {
+                check_key_field(model, sort_key, Some(sort_type), true)?
+            }
+            (None, None) => {}
+            (Some(sort_key), None) => {
+                return Err(format!(
+                    "the primary index has sort key {sort_key:?}, so the record key type must be a (hash, sort) pair"
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(
+                    "the record key type is a (hash, sort) pair, but the primary index has no sort key".into(),
+                )
+            }
+        }
+    for index in global_secondary_indexes {
+        check_key_field(model, &index.hash_key, None, false)?;
+        if let Some(sort_key) = &index.sort_key {
+            check_key_field(model, sort_key, None, false)?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks that `name` is a field of the model with a key-compatible type.

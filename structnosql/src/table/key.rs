@@ -91,6 +91,16 @@ pub trait RecordKey: Clone + std::fmt::Debug + Send + Sync + 'static {
     fn key_schemas() -> (TypeSchema, Option<TypeSchema>);
     /// DynamoDB's types of the hash and sort parts.
     fn scalar_types() -> (ScalarAttributeType, Option<ScalarAttributeType>);
+    /// The entity whose records the key addresses (an [`EntityKey`](crate::entity::EntityKey)).
+    #[doc(hidden)]
+    fn entity_schema() -> Option<&'static crate::entity::EntitySchema> {
+        None
+    }
+    /// The stored values of the fields an entity's key is made of, by attribute name.
+    #[doc(hidden)]
+    fn template_values(&self) -> &[(&'static str, AttributeValue)] {
+        &[]
+    }
 }
 
 impl<H: KeyPart, S: KeyPart> RecordKey for (H, S) {

@@ -32,8 +32,15 @@ impl TableCore {
     }
 
     /// Whether `item` belongs to this table: its hash key carries the leading key (always true
-    /// without one).
+    /// without one), and it is an item of the table's entity, if any.
     pub(crate) fn is_visible(&self, item: &Item) -> bool {
+        let entity_type = |entity: &super::computed::EntityTable| {
+            item.get(&entity.type_attribute)
+                == Some(&AttributeValue::S(entity.schema.name.to_owned()))
+        };
+        if !self.entity.as_ref().is_none_or(entity_type) {
+            return false;
+        }
         self.leading_key.is_none()
             || item
                 .get(&self.primary_index.hash_key)
@@ -64,6 +71,7 @@ impl TableCore {
 
     /// A stored item as a record: the leading key taken off its hash key, then decoded.
     pub(crate) fn decode_record<M: TableDataModel>(&self, mut item: Item) -> Result<M> {
+        self.check_entity_type(&item)?;
         if self.leading_key.is_some() {
             let hash_key = &self.primary_index.hash_key;
             let hash = item

@@ -7,6 +7,7 @@ mod api;
 pub(crate) mod backend;
 pub(crate) mod batch;
 pub(crate) mod caching;
+mod computed;
 mod config;
 pub(crate) mod core;
 pub(crate) mod key;
@@ -19,9 +20,7 @@ mod records;
 pub(crate) mod retry;
 pub(crate) mod scan;
 mod selectors;
-// Key templates of entities (single-table design), whose derive and tables are being built on them.
-#[allow(dead_code)]
-mod template;
+mod single;
 mod trace;
 pub(crate) mod transaction;
 mod unvalidated;
@@ -40,6 +39,7 @@ pub use page::{QueryMetadata, QueryPage};
 pub use query::{Query, SortCondition};
 pub use scan::Scan;
 pub use selectors::{Getters, ModelSelection, NamedValues, Removers, Setters};
+pub use single::{SingleTable, SingleTableBuilder};
 pub use transaction::{ReadResults, ReadTransaction, Slot, WriteTransaction};
 
 use std::marker::PhantomData;
@@ -320,6 +320,16 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         core.whole_record_reads = self.whole_record_reads;
         core.cache_capacity = self.cache_capacity;
         core.cache_max_age = self.cache_max_age;
+        if core.entity.is_some() && (self.leading_key.is_some() || core.client().is_err()) {
+            return Err(Error::Config {
+                message: format!(
+                    "table {}: an entity's keys are its templates', which take no leading key, and \
+                     its tables go to DynamoDB directly (through an external API, the server's \
+                     table computes them)",
+                    core.table_name
+                ),
+            });
+        }
         if let Some(prefix) = self.leading_key {
             let string_hash = K::scalar_types().0 == ScalarAttributeType::S;
             if prefix.is_empty() || !string_hash {
@@ -333,7 +343,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
             core.leading_key = Some(prefix);
         }
         if self.auto_create_table {
-            core.create_table::<K>(self.billing_mode, self.create_timeout)
+            core.create_table(K::scalar_types(), self.billing_mode, self.create_timeout)
                 .await?;
         }
         #[cfg(all(

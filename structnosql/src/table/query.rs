@@ -6,11 +6,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::core::TableCore;
 use super::key::KeyValueInput;
 use super::page::{self, read_page, Page, PageRequest, QueryMetadata};
-use super::read::projected_paths;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Placeholders};
 use crate::model::Item;
-use crate::path::{DocumentPath, Segment};
+use crate::path::DocumentPath;
 
 /// A condition on the sort key of the queried index.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,13 +186,7 @@ pub(crate) async fn query_page(
         };
         key_condition = format!("{key_condition} AND {clause}");
     }
-    let mut wanted: Vec<DocumentPath> = paths.to_vec();
-    for key in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {
-        wanted.push(DocumentPath::from_segments(vec![Segment::Key(
-            key.as_str().into(),
-        )]));
-    }
-    let projected = projected_paths(&wanted);
+    let projected = super::batch::projection_with_keys(core, paths);
     read_page(
         core,
         placeholders,

@@ -71,13 +71,14 @@ pub(crate) enum Planned {
 }
 
 impl Planned {
-    /// The put of a whole record, as stored (the table's leading key added).
+    /// The put of a whole record, as stored (the table's leading key or an entity's computed
+    /// attributes added).
     pub(crate) fn put<K: RecordKey>(
         core: &TableCore,
         mut item: Item,
         condition: Option<Condition>,
     ) -> Result<Self> {
-        core.add_leading_key(&mut item);
+        core.complete_item(&mut item)?;
         let key_item = core.key_item_of::<K>(&item)?;
         Ok(Planned::Put {
             key_item,
@@ -369,8 +370,9 @@ impl WriteTransaction {
         condition: Option<&Condition>,
     ) -> Result<Self> {
         let core = table.backend.core();
-        let key_item = core.key_item(&key.into())?;
-        let actions = setters
+        let key = key.into();
+        let key_item = core.key_item(&key)?;
+        let mut actions = setters
             .resolve(core.model)?
             .into_iter()
             .map(|(path, value)| {
@@ -378,6 +380,7 @@ impl WriteTransaction {
                 Ok(UpdateAction::Set(path, value))
             })
             .collect::<Result<Vec<_>>>()?;
+        core.computed_writes(&key, &mut actions)?;
         let planned = Planned::Update {
             key_item,
             actions,

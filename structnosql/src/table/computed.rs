@@ -1,0 +1,273 @@
+//! The attributes a table computes for an entity's items (single-table design, see
+//! [`crate::entity`]): the key attributes rendered by the entity's templates, its indexes' keys, and
+//! the entity-type attribute. Every write of a whole record stores them; a field write rewrites the
+//! index keys whose templates hold a written field, in the same request.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::config::{GlobalSecondaryIndex, PrimaryIndex};
+use super::core::TableCore;
+use super::key::RecordKey;
+use crate::entity::{EntitySchema, KeyTemplates};
+use crate::error::{Error, Result};
+use crate::expr::UpdateAction;
+use crate::model::{Item, ModelSchema, Violation, Violations};
+use crate::path::{DocumentPath, Segment};
+
+/// The attribute that names an item's entity, unless the table names another.
+pub const DEFAULT_ENTITY_TYPE_ATTRIBUTE: &str = "_et";
+
+/// An entity's templates with the attribute names of the table they are stored in.
+#[derive(Debug, Clone)]
+pub(crate) struct EntityTable {
+    pub(crate) schema: &'static EntitySchema,
+    /// The attribute holding the entity's name.
+    pub(crate) type_attribute: String,
+    /// The primary key's templates, then each of the entity's indexes': with the attribute names
+    /// of the index's hash and sort keys.
+    keys: Vec<ComputedKeys>,
+}
+
+#[derive(Debug, Clone)]
+struct ComputedKeys {
+    templates: KeyTemplates,
+    hash: String,
+    sort: Option<String>,
+}
+
+impl ComputedKeys {
+    fn attributes(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.hash).chain(&self.sort)
+    }
+}
+
+impl EntityTable {
+    /// The entity in a table of this primary index and these indexes: the templates must fit them
+    /// (a sort key template where the index has a sort key, and only there; an index of the table
+    /// for each of the entity's), and no computed attribute may be a field of the model.
+    pub(crate) fn new(
+        schema: &'static EntitySchema,
+        model: &'static ModelSchema,
+        primary_index: &PrimaryIndex,
+        indexes: &[GlobalSecondaryIndex],
+        type_attribute: &str,
+    ) -> std::result::Result<Self, String> {
+        let name = schema.name;
+        let fits = |index: &str, templates: &KeyTemplates, sort: &Option<String>| match (
+            templates.sort.is_some(),
+            sort.is_some(),
+        ) {
+            (true, false) => Err(format!(
+                "entity {name} has a sort key template for {index}, which has no sort key"
+            )),
+            (false, true) => Err(format!(
+                "entity {name} needs a sort key template for {index}, which has a sort key"
+            )),
+            _ => Ok(()),
+        };
+        fits("the table", &schema.primary, &primary_index.sort_key)?;
+        let mut keys = vec![ComputedKeys {
+            templates: schema.primary,
+            hash: primary_index.hash_key.clone(),
+            sort: primary_index.sort_key.clone(),
+        }];
+        for (index_name, templates) in schema.indexes {
+            let index = indexes
+                .iter()
+                .find(|index| index.name == *index_name)
+                .ok_or_else(|| {
+                    format!("entity {name} has templates for index {index_name:?}, which the table does not have")
+                })?;
+            fits(&format!("index {index_name:?}"), templates, &index.sort_key)?;
+            keys.push(ComputedKeys {
+                templates: *templates,
+                hash: index.hash_key.clone(),
+                sort: index.sort_key.clone(),
+            });
+        }
+        let computed = keys
+            .iter()
+            .flat_map(ComputedKeys::attributes)
+            .map(String::as_str)
+            .chain([type_attribute]);
+        for attribute in computed {
+            if model.field(attribute).is_some() {
+                return Err(format!(
+                    "{attribute:?} is computed for every {name} (a key or the entity type), so it cannot be a field of the model"
+                ));
+            }
+        }
+        Ok(Self {
+            schema,
+            type_attribute: type_attribute.to_owned(),
+            keys,
+        })
+    }
+
+    /// The entity's indexes (not the primary key).
+    fn indexes(&self) -> &[ComputedKeys] {
+        self.keys.get(1..).unwrap_or_default()
+    }
+}
+
+impl TableCore {
+    /// Completes a whole item about to be written: an entity's keys, index keys (those whose
+    /// fields all have values) and entity type; else the leading key.
+    pub(crate) fn complete_item(&self, item: &mut Item) -> Result<()> {
+        let Some(entity) = &self.entity else {
+            self.add_leading_key(item);
+            return Ok(());
+        };
+        let mut computed = Vec::new();
+        for keys in &entity.keys {
+            let rendered = keys
+                .templates
+                .both()
+                .map(|template| template.render(|name| item.get(name)))
+                .collect::<std::result::Result<Option<Vec<String>>, _>>()
+                .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
+            // Only an index's template can lack a value (primary key fields are required): the
+            // item is left out of that index.
+            if let Some(rendered) = rendered {
+                let values = rendered.into_iter().map(AttributeValue::S);
+                computed.extend(keys.attributes().cloned().zip(values));
+            }
+        }
+        item.extend(computed);
+        item.insert(
+            entity.type_attribute.clone(),
+            AttributeValue::S(entity.schema.name.to_owned()),
+        );
+        Ok(())
+    }
+
+    /// The writes a field write to an entity's record adds: the index keys whose templates hold a
+    /// written field, rewritten (removed when a field of theirs is removed), and with any value
+    /// written, the entity type and the key's fields, so that a write creating the record creates
+    /// one its queries find. An index key whose other fields neither the write nor the key gives is
+    /// refused: it would be left stale.
+    pub(crate) fn computed_writes<K: RecordKey>(
+        &self,
+        key: &K,
+        actions: &mut Vec<UpdateAction>,
+    ) -> Result<()> {
+        let Some(entity) = &self.entity else {
+            return Ok(());
+        };
+        // What the write gives each top-level attribute: `Some` a value, `None` a remove.
+        let written = |name: &str| {
+            actions
+                .iter()
+                .rev()
+                .find_map(|action| match action.path().segments() {
+                    [segment] if segment.name() == Some(name) => Some(match action {
+                        UpdateAction::Set(_, value) => Some(value),
+                        UpdateAction::Remove(_) => None,
+                    }),
+                    _ => None,
+                })
+        };
+        let key_values = key.template_values();
+        let mut computed = Vec::new();
+        for index in entity.indexes() {
+            let touched = index
+                .templates
+                .both()
+                .flat_map(|template| template.fields())
+                .find(|name| written(name).is_some());
+            let Some(touched) = touched else { continue };
+            let value = |name: &str| match written(name) {
+                Some(value) => Ok(value),
+                None => key_values
+                    .iter()
+                    .find(|(field, _)| *field == name)
+                    .map(|(_, value)| Some(value))
+                    .ok_or(name.to_owned()),
+            };
+            let mut rendered = Vec::new();
+            for (attribute, template) in index.attributes().zip(index.templates.both()) {
+                let mut missing = None;
+                let key = template
+                    .render(|name| match value(name) {
+                        Ok(value) => value,
+                        Err(name) => {
+                            missing.get_or_insert(name);
+                            None
+                        }
+                    })
+                    .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
+                if let Some(missing) = missing {
+                    return Err(stale_index_key(touched, &missing, attribute));
+                }
+                rendered.push((attribute, key));
+            }
+            let removed = rendered.iter().any(|(_, key)| key.is_none());
+            for (attribute, key) in rendered {
+                let path = attribute_path(attribute);
+                computed.push(match key {
+                    Some(key) if !removed => UpdateAction::Set(path, AttributeValue::S(key)),
+                    _ => UpdateAction::Remove(path),
+                });
+            }
+        }
+        if actions
+            .iter()
+            .any(|action| matches!(action, UpdateAction::Set(..)))
+        {
+            computed.push(UpdateAction::Set(
+                attribute_path(&entity.type_attribute),
+                AttributeValue::S(entity.schema.name.to_owned()),
+            ));
+            for (name, value) in key_values {
+                computed.push(UpdateAction::Set(
+                    DocumentPath::from_segments(vec![Segment::Field(name)]),
+                    value.clone(),
+                ));
+            }
+        }
+        actions.extend(computed);
+        Ok(())
+    }
+
+    /// Refuses an item of another entity than the table's (an item without the entity-type
+    /// attribute is taken for the table's).
+    pub(crate) fn check_entity_type(&self, item: &Item) -> Result<()> {
+        let Some(entity) = &self.entity else {
+            return Ok(());
+        };
+        match item.get(&entity.type_attribute) {
+            Some(AttributeValue::S(name)) if name == entity.schema.name => Ok(()),
+            None => Ok(()),
+            Some(other) => Err(Error::InvalidStoredData {
+                violations: vec![Violation {
+                    path: attribute_path(&entity.type_attribute),
+                    message: format!(
+                        "the item's entity is {}, not {}",
+                        match other {
+                            AttributeValue::S(name) => name.clone(),
+                            other => format!("{other:?}"),
+                        },
+                        entity.schema.name
+                    ),
+                }],
+            }),
+        }
+    }
+}
+
+/// The path of a top-level attribute the table (not the model) names.
+fn attribute_path(name: &str) -> DocumentPath {
+    DocumentPath::from_segments(vec![Segment::Key(name.into())])
+}
+
+/// The refusal of a write that changes an index key's field without the key's other fields.
+fn stale_index_key(written: &str, missing: &str, attribute: &str) -> Error {
+    let problem = Violations::new(format!(
+        "writing it changes the index key {attribute:?}, whose template also holds `{missing}`, \
+         which this write does not give: write `{missing}` in the same call (or the whole record)"
+    ));
+    Error::validation_at(
+        &DocumentPath::from_segments(vec![Segment::Key(written.into())]),
+        problem,
+    )
+}

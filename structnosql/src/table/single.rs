@@ -1,0 +1,215 @@
+//! A table shared by several entities (single-table design, see [`crate::entity`]).
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::ScalarAttributeType;
+use aws_sdk_dynamodb::Client;
+
+use super::computed::{EntityTable, DEFAULT_ENTITY_TYPE_ATTRIBUTE};
+use super::config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex};
+use super::core::{Store, TableCore};
+use super::{BasicTable, CachingTable, DEFAULT_COMMIT_CONCURRENCY, DEFAULT_CREATE_TIMEOUT};
+use crate::entity::{Entity, EntityKey};
+use crate::error::{Error, Result};
+use crate::model::ModelSchema;
+
+/// The model of a shared table itself, which holds no fields of its own.
+static SHARED: ModelSchema = ModelSchema::new("SingleTable", &[]);
+
+/// One DynamoDB table holding the records of several entities: the client, the table's name, its
+/// key attributes (every one a string, shared by all entities) and its indexes. Each entity gets a
+/// typed table over it with [`SingleTable::entity`] or [`SingleTable::caching_entity`], every
+/// operation of [`BasicTable`] and [`CachingTable`] included.
+///
+/// ```no_run
+/// use structnosql::table::{GlobalSecondaryIndex, SingleTable};
+/// use structnosql::TableDataModel;
+///
+/// #[derive(TableDataModel)]
+/// #[structnosql(rename_all = "camelCase", entity = "Customer", pk = "CUSTOMER#{username}", sk = "CUSTOMER#{username}")]
+/// struct Customer { username: String, email: String }
+///
+/// #[derive(TableDataModel)]
+/// #[structnosql(rename_all = "camelCase", entity = "Order", pk = "CUSTOMER#{username}", sk = "#ORDER#{order_id}",
+///     index(name = "gsi1", pk = "ORDER#{order_id}", sk = "ORDER#{order_id}"))]
+/// struct Order { username: String, order_id: String, status: String }
+///
+/// # async fn run(client: structnosql::aws_sdk_dynamodb::Client) -> structnosql::Result<()> {
+/// let shop = SingleTable::builder()
+///     .table_name("shop")
+///     .client(client)
+///     .global_secondary_index(GlobalSecondaryIndex::hash("gsi1pk").sort_key("gsi1sk").index_name("gsi1"))
+///     .auto_create_table(true)
+///     .build()
+///     .await?;
+/// let customers = shop.entity::<Customer>()?;
+/// let orders = shop.entity::<Order>()?;
+/// customers.put_record(&Customer { username: "alexdebrie".into(), email: "alex@example.com".into() }).await?;
+/// orders.put_record(&Order { username: "alexdebrie".into(), order_id: "1e499a".into(), status: "PLACED".into() }).await?;
+/// let order = orders.get_record(Order::key("alexdebrie", "1e499a")).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SingleTable {
+    core: TableCore,
+    type_attribute: String,
+}
+
+impl SingleTable {
+    /// Configures a shared table.
+    pub fn builder() -> SingleTableBuilder {
+        SingleTableBuilder::default()
+    }
+
+    /// The DynamoDB table's name.
+    pub fn table_name(&self) -> &str {
+        &self.core.table_name
+    }
+
+    /// The table of the entity `E`: its records, with their computed attributes (keys, index keys,
+    /// entity type), every operation going to DynamoDB at once. Fails when `E`'s templates do not
+    /// fit the table (a sort key template without a sort key, an index the table lacks) or name
+    /// an attribute the table computes.
+    pub fn entity<E: Entity>(&self) -> Result<BasicTable<E, EntityKey<E>>> {
+        Ok(BasicTable::from_core(self.entity_core::<E>()?))
+    }
+
+    /// The table of the entity `E` with a cache, as [`SingleTable::entity`]: each entity's table has
+    /// its own cache and commit.
+    pub fn caching_entity<E: Entity>(&self) -> Result<CachingTable<E, EntityKey<E>>> {
+        Ok(CachingTable::from_core(self.entity_core::<E>()?))
+    }
+
+    fn entity_core<E: Entity>(&self) -> Result<TableCore> {
+        let mut core = self.core.clone();
+        core.model = E::model_schema();
+        let entity = EntityTable::new(
+            E::ENTITY,
+            core.model,
+            &core.primary_index,
+            &core.global_secondary_indexes,
+            &self.type_attribute,
+        )
+        .map_err(|message| Error::Schema {
+            table: core.table_name.clone(),
+            message,
+        })?;
+        core.entity = Some(entity);
+        Ok(core)
+    }
+}
+
+/// Configures a [`SingleTable`]: name, client, key attributes, indexes, creation.
+#[derive(Debug)]
+pub struct SingleTableBuilder {
+    table_name: Option<String>,
+    client: Option<Client>,
+    primary_index: PrimaryIndex,
+    global_secondary_indexes: Vec<GlobalSecondaryIndex>,
+    billing_mode: BillingMode,
+    auto_create_table: bool,
+    create_timeout: Duration,
+    type_attribute: String,
+}
+
+impl Default for SingleTableBuilder {
+    fn default() -> Self {
+        Self {
+            table_name: None,
+            client: None,
+            primary_index: PrimaryIndex::hash_and_sort("pk", "sk"),
+            global_secondary_indexes: Vec::new(),
+            billing_mode: BillingMode::OnDemand,
+            auto_create_table: false,
+            create_timeout: DEFAULT_CREATE_TIMEOUT,
+            type_attribute: DEFAULT_ENTITY_TYPE_ATTRIBUTE.to_owned(),
+        }
+    }
+}
+
+impl SingleTableBuilder {
+    /// The DynamoDB table's name.
+    pub fn table_name(mut self, name: impl Into<String>) -> Self {
+        self.table_name = Some(name.into());
+        self
+    }
+
+    /// The client requests go through.
+    pub fn client(mut self, client: Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The key attributes (strings): `pk` and `sk` unless set.
+    pub fn primary_index(mut self, index: PrimaryIndex) -> Self {
+        self.primary_index = index;
+        self
+    }
+
+    /// Adds a global secondary index, its key attributes strings (such as `gsi1pk`, `gsi1sk`),
+    /// which entities fill with `index(name = "...", pk = "...", sk = "...")` templates.
+    pub fn global_secondary_index(mut self, index: GlobalSecondaryIndex) -> Self {
+        self.global_secondary_indexes.push(index);
+        self
+    }
+
+    /// The attribute naming each item's entity: `_et` unless set.
+    pub fn entity_type_attribute(mut self, name: impl Into<String>) -> Self {
+        self.type_attribute = name.into();
+        self
+    }
+
+    /// How a table created by [`SingleTableBuilder::auto_create_table`] is billed (on demand unless
+    /// set).
+    pub fn billing_mode(mut self, mode: BillingMode) -> Self {
+        self.billing_mode = mode;
+        self
+    }
+
+    /// Whether `build` creates the table (and its indexes) when it does not exist, and waits until it
+    /// is `ACTIVE`.
+    pub fn auto_create_table(mut self, create: bool) -> Self {
+        self.auto_create_table = create;
+        self
+    }
+
+    /// The shared table, created first if asked.
+    pub async fn build(self) -> Result<SingleTable> {
+        let table_name = self.table_name.ok_or_else(|| Error::Config {
+            message: "the table needs a name: call SingleTableBuilder::table_name".into(),
+        })?;
+        let client = self.client.ok_or_else(|| Error::Config {
+            message: format!("table {table_name} needs a client: call SingleTableBuilder::client"),
+        })?;
+        if self.type_attribute.is_empty() {
+            return Err(Error::Config {
+                message: format!("table {table_name}: the entity-type attribute needs a name"),
+            });
+        }
+        let core = TableCore::shared(
+            Store::DynamoDb(client),
+            table_name,
+            self.primary_index,
+            self.global_secondary_indexes,
+            &SHARED,
+            DEFAULT_COMMIT_CONCURRENCY,
+        );
+        if self.auto_create_table {
+            let sort = core
+                .primary_index
+                .sort_key
+                .as_ref()
+                .map(|_| ScalarAttributeType::S);
+            core.create_table(
+                (ScalarAttributeType::S, sort),
+                self.billing_mode,
+                self.create_timeout,
+            )
+            .await?;
+        }
+        Ok(SingleTable {
+            core,
+            type_attribute: self.type_attribute,
+        })
+    }
+}

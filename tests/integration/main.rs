@@ -26,6 +26,7 @@ mod request_economy;
 mod request_order;
 mod robustness;
 mod single_table;
+mod single_table_equivalence;
 mod string_paths;
 mod transactions;
 mod ttl;

@@ -21,8 +21,8 @@ use crate::harness;
     sk = "CUSTOMER#{username}"
 )]
 pub struct Customer {
-    username: String,
-    email: String,
+    pub username: String,
+    pub email: String,
 }
 
 /// Another entity with the same key templates as `Customer`, to read a customer's item as one.
@@ -56,13 +56,13 @@ pub enum Status {
     index(name = "gsi3", pk = "SHIPPED", sk = "{shipped_on}#{order_id}")
 )]
 pub struct Order {
-    username: String,
-    placed_on: String,
-    order_id: String,
-    status: Status,
-    amount: u32,
-    shipped_on: Option<String>,
-    note: Option<String>,
+    pub username: String,
+    pub placed_on: String,
+    pub order_id: String,
+    pub status: Status,
+    pub amount: u32,
+    pub shipped_on: Option<String>,
+    pub note: Option<String>,
 }
 
 fn order(username: &str, order_id: &str, amount: u32) -> Order {
@@ -81,13 +81,14 @@ fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.into())
 }
 
-struct Shop {
-    name: String,
-    counter: harness::RequestCounter,
-    table: SingleTable,
+pub struct Shop {
+    pub name: String,
+    pub counter: harness::RequestCounter,
+    pub table: SingleTable,
 }
 
-async fn shop() -> Shop {
+/// A new shared table with the three indexes the orders' templates fill.
+pub async fn shop() -> Shop {
     let name = harness::unique_table_name("shop");
     let (client, counter) = harness::counted_client();
     let mut builder = SingleTable::builder()

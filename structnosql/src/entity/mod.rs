@@ -159,26 +159,39 @@ impl<E: Entity> EntityKey<E> {
             .ok_or_else(|| Violations::new("a field of the key has no value"))
     }
 
-    /// The hash key attribute's value.
-    pub fn hash_value(&self) -> Result<String, Violations> {
+    fn hash(&self) -> Result<String, Violations> {
         self.render(E::ENTITY.primary.hash)
     }
 
-    /// The sort key attribute's value, for an entity whose table has a sort key.
-    pub fn sort_value(&self) -> Result<Option<String>, Violations> {
+    fn sort(&self) -> Result<Option<String>, Violations> {
         E::ENTITY
             .primary
             .sort
             .map(|template| self.render(template))
             .transpose()
     }
+
+    /// The hash key attribute's value; an [`Error::Validation`](crate::Error::Validation) when a
+    /// value cannot be part of the key.
+    pub fn hash_value(&self) -> crate::Result<String> {
+        self.hash().map_err(invalid_key)
+    }
+
+    /// The sort key attribute's value, for an entity whose table has a sort key.
+    pub fn sort_value(&self) -> crate::Result<Option<String>> {
+        self.sort().map_err(invalid_key)
+    }
+}
+
+fn invalid_key(problem: Violations) -> crate::Error {
+    crate::Error::validation_at(&crate::path::DocumentPath::root(), problem)
 }
 
 impl<E: Entity> RecordKey for EntityKey<E> {
     fn key_values(&self) -> Result<(AttributeValue, Option<AttributeValue>), Violations> {
         Ok((
-            AttributeValue::S(self.hash_value()?),
-            self.sort_value()?.map(AttributeValue::S),
+            AttributeValue::S(self.hash()?),
+            self.sort()?.map(AttributeValue::S),
         ))
     }
 

@@ -1,0 +1,351 @@
+//! Model-based test of single-table design: random calls on an entity's basic table and on its
+//! caching table (committing at random points), with a cold or a warm cache, return the same
+//! values and errors, and leave DynamoDB holding the same items, computed attributes included.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+use structnosql::entity::{EntityKey, EntityQuery};
+use structnosql::table::{BasicTable, CachingTable, Setters};
+
+use crate::harness;
+use crate::single_table::{shop, Customer, Order, Status};
+
+/// The orders the calls address: (placed on, order id).
+const ORDERS: [(&str, &str); 3] = [
+    ("2026-12-01", "a1"),
+    ("2026-12-01", "b2"),
+    ("2026-12-04", "c3"),
+];
+
+const USERNAME: &str = "alexdebrie";
+
+#[derive(Debug, Clone)]
+enum Op {
+    Put {
+        order: usize,
+        shipped: bool,
+        amount: u32,
+        note: Option<String>,
+    },
+    /// Status and amount together: every index key holding them can be rewritten.
+    UpdateStatusAndAmount {
+        order: usize,
+        shipped: bool,
+        amount: u32,
+    },
+    /// The status alone: refused, since one index key also holds the amount.
+    UpdateStatusAlone {
+        order: usize,
+    },
+    SetNote {
+        order: usize,
+        note: String,
+    },
+    RemoveNote {
+        order: usize,
+    },
+    SetShippedOn {
+        order: usize,
+        day: String,
+    },
+    RemoveShippedOn {
+        order: usize,
+    },
+    Delete {
+        order: usize,
+    },
+    Get {
+        order: usize,
+    },
+    GetStatus {
+        order: usize,
+    },
+    /// The customer's own item, in the orders' partition.
+    PutCustomer,
+    QueryPartition,
+    QueryDay {
+        day: usize,
+    },
+    QueryPlacedIndex,
+    Commit,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let order = 0..ORDERS.len();
+    let text = "[a-z]{1,4}";
+    prop_oneof![
+        (
+            order.clone(),
+            any::<bool>(),
+            0u32..3,
+            proptest::option::of(text)
+        )
+            .prop_map(|(order, shipped, amount, note)| Op::Put {
+                order,
+                shipped,
+                amount,
+                note
+            }),
+        (order.clone(), any::<bool>(), 0u32..3).prop_map(|(order, shipped, amount)| {
+            Op::UpdateStatusAndAmount {
+                order,
+                shipped,
+                amount,
+            }
+        }),
+        order
+            .clone()
+            .prop_map(|order| Op::UpdateStatusAlone { order }),
+        (order.clone(), text).prop_map(|(order, note)| Op::SetNote { order, note }),
+        order.clone().prop_map(|order| Op::RemoveNote { order }),
+        (order.clone(), "2026-12-0[5-9]").prop_map(|(order, day)| Op::SetShippedOn { order, day }),
+        order
+            .clone()
+            .prop_map(|order| Op::RemoveShippedOn { order }),
+        order.clone().prop_map(|order| Op::Delete { order }),
+        order.clone().prop_map(|order| Op::Get { order }),
+        order.prop_map(|order| Op::GetStatus { order }),
+        Just(Op::PutCustomer),
+        Just(Op::QueryPartition),
+        (0usize..2).prop_map(|day| Op::QueryDay { day }),
+        Just(Op::QueryPlacedIndex),
+        Just(Op::Commit),
+    ]
+}
+
+fn key(order: usize) -> EntityKey<Order> {
+    let (placed_on, order_id) = ORDERS[order];
+    Order::key(USERNAME, placed_on, order_id)
+}
+
+fn status(shipped: bool) -> Status {
+    if shipped {
+        Status::Shipped
+    } else {
+        Status::Placed
+    }
+}
+
+/// What a call returned, comparable across tables: the value, or the error's kind and message.
+fn outcome<T: std::fmt::Debug>(result: structnosql::Result<T>) -> String {
+    match result {
+        Ok(value) => format!("{value:?}"),
+        Err(error) => format!("error: {error}"),
+    }
+}
+
+/// Runs one call on `orders` (and `customers` for the customer's item).
+macro_rules! call {
+    ($orders:expr, $customers:expr, $op:expr) => {{
+        let orders = $orders;
+        let fields = Order::fields();
+        let partition =
+            || EntityQuery::<Order>::primary().key(fields.username(), USERNAME.to_owned());
+        match $op.clone() {
+            Op::Put {
+                order,
+                shipped,
+                amount,
+                note,
+            } => {
+                let (placed_on, order_id) = ORDERS[order];
+                outcome(
+                    orders
+                        .put_record(&Order {
+                            username: USERNAME.into(),
+                            placed_on: placed_on.into(),
+                            order_id: order_id.into(),
+                            status: status(shipped),
+                            amount,
+                            shipped_on: None,
+                            note,
+                        })
+                        .await,
+                )
+            }
+            Op::UpdateStatusAndAmount {
+                order,
+                shipped,
+                amount,
+            } => outcome(
+                orders
+                    .update_multiple_fields(
+                        key(order),
+                        &Setters::new()
+                            .set(fields.status(), status(shipped))
+                            .set(fields.amount(), amount),
+                    )
+                    .await,
+            ),
+            Op::UpdateStatusAlone { order } => outcome(
+                orders
+                    .update_field(key(order), fields.status(), Status::Shipped)
+                    .await,
+            ),
+            Op::SetNote { order, note } => {
+                outcome(orders.update_field(key(order), fields.note(), note).await)
+            }
+            Op::RemoveNote { order } => {
+                outcome(orders.remove_field(key(order), fields.note()).await)
+            }
+            Op::SetShippedOn { order, day } => outcome(
+                orders
+                    .update_field(key(order), fields.shipped_on(), day)
+                    .await,
+            ),
+            Op::RemoveShippedOn { order } => {
+                outcome(orders.remove_field(key(order), fields.shipped_on()).await)
+            }
+            Op::Delete { order } => outcome(orders.delete_record(key(order)).await),
+            Op::Get { order } => outcome(orders.get_record(key(order)).await),
+            Op::GetStatus { order } => outcome(orders.get_field(key(order), fields.status()).await),
+            Op::PutCustomer => outcome(
+                $customers
+                    .put_record(&Customer {
+                        username: USERNAME.into(),
+                        email: "alex@example.com".into(),
+                    })
+                    .await,
+            ),
+            Op::QueryPartition => outcome(
+                orders
+                    .query_field(&partition().build().unwrap(), fields.amount())
+                    .await
+                    .map(|page| page.records),
+            ),
+            Op::QueryDay { day } => outcome(
+                orders
+                    .query_field(
+                        &partition()
+                            .key(fields.placed_on(), ORDERS[day * 2].0.to_owned())
+                            .build()
+                            .unwrap(),
+                        fields.note(),
+                    )
+                    .await
+                    .map(|page| page.records),
+            ),
+            Op::QueryPlacedIndex => {
+                let query = EntityQuery::<Order>::index("gsi2")
+                    .key(fields.status(), Status::Placed)
+                    .build()
+                    .unwrap();
+                outcome(
+                    orders
+                        .query_field(&query, fields.order_id())
+                        .await
+                        .map(|page| {
+                            let mut ids: Vec<_> =
+                                page.records.into_iter().map(|(_, id)| id).collect();
+                            ids.sort();
+                            ids
+                        }),
+                )
+            }
+            Op::Commit => String::new(),
+        }
+    }};
+}
+
+/// Every item of the table, by its key attributes, as DynamoDB holds it.
+async fn items(
+    table_name: &str,
+) -> BTreeMap<String, std::collections::HashMap<String, AttributeValue>> {
+    let scanned = harness::client()
+        .scan()
+        .table_name(table_name)
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("Scan");
+    scanned
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| {
+            let key = format!("{:?}/{:?}", item.get("pk"), item.get("sk"));
+            (key, item)
+        })
+        .collect()
+}
+
+async fn run(ops: Vec<Op>, warm: bool) {
+    let basic_shop = shop().await;
+    let basic: BasicTable<Order, EntityKey<Order>> = basic_shop.table.entity().unwrap();
+    let basic_customers = basic_shop.table.entity::<Customer>().unwrap();
+    let caching_shop = shop().await;
+    let caching: CachingTable<Order, EntityKey<Order>> =
+        caching_shop.table.caching_entity().unwrap();
+    let caching_customers = caching_shop.table.entity::<Customer>().unwrap();
+    // The first order exists before the calls: put through the caching table itself when warm.
+    let first = Op::Put {
+        order: 0,
+        shipped: false,
+        amount: 1,
+        note: Some("first".into()),
+    };
+    call!(&basic, &basic_customers, first);
+    if warm {
+        call!(&caching, &caching_customers, first);
+        caching.commit_operations().await;
+    } else {
+        let direct: BasicTable<Order, EntityKey<Order>> = caching_shop.table.entity().unwrap();
+        call!(&direct, &caching_customers, first);
+    }
+    for (step, op) in ops.iter().enumerate() {
+        if matches!(op, Op::Commit) {
+            let report = caching.commit_operations().await;
+            assert!(report.failed.is_empty(), "step {step}: {:?}", report.failed);
+            continue;
+        }
+        let expected = call!(&basic, &basic_customers, op);
+        let shown = call!(&caching, &caching_customers, op);
+        assert_eq!(shown, expected, "step {step}: {op:?} (warm: {warm})");
+    }
+    let report = caching.commit_operations().await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(
+        items(&caching_shop.name).await,
+        items(&basic_shop.name).await,
+        "stored items after {ops:?} (warm: {warm})"
+    );
+    for order in 0..ORDERS.len() {
+        assert_eq!(
+            outcome(caching.get_record(key(order)).await),
+            outcome(basic.get_record(key(order)).await),
+            "the cache's view of order {order} after the commit"
+        );
+    }
+}
+
+/// `run` on its own runtime, on a thread whose stack holds its future.
+fn run_blocking(ops: Vec<Op>, warm: bool) {
+    std::thread::Builder::new()
+        .stack_size(32 << 20)
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(Box::pin(run(ops, warm)));
+        })
+        .unwrap()
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("regressions"))),
+        ..ProptestConfig::default()
+    })]
+
+    /// The caching table of an entity agrees with its basic table, call by call and in what is
+    /// stored (keys, index keys and entity types included).
+    #[test]
+    fn caching_and_basic_entity_tables_agree(ops in proptest::collection::vec(op(), 1..25), warm: bool) {
+        run_blocking(ops, warm);
+    }
+}

@@ -1,12 +1,13 @@
 //! The e-commerce design of "The DynamoDB Book" (chapter 19) in one table: customers (with their
 //! addresses in a map), a uniqueness item per customer email, orders in their customer's
-//! partition, and order items found with their order through an overloaded index.
+//! partition (read with their customer in one query), and order items read with their order in one
+//! query of an overloaded index.
 //!
 //! Run it with `cargo run --example single_table`.
 
 use std::collections::HashMap;
 
-use structnosql::entity::EntityQuery;
+use structnosql::entity::{Collection, EntityQuery};
 use structnosql::expr::Condition;
 use structnosql::table::{GlobalSecondaryIndex, SingleTable, WriteTransaction};
 use structnosql::{EmbeddedDynamoDb, MapModel, StringEnum, TableDataModel};
@@ -83,6 +84,20 @@ struct OrderItem {
     item_id: String,
     description: String,
     price_cents: u32,
+}
+
+/// A customer's partition: the customer and their orders.
+#[derive(Collection, Debug)]
+enum CustomerData {
+    Customer(Customer),
+    Order(Order),
+}
+
+/// An order and its items, sharing the index partition `ORDER#<order id>`.
+#[derive(Collection, Debug)]
+enum OrderData {
+    Order(Order),
+    Item(OrderItem),
 }
 
 #[tokio::main]
@@ -186,35 +201,51 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .update_field(first, Order::fields().status(), OrderStatus::Shipped)
         .await?;
 
-    // View a customer and their most recent orders.
-    let customer = customers.get_record(Customer::key("alexdebrie")).await?;
-    println!("customer: {:?}", customer.map(|c| (c.name, c.addresses)));
+    // View a customer and their most recent orders: one Query of the customer's partition, from
+    // the greatest sort key down (`CUSTOMER#...` sorts after `#ORDER#...`).
+    let partition = EntityQuery::<Customer>::primary()
+        .key(Customer::fields().username(), "alexdebrie".to_owned())
+        .descending()
+        .build_partition()?
+        .limit(11);
+    let page = shop.query_collection::<CustomerData>(&partition).await?;
+    for record in page.records {
+        match record {
+            CustomerData::Customer(c) => println!("customer {}: {:?}", c.name, c.addresses),
+            CustomerData::Order(o) => println!(
+                "  order {}: {:?}, {} cents, {} items",
+                o.order_id, o.status, o.amount_cents, o.item_count
+            ),
+        }
+    }
+
+    // View an order and its items: one Query of the index partition they share.
+    let order = EntityQuery::<Order>::index("gsi1")
+        .key(
+            Order::fields().order_id(),
+            "1VrgXEUtq5ztoGkp8cVqUw9ks5B".to_owned(),
+        )
+        .build_partition()?;
+    let page = shop.query_collection::<OrderData>(&order).await?;
+    for record in page.records {
+        match record {
+            OrderData::Order(o) => println!("order {}: {:?}", o.order_id, o.status),
+            OrderData::Item(i) => println!(
+                "item {}: {} at {} cents",
+                i.item_id, i.description, i.price_cents
+            ),
+        }
+    }
+
+    // The orders of a customer by a partial key: the partition, then a range of order ids.
     let f = Order::fields();
     let recent = EntityQuery::<Order>::primary()
         .key(f.username(), "alexdebrie".to_owned())
-        .descending()
-        .build()?
-        .limit(10);
-    let page = orders
-        .query_fields(&recent, (f.order_id(), f.status(), f.amount_cents()))
-        .await?;
-    for (_, (order_id, status, amount)) in page.records {
-        println!("order {order_id:?}: {status:?}, {amount:?} cents");
-    }
-
-    // View an order's items, through the index the items share with their order.
-    let i = OrderItem::fields();
-    let of_order = EntityQuery::<OrderItem>::index("gsi1")
-        .key(i.order_id(), "1VrgXEUtq5ztoGkp8cVqUw9ks5B".to_owned())
+        .between(f.order_id(), "1VrgXE".to_owned(), "1VrgXZ".to_owned())
         .build()?;
-    let page = items
-        .query_fields(&of_order, (i.description(), i.price_cents()))
-        .await?;
-    for (key, (description, price)) in page.records {
-        println!(
-            "item {:?}: {description:?} at {price:?} cents",
-            key.hash_value()?
-        );
+    let page = orders.query_field(&recent, f.status()).await?;
+    for (key, status) in page.records {
+        println!("order with sort key {:?}: {status:?}", key.sort_value()?);
     }
 
     // What DynamoDB holds: every item's keys and entity type.

@@ -1,4 +1,5 @@
-//! Derive macros of `structnosql`: `TableDataModel`, `MapModel`, `StringEnum` and `Attribute`.
+//! Derive macros of `structnosql`: `TableDataModel`, `MapModel`, `StringEnum`, `Attribute` and
+//! `Collection`.
 //!
 //! Use them through the `structnosql` crate (`use structnosql::{TableDataModel, MapModel}`); the
 //! generated code refers to `::structnosql::__private` (or `<path>::__private` with
@@ -18,6 +19,7 @@
 mod ast;
 mod case;
 mod check;
+mod collection;
 mod expand;
 mod serde_attrs;
 mod template;
@@ -52,6 +54,17 @@ pub fn derive_map_model(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(StringEnum, attributes(structnosql))]
 pub fn derive_string_enum(input: TokenStream) -> TokenStream {
     derive_enum(input.into()).into()
+}
+
+/// Derives `Collection` for an enum whose variants each hold one entity (`Order(Order)`): one
+/// query of a shared table's partition returns each item as the variant of its entity. See the
+/// `structnosql::entity` documentation.
+#[proc_macro_derive(Collection)]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => collection::collection(&input).into(),
+        Err(error) => error.to_compile_error().into(),
+    }
 }
 
 /// Derives [`Attribute`] for a newtype or an enum with data.

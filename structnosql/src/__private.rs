@@ -150,5 +150,8 @@ const fn same_str(a: &str, b: &str) -> bool {
 }
 
 pub use crate::entity::{
-    Entity, EntityKey, EntitySchema, KeyEncoding, KeyPiece, KeyTemplate, KeyTemplates, TemplatePart,
+    Collection, Entity, EntityKey, EntitySchema, KeyEncoding, KeyPiece, KeyTemplate, KeyTemplates,
+    TemplatePart,
 };
+pub use crate::error::{Error, Result};
+pub use crate::model::Item;

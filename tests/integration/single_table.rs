@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
-use structnosql::entity::{EntityKey, EntityQuery};
+use structnosql::entity::{Collection, EntityKey, EntityQuery};
 use structnosql::table::{
     BasicTable, BatchRetry, CachingTable, GlobalSecondaryIndex, Setters, SingleTable,
     WriteTransaction,
@@ -635,4 +635,83 @@ async fn partial_keys_that_cannot_make_a_query_are_refused() {
         let error = query.build().unwrap_err();
         assert!(matches!(error, Error::InvalidQuery { .. }), "{error:?}");
     }
+}
+
+#[derive(Collection, Debug, PartialEq)]
+pub enum CustomerData {
+    Customer(Customer),
+    Order(Order),
+}
+
+/// Only the customers of a partition: orders are reported as unknown.
+#[derive(Collection, Debug, PartialEq)]
+pub enum CustomersOnly {
+    Customer(Customer),
+}
+
+#[tokio::test]
+async fn a_collection_query_reads_every_entity_of_a_partition_typed_in_lazy_pages() {
+    let (shop, _) = shop_with_orders().await;
+    let partition = EntityQuery::<Customer>::primary()
+        .key(Customer::fields().username(), "alexdebrie".to_owned())
+        .build_partition()
+        .unwrap();
+    let page = shop
+        .table
+        .query_collection::<CustomerData>(&partition)
+        .await
+        .unwrap();
+    assert_eq!(shop.counter.take(), 1, "one Query");
+    assert!(page.unknown.is_empty());
+    let kinds: Vec<String> = page
+        .records
+        .iter()
+        .map(|record| match record {
+            CustomerData::Customer(customer) => format!("customer {}", customer.username),
+            CustomerData::Order(order) => format!("order {}", order.order_id),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "order a1",
+            "order b2",
+            "order c3",
+            "order d4",
+            "order e5",
+            "customer alexdebrie"
+        ],
+        "in sort key order: `#ORDER#` before `CUSTOMER#`"
+    );
+
+    let mut pages = Box::pin(
+        shop.table
+            .paginated_query_collection::<CustomersOnly>(partition.limit(4)),
+    );
+    let (mut customers, mut unknown, mut requests) = (Vec::new(), 0, 0);
+    while let Some(page) = futures::StreamExt::next(&mut pages).await {
+        let page = page.unwrap();
+        requests += 1;
+        unknown += page.unknown.len();
+        customers.extend(page.records);
+    }
+    assert_eq!(requests, 2, "a page of 4 items, then the last 2");
+    assert_eq!(unknown, 5, "the orders are reported, not dropped");
+    assert_eq!(
+        customers,
+        [CustomersOnly::Customer(Customer {
+            username: "alexdebrie".into(),
+            email: "alex@example.com".into(),
+        })]
+    );
+    let error = EntityQuery::<Customer>::primary()
+        .key(Customer::fields().username(), "alexdebrie".to_owned())
+        .between(
+            Customer::fields().username(),
+            "a".to_owned(),
+            "b".to_owned(),
+        )
+        .build_partition()
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidQuery { .. }), "{error:?}");
 }

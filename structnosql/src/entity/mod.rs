@@ -35,6 +35,7 @@
 //! `-2147483647`). A value holding the text that follows it in its template (`#` in a
 //! `{created_at}#{order_id}` created at) is refused, so that every key reads back into its values.
 
+mod collection;
 pub(crate) mod part;
 mod query;
 mod template;
@@ -44,8 +45,12 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ScalarAttributeType};
 
+pub(crate) use collection::paginate as paginate_collection;
+pub use collection::{Collection, CollectionPage};
 pub use part::TemplatePart;
 pub use query::EntityQuery;
+/// Derives [`Collection`] for an enum whose variants each hold one entity.
+pub use structnosql_derive::Collection;
 #[doc(hidden)]
 pub use template::{KeyEncoding, KeyPiece, KeyTemplate};
 
@@ -84,6 +89,11 @@ impl KeyTemplates {
 /// A record type stored in a shared table beside others, its keys built by templates: derived with
 /// `#[structnosql(entity = "...", pk = "...", sk = "...")]` on a `TableDataModel` (see the
 /// [module documentation](self)).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an entity",
+    label = "not an entity",
+    note = "an entity is a `#[derive(TableDataModel)]` with `#[structnosql(entity = \"Name\", pk = \"...\")]`"
+)]
 pub trait Entity: TableDataModel {
     /// The entity's templates, from the derive.
     #[doc(hidden)]

@@ -92,12 +92,29 @@ impl<E: Entity> EntityQuery<E> {
         self
     }
 
-    /// The query: the hash key rendered from its fields, the sort key's condition from the values
-    /// given for its leading fields. Refused when a field of the hash key has no value, or a
-    /// value is given for a field that is not a leading field of the sort key's template.
-    pub fn build(self) -> Result<Query> {
+    /// The query of the whole partition the hash key's fields give, whatever the sort key: for
+    /// a collection of several entities sharing the partition
+    /// ([`SingleTable::query_collection`](crate::table::SingleTable::query_collection)). Refused
+    /// when a field of the hash key has no value, or a sort key's field is given.
+    pub fn build_partition(self) -> Result<Query> {
+        let hash = self.templates()?.hash;
+        let given_outside = self.values.iter().any(|(path, _)| {
+            top_field(path).is_ok_and(|name| !hash.fields().any(|field| field == name))
+        });
+        if given_outside || self.range.is_some() {
+            return Err(query_error(
+                "a partition's query takes the fields of the hash key's template only",
+            ));
+        }
+        let mut query = self.build()?;
+        query.sort = None;
+        Ok(query)
+    }
+
+    /// The templates of the queried index.
+    fn templates(&self) -> Result<KeyTemplates> {
         let entity = E::ENTITY;
-        let templates: KeyTemplates = match &self.index {
+        let templates = match &self.index {
             None => entity.primary,
             Some(name) => entity
                 .indexes
@@ -111,6 +128,14 @@ impl<E: Entity> EntityQuery<E> {
                     ))
                 })?,
         };
+        Ok(templates)
+    }
+
+    /// The query: the hash key rendered from its fields, the sort key's condition from the values
+    /// given for its leading fields. Refused when a field of the hash key has no value, or a
+    /// value is given for a field that is not a leading field of the sort key's template.
+    pub fn build(self) -> Result<Query> {
+        let templates = self.templates()?;
         let mut values = Vec::with_capacity(self.values.len());
         for (path, value) in self.values {
             let name = top_field(&path)?;

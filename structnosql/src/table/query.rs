@@ -135,7 +135,22 @@ pub(crate) async fn query_page(
     query: &Query,
     paths: &[DocumentPath],
 ) -> Result<(Vec<Item>, QueryMetadata)> {
-    let (hash_name, sort_name) = match &query.index {
+    // After the index is checked, so that an external table refuses an unknown one as a direct
+    // table does.
+    #[cfg(feature = "external-client")]
+    if let Some(api) = core.external() {
+        key_names(core, query)?;
+        let describe = format!("{}[query]", core.table_name);
+        page::check_filter(core, query.filter.as_ref(), &describe)?;
+        return crate::external::client::query(api, core, query, paths).await;
+    }
+    let projected = super::batch::projection_with_keys(core, paths);
+    query_items(core, query, Some(&projected)).await
+}
+
+/// The names of the queried index's hash and sort keys; an error for an index the table lacks.
+fn key_names(core: &TableCore, query: &Query) -> Result<(String, Option<String>)> {
+    Ok(match &query.index {
         None => (
             core.primary_index.hash_key.clone(),
             core.primary_index.sort_key.clone(),
@@ -144,15 +159,16 @@ pub(crate) async fn query_page(
             let index = page::index(core, name)?;
             (index.hash_key.clone(), index.sort_key.clone())
         }
-    };
-    // After the index is checked, so that an external table refuses an unknown one as a direct
-    // table does.
-    #[cfg(feature = "external-client")]
-    if let Some(api) = core.external() {
-        let describe = format!("{}[query]", core.table_name);
-        page::check_filter(core, query.filter.as_ref(), &describe)?;
-        return crate::external::client::query(api, core, query, paths).await;
-    }
+    })
+}
+
+/// Sends one Query to DynamoDB, for the `projected` attributes (whole items when `None`).
+pub(crate) async fn query_items(
+    core: &TableCore,
+    query: &Query,
+    projected: Option<&[DocumentPath]>,
+) -> Result<(Vec<Item>, QueryMetadata)> {
+    let (hash_name, sort_name) = key_names(core, query)?;
     let mut placeholders = Placeholders::new();
     let hash = placeholders.name(&hash_name);
     // Record keys carry the table's leading key; index keys are the caller's own values.
@@ -186,7 +202,6 @@ pub(crate) async fn query_page(
         };
         key_condition = format!("{key_condition} AND {clause}");
     }
-    let projected = super::batch::projection_with_keys(core, paths);
     read_page(
         core,
         placeholders,
@@ -197,7 +212,7 @@ pub(crate) async fn query_page(
             },
             index: query.index.as_deref(),
             filter: query.filter.as_ref(),
-            projected: Some(&projected),
+            projected,
             limit: query.limit,
             start: query.start.clone(),
             consistent: query.index.is_none(),

@@ -1,15 +1,17 @@
 //! A table shared by several entities (single-table design, see [`crate::entity`]).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::ScalarAttributeType;
 use aws_sdk_dynamodb::Client;
+use futures::Stream;
 
 use super::computed::{EntityTable, DEFAULT_ENTITY_TYPE_ATTRIBUTE};
 use super::config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex};
 use super::core::{Store, TableCore};
-use super::{BasicTable, CachingTable, DEFAULT_COMMIT_CONCURRENCY, DEFAULT_CREATE_TIMEOUT};
-use crate::entity::{Entity, EntityKey};
+use super::{BasicTable, CachingTable, Query, DEFAULT_COMMIT_CONCURRENCY, DEFAULT_CREATE_TIMEOUT};
+use crate::entity::{Collection, CollectionPage, Entity, EntityKey};
 use crate::error::{Error, Result};
 use crate::model::ModelSchema;
 
@@ -80,6 +82,33 @@ impl SingleTable {
         Ok(CachingTable::from_core(self.entity_core::<E>()?))
     }
 
+    /// One page of the items a query finds (a partition, or an index's partition), each decoded as
+    /// the entity its entity-type attribute names: records of the collection `C`'s entities, and the
+    /// other items listed apart. One Query, reading whole items from DynamoDB (an entity's caching
+    /// table's pending writes are not in it until they are committed).
+    pub async fn query_collection<C: Collection>(
+        &self,
+        query: &Query,
+    ) -> Result<CollectionPage<C>> {
+        read_collection(&self.core, &self.type_attribute, query).await
+    }
+
+    /// Every page of [`SingleTable::query_collection`], as a stream that sends the next request
+    /// only when the next page is polled.
+    pub fn paginated_query_collection<C: Collection>(
+        &self,
+        query: Query,
+    ) -> impl Stream<Item = Result<CollectionPage<C>>> + Send + 'static {
+        let (core, type_attribute) = (
+            Arc::new(self.core.clone()),
+            Arc::new(self.type_attribute.clone()),
+        );
+        crate::entity::paginate_collection(query, move |query| {
+            let (core, type_attribute) = (Arc::clone(&core), Arc::clone(&type_attribute));
+            async move { read_collection(&core, &type_attribute, &query).await }
+        })
+    }
+
     fn entity_core<E: Entity>(&self) -> Result<TableCore> {
         let mut core = self.core.clone();
         core.model = E::model_schema();
@@ -97,6 +126,16 @@ impl SingleTable {
         core.entity = Some(entity);
         Ok(core)
     }
+}
+
+/// One page of a collection query.
+async fn read_collection<C: Collection>(
+    core: &TableCore,
+    type_attribute: &str,
+    query: &Query,
+) -> Result<CollectionPage<C>> {
+    let (items, metadata) = super::query::query_items(core, query, None).await?;
+    CollectionPage::sort(items, type_attribute, metadata)
 }
 
 /// Configures a [`SingleTable`]: name, client, key attributes, indexes, creation.

@@ -2237,18 +2237,7 @@ pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
 
 /// `run_board` on its own runtime, on a thread whose stack holds its (large, in debug builds) future.
 pub fn run_board_blocking(ops: Vec<BoardOp>, with: With) {
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(Box::pin(run_board(ops, with)));
-        })
-        .unwrap()
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    crate::harness::block_on_large_stack(run_board(ops, with));
 }
 
 proptest! {

@@ -285,16 +285,53 @@ pub async fn stored_item_by(
     hash_key: &str,
     key: structnosql::aws_sdk_dynamodb::types::AttributeValue,
 ) -> std::collections::HashMap<String, structnosql::aws_sdk_dynamodb::types::AttributeValue> {
+    stored_item_at(table_name, [(hash_key, key)]).await
+}
+
+/// The item of `table_name` whose key attributes hold `key`, as DynamoDB stores it (empty when
+/// there is none).
+#[allow(dead_code)]
+pub async fn stored_item_at<'a>(
+    table_name: &str,
+    key: impl IntoIterator<
+        Item = (
+            &'a str,
+            structnosql::aws_sdk_dynamodb::types::AttributeValue,
+        ),
+    >,
+) -> std::collections::HashMap<String, structnosql::aws_sdk_dynamodb::types::AttributeValue> {
+    let key = key
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
     client()
         .get_item()
         .table_name(table_name)
-        .key(hash_key, key)
+        .set_key(Some(key))
         .consistent_read(true)
         .send()
         .await
         .expect("GetItem")
         .item
         .unwrap_or_default()
+}
+
+/// Runs `future` to its end on a runtime of its own, on a thread whose stack holds it (large, in
+/// debug builds); a panic in it is this call's.
+#[allow(dead_code)]
+pub fn block_on_large_stack(future: impl std::future::Future<Output = ()> + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(Box::pin(future));
+        })
+        .unwrap()
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
 }
 
 /// Asserts that `error` is `InvalidStoredData` with exactly one violation, at `path`, whose message

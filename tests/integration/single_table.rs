@@ -113,17 +113,7 @@ pub async fn shop() -> Shop {
 
 /// The item stored under `pk` and `sk`, as DynamoDB holds it.
 async fn stored(table_name: &str, pk: &str, sk: &str) -> HashMap<String, AttributeValue> {
-    harness::client()
-        .get_item()
-        .table_name(table_name)
-        .key("pk", s(pk))
-        .key("sk", s(sk))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("GetItem")
-        .item
-        .unwrap_or_default()
+    harness::stored_item_at(table_name, [("pk", s(pk)), ("sk", s(sk))]).await
 }
 
 const ORDER_PK: &str = "CUSTOMER#alexdebrie";

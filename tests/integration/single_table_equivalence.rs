@@ -320,22 +320,6 @@ async fn run(ops: Vec<Op>, warm: bool) {
     }
 }
 
-/// `run` on its own runtime, on a thread whose stack holds its future.
-fn run_blocking(ops: Vec<Op>, warm: bool) {
-    std::thread::Builder::new()
-        .stack_size(32 << 20)
-        .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(Box::pin(run(ops, warm)));
-        })
-        .unwrap()
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
         failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("regressions"))),
@@ -346,6 +330,6 @@ proptest! {
     /// stored (keys, index keys and entity types included).
     #[test]
     fn caching_and_basic_entity_tables_agree(ops in proptest::collection::vec(op(), 1..25), warm: bool) {
-        run_blocking(ops, warm);
+        harness::block_on_large_stack(run(ops, warm));
     }
 }

@@ -168,46 +168,42 @@ impl TableCore {
                 })
         };
         let key_values = key.template_values();
+        let from_key = |name: &str| {
+            key_values
+                .iter()
+                .find(|(field, _)| *field == name)
+                .map(|(_, value)| value)
+        };
         let mut computed = Vec::new();
         for index in entity.indexes() {
-            let touched = index
-                .templates
-                .both()
-                .flat_map(|template| template.fields())
-                .find(|name| written(name).is_some());
-            let Some(touched) = touched else { continue };
-            let value = |name: &str| match written(name) {
-                Some(value) => Ok(value),
-                None => key_values
-                    .iter()
-                    .find(|(field, _)| *field == name)
-                    .map(|(_, value)| Some(value))
-                    .ok_or(name.to_owned()),
+            let fields: Vec<&str> = index.templates.both().flat_map(|t| t.fields()).collect();
+            let Some(touched) = fields.iter().find(|name| written(name).is_some()) else {
+                continue;
             };
-            let mut rendered = Vec::new();
-            for (attribute, template) in index.attributes().zip(index.templates.both()) {
-                let mut missing = None;
-                let key = template
-                    .render(|name| match value(name) {
-                        Ok(value) => value,
-                        Err(name) => {
-                            missing.get_or_insert(name);
-                            None
-                        }
-                    })
-                    .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
-                if let Some(missing) = missing {
-                    return Err(stale_index_key(touched, &missing, attribute));
-                }
-                rendered.push((attribute, key));
+            // A field removed (or written `NULL`) takes the record out of the index.
+            let removed = fields
+                .iter()
+                .any(|name| matches!(written(name), Some(None | Some(AttributeValue::Null(_)))));
+            if removed {
+                computed.extend(
+                    index
+                        .attributes()
+                        .map(|a| UpdateAction::Remove(attribute_path(a))),
+                );
+                continue;
             }
-            let removed = rendered.iter().any(|(_, key)| key.is_none());
-            for (attribute, key) in rendered {
-                let path = attribute_path(attribute);
-                computed.push(match key {
-                    Some(key) if !removed => UpdateAction::Set(path, AttributeValue::S(key)),
-                    _ => UpdateAction::Remove(path),
-                });
+            let value = |name: &str| written(name).flatten().or_else(|| from_key(name));
+            if let Some(missing) = fields.iter().find(|name| value(name).is_none()) {
+                return Err(stale_index_key(touched, missing, &index.hash));
+            }
+            for (attribute, template) in index.attributes().zip(index.templates.both()) {
+                let rendered = template
+                    .render(value)
+                    .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
+                if let Some(rendered) = rendered {
+                    let path = attribute_path(attribute);
+                    computed.push(UpdateAction::Set(path, AttributeValue::S(rendered)));
+                }
             }
         }
         if actions

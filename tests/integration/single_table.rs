@@ -231,7 +231,7 @@ where
     let basic_requests = basic.counter.take();
 
     let caching = shop().await;
-    let cached = caching.table.caching_entity::<Order>().unwrap();
+    let cached = caching.table.cache().entity::<Order>().unwrap();
     let first = order("alexdebrie", "1e499a", 42);
     if warm {
         cached.put_record(&first).await.unwrap();
@@ -310,7 +310,7 @@ async fn a_field_update_rewrites_the_index_keys_holding_it_in_the_same_request()
 async fn an_index_key_field_written_without_the_other_fields_of_its_template_is_refused() {
     let shop = shop().await;
     let orders = shop.table.entity::<Order>().unwrap();
-    let cached = shop.table.caching_entity::<Order>().unwrap();
+    let cached = shop.table.cache().entity::<Order>().unwrap();
     orders
         .put_record(&order("alexdebrie", "1e499a", 42))
         .await
@@ -704,4 +704,91 @@ async fn a_collection_query_reads_every_entity_of_a_partition_typed_in_lazy_page
         .build_partition()
         .unwrap_err();
     assert!(matches!(error, Error::InvalidQuery { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_shared_cache_commits_the_records_of_several_entities_together() {
+    for warm in [false, true] {
+        let shop = shop().await;
+        let customer = Customer {
+            username: "alexdebrie".into(),
+            email: "alex@example.com".into(),
+        };
+        let direct = shop.table.entity::<Order>().unwrap();
+        let cache = shop.table.cache();
+        let customers = cache.entity::<Customer>().unwrap();
+        let orders = cache.entity::<Order>().unwrap();
+        if warm {
+            customers.put_record(&customer).await.unwrap();
+            orders
+                .put_record(&order("alexdebrie", "1e499a", 42))
+                .await
+                .unwrap();
+        } else {
+            shop.table
+                .entity::<Customer>()
+                .unwrap()
+                .put_record(&customer)
+                .await
+                .unwrap();
+            direct
+                .put_record(&order("alexdebrie", "1e499a", 42))
+                .await
+                .unwrap();
+        }
+        shop.counter.take();
+        customers
+            .update_field(
+                Customer::key("alexdebrie"),
+                Customer::fields().email(),
+                "a@example.com".to_owned(),
+            )
+            .await
+            .unwrap();
+        let fields = Order::fields();
+        orders
+            .update_multiple_fields(
+                order_key(),
+                &Setters::new()
+                    .set(fields.status(), Status::Shipped)
+                    .set(fields.amount(), 7u32),
+            )
+            .await
+            .unwrap();
+        let read = orders
+            .get_field(order_key(), fields.amount())
+            .await
+            .unwrap();
+        assert_eq!(read, Some(7), "the cache shows its pending write");
+        assert_eq!(
+            shop.counter.take(),
+            0,
+            "queued, and read from the pending write"
+        );
+
+        let report = cache.commit_operations().await;
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+        assert_eq!(report.committed.len(), 2);
+        assert_eq!(
+            shop.counter.take(),
+            2,
+            "one UpdateItem per record (warm: {warm})"
+        );
+        assert_eq!(
+            stored(&shop.name, ORDER_PK, ORDER_PK).await.get("email"),
+            Some(&s("a@example.com"))
+        );
+        let item = stored(&shop.name, ORDER_PK, ORDER_SK).await;
+        assert_eq!(item.get("gsi2pk"), Some(&s("STATUS#SHIPPED")));
+        assert_eq!(item.get("gsi2sk"), Some(&s("AMOUNT#0000000007")));
+        assert_eq!(
+            orders.get_record(order_key()).await.unwrap(),
+            direct.get_record(order_key()).await.unwrap(),
+            "the cache's view is what DynamoDB holds"
+        );
+        assert!(
+            cache.commit_operations().await.committed.is_empty(),
+            "nothing left pending"
+        );
+    }
 }

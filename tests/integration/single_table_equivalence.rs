@@ -10,7 +10,7 @@ use structnosql::entity::{EntityKey, EntityQuery};
 use structnosql::table::{BasicTable, CachingTable, Setters};
 
 use crate::harness;
-use crate::single_table::{shop, Customer, Order, Status};
+use crate::single_table::{shop, Customer, CustomerData, Order, Status};
 
 /// The orders the calls address: (placed on, order id).
 const ORDERS: [(&str, &str); 3] = [
@@ -69,6 +69,8 @@ enum Op {
         day: usize,
     },
     QueryPlacedIndex,
+    /// The partition's customer and orders, typed.
+    QueryCollection,
     Commit,
 }
 
@@ -111,6 +113,7 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::QueryPartition),
         (0usize..2).prop_map(|day| Op::QueryDay { day }),
         Just(Op::QueryPlacedIndex),
+        Just(Op::QueryCollection),
         Just(Op::Commit),
     ]
 }
@@ -244,7 +247,7 @@ macro_rules! call {
                         }),
                 )
             }
-            Op::Commit => String::new(),
+            Op::Commit | Op::QueryCollection => String::new(),
         }
     }};
 }
@@ -276,9 +279,9 @@ async fn run(ops: Vec<Op>, warm: bool) {
     let basic: BasicTable<Order, EntityKey<Order>> = basic_shop.table.entity().unwrap();
     let basic_customers = basic_shop.table.entity::<Customer>().unwrap();
     let caching_shop = shop().await;
-    let caching: CachingTable<Order, EntityKey<Order>> =
-        caching_shop.table.caching_entity().unwrap();
-    let caching_customers = caching_shop.table.entity::<Customer>().unwrap();
+    let cache = caching_shop.table.cache();
+    let caching: CachingTable<Order, EntityKey<Order>> = cache.entity().unwrap();
+    let caching_customers = cache.entity::<Customer>().unwrap();
     // The first order exists before the calls: put through the caching table itself when warm.
     let first = Op::Put {
         order: 0,
@@ -289,22 +292,37 @@ async fn run(ops: Vec<Op>, warm: bool) {
     call!(&basic, &basic_customers, first);
     if warm {
         call!(&caching, &caching_customers, first);
-        caching.commit_operations().await;
+        cache.commit_operations().await;
     } else {
         let direct: BasicTable<Order, EntityKey<Order>> = caching_shop.table.entity().unwrap();
         call!(&direct, &caching_customers, first);
     }
     for (step, op) in ops.iter().enumerate() {
         if matches!(op, Op::Commit) {
-            let report = caching.commit_operations().await;
+            let report = cache.commit_operations().await;
             assert!(report.failed.is_empty(), "step {step}: {:?}", report.failed);
+            continue;
+        }
+        if matches!(op, Op::QueryCollection) {
+            let partition = EntityQuery::<Customer>::primary()
+                .key(Customer::fields().username(), USERNAME.to_owned())
+                .build_partition()
+                .unwrap();
+            let expected = outcome(
+                basic_shop
+                    .table
+                    .query_collection::<CustomerData>(&partition)
+                    .await,
+            );
+            let shown = outcome(cache.query_collection::<CustomerData>(&partition).await);
+            assert_eq!(shown, expected, "step {step}: {op:?} (warm: {warm})");
             continue;
         }
         let expected = call!(&basic, &basic_customers, op);
         let shown = call!(&caching, &caching_customers, op);
         assert_eq!(shown, expected, "step {step}: {op:?} (warm: {warm})");
     }
-    let report = caching.commit_operations().await;
+    let report = cache.commit_operations().await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!(
         items(&caching_shop.name).await,

@@ -70,8 +70,13 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
     }
 
     pub(crate) fn from_core(core: TableCore) -> Self {
+        Self::from_backend(Arc::new(B::new(core)))
+    }
+
+    /// The table over a backend another handle shares.
+    pub(crate) fn from_backend(backend: Arc<B>) -> Self {
         Self {
-            backend: Arc::new(B::new(core)),
+            backend,
             model: PhantomData,
         }
     }

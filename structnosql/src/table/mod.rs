@@ -39,7 +39,7 @@ pub use page::{QueryMetadata, QueryPage};
 pub use query::{Query, SortCondition};
 pub use scan::Scan;
 pub use selectors::{Getters, ModelSelection, NamedValues, Removers, Setters};
-pub use single::{SingleTable, SingleTableBuilder};
+pub use single::{SharedCache, SharedCommitReport, SingleTable, SingleTableBuilder};
 pub use transaction::{ReadResults, ReadTransaction, Slot, WriteTransaction};
 
 use std::marker::PhantomData;

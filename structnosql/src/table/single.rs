@@ -1,27 +1,30 @@
 //! A table shared by several entities (single-table design, see [`crate::entity`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::ScalarAttributeType;
 use aws_sdk_dynamodb::Client;
 use futures::Stream;
 
+use super::backend::Backend;
 use super::computed::{EntityTable, DEFAULT_ENTITY_TYPE_ATTRIBUTE};
 use super::config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex};
 use super::core::{Store, TableCore};
-use super::{BasicTable, CachingTable, Query, DEFAULT_COMMIT_CONCURRENCY, DEFAULT_CREATE_TIMEOUT};
+use super::{
+    BasicTable, Cached, CachingTable, Query, DEFAULT_COMMIT_CONCURRENCY, DEFAULT_CREATE_TIMEOUT,
+};
 use crate::entity::{Collection, CollectionPage, Entity, EntityKey};
 use crate::error::{Error, Result};
-use crate::model::ModelSchema;
+use crate::model::{Item, ModelSchema};
 
 /// The model of a shared table itself, which holds no fields of its own.
 static SHARED: ModelSchema = ModelSchema::new("SingleTable", &[]);
 
 /// One DynamoDB table holding the records of several entities: the client, the table's name, its
 /// key attributes (every one a string, shared by all entities) and its indexes. Each entity gets a
-/// typed table over it with [`SingleTable::entity`] or [`SingleTable::caching_entity`], every
-/// operation of [`BasicTable`] and [`CachingTable`] included.
+/// typed table over it with [`SingleTable::entity`] (every operation of [`BasicTable`]), or a
+/// [`CachingTable`] from the [`SharedCache`] of [`SingleTable::cache`].
 ///
 /// ```no_run
 /// use structnosql::table::{GlobalSecondaryIndex, SingleTable};
@@ -76,10 +79,13 @@ impl SingleTable {
         Ok(BasicTable::from_core(self.entity_core::<E>()?))
     }
 
-    /// The table of the entity `E` with a cache, as [`SingleTable::entity`]: each entity's table has
-    /// its own cache and commit.
-    pub fn caching_entity<E: Entity>(&self) -> Result<CachingTable<E, EntityKey<E>>> {
-        Ok(CachingTable::from_core(self.entity_core::<E>()?))
+    /// A cache over the table: the caching tables of several entities it gives are committed
+    /// together by [`SharedCache::commit_operations`].
+    pub fn cache(&self) -> SharedCache {
+        SharedCache {
+            table: self.clone(),
+            caches: Arc::default(),
+        }
     }
 
     /// One page of the items a query finds (a partition, or an index's partition), each decoded as
@@ -125,6 +131,98 @@ impl SingleTable {
         })?;
         core.entity = Some(entity);
         Ok(core)
+    }
+}
+
+/// The caching tables of a shared table's entities, committed together: each entity's
+/// [`CachingTable`] (from [`SharedCache::entity`]) serves its reads from memory and queues its
+/// writes, as any caching table does (its own `commit_operations` sends its records' writes), and
+/// [`SharedCache::commit_operations`] sends the pending writes of every entity's records at once:
+/// one request per record, the entities' commits concurrent.
+///
+/// ```no_run
+/// # use structnosql::table::SingleTable;
+/// # use structnosql::TableDataModel;
+/// # #[derive(TableDataModel)]
+/// # #[structnosql(entity = "Customer", pk = "CUSTOMER#{username}", sk = "CUSTOMER#{username}")]
+/// # struct Customer { username: String, visits: Option<u32> }
+/// # #[derive(TableDataModel)]
+/// # #[structnosql(entity = "Order", pk = "CUSTOMER#{username}", sk = "#ORDER#{order_id}")]
+/// # struct Order { username: String, order_id: String, note: Option<String> }
+/// # async fn run(shop: SingleTable) -> structnosql::Result<()> {
+/// let cache = shop.cache();
+/// let customers = cache.entity::<Customer>()?;
+/// let orders = cache.entity::<Order>()?;
+/// customers.update_field(Customer::key("alexdebrie"), Customer::fields().visits(), 3).await?;
+/// orders.update_field(Order::key("alexdebrie", "1e499a"), Order::fields().note(), "gift".to_owned()).await?;
+/// let report = cache.commit_operations().await; // two UpdateItems, sent concurrently
+/// assert!(report.failed.is_empty());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SharedCache {
+    table: SingleTable,
+    /// The backends of the caching tables given so far.
+    caches: Arc<Mutex<Vec<Arc<Cached>>>>,
+}
+
+/// What [`SharedCache::commit_operations`] did, per record by its key attributes.
+#[derive(Debug)]
+pub struct SharedCommitReport {
+    /// The key attributes of the records whose writes were committed.
+    pub committed: Vec<Item>,
+    /// The records whose writes failed (they stay pending), with the error.
+    pub failed: Vec<(Item, Error)>,
+}
+
+impl SharedCache {
+    /// The caching table of the entity `E`, whose writes this cache's commits send.
+    pub fn entity<E: Entity>(&self) -> Result<CachingTable<E, EntityKey<E>>> {
+        let backend = Arc::new(<Cached as Backend>::new(self.table.entity_core::<E>()?));
+        self.caches
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(Arc::clone(&backend));
+        Ok(CachingTable::from_backend(backend))
+    }
+
+    /// [`SingleTable::query_collection`], after the pending writes of the records it could return are
+    /// committed (those of the queried partition; every record's for a query of an index), so that
+    /// it shows them as the caching tables' own reads do.
+    pub async fn query_collection<C: Collection>(
+        &self,
+        query: &Query,
+    ) -> Result<CollectionPage<C>> {
+        let hash = query.index.is_none().then_some(&query.hash);
+        for cache in self.backends() {
+            cache.commit_before_reading(hash).await?;
+        }
+        self.table.query_collection(query).await
+    }
+
+    /// The backends of the caching tables given so far.
+    fn backends(&self) -> Vec<Arc<Cached>> {
+        self.caches
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Sends the pending writes of every entity's caching table: per record one UpdateItem (more
+    /// only where DynamoDB's limits force it), the tables' commits concurrent, each up to its
+    /// commit concurrency. The writes of records that fail stay pending.
+    pub async fn commit_operations(&self) -> SharedCommitReport {
+        let caches = self.backends();
+        let commits = caches.iter().map(|cache| cache.commit_all());
+        let mut report = SharedCommitReport {
+            committed: Vec::new(),
+            failed: Vec::new(),
+        };
+        for (committed, failed) in futures::future::join_all(commits).await {
+            report.committed.extend(committed);
+            report.failed.extend(failed);
+        }
+        report
     }
 }
 

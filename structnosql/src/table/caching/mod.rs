@@ -219,6 +219,12 @@ impl Cached {
         Some((key_item, outcome))
     }
 
+    /// Sends every pending write, as [`Table::commit_operations`] does, reporting each record by its
+    /// key attributes.
+    pub(crate) async fn commit_all(&self) -> (Vec<Item>, Vec<(Item, Error)>) {
+        self.commit(Kinds::All, |_, _| true).await
+    }
+
     /// Sends the pending writes of `kinds` of the records selected, each in its turn, and reports
     /// per record; inside a `structnosql.commit` span (records, committed, failed) that holds the
     /// requests' spans.

@@ -153,7 +153,7 @@ impl SingleTable {
 /// let cache = shop.cache();
 /// let customers = cache.entity::<Customer>()?;
 /// let orders = cache.entity::<Order>()?;
-/// customers.update_field(Customer::key("alexdebrie"), Customer::fields().visits(), 3).await?;
+/// customers.update_field(Customer::key("alexdebrie"), Customer::fields().visits(), 3u32).await?;
 /// orders.update_field(Order::key("alexdebrie", "1e499a"), Order::fields().note(), "gift".to_owned()).await?;
 /// let report = cache.commit_operations().await; // two UpdateItems, sent concurrently
 /// assert!(report.failed.is_empty());

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::entity::{Collection, EntityKey, EntityQuery};
+use structnosql::expr::Condition;
 use structnosql::table::{
-    BasicTable, BatchRetry, CachingTable, GlobalSecondaryIndex, Setters, SingleTable,
+    BasicTable, BatchRetry, CachingTable, GlobalSecondaryIndex, Scan, Setters, SingleTable,
     WriteTransaction,
 };
 use structnosql::{Error, StringEnum, TableDataModel};
@@ -791,4 +792,81 @@ async fn a_shared_cache_commits_the_records_of_several_entities_together() {
             "nothing left pending"
         );
     }
+}
+
+#[tokio::test]
+async fn scans_batch_gets_and_conditions_work_on_an_entity_and_skip_other_entities() {
+    let (shop, orders) = shop_with_orders().await;
+    let scanned = orders.scan_records(&Scan::table()).await.unwrap();
+    let mut ids: Vec<&str> = scanned
+        .records
+        .iter()
+        .map(|(_, order)| order.order_id.as_str())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["a1", "b2", "c3", "d4", "e5", "z9"],
+        "the customer is not an order"
+    );
+
+    // Accounts have the customers' key templates: the customer's item is not an account.
+    let accounts = shop.table.entity::<Account>().unwrap();
+    let report = accounts
+        .batch_get_records(
+            [Account::key("alexdebrie"), Account::key("nobody")],
+            BatchRetry::default(),
+        )
+        .await
+        .unwrap();
+    assert!(report.records.is_empty());
+    assert_eq!(
+        report.missing.len(),
+        2,
+        "another entity's item is not an account"
+    );
+    let error = accounts
+        .get_record_lenient(Account::key("alexdebrie"))
+        .await
+        .unwrap_err();
+    harness::assert_one_stored_violation(
+        &error,
+        "_et",
+        "the item's entity is Customer, not Account",
+    );
+
+    let report = orders
+        .batch_get_records(
+            [
+                Order::key("alexdebrie", "2026-12-01", "b2"),
+                Order::key("alexdebrie", "2026-12-01", "zz"),
+            ],
+            BatchRetry::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.records.len(), 1);
+    assert_eq!(report.records[0].1.order_id, "b2");
+    assert_eq!(
+        report.missing,
+        [Order::key("alexdebrie", "2026-12-01", "zz")]
+    );
+
+    let fields = Order::fields();
+    let key = || Order::key("alexdebrie", "2026-12-01", "b2");
+    let placed = Condition::eq(fields.status(), Status::Placed);
+    orders
+        .update_field_if(key(), fields.note(), "rush".to_owned(), &placed)
+        .await
+        .unwrap();
+    let shipped = Condition::eq(fields.status(), Status::Shipped);
+    let error = orders
+        .update_field_if(key(), fields.note(), "late".to_owned(), &shipped)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::ConditionFailed { .. }), "{error:?}");
+    assert_eq!(
+        orders.get_field(key(), fields.note()).await.unwrap(),
+        Some("rush".to_owned())
+    );
 }

@@ -337,10 +337,10 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 whole_record: true,
             };
             self.authorized(&access)?;
-            let item = item.map(|mut item| {
-                core.add_leading_key(&mut item);
-                item
-            });
+            let item = item
+                .map(|mut item| core.complete_item(&mut item).map(|()| item))
+                .transpose()
+                .map_err(refusal_of)?;
             entries.push(WriteEntry {
                 key: position,
                 key_item,

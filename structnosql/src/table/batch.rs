@@ -588,6 +588,8 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         let seen = self.backend.learn_records(learned, how);
         for (key, item) in answered.into_iter().zip(seen) {
             match item {
+                // An item of another entity at the key is not one of this table's records.
+                Some(item) if !core.is_visible(&item) => report.missing.push(key),
                 Some(item) => report.records.push((
                     key,
                     decode(read_fields(

@@ -225,29 +225,29 @@ impl TableCore {
         Ok(())
     }
 
-    /// Refuses an item of another entity than the table's (an item without the entity-type
-    /// attribute is taken for the table's).
+    /// The entity-type attribute of `item` when it names another entity than the table's (an
+    /// item without the attribute is taken for the table's).
+    pub(crate) fn other_entity<'a>(&self, item: &'a Item) -> Option<&'a AttributeValue> {
+        let entity = self.entity.as_ref()?;
+        item.get(&entity.type_attribute)
+            .filter(|found| !matches!(found, AttributeValue::S(name) if name == entity.schema.name))
+    }
+
+    /// Refuses an item of another entity than the table's.
     pub(crate) fn check_entity_type(&self, item: &Item) -> Result<()> {
-        let Some(entity) = &self.entity else {
+        let (Some(entity), Some(found)) = (&self.entity, self.other_entity(item)) else {
             return Ok(());
         };
-        match item.get(&entity.type_attribute) {
-            Some(AttributeValue::S(name)) if name == entity.schema.name => Ok(()),
-            None => Ok(()),
-            Some(other) => Err(Error::InvalidStoredData {
-                violations: vec![Violation {
-                    path: attribute_path(&entity.type_attribute),
-                    message: format!(
-                        "the item's entity is {}, not {}",
-                        match other {
-                            AttributeValue::S(name) => name.clone(),
-                            other => format!("{other:?}"),
-                        },
-                        entity.schema.name
-                    ),
-                }],
-            }),
-        }
+        let found = match found {
+            AttributeValue::S(name) => name.clone(),
+            other => format!("{other:?}"),
+        };
+        Err(Error::InvalidStoredData {
+            violations: vec![Violation {
+                path: attribute_path(&entity.type_attribute),
+                message: format!("the item's entity is {found}, not {}", entity.schema.name),
+            }],
+        })
     }
 }
 

@@ -32,13 +32,9 @@ impl TableCore {
     }
 
     /// Whether `item` belongs to this table: its hash key carries the leading key (always true
-    /// without one), and it is an item of the table's entity, if any.
+    /// without one), and it is not another entity's (see `TableCore::other_entity`).
     pub(crate) fn is_visible(&self, item: &Item) -> bool {
-        let entity_type = |entity: &super::computed::EntityTable| {
-            item.get(&entity.type_attribute)
-                == Some(&AttributeValue::S(entity.schema.name.to_owned()))
-        };
-        if !self.entity.as_ref().is_none_or(entity_type) {
+        if self.other_entity(item).is_some() {
             return false;
         }
         self.leading_key.is_none()

@@ -29,7 +29,10 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         self.backend
             .read_record(&key_item)
             .await?
-            .map(|item| M::from_item_lenient(core.strip_leading_key(item)))
+            .map(|item| {
+                core.check_entity_type(&item)?;
+                M::from_item_lenient(core.strip_leading_key(item))
+            })
             .transpose()
     }
 }

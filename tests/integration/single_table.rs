@@ -870,3 +870,163 @@ async fn scans_batch_gets_and_conditions_work_on_an_entity_and_skip_other_entiti
         Some("rush".to_owned())
     );
 }
+
+/// An entity's table through an external API, as `B`: the server's entity tables compute the
+/// keys, index keys and entity type.
+async fn external_orders<B: structnosql::table::Backend>(
+    url: &str,
+) -> structnosql::table::Table<Order, EntityKey<Order>, B> {
+    let mut builder = structnosql::table::Table::<Order, EntityKey<Order>, B>::builder()
+        .table_name("orders")
+        .external_api(structnosql::external::ExternalApi::new(url).header("x-caller", "alex"))
+        .primary_index(structnosql::table::PrimaryIndex::hash_and_sort("pk", "sk"));
+    for index in ["gsi1", "gsi2", "gsi3"] {
+        builder = builder.global_secondary_index(
+            GlobalSecondaryIndex::hash(format!("{index}pk"))
+                .sort_key(format!("{index}sk"))
+                .index_name(index),
+        );
+    }
+    builder.build().await.unwrap()
+}
+
+#[tokio::test]
+async fn entity_tables_through_an_external_api_store_what_direct_ones_do() {
+    use structnosql::external::{policy, Executor};
+    let shop = shop().await;
+    let allow = |_: &policy::Access<'_>| Ok(());
+    let executor = Executor::new().serve("orders", shop.table.entity::<Order>().unwrap(), allow);
+    let url = crate::external_tables::listen(executor).await;
+    let basic = external_orders::<structnosql::table::Direct>(&url).await;
+    let caching = external_orders::<structnosql::table::Cached>(&url).await;
+
+    basic
+        .put_record(&order("alexdebrie", "1e499a", 42))
+        .await
+        .unwrap();
+    let item = stored(&shop.name, ORDER_PK, ORDER_SK).await;
+    assert_eq!(item.get("_et"), Some(&s("Order")));
+    assert_eq!(item.get("gsi2sk"), Some(&s("AMOUNT#0000000042")));
+
+    let fields = Order::fields();
+    caching
+        .update_multiple_fields(
+            order_key(),
+            &Setters::new()
+                .set(fields.status(), Status::Shipped)
+                .set(fields.amount(), 7u32),
+        )
+        .await
+        .unwrap();
+    let report = caching.commit_operations().await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let item = stored(&shop.name, ORDER_PK, ORDER_SK).await;
+    assert_eq!(
+        item.get("gsi1sk"),
+        Some(&s("STATUS#SHIPPED")),
+        "rewritten by the server"
+    );
+    assert_eq!(item.get("gsi2sk"), Some(&s("AMOUNT#0000000007")));
+
+    let error = basic
+        .update_field(order_key(), fields.status(), Status::Placed)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Validation { .. }), "{error:?}");
+    let error = basic
+        .update_field_path(order_key(), "orderId", &(), "other".to_owned())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::ReadOnly { .. }), "{error:?}");
+
+    let partition = EntityQuery::<Order>::primary()
+        .key(fields.username(), "alexdebrie".to_owned())
+        .build()
+        .unwrap();
+    let page = basic
+        .query_field(&partition, fields.status())
+        .await
+        .unwrap();
+    assert_eq!(page.records, [(order_key(), Some(Status::Shipped))]);
+    assert_eq!(
+        basic.get_record(order_key()).await.unwrap(),
+        shop.table
+            .entity::<Order>()
+            .unwrap()
+            .get_record(order_key())
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_hostile_client_cannot_write_an_entitys_computed_attributes_or_move_its_record() {
+    use structnosql::external::policy::{self, Caller};
+    use structnosql::external::Executor;
+    let shop = shop().await;
+    // Alex may write the orders of the partition CUSTOMER#alexdebrie only.
+    let own_partition = |access: &policy::Access<'_>| match access.key.get("pk") {
+        Some(AttributeValue::S(pk)) if pk == ORDER_PK => Ok(()),
+        _ => Err(policy::Denied::new("not your partition")),
+    };
+    let executor = Executor::new().serve(
+        "orders",
+        shop.table.entity::<Order>().unwrap(),
+        own_partition,
+    );
+    let mut order_json = serde_json::json!({
+        "username": { "S": "victim" }, "placedOn": { "S": "2026-12-04" }, "orderId": { "S": "x" },
+        "status": { "S": "PLACED" }, "amount": { "N": "1" },
+    });
+    let key = serde_json::json!({ "pk": { "S": ORDER_PK }, "sk": { "S": ORDER_SK } });
+    let cases = [
+        // The victim's record, with key attributes naming alex's partition.
+        (
+            {
+                order_json["pk"] = serde_json::json!({ "S": ORDER_PK });
+                order_json["sk"] = serde_json::json!({ "S": ORDER_SK });
+                serde_json::json!({ "put_record": { "record": order_json.clone() } })
+            },
+            "validation",
+        ),
+        // The same without them: the key rendered from its fields is the victim's.
+        (
+            {
+                let mut record = order_json.clone();
+                record
+                    .as_object_mut()
+                    .unwrap()
+                    .retain(|name, _| name != "pk" && name != "sk");
+                serde_json::json!({ "put_record": { "record": record } })
+            },
+            "denied",
+        ),
+        // Index keys and the entity type are the table's to write.
+        (
+            serde_json::json!({ "update": { "key": key, "writes": [{ "set": { "path": ["gsi1pk"], "value": { "S": "ORDER#stolen" } } }] } }),
+            "unknown_path",
+        ),
+        (
+            serde_json::json!({ "update": { "key": key, "writes": [{ "set": { "path": ["_et"], "value": { "S": "Customer" } } }] } }),
+            "unknown_path",
+        ),
+        // A field of the primary key would move the record.
+        (
+            serde_json::json!({ "update": { "key": key, "writes": [{ "set": { "path": ["username"], "value": { "S": "victim" } } }] } }),
+            "read_only",
+        ),
+    ];
+    shop.counter.take();
+    for (n, (operation, kind)) in cases.into_iter().enumerate() {
+        let body = serde_json::json!({
+            "version": 1, "table": "orders", "request_id": format!("hostile-{n}"), "operation": operation,
+        });
+        let (status, answer) = executor
+            .execute(&Caller::new("alex"), body.to_string().as_bytes())
+            .await;
+        let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+        assert!(status >= 400, "{operation}: {status} {answer}");
+        assert_eq!(answer["error"]["kind"], kind, "{operation}: {answer}");
+    }
+    assert_eq!(shop.counter.take(), 0, "nothing reached DynamoDB");
+}

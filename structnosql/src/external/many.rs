@@ -70,6 +70,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     .into_iter()
                     .map(|write| self.checked_write(write))
                     .collect::<Result<Vec<_>, _>>()?;
+                let actions = self.with_computed(&key, actions)?;
                 let known = limited(group.known)?;
                 Ok((
                     actions,

@@ -318,6 +318,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     // What the written paths held is answered: the policy sees them read too.
                     reads.extend(paths.iter().cloned());
                 }
+                let actions = self.with_computed(&key.0, actions)?;
                 checked(
                     policy::Operation::Update,
                     key.0,
@@ -429,8 +430,33 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
     /// The stored key of the record the caller names: exactly the table's key attributes, of the
     /// key type's types.
     pub(super) fn key_item(&self, key: &Item) -> Result<Item, Refusal> {
-        let core = self.table.core();
-        let index = &core.primary_index;
+        let record_key = self.record_key(key)?;
+        self.table
+            .core()
+            .key_item(&record_key)
+            .map_err(|error| Refusal::new(RefusalKind::InvalidKey, error.to_string()))
+    }
+
+    /// Adds to a record's field writes what the table computes (an entity's index keys and type,
+    /// see `TableCore::computed_writes`), as the table's own field writes do.
+    pub(super) fn with_computed(
+        &self,
+        key: &Item,
+        mut actions: Vec<UpdateAction>,
+    ) -> Result<Vec<UpdateAction>, Refusal> {
+        if self.table.core().entity.is_some() {
+            let record_key = self.record_key(key)?;
+            self.table
+                .core()
+                .computed_writes(&record_key, &mut actions)
+                .map_err(refusal_of)?;
+        }
+        Ok(actions)
+    }
+
+    /// The record key the caller's key attributes give.
+    fn record_key(&self, key: &Item) -> Result<K, Refusal> {
+        let index = &self.table.core().primary_index;
         let names: Vec<&String> = std::iter::once(&index.hash_key)
             .chain(&index.sort_key)
             .collect();
@@ -445,19 +471,20 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             .sort_key
             .as_ref()
             .and_then(|name| key.get(name).cloned());
-        let record_key = hash
-            .ok_or_else(|| refusal(RefusalKind::InvalidKey, "the key has no hash key"))
+        hash.ok_or_else(|| refusal(RefusalKind::InvalidKey, "the key has no hash key"))
             .and_then(|hash| {
                 K::from_key_values(hash, sort)
                     .map_err(|violations| refusal(RefusalKind::InvalidKey, violations.to_string()))
-            })?;
-        core.key_item(&record_key)
-            .map_err(|error| Refusal::new(RefusalKind::InvalidKey, error.to_string()))
+            })
     }
 
     /// The key attributes of a whole record, as the caller would name it.
     pub(super) fn key_of_record(&self, record: &Item) -> Result<Item, Refusal> {
-        let index = &self.table.core().primary_index;
+        let core = self.table.core();
+        if let Some(key) = core.key_from_fields(record).map_err(refusal_of)? {
+            return Ok(key);
+        }
+        let index = &core.primary_index;
         Ok(std::iter::once(&index.hash_key)
             .chain(&index.sort_key)
             .filter_map(|name| record.get(name).map(|value| (name.clone(), value.clone())))

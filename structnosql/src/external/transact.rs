@@ -83,6 +83,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     &reads,
                     &paths,
                 )?;
+                let actions = self.with_computed(&key.0, actions)?;
                 let planned = Planned::Update {
                     key_item,
                     actions,
@@ -242,6 +243,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             &[],
             &writes,
         )?;
+        let actions = self.with_computed(&record.key.0, actions)?;
         Ok(RecordWrites {
             key_item,
             actions,

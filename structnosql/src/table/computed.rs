@@ -85,23 +85,29 @@ impl EntityTable {
                 sort: index.sort_key.clone(),
             });
         }
-        let computed = keys
-            .iter()
-            .flat_map(ComputedKeys::attributes)
-            .map(String::as_str)
-            .chain([type_attribute]);
-        for attribute in computed {
-            if model.field(attribute).is_some() {
-                return Err(format!(
-                    "{attribute:?} is computed for every {name} (a key or the entity type), so it cannot be a field of the model"
-                ));
-            }
-        }
-        Ok(Self {
+        let table = Self {
             schema,
             type_attribute: type_attribute.to_owned(),
             keys,
-        })
+        };
+        if let Some(attribute) = table
+            .computed_attributes()
+            .find(|attribute| model.field(attribute).is_some())
+        {
+            return Err(format!(
+                "{attribute:?} is computed for every {name} (a key or the entity type), so it cannot be a field of the model"
+            ));
+        }
+        Ok(table)
+    }
+
+    /// The attributes the table computes for every item: keys, index keys, the entity type.
+    pub(crate) fn computed_attributes(&self) -> impl Iterator<Item = &str> {
+        self.keys
+            .iter()
+            .flat_map(ComputedKeys::attributes)
+            .chain([&self.type_attribute])
+            .map(String::as_str)
     }
 
     /// The entity's indexes (not the primary key).
@@ -114,7 +120,7 @@ impl TableCore {
     /// Completes a whole item about to be written: an entity's keys, index keys (those whose
     /// fields all have values) and entity type; else the leading key.
     pub(crate) fn complete_item(&self, item: &mut Item) -> Result<()> {
-        let Some(entity) = &self.entity else {
+        let Some(entity) = self.entity.as_ref().filter(|_| self.computes_attributes()) else {
             self.add_leading_key(item);
             return Ok(());
         };
@@ -141,6 +147,49 @@ impl TableCore {
         Ok(())
     }
 
+    /// The key attributes of an entity's item that does not hold them yet (one whose computed
+    /// attributes the server of an external API adds), rendered from its fields; `None` for an item
+    /// that holds them, or a table of no entity.
+    pub(crate) fn rendered_key(&self, item: &Item) -> Result<Option<Item>> {
+        let holds_key = self
+            .entity
+            .as_ref()
+            .and_then(|entity| entity.keys.first())
+            .is_some_and(|primary| item.contains_key(&primary.hash));
+        if holds_key {
+            return Ok(None);
+        }
+        self.key_from_fields(item)
+    }
+
+    /// The key attributes of an entity's item rendered from its fields (whatever key attributes
+    /// it holds); `None` for a table of no entity.
+    pub(crate) fn key_from_fields(&self, item: &Item) -> Result<Option<Item>> {
+        let Some(primary) = self.entity.as_ref().and_then(|entity| entity.keys.first()) else {
+            return Ok(None);
+        };
+        let mut key_item = Item::with_capacity(2);
+        for (attribute, template) in primary.attributes().zip(primary.templates.both()) {
+            let rendered = template
+                .render(|name| item.get(name))
+                .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
+            if let Some(rendered) = rendered {
+                key_item.insert(attribute.clone(), AttributeValue::S(rendered));
+            }
+        }
+        Ok(Some(key_item))
+    }
+
+    /// Whether this table adds the computed attributes itself: an entity's table that goes to
+    /// DynamoDB (through an external API, the server's table adds them).
+    fn computes_attributes(&self) -> bool {
+        #[cfg(feature = "external-client")]
+        if self.external().is_some() {
+            return false;
+        }
+        self.entity.is_some()
+    }
+
     /// The writes a field write to an entity's record adds: the index keys whose templates hold a
     /// written field, rewritten (removed when a field of theirs is removed), and with any value
     /// written, the entity type and the key's fields, so that a write creating the record creates
@@ -151,7 +200,7 @@ impl TableCore {
         key: &K,
         actions: &mut Vec<UpdateAction>,
     ) -> Result<()> {
-        let Some(entity) = &self.entity else {
+        let Some(entity) = self.entity.as_ref().filter(|_| self.computes_attributes()) else {
             return Ok(());
         };
         // What the write gives each top-level attribute: `Some` a value, `None` a remove.

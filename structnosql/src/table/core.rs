@@ -197,8 +197,17 @@ impl TableCore {
         self.key_item(&self.key_of::<K>(item)?)
     }
 
-    /// The record key stored in `item` (without the leading key).
+    /// The record key stored in `item` (without the leading key); an entity's rendered from its
+    /// fields when the item does not hold its key attributes yet.
     pub(crate) fn key_of<K: RecordKey>(&self, item: &Item) -> Result<K> {
+        let rendered;
+        let item = match self.rendered_key(item)? {
+            Some(key_item) => {
+                rendered = key_item;
+                &rendered
+            }
+            None => item,
+        };
         let hash = item
             .get(&self.primary_index.hash_key)
             .and_then(|hash| self.without_leading_key(hash));

@@ -320,12 +320,10 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
         core.whole_record_reads = self.whole_record_reads;
         core.cache_capacity = self.cache_capacity;
         core.cache_max_age = self.cache_max_age;
-        if core.entity.is_some() && (self.leading_key.is_some() || core.client().is_err()) {
+        if core.entity.is_some() && self.leading_key.is_some() {
             return Err(Error::Config {
                 message: format!(
-                    "table {}: an entity's keys are its templates', which take no leading key, and \
-                     its tables go to DynamoDB directly (through an external API, the server's \
-                     table computes them)",
+                    "table {}: an entity's keys are its templates', which take no leading key",
                     core.table_name
                 ),
             });

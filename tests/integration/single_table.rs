@@ -871,13 +871,14 @@ async fn scans_batch_gets_and_conditions_work_on_an_entity_and_skip_other_entiti
     );
 }
 
-/// An entity's table through an external API, as `B`: the server's entity tables compute the
-/// keys, index keys and entity type.
-async fn external_orders<B: structnosql::table::Backend>(
+/// An entity's table served as `name` through an external API, as `B`: the server's entity tables
+/// compute the keys, index keys and entity type.
+pub async fn external_entity<E: structnosql::entity::Entity, B: structnosql::table::Backend>(
     url: &str,
-) -> structnosql::table::Table<Order, EntityKey<Order>, B> {
-    let mut builder = structnosql::table::Table::<Order, EntityKey<Order>, B>::builder()
-        .table_name("orders")
+    name: &str,
+) -> structnosql::table::Table<E, EntityKey<E>, B> {
+    let mut builder = structnosql::table::Table::<E, EntityKey<E>, B>::builder()
+        .table_name(name)
         .external_api(structnosql::external::ExternalApi::new(url).header("x-caller", "alex"))
         .primary_index(structnosql::table::PrimaryIndex::hash_and_sort("pk", "sk"));
     for index in ["gsi1", "gsi2", "gsi3"] {
@@ -897,8 +898,8 @@ async fn entity_tables_through_an_external_api_store_what_direct_ones_do() {
     let allow = |_: &policy::Access<'_>| Ok(());
     let executor = Executor::new().serve("orders", shop.table.entity::<Order>().unwrap(), allow);
     let url = crate::external_tables::listen(executor).await;
-    let basic = external_orders::<structnosql::table::Direct>(&url).await;
-    let caching = external_orders::<structnosql::table::Cached>(&url).await;
+    let basic: BasicTable<Order, EntityKey<Order>> = external_entity(&url, "orders").await;
+    let caching: CachingTable<Order, EntityKey<Order>> = external_entity(&url, "orders").await;
 
     basic
         .put_record(&order("alexdebrie", "1e499a", 42))
@@ -1001,19 +1002,33 @@ async fn a_hostile_client_cannot_write_an_entitys_computed_attributes_or_move_it
             },
             "denied",
         ),
-        // Index keys and the entity type are the table's to write.
+        // Index keys, the entity type and the key's fields are sent only as the table computes
+        // them.
         (
             serde_json::json!({ "update": { "key": key, "writes": [{ "set": { "path": ["gsi1pk"], "value": { "S": "ORDER#stolen" } } }] } }),
-            "unknown_path",
+            "validation",
+        ),
+        (
+            serde_json::json!({ "update": { "key": key, "writes": [
+                { "set": { "path": ["status"], "value": { "S": "SHIPPED" } } },
+                { "set": { "path": ["amount"], "value": { "N": "1" } } },
+                { "set": { "path": ["gsi2pk"], "value": { "S": "STATUS#PLACED" } } },
+            ] } }),
+            "validation",
         ),
         (
             serde_json::json!({ "update": { "key": key, "writes": [{ "set": { "path": ["_et"], "value": { "S": "Customer" } } }] } }),
-            "unknown_path",
+            "validation",
         ),
         // A field of the primary key would move the record.
         (
             serde_json::json!({ "update": { "key": key, "writes": [{ "set": { "path": ["username"], "value": { "S": "victim" } } }] } }),
-            "read_only",
+            "validation",
+        ),
+        // An index key the caller's writes change is the table's to write.
+        (
+            serde_json::json!({ "update": { "key": key, "writes": [{ "set": { "path": ["status"], "value": { "S": "SHIPPED" } } }] } }),
+            "validation",
         ),
     ];
     shop.counter.take();

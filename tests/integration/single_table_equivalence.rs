@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use structnosql::aws_sdk_dynamodb::types::AttributeValue;
+use structnosql::entity::CollectionPage;
 use structnosql::entity::{EntityKey, EntityQuery};
-use structnosql::table::{BasicTable, CachingTable, Setters};
+use structnosql::external::policy;
+use structnosql::external::Executor;
+use structnosql::table::{BasicTable, CachingTable, Query, Setters, SharedCache, SingleTable};
 
 use crate::harness;
-use crate::single_table::{shop, Customer, CustomerData, Order, Status};
+use crate::single_table::{external_entity, shop, Customer, CustomerData, Order, Shop, Status};
 
 /// The orders the calls address: (placed on, order id).
 const ORDERS: [(&str, &str); 3] = [
@@ -274,14 +277,83 @@ async fn items(
         .collect()
 }
 
-async fn run(ops: Vec<Op>, warm: bool) {
+/// The side of the comparison with caches: a shared cache over the shop's entities, or each
+/// entity's caching table through an external API serving the shop's entity tables.
+struct Cached {
+    orders: CachingTable<Order, EntityKey<Order>>,
+    customers: CachingTable<Customer, EntityKey<Customer>>,
+    shared: Option<SharedCache>,
+    table: SingleTable,
+}
+
+impl Cached {
+    async fn new(shop: &Shop, through_api: bool) -> Self {
+        if !through_api {
+            let cache = shop.table.cache();
+            return Self {
+                orders: cache.entity().unwrap(),
+                customers: cache.entity().unwrap(),
+                shared: Some(cache),
+                table: shop.table.clone(),
+            };
+        }
+        let allow = |_: &policy::Access<'_>| Ok(());
+        let executor = Executor::new()
+            .serve("orders", shop.table.entity::<Order>().unwrap(), allow)
+            .serve("customers", shop.table.entity::<Customer>().unwrap(), allow);
+        let url = crate::external_tables::listen(executor).await;
+        Self {
+            orders: external_entity(&url, "orders").await,
+            customers: external_entity(&url, "customers").await,
+            shared: None,
+            table: shop.table.clone(),
+        }
+    }
+
+    /// Commits every pending write; what failed.
+    async fn commit(&self) -> Vec<String> {
+        match &self.shared {
+            Some(cache) => {
+                let report = cache.commit_operations().await;
+                report
+                    .failed
+                    .iter()
+                    .map(|failed| format!("{failed:?}"))
+                    .collect()
+            }
+            None => {
+                let orders = self.orders.commit_operations().await.failed;
+                let customers = self.customers.commit_operations().await.failed;
+                let orders = orders.iter().map(|failed| format!("{failed:?}"));
+                orders
+                    .chain(customers.iter().map(|failed| format!("{failed:?}")))
+                    .collect()
+            }
+        }
+    }
+
+    /// A collection query showing the pending writes (the API carries no collection queries: its
+    /// tables commit first, and the shop is read directly).
+    async fn query_collection(
+        &self,
+        query: &Query,
+    ) -> structnosql::Result<CollectionPage<CustomerData>> {
+        match &self.shared {
+            Some(cache) => cache.query_collection(query).await,
+            None => {
+                assert!(self.commit().await.is_empty());
+                self.table.query_collection(query).await
+            }
+        }
+    }
+}
+
+async fn run(ops: Vec<Op>, warm: bool, through_api: bool) {
     let basic_shop = shop().await;
     let basic: BasicTable<Order, EntityKey<Order>> = basic_shop.table.entity().unwrap();
     let basic_customers = basic_shop.table.entity::<Customer>().unwrap();
     let caching_shop = shop().await;
-    let cache = caching_shop.table.cache();
-    let caching: CachingTable<Order, EntityKey<Order>> = cache.entity().unwrap();
-    let caching_customers = cache.entity::<Customer>().unwrap();
+    let cached = Cached::new(&caching_shop, through_api).await;
     // The first order exists before the calls: put through the caching table itself when warm.
     let first = Op::Put {
         order: 0,
@@ -291,16 +363,17 @@ async fn run(ops: Vec<Op>, warm: bool) {
     };
     call!(&basic, &basic_customers, first);
     if warm {
-        call!(&caching, &caching_customers, first);
-        cache.commit_operations().await;
+        call!(&cached.orders, &cached.customers, first);
+        assert!(cached.commit().await.is_empty());
     } else {
         let direct: BasicTable<Order, EntityKey<Order>> = caching_shop.table.entity().unwrap();
-        call!(&direct, &caching_customers, first);
+        call!(&direct, &cached.customers, first);
     }
+    let context = format!("warm: {warm}, through the API: {through_api}");
     for (step, op) in ops.iter().enumerate() {
         if matches!(op, Op::Commit) {
-            let report = cache.commit_operations().await;
-            assert!(report.failed.is_empty(), "step {step}: {:?}", report.failed);
+            let failed = cached.commit().await;
+            assert!(failed.is_empty(), "step {step}: {failed:?}");
             continue;
         }
         if matches!(op, Op::QueryCollection) {
@@ -314,26 +387,26 @@ async fn run(ops: Vec<Op>, warm: bool) {
                     .query_collection::<CustomerData>(&partition)
                     .await,
             );
-            let shown = outcome(cache.query_collection::<CustomerData>(&partition).await);
-            assert_eq!(shown, expected, "step {step}: {op:?} (warm: {warm})");
+            let shown = outcome(cached.query_collection(&partition).await);
+            assert_eq!(shown, expected, "step {step}: {op:?} ({context})");
             continue;
         }
         let expected = call!(&basic, &basic_customers, op);
-        let shown = call!(&caching, &caching_customers, op);
-        assert_eq!(shown, expected, "step {step}: {op:?} (warm: {warm})");
+        let shown = call!(&cached.orders, &cached.customers, op);
+        assert_eq!(shown, expected, "step {step}: {op:?} ({context})");
     }
-    let report = cache.commit_operations().await;
-    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let failed = cached.commit().await;
+    assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(
         items(&caching_shop.name).await,
         items(&basic_shop.name).await,
-        "stored items after {ops:?} (warm: {warm})"
+        "stored items after {ops:?} ({context})"
     );
     for order in 0..ORDERS.len() {
         assert_eq!(
-            outcome(caching.get_record(key(order)).await),
+            outcome(cached.orders.get_record(key(order)).await),
             outcome(basic.get_record(key(order)).await),
-            "the cache's view of order {order} after the commit"
+            "the cache's view of order {order} after the commit ({context})"
         );
     }
 }
@@ -348,6 +421,12 @@ proptest! {
     /// stored (keys, index keys and entity types included).
     #[test]
     fn caching_and_basic_entity_tables_agree(ops in proptest::collection::vec(op(), 1..25), warm: bool) {
-        harness::block_on_large_stack(run(ops, warm));
+        harness::block_on_large_stack(run(ops, warm, false));
+    }
+
+    /// So do the entities' caching tables through an external API.
+    #[test]
+    fn external_caching_and_basic_entity_tables_agree(ops in proptest::collection::vec(op(), 1..25), warm: bool) {
+        harness::block_on_large_stack(run(ops, warm, true));
     }
 }

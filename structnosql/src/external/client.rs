@@ -528,7 +528,7 @@ pub(crate) async fn put(
             "PutItem",
             Some(key_item),
             Operation::PutRecord {
-                record: WireItem(record),
+                record: WireItem(core.without_computed(record)),
                 if_absent,
                 condition,
             },
@@ -578,6 +578,7 @@ pub(crate) async fn remove(
     item_of(field(&data, "record"))
 }
 
+/// Field writes as sent (an entity's computed writes included, which the server checks).
 fn writes_of(actions: Vec<UpdateAction>) -> Vec<Write> {
     actions
         .into_iter()
@@ -747,7 +748,7 @@ pub(crate) async fn batch_write(
         writes: writes
             .iter()
             .map(|(key_item, item)| match item {
-                Some(item) => wire::BatchWrite::Put(WireItem(item.clone())),
+                Some(item) => wire::BatchWrite::Put(WireItem(core.without_computed(item.clone()))),
                 None => wire::BatchWrite::Delete(wire_key(key_item)),
             })
             .collect(),
@@ -887,7 +888,7 @@ pub(crate) fn transact_action(
         Planned::Put {
             item, condition: c, ..
         } => wire::TransactAction::Put {
-            record: WireItem(item),
+            record: WireItem(core.without_computed(item)),
             condition: condition(c)?,
         },
         Planned::Update {

@@ -66,14 +66,10 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             .groups
             .into_iter()
             .map(|group| {
-                let actions = limited(group.writes)?
-                    .into_iter()
-                    .map(|write| self.checked_write(write))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let actions = self.with_computed(&key, actions)?;
+                let (actions, paths) = self.checked_writes(&key, limited(group.writes)?)?;
                 let known = limited(group.known)?;
                 Ok((
-                    actions,
+                    (actions, paths),
                     group.creates_record,
                     self.version(group.version)?,
                     known,
@@ -82,8 +78,8 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             .collect::<Result<Vec<_>, Refusal>>()?;
         let writes: Vec<DocumentPath> = groups
             .iter()
-            .flat_map(|(actions, ..)| actions)
-            .map(|action| action.path().clone())
+            .flat_map(|((_, paths), ..)| paths)
+            .cloned()
             .collect();
         let access = Access {
             caller,
@@ -96,7 +92,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         };
         self.authorized(&access)?;
         // As a caching table's own commit sends them, without what its cache knows.
-        for (actions, creates_record, version, known) in groups {
+        for ((actions, _), creates_record, version, known) in groups {
             if !actions.is_empty() {
                 let planning = Planning {
                     creates_record,
@@ -138,10 +134,19 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                             format!("no index is called {index:?}"),
                         )
                     })?;
-                let at = DocumentPath::from_segments(vec![crate::path::Segment::Key(
-                    hash_name.as_str().into(),
-                )]);
-                let schema = self.described(&at)?.schema;
+                let computed = core
+                    .entity
+                    .as_ref()
+                    .is_some_and(|entity| entity.computes(&hash_name));
+                let schema = if computed {
+                    // An entity's index keys are rendered strings.
+                    crate::model::TypeSchema::String
+                } else {
+                    let at = DocumentPath::from_segments(vec![crate::path::Segment::Key(
+                        hash_name.as_str().into(),
+                    )]);
+                    self.described(&at)?.schema
+                };
                 (hash_name, schema)
             }
         };

@@ -309,16 +309,11 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                 if writes.is_empty() {
                     return Err(refusal(RefusalKind::BadRequest, "an update needs writes"));
                 }
-                let actions = writes
-                    .into_iter()
-                    .map(|write| self.checked_write(write))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
+                let (actions, paths) = self.checked_writes(&key.0, writes)?;
                 if return_old {
                     // What the written paths held is answered: the policy sees them read too.
                     reads.extend(paths.iter().cloned());
                 }
-                let actions = self.with_computed(&key.0, actions)?;
                 checked(
                     policy::Operation::Update,
                     key.0,
@@ -437,21 +432,54 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             .map_err(|error| Refusal::new(RefusalKind::InvalidKey, error.to_string()))
     }
 
-    /// Adds to a record's field writes what the table computes (an entity's index keys and type,
-    /// see `TableCore::computed_writes`), as the table's own field writes do.
-    pub(super) fn with_computed(
+    /// A record's field writes, checked, and the paths of the caller's own (what the policy sees).
+    /// The caller's own writes are checked as [`ServedTable::checked_write`] checks them. To an
+    /// entity's, the caller's table added what a table computes (see
+    /// `TableCore::computed_writes`), each call's before its pending writes were merged: each must
+    /// be what this table computes (its entity type and key fields, or the index keys the caller's
+    /// own writes give), and the index keys those writes change are written whatever was sent.
+    pub(super) fn checked_writes(
         &self,
         key: &Item,
-        mut actions: Vec<UpdateAction>,
-    ) -> Result<Vec<UpdateAction>, Refusal> {
-        if self.table.core().entity.is_some() {
-            let record_key = self.record_key(key)?;
-            self.table
-                .core()
-                .computed_writes(&record_key, &mut actions)
-                .map_err(refusal_of)?;
+        writes: Vec<Write>,
+    ) -> Result<(Vec<UpdateAction>, Vec<DocumentPath>), Refusal> {
+        let core = self.table.core();
+        let (computed, own): (Vec<Write>, Vec<Write>) = writes
+            .into_iter()
+            .partition(|write| core.is_computed_write(write_path(write)));
+        let mut actions = own
+            .into_iter()
+            .map(|write| self.checked_write(write))
+            .collect::<Result<Vec<_>, _>>()?;
+        let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
+        if computed.is_empty() && core.entity.is_none() {
+            return Ok((actions, paths));
         }
-        Ok(actions)
+        let record_key = self.record_key(key)?;
+        let mut expected = actions.clone();
+        core.computed_writes(&record_key, &mut expected)
+            .map_err(refusal_of)?;
+        let expected = expected.split_off(actions.len());
+        let identity = core.identity_writes(&record_key);
+        for write in computed {
+            let action = match write {
+                Write::Set { path, value } => UpdateAction::Set(path.0, value.0),
+                Write::Remove { path } => UpdateAction::Remove(path.0),
+            };
+            if expected.contains(&action) {
+                continue;
+            }
+            if !identity.contains(&action) {
+                return Err(Refusal::new(
+                    RefusalKind::Validation,
+                    format!("{} is computed by the table, not written so", action.path()),
+                )
+                .at(action.path().to_string()));
+            }
+            actions.push(action);
+        }
+        actions.extend(expected);
+        Ok((actions, paths))
     }
 
     /// The record key the caller's key attributes give.
@@ -690,4 +718,11 @@ pub(super) fn limited<T>(items: Vec<T>) -> Result<Vec<T>, Refusal> {
         ));
     }
     Ok(items)
+}
+
+/// The path a write names.
+fn write_path(write: &Write) -> &DocumentPath {
+    match write {
+        Write::Set { path, .. } | Write::Remove { path } => &path.0,
+    }
 }

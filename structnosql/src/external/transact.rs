@@ -70,11 +70,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                         "a transaction's update sets one value or more and removes nothing",
                     ));
                 }
-                let actions = writes
-                    .into_iter()
-                    .map(|write| self.checked_write(write))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let paths: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
+                let (actions, paths) = self.checked_writes(&key.0, writes)?;
                 self.allow(
                     caller,
                     name,
@@ -83,7 +79,6 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
                     &reads,
                     &paths,
                 )?;
-                let actions = self.with_computed(&key.0, actions)?;
                 let planned = Planned::Update {
                     key_item,
                     actions,
@@ -217,11 +212,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
         record: wire::AtomicRecord,
     ) -> Result<RecordWrites, Refusal> {
         let key_item = self.key_item(&record.key.0)?;
-        let actions = limited(record.writes)?
-            .into_iter()
-            .map(|write| self.checked_write(write))
-            .collect::<Result<Vec<_>, _>>()?;
-        let writes: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
+        let (actions, writes) = self.checked_writes(&record.key.0, limited(record.writes)?)?;
         let created: Vec<DocumentPath> = limited(record.created)?
             .into_iter()
             .map(|path| path.0)
@@ -243,7 +234,6 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             &[],
             &writes,
         )?;
-        let actions = self.with_computed(&record.key.0, actions)?;
         Ok(RecordWrites {
             key_item,
             actions,

@@ -110,6 +110,12 @@ impl EntityTable {
             .map(String::as_str)
     }
 
+    /// Whether the table computes the attribute `name`.
+    #[cfg(any(feature = "external-client", feature = "external-server"))]
+    pub(crate) fn computes(&self, name: &str) -> bool {
+        self.computed_attributes().any(|computed| computed == name)
+    }
+
     /// The entity's indexes (not the primary key).
     fn indexes(&self) -> &[ComputedKeys] {
         self.keys.get(1..).unwrap_or_default()
@@ -120,7 +126,7 @@ impl TableCore {
     /// Completes a whole item about to be written: an entity's keys, index keys (those whose
     /// fields all have values) and entity type; else the leading key.
     pub(crate) fn complete_item(&self, item: &mut Item) -> Result<()> {
-        let Some(entity) = self.entity.as_ref().filter(|_| self.computes_attributes()) else {
+        let Some(entity) = &self.entity else {
             self.add_leading_key(item);
             return Ok(());
         };
@@ -180,14 +186,53 @@ impl TableCore {
         Ok(Some(key_item))
     }
 
-    /// Whether this table adds the computed attributes itself: an entity's table that goes to
-    /// DynamoDB (through an external API, the server's table adds them).
-    fn computes_attributes(&self) -> bool {
-        #[cfg(feature = "external-client")]
-        if self.external().is_some() {
+    /// The writes of an entity's record that name it whatever it holds: its entity type and the
+    /// fields of its key (none for a table of no entity).
+    pub(crate) fn identity_writes<K: RecordKey>(&self, key: &K) -> Vec<UpdateAction> {
+        let Some(entity) = &self.entity else {
+            return Vec::new();
+        };
+        let entity_type = UpdateAction::Set(
+            attribute_path(&entity.type_attribute),
+            AttributeValue::S(entity.schema.name.to_owned()),
+        );
+        let key_fields = key.template_values().iter().map(|(name, value)| {
+            UpdateAction::Set(
+                DocumentPath::from_segments(vec![Segment::Field(name)]),
+                value.clone(),
+            )
+        });
+        std::iter::once(entity_type).chain(key_fields).collect()
+    }
+
+    /// Whether a write at `path` is one the table adds to a field write (see
+    /// [`TableCore::computed_writes`]): an entity's computed attribute or a field of its primary
+    /// key (which the caller's own writes cannot name, being read-only).
+    #[cfg(feature = "external-server")]
+    pub(crate) fn is_computed_write(&self, path: &DocumentPath) -> bool {
+        let Some(entity) = &self.entity else {
             return false;
+        };
+        match path.segments() {
+            [segment] => segment.name().is_some_and(|name| {
+                entity.computes(name)
+                    || entity
+                        .schema
+                        .primary
+                        .both()
+                        .any(|t| t.fields().any(|f| f == name))
+            }),
+            _ => false,
         }
-        self.entity.is_some()
+    }
+
+    /// A whole item without the attributes the table computes, as an external table sends it.
+    #[cfg(feature = "external-client")]
+    pub(crate) fn without_computed(&self, mut item: Item) -> Item {
+        if let Some(entity) = &self.entity {
+            item.retain(|name, _| !entity.computes(name));
+        }
+        item
     }
 
     /// The writes a field write to an entity's record adds: the index keys whose templates hold a
@@ -200,7 +245,7 @@ impl TableCore {
         key: &K,
         actions: &mut Vec<UpdateAction>,
     ) -> Result<()> {
-        let Some(entity) = self.entity.as_ref().filter(|_| self.computes_attributes()) else {
+        let Some(entity) = &self.entity else {
             return Ok(());
         };
         // What the write gives each top-level attribute: `Some` a value, `None` a remove.
@@ -259,16 +304,7 @@ impl TableCore {
             .iter()
             .any(|action| matches!(action, UpdateAction::Set(..)))
         {
-            computed.push(UpdateAction::Set(
-                attribute_path(&entity.type_attribute),
-                AttributeValue::S(entity.schema.name.to_owned()),
-            ));
-            for (name, value) in key_values {
-                computed.push(UpdateAction::Set(
-                    DocumentPath::from_segments(vec![Segment::Field(name)]),
-                    value.clone(),
-                ));
-            }
+            computed.extend(self.identity_writes(key));
         }
         actions.extend(computed);
         Ok(())

@@ -39,6 +39,20 @@ impl ComputedKeys {
     fn attributes(&self) -> impl Iterator<Item = &String> {
         std::iter::once(&self.hash).chain(&self.sort)
     }
+
+    /// The key attributes of `item`, rendered from its fields; `None` when a field is absent.
+    fn render(&self, item: &Item) -> Result<Option<Vec<(String, AttributeValue)>>> {
+        let rendered = self
+            .templates
+            .both()
+            .map(|template| template.render(|name| item.get(name)))
+            .collect::<std::result::Result<Option<Vec<String>>, _>>()
+            .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
+        Ok(rendered.map(|values| {
+            let values = values.into_iter().map(AttributeValue::S);
+            self.attributes().cloned().zip(values).collect()
+        }))
+    }
 }
 
 impl EntityTable {
@@ -132,18 +146,9 @@ impl TableCore {
         };
         let mut computed = Vec::new();
         for keys in &entity.keys {
-            let rendered = keys
-                .templates
-                .both()
-                .map(|template| template.render(|name| item.get(name)))
-                .collect::<std::result::Result<Option<Vec<String>>, _>>()
-                .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
             // Only an index's template can lack a value (primary key fields are required): the
             // item is left out of that index.
-            if let Some(rendered) = rendered {
-                let values = rendered.into_iter().map(AttributeValue::S);
-                computed.extend(keys.attributes().cloned().zip(values));
-            }
+            computed.extend(keys.render(item)?.unwrap_or_default());
         }
         item.extend(computed);
         item.insert(
@@ -174,16 +179,9 @@ impl TableCore {
         let Some(primary) = self.entity.as_ref().and_then(|entity| entity.keys.first()) else {
             return Ok(None);
         };
-        let mut key_item = Item::with_capacity(2);
-        for (attribute, template) in primary.attributes().zip(primary.templates.both()) {
-            let rendered = template
-                .render(|name| item.get(name))
-                .map_err(|problem| Error::validation_at(&DocumentPath::root(), problem))?;
-            if let Some(rendered) = rendered {
-                key_item.insert(attribute.clone(), AttributeValue::S(rendered));
-            }
-        }
-        Ok(Some(key_item))
+        // A record without a key field is refused by its model's checks.
+        let rendered = primary.render(item)?.unwrap_or_default();
+        Ok(Some(rendered.into_iter().collect()))
     }
 
     /// The writes of an entity's record that name it whatever it holds: its entity type and the

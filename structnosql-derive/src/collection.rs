@@ -1,12 +1,26 @@
 //! `#[derive(Collection)]`: an enum whose variants each hold one entity, decoded by the name in an
 //! item's entity-type attribute.
 
+use darling::FromDeriveInput;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned as _;
 
+/// `#[structnosql(crate = "path")]` on a collection, as on a model.
+#[derive(FromDeriveInput)]
+#[darling(attributes(structnosql))]
+struct CollectionInput {
+    #[darling(rename = "crate")]
+    krate: Option<syn::Path>,
+}
+
 /// The expansion of a `Collection` derive, or its errors.
 pub fn collection(input: &syn::DeriveInput) -> TokenStream {
+    let options = match CollectionInput::from_derive_input(input) {
+        Ok(options) => options,
+        Err(error) => return error.write_errors(),
+    };
+    let private = crate::expand::private(options.krate.as_ref());
     let syn::Data::Enum(data) = &input.data else {
         return syn::Error::new_spanned(
             &input.ident,
@@ -28,12 +42,11 @@ pub fn collection(input: &syn::DeriveInput) -> TokenStream {
                     continue;
                 };
                 let ty = &field.ty;
-                let entity =
-                    quote_spanned!(ty.span()=> <#ty as ::structnosql::__private::Entity>::ENTITY);
+                let entity = quote_spanned!(ty.span()=> <#ty as #private::Entity>::ENTITY);
                 arms.push(quote! {
                     if __entity == #entity.name {
                         return ::core::result::Result::Ok(
-                            <#ty as ::structnosql::__private::TableDataModel>::from_item(__item)
+                            <#ty as #private::TableDataModel>::from_item(__item)
                                 .map(Self::#ident),
                         );
                     }
@@ -54,11 +67,11 @@ pub fn collection(input: &syn::DeriveInput) -> TokenStream {
     let ident = &input.ident;
     quote! {
         #[automatically_derived]
-        impl ::structnosql::__private::Collection for #ident {
+        impl #private::Collection for #ident {
             fn decode(
                 __entity: &str,
-                __item: ::structnosql::__private::Item,
-            ) -> ::core::result::Result<::structnosql::__private::Result<Self>, ::structnosql::__private::Item> {
+                __item: #private::Item,
+            ) -> ::core::result::Result<#private::Result<Self>, #private::Item> {
                 #(#arms)*
                 ::core::result::Result::Err(__item)
             }

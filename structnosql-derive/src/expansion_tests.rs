@@ -295,3 +295,16 @@ fn entity_with_key_templates_and_an_index() {
         Kind::TableDataModel
     ));
 }
+
+#[test]
+fn collection_of_entities_decodes_each_item_by_its_entity() {
+    let input = syn::parse2(quote! {
+        #[structnosql(crate = "shop::db")]
+        pub enum CustomerData {
+            Customer(Customer),
+            Order(Order),
+        }
+    })
+    .unwrap();
+    insta::assert_snapshot!(pretty(crate::collection::collection(&input)));
+}

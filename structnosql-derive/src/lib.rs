@@ -57,9 +57,10 @@ pub fn derive_string_enum(input: TokenStream) -> TokenStream {
 }
 
 /// Derives `Collection` for an enum whose variants each hold one entity (`Order(Order)`): one
-/// query of a shared table's partition returns each item as the variant of its entity. See the
-/// `structnosql::entity` documentation.
-#[proc_macro_derive(Collection)]
+/// query of a shared table's partition returns each item as the variant of its entity.
+/// `#[structnosql(crate = "path")]` works as on a model. See the `structnosql::entity`
+/// documentation.
+#[proc_macro_derive(Collection, attributes(structnosql))]
 pub fn derive_collection(input: TokenStream) -> TokenStream {
     match syn::parse::<syn::DeriveInput>(input) {
         Ok(input) => collection::collection(&input).into(),

@@ -28,7 +28,7 @@ pub enum Kind {
 
 /// The path of structnosql's `__private` module, which generated code uses: under the path given by
 /// `#[structnosql(crate = "...")]`, else `::structnosql`.
-fn private(krate: Option<&syn::Path>) -> TokenStream {
+pub(crate) fn private(krate: Option<&syn::Path>) -> TokenStream {
     match krate {
         Some(krate) => quote!(#krate::__private),
         None => quote!(::structnosql::__private),

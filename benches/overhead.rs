@@ -15,7 +15,9 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use structnosql::aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use structnosql::aws_sdk_dynamodb::Client;
-use structnosql::table::{BasicTable, GlobalSecondaryIndex, PrimaryIndex, Query, Setters};
+use structnosql::table::{
+    BasicTable, BatchRetry, GlobalSecondaryIndex, PrimaryIndex, Query, Setters, WriteTransaction,
+};
 use structnosql::{MapModel, TableDataModel};
 
 use aws_smithy_runtime_api::client::http::{
@@ -25,8 +27,10 @@ use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 
-#[derive(TableDataModel, Debug, Clone, PartialEq)]
+/// Also `Deserialize`, for the hand-written side's decoding of whole records (with serde_dynamo).
+#[derive(TableDataModel, Debug, Clone, PartialEq, serde::Deserialize)]
 #[structnosql(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 struct Player {
     id: String,
     group: String,
@@ -42,12 +46,12 @@ struct Player {
     profile: Option<Profile>,
 }
 
-#[derive(MapModel, Debug, Clone, PartialEq)]
+#[derive(MapModel, Debug, Clone, PartialEq, serde::Deserialize)]
 struct Profile {
     stats: Option<Stats>,
 }
 
-#[derive(MapModel, Debug, Clone, PartialEq)]
+#[derive(MapModel, Debug, Clone, PartialEq, serde::Deserialize)]
 struct Stats {
     wins: i64,
     losses: i64,
@@ -237,9 +241,11 @@ async fn raw_update_one(client: &Client, table: &str) {
         .table_name(table)
         .set_key(Some(key("p1")))
         .update_expression("SET #n0.#n1.#n2 = :v0")
-        .condition_expression("attribute_exists(#n0.#n1)")
+        // The parent map exists and is not NULL (a NULL parent is written over, not into).
+        .condition_expression("attribute_exists(#n0.#n1) AND NOT attribute_type(#n0.#n1, :v1)")
         .set_expression_attribute_names(Some(names(&["profile", "stats", "wins"])))
         .expression_attribute_values(":v0", n(11))
+        .expression_attribute_values(":v1", s("NULL"))
         .return_values(ReturnValue::None)
         .return_values_on_condition_check_failure(
             structnosql::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
@@ -258,7 +264,7 @@ async fn raw_update_ten(client: &Client, table: &str) {
             "SET #n0 = :v0, #n1 = :v1, #n2 = :v2, #n3 = :v3, #n4 = :v4, #n5 = :v5, #n6 = :v6, \
              #n7 = :v7, #n8 = :v8, #n9.#n10.#n11 = :v9",
         )
-        .condition_expression("attribute_exists(#n9.#n10)")
+        .condition_expression("attribute_exists(#n9.#n10) AND NOT attribute_type(#n9.#n10, :v10)")
         .set_expression_attribute_names(Some(names(&[
             "name", "level", "score", "active", "city", "country", "email", "visits", "tags",
             "profile", "stats", "wins",
@@ -274,6 +280,7 @@ async fn raw_update_ten(client: &Client, table: &str) {
             (":v7".to_owned(), n(43)),
             (":v8".to_owned(), AttributeValue::L(vec![s("blue")])),
             (":v9".to_owned(), n(11)),
+            (":v10".to_owned(), s("NULL")),
         ])))
         .return_values(ReturnValue::None)
         .return_values_on_condition_check_failure(
@@ -325,7 +332,91 @@ async fn raw_query(client: &Client, table: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The ids of the records a batch get reads.
+fn batch_ids() -> Vec<String> {
+    (0..PAGE).map(|index| format!("p{index}")).collect()
+}
+
+async fn raw_batch_get(client: &Client, table: &str) -> Vec<Player> {
+    let keys = structnosql::aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+        .set_keys(Some(batch_ids().iter().map(|id| key(id)).collect()))
+        .consistent_read(true)
+        .build()
+        .expect("keys");
+    let output = client
+        .batch_get_item()
+        .request_items(table, keys)
+        .send()
+        .await
+        .expect("BatchGetItem");
+    let mut players: Vec<Player> = output
+        .responses()
+        .and_then(|responses| responses.get(table))
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| serde_dynamo::from_item(item.clone()).expect("a player"))
+                .collect()
+        })
+        .unwrap_or_default();
+    players.sort_by(|a, b| a.id.cmp(&b.id));
+    players
+}
+
+/// Ten updates of one field each, in one transaction.
+async fn raw_transaction(client: &Client, table: &str) {
+    use structnosql::aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+    let items = (0..10)
+        .map(|index| {
+            let update = Update::builder()
+                .table_name(table)
+                .set_key(Some(key(&format!("p{index}"))))
+                .update_expression("SET #n0 = :v0")
+                .set_expression_attribute_names(Some(names(&["visits"])))
+                .expression_attribute_values(":v0", n(index))
+                .return_values_on_condition_check_failure(
+                    structnosql::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .expect("update");
+            TransactWriteItem::builder().update(update).build()
+        })
+        .collect();
+    client
+        .transact_write_items()
+        .set_transact_items(Some(items))
+        .send()
+        .await
+        .expect("TransactWriteItems");
+}
+
 // ---- The structnosql side -------------------------------------------------------------------
+
+async fn lib_batch_get(table: &BasicTable<Player>) -> Vec<Player> {
+    let report = table
+        .batch_get_records(batch_ids(), BatchRetry::default())
+        .await
+        .expect("batch get");
+    let mut players: Vec<Player> = report
+        .records
+        .into_iter()
+        .map(|(_, player)| player)
+        .collect();
+    players.sort_by(|a, b| a.id.cmp(&b.id));
+    players
+}
+
+async fn lib_transaction(table: &BasicTable<Player>) {
+    let visits = Player::fields().visits();
+    let mut transaction = WriteTransaction::new();
+    for index in 0..10 {
+        let setters = Setters::new().set(visits.clone(), index);
+        transaction = transaction
+            .update(table, format!("p{index}"), &setters)
+            .expect("update");
+    }
+    transaction.commit().await.expect("transaction");
+}
 
 fn wins() -> impl structnosql::path::TypedPath<Value = i64> + Clone {
     Player::fields().profile().stats().wins()
@@ -434,11 +525,15 @@ impl HttpConnector for CannedConnector {
             .unwrap_or_default()
             .to_owned();
         if self.recording.load(std::sync::atomic::Ordering::SeqCst) {
-            let body = request
+            let mut body = request
                 .body()
                 .bytes()
                 .and_then(|bytes| serde_json::from_slice(bytes).ok())
                 .unwrap_or(serde_json::Value::Null);
+            // Each transaction has its own idempotency token: compared as present, not by value.
+            if let Some(token) = body.get_mut("ClientRequestToken") {
+                *token = serde_json::Value::String("<token>".into());
+            }
             self.sent
                 .lock()
                 .expect("sent")
@@ -490,6 +585,8 @@ fn canned_answers() -> HashMap<&'static str, (&'static str, String)> {
         }
     }
     ten.insert("profile".into(), wins_only["profile"].clone());
+    let records: Vec<serde_json::Value> =
+        (0..PAGE).map(|index| item_json(&player(index))).collect();
     let page: Vec<serde_json::Value> = (0..PAGE)
         .map(|index| {
             let item = item_json(&player(index));
@@ -497,6 +594,18 @@ fn canned_answers() -> HashMap<&'static str, (&'static str, String)> {
         })
         .collect();
     HashMap::from([
+        (
+            "batch get of 100 records",
+            (
+                "BatchGetItem",
+                serde_json::json!({ "Responses": { "players": records }, "UnprocessedKeys": {} })
+                    .to_string(),
+            ),
+        ),
+        (
+            "transaction of 10 updates",
+            ("TransactWriteItems", "{}".to_owned()),
+        ),
         ("put", ("PutItem", "{}".to_owned())),
         (
             "get one nested field",
@@ -582,6 +691,12 @@ macro_rules! for_each_operation {
         $apply!($($context),*; "query a page of 100",
             lib: |t| lib_query(t),
             raw: |c, n| raw_query(c, n));
+        $apply!($($context),*; "batch get of 100 records",
+            lib: |t| lib_batch_get(t),
+            raw: |c, n| raw_batch_get(c, n));
+        $apply!($($context),*; "transaction of 10 updates",
+            lib: |t| lib_transaction(t),
+            raw: |c, n| raw_transaction(c, n));
     };
 }
 

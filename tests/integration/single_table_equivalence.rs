@@ -10,7 +10,9 @@ use structnosql::entity::CollectionPage;
 use structnosql::entity::{EntityKey, EntityQuery};
 use structnosql::external::policy;
 use structnosql::external::Executor;
-use structnosql::table::{BasicTable, CachingTable, Query, Setters, SharedCache, SingleTable};
+use structnosql::table::{
+    BasicTable, BatchRetry, CachingTable, Query, Scan, Setters, SharedCache, SingleTable,
+};
 
 use crate::harness;
 use crate::single_table::{external_entity, shop, Customer, CustomerData, Order, Shop, Status};
@@ -74,6 +76,9 @@ enum Op {
     QueryPlacedIndex,
     /// The partition's customer and orders, typed.
     QueryCollection,
+    /// Every order, and a batch get of them all (the customer's item is not an order).
+    ScanOrders,
+    BatchGetOrders,
     Commit,
 }
 
@@ -117,6 +122,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..2).prop_map(|day| Op::QueryDay { day }),
         Just(Op::QueryPlacedIndex),
         Just(Op::QueryCollection),
+        Just(Op::ScanOrders),
+        Just(Op::BatchGetOrders),
         Just(Op::Commit),
     ]
 }
@@ -250,6 +257,17 @@ macro_rules! call {
                         }),
                 )
             }
+            Op::ScanOrders => outcome(orders.scan_records(&Scan::table()).await.map(|page| {
+                let mut records = page.records;
+                records.sort_by(|a, b| a.1.order_id.cmp(&b.1.order_id));
+                records
+            })),
+            Op::BatchGetOrders => outcome(
+                orders
+                    .batch_get_records((0..ORDERS.len()).map(key), BatchRetry::default())
+                    .await
+                    .map(|report| (report.records, report.missing)),
+            ),
             Op::Commit | Op::QueryCollection => String::new(),
         }
     }};

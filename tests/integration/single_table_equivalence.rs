@@ -12,6 +12,7 @@ use structnosql::external::policy;
 use structnosql::external::Executor;
 use structnosql::table::{
     BasicTable, BatchRetry, CachingTable, Query, Scan, Setters, SharedCache, SingleTable,
+    WriteTransaction,
 };
 
 use crate::harness;
@@ -76,6 +77,15 @@ enum Op {
     QueryPlacedIndex,
     /// The partition's customer and orders, typed.
     QueryCollection,
+    /// One order by its whole key (a caching table answers it from memory when it knows the record).
+    QueryOneOrder {
+        order: usize,
+    },
+    /// A transaction across entities: the customer put, an order's status and amount updated.
+    Transaction {
+        order: usize,
+        amount: u32,
+    },
     /// Every order, and a batch get of them all (the customer's item is not an order).
     ScanOrders,
     BatchGetOrders,
@@ -122,6 +132,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..2).prop_map(|day| Op::QueryDay { day }),
         Just(Op::QueryPlacedIndex),
         Just(Op::QueryCollection),
+        (0..ORDERS.len()).prop_map(|order| Op::QueryOneOrder { order }),
+        (0..ORDERS.len(), 0u32..3).prop_map(|(order, amount)| Op::Transaction { order, amount }),
         Just(Op::ScanOrders),
         Just(Op::BatchGetOrders),
         Just(Op::Commit),
@@ -256,6 +268,36 @@ macro_rules! call {
                             ids
                         }),
                 )
+            }
+            Op::QueryOneOrder { order } => {
+                let (placed_on, order_id) = ORDERS[order];
+                let query = partition()
+                    .key(fields.placed_on(), placed_on.to_owned())
+                    .key(fields.order_id(), order_id.to_owned())
+                    .build()
+                    .unwrap();
+                outcome(
+                    orders
+                        .query_field(&query, fields.amount())
+                        .await
+                        .map(|page| page.records),
+                )
+            }
+            Op::Transaction { order, amount } => {
+                let customer = Customer {
+                    username: USERNAME.into(),
+                    email: format!("{amount}@example.com"),
+                };
+                let setters = Setters::new()
+                    .set(fields.status(), Status::Shipped)
+                    .set(fields.amount(), amount);
+                let built = WriteTransaction::new()
+                    .put($customers, &customer)
+                    .and_then(|transaction| transaction.update(orders, key(order), &setters));
+                outcome(match built {
+                    Ok(transaction) => transaction.commit().await.map(drop),
+                    Err(error) => Err(error),
+                })
             }
             Op::ScanOrders => outcome(orders.scan_records(&Scan::table()).await.map(|page| {
                 let mut records = page.records;

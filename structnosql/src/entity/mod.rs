@@ -158,12 +158,7 @@ impl<E: Entity> EntityKey<E> {
 
     fn render(&self, template: KeyTemplate) -> Result<String, Violations> {
         let values = self.values()?;
-        let value = |name: &str| {
-            values
-                .iter()
-                .find(|(field, _)| *field == name)
-                .map(|(_, value)| value)
-        };
+        let value = |name: &str| value_of(values, name);
         template
             .render(value)?
             .ok_or_else(|| Violations::new("a field of the key has no value"))
@@ -195,6 +190,17 @@ impl<E: Entity> EntityKey<E> {
 
 fn invalid_key(problem: Violations) -> crate::Error {
     crate::Error::validation_at(&crate::path::DocumentPath::root(), problem)
+}
+
+/// The value of the field `name` among stored field values (a key's, or a query's).
+pub(crate) fn value_of<'a>(
+    values: &'a [(&'static str, AttributeValue)],
+    name: &str,
+) -> Option<&'a AttributeValue> {
+    values
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map(|(_, value)| value)
 }
 
 impl<E: Entity> RecordKey for EntityKey<E> {

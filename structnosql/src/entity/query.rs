@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Entity, KeyTemplate, KeyTemplates};
+use super::{value_of, Entity, KeyTemplate, KeyTemplates};
 use crate::error::{Error, Result};
 use crate::model::{Attribute, Violations};
 use crate::path::{DocumentPath, ReadablePath, Segment};
@@ -142,12 +142,7 @@ impl<E: Entity> EntityQuery<E> {
             let value = value.map_err(|problem| Error::validation_at(&path, problem))?;
             values.push((name, value));
         }
-        let lookup = |name: &str| {
-            values
-                .iter()
-                .find(|(given, _)| *given == name)
-                .map(|(_, value)| value)
-        };
+        let lookup = |name: &str| value_of(&values, name);
         let hash = templates
             .hash
             .render(lookup)
@@ -192,12 +187,7 @@ fn sort_condition(
     values: &[(&'static str, AttributeValue)],
     range: Option<(DocumentPath, Result<[AttributeValue; 2], Violations>)>,
 ) -> Result<Option<SortCondition>> {
-    let lookup = |name: &str| {
-        values
-            .iter()
-            .find(|(given, _)| *given == name)
-            .map(|(_, value)| value)
-    };
+    let lookup = |name: &str| value_of(values, name);
     let at_root = |problem| Error::validation_at(&DocumentPath::root(), problem);
     let (prefix, given) = template.leading(lookup).map_err(at_root)?;
     let fields: Vec<&str> = template.fields().collect();

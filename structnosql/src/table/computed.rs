@@ -260,12 +260,7 @@ impl TableCore {
                 })
         };
         let key_values = key.template_values();
-        let from_key = |name: &str| {
-            key_values
-                .iter()
-                .find(|(field, _)| *field == name)
-                .map(|(_, value)| value)
-        };
+        let from_key = |name: &str| crate::entity::value_of(key_values, name);
         let mut computed = Vec::new();
         for index in entity.indexes() {
             let fields: Vec<&str> = index.templates.both().flat_map(|t| t.fields()).collect();

@@ -16,7 +16,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use structnosql::aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::table::{
-    BasicTable, BatchRetry, GlobalSecondaryIndex, PrimaryIndex, Query, Setters, WriteTransaction,
+    BasicTable, BatchRetry, GlobalSecondaryIndex, PrimaryIndex, Query, Removers, Setters,
+    WriteTransaction,
 };
 use structnosql::{MapModel, TableDataModel};
 
@@ -311,6 +312,34 @@ async fn raw_remove(client: &Client, table: &str) -> Option<i64> {
     output.attributes().and_then(wins_of)
 }
 
+async fn raw_remove_ten(client: &Client, table: &str) -> usize {
+    let output = client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(key("p1")))
+        .update_expression("REMOVE #n0, #n1, #n2, #n3, #n4, #n5, #n6, #n7, #n8, #n9.#n10.#n11")
+        // Never create the record, and find nothing (rather than fail) inside a non-map.
+        .condition_expression("attribute_exists(#n12) AND attribute_type(#n9.#n10, :v0)")
+        .set_expression_attribute_names(Some(names(&[
+            "name", "level", "score", "active", "city", "country", "email", "visits", "tags",
+            "profile", "stats", "wins", "id",
+        ])))
+        .expression_attribute_values(":v0", s("M"))
+        .return_values(ReturnValue::UpdatedOld)
+        .return_values_on_condition_check_failure(
+            structnosql::aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+        )
+        .send()
+        .await
+        .expect("UpdateItem");
+    let old = output.attributes().cloned().unwrap_or_default();
+    let top = [
+        "name", "level", "score", "active", "city", "country", "email", "visits", "tags",
+    ];
+    top.iter().filter(|name| old.contains_key(**name)).count()
+        + usize::from(wins_of(&old).is_some())
+}
+
 async fn raw_query(client: &Client, table: &str) -> Vec<(String, String)> {
     let output = client
         .query()
@@ -435,6 +464,30 @@ fn ten_setters() -> Setters {
         .set(fields.visits(), 43)
         .set(fields.tags(), vec!["blue".to_owned()])
         .set(wins(), 11)
+}
+
+/// Removes the ten fields `ten_setters` writes and returns how many of them held a value.
+async fn lib_remove_ten(table: &BasicTable<Player>) -> usize {
+    let fields = Player::fields();
+    let removers = Removers::new()
+        .field("name", fields.name())
+        .field("level", fields.level())
+        .field("score", fields.score())
+        .field("active", fields.active())
+        .field("city", fields.city())
+        .field("country", fields.country())
+        .field("email", fields.email())
+        .field("visits", fields.visits())
+        .field("tags", fields.tags())
+        .field("wins", wins());
+    let removed = table
+        .remove_multiple_fields("p1", &removers)
+        .await
+        .expect("remove_multiple_fields");
+    removed
+        .names()
+        .filter(|name| removed.is_present(name))
+        .count()
 }
 
 async fn lib_get_ten(table: &BasicTable<Player>) -> TenFields {
@@ -621,6 +674,13 @@ fn canned_answers() -> HashMap<&'static str, (&'static str, String)> {
         ("update one nested field", ("UpdateItem", "{}".to_owned())),
         ("update 10 fields", ("UpdateItem", "{}".to_owned())),
         (
+            "remove 10 fields",
+            (
+                "UpdateItem",
+                serde_json::json!({ "Attributes": ten }).to_string(),
+            ),
+        ),
+        (
             "remove one nested field",
             (
                 "UpdateItem",
@@ -688,6 +748,9 @@ macro_rules! for_each_operation {
         $apply!($($context),*; "remove one nested field",
             lib: |t| async { t.remove_field("p1", wins()).await.expect("remove") },
             raw: |c, n| raw_remove(c, n));
+        $apply!($($context),*; "remove 10 fields",
+            lib: |t| lib_remove_ten(t),
+            raw: |c, n| raw_remove_ten(c, n));
         $apply!($($context),*; "query a page of 100",
             lib: |t| lib_query(t),
             raw: |c, n| raw_query(c, n));
@@ -754,7 +817,7 @@ fn no_network(c: &mut Criterion) {
     operations(c, "no network", &sides);
 }
 
-/// With `$wanted` naming this operation, runs 1,000 calls of it each way.
+/// With `$wanted` naming this operation, runs its calls one side after the other.
 macro_rules! repeat {
     ($sides:expr, $wanted:expr; $op:literal,
      lib: |$t:ident| $lib:expr,
@@ -762,12 +825,21 @@ macro_rules! repeat {
         let sides: &Sides = $sides;
         if $wanted == $op {
             (sides.prepare)($op);
+            let calls = profiled_calls();
             let ($t, $client, $name) = (&sides.table, &sides.client, sides.name.as_str());
-            block(&sides.runtime, async {
-                for _ in 0..1000 {
-                    $lib.await;
-                    $raw.await;
-                }
+            profiled_structnosql(|| {
+                block(&sides.runtime, async {
+                    for _ in 0..calls {
+                        $lib.await;
+                    }
+                })
+            });
+            profiled_raw(|| {
+                block(&sides.runtime, async {
+                    for _ in 0..calls {
+                        $raw.await;
+                    }
+                })
             });
             return;
         }
@@ -807,12 +879,48 @@ macro_rules! check {
     }};
 }
 
-/// `STRUCTNOSQL_OVERHEAD_LOOP=<operation>` runs 1,000 calls of that operation each way with no
-/// network and exits: a fixed workload for `valgrind --tool=callgrind`, whose instruction counts do
-/// not depend on what else the machine is doing.
+/// `STRUCTNOSQL_OVERHEAD_LOOP=<operation>` runs the calls of that operation with no network, first
+/// structnosql's inside `profiled_structnosql`, then the hand-written ones inside `profiled_raw`, and
+/// exits: a fixed workload for `valgrind --tool=callgrind`, whose instruction counts do not depend on
+/// what else the machine is doing. The inclusive cost of each of the two functions is one side's
+/// (`scripts/overhead-instructions` runs it for every operation). `STRUCTNOSQL_OVERHEAD_CALLS` sets
+/// the number of calls (default 1,000); `STRUCTNOSQL_OVERHEAD_LOOP=list` prints the operations' names.
 const LOOP_VARIABLE: &str = "STRUCTNOSQL_OVERHEAD_LOOP";
 
+/// The number of calls each side makes in the profiler's loop.
+fn profiled_calls() -> usize {
+    std::env::var("STRUCTNOSQL_OVERHEAD_CALLS")
+        .ok()
+        .and_then(|calls| calls.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// Runs structnosql's side of the profiler's loop; never inlined, so that callgrind names it.
+#[inline(never)]
+fn profiled_structnosql(work: impl FnOnce()) {
+    work()
+}
+
+/// Runs the hand-written side of the profiler's loop; never inlined, so that callgrind names it.
+#[inline(never)]
+fn profiled_raw(work: impl FnOnce()) {
+    work()
+}
+
+/// Adds an operation's name to a list.
+macro_rules! name {
+    ($names:expr; $op:literal, lib: |$t:ident| $lib:expr, raw: |$client:ident, $name:ident| $raw:expr) => {
+        $names.push($op)
+    };
+}
+
 fn repeat_for_profiler(sides: &Sides, op: &str) {
+    if op == "list" {
+        let mut names: Vec<&str> = Vec::new();
+        for_each_operation!(name!(names));
+        println!("{}", names.join("\n"));
+        return;
+    }
     for_each_operation!(repeat!(sides, op));
     panic!("no operation named {op:?}");
 }

@@ -21,7 +21,6 @@ pub fn get<'a>(
 }
 
 /// Removes and returns the value at `path` inside `item`.
-#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn take(
     item: &mut HashMap<String, AttributeValue>,
     path: &DocumentPath,

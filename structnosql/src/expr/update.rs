@@ -128,6 +128,17 @@ const RECORD_CLAUSE_BYTES: usize = 64;
 /// `, #nNNN = if_not_exists(#nNNN, :vNNN) + :vNNN`.
 const VERSION_CLAUSE_BYTES: usize = 48;
 
+/// Room made for one clause of an expression or condition: most fit, so a clause is one allocation
+/// rather than several growths.
+const CLAUSE_CAPACITY: usize = 64;
+
+/// An empty clause starting with `start`, with room for the rest.
+fn clause_starting(start: &str) -> String {
+    let mut clause = String::with_capacity(CLAUSE_CAPACITY.max(start.len()));
+    clause.push_str(start);
+    clause
+}
+
 /// The writes of one UpdateItem request, rendered, with the condition they need: the parents of SETs
 /// exist, the parents of REMOVEs are containers, and subtrees being created are still absent.
 #[derive(Debug, Clone, Default)]
@@ -152,16 +163,21 @@ impl UpdateSection {
     /// The UpdateExpression.
     pub fn expression(&self) -> String {
         let mut expression = String::with_capacity(self.expression_len());
-        if !self.set_clauses.is_empty() {
-            expression.push_str("SET ");
-            expression.push_str(&self.set_clauses.join(", "));
-        }
-        if !self.remove_clauses.is_empty() {
-            if !expression.is_empty() {
-                expression.push(' ');
+        for (keyword, clauses) in [
+            ("SET ", &self.set_clauses),
+            ("REMOVE ", &self.remove_clauses),
+        ] {
+            for (position, clause) in clauses.iter().enumerate() {
+                match position {
+                    0 if expression.is_empty() => expression.push_str(keyword),
+                    0 => {
+                        expression.push(' ');
+                        expression.push_str(keyword);
+                    }
+                    _ => expression.push_str(", "),
+                }
+                expression.push_str(clause);
             }
-            expression.push_str("REMOVE ");
-            expression.push_str(&self.remove_clauses.join(", "));
         }
         expression
     }
@@ -248,7 +264,7 @@ impl UpdateSection {
             UpdateAction::Set(path, _) => {
                 if !parent.is_empty() {
                     let null = self.type_value("NULL");
-                    let mut clause = String::from("attribute_exists(");
+                    let mut clause = clause_starting("attribute_exists(");
                     self.placeholders.push_segments(&mut clause, parent);
                     clause.push_str(") AND NOT attribute_type(");
                     self.placeholders.push_segments(&mut clause, parent);
@@ -259,7 +275,7 @@ impl UpdateSection {
                 }
                 if created {
                     let null = self.type_value("NULL");
-                    let mut clause = String::from("(attribute_not_exists(");
+                    let mut clause = clause_starting("(attribute_not_exists(");
                     self.placeholders.push_path(&mut clause, path);
                     clause.push_str(") OR attribute_type(");
                     self.placeholders.push_path(&mut clause, path);
@@ -277,7 +293,7 @@ impl UpdateSection {
                     _ => "M",
                 };
                 let type_value = self.type_value(kind);
-                let mut clause = String::from("attribute_type(");
+                let mut clause = clause_starting("attribute_type(");
                 self.placeholders.push_segments(&mut clause, parent);
                 clause.push_str(", ");
                 clause.push_str(&type_value);
@@ -309,7 +325,7 @@ impl UpdateSection {
         let checkpoint = self.placeholders.checkpoint();
         let types = self.type_placeholders.len();
         let condition_bytes = self.condition_bytes;
-        let mut clause = String::new();
+        let mut clause = clause_starting("");
         let is_set = match &action {
             UpdateAction::Set(path, value) => {
                 self.placeholders.push_path(&mut clause, path);
@@ -336,9 +352,11 @@ impl UpdateSection {
         } else {
             (&mut self.remove_clauses, &mut self.remove_bytes)
         };
+        super::reserve_first(clauses);
         clauses.push(clause);
         *bytes += clause_bytes;
         if self.fits() {
+            super::reserve_first(&mut self.actions);
             self.actions.push(action);
             return Ok(());
         }

@@ -604,9 +604,12 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         path: P,
     ) -> Result<QueryPage<K, Option<P::Value>>> {
         let path = path.read_path().clone();
-        query_decoded(&*self.backend, query, std::slice::from_ref(&path), |item| {
-            decode_at(&path, document::get(item, &path).cloned())
-        })
+        query_decoded(
+            &*self.backend,
+            query,
+            std::slice::from_ref(&path),
+            |mut item| decode_at(&path, document::take(&mut item, &path)),
+        )
         .await
     }
 
@@ -619,7 +622,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         let paths: Vec<DocumentPath> = selection.document_paths().into_iter().cloned().collect();
         query_decoded(&*self.backend, query, &paths, |item| {
             selection
-                .decode(values_at(Some(item), &paths))
+                .decode(values_at(Some(&item), &paths))
                 .map_err(|violations| Error::stored_data_at(&DocumentPath::root(), violations))
         })
         .await
@@ -634,7 +637,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
         let named = getters.resolve(self.core().model)?;
         let paths: Vec<DocumentPath> = named.iter().map(|(_, path)| path.clone()).collect();
         query_decoded(&*self.backend, query, &paths, |item| {
-            Ok(named_values(&named, item))
+            Ok(named_values(&named, &item))
         })
         .await
     }
@@ -652,7 +655,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             Arc::clone(&self.backend),
             query,
             vec![path.clone()],
-            move |item: &Item| decode_at::<P::Value>(&path, document::get(item, &path).cloned()),
+            move |mut item: Item| decode_at::<P::Value>(&path, document::take(&mut item, &path)),
         )
     }
 
@@ -668,7 +671,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             Arc::clone(&self.backend),
             query,
             paths,
-            move |item: &Item| Ok(named_values(&named, item)),
+            move |item: Item| Ok(named_values(&named, &item)),
         ))
     }
 }
@@ -678,17 +681,22 @@ async fn query_decoded<K: RecordKey, V, B: Backend>(
     backend: &B,
     query: &Query,
     paths: &[DocumentPath],
-    decode: impl Fn(&Item) -> Result<V>,
+    decode: impl Fn(Item) -> Result<V>,
 ) -> Result<QueryPage<K, V>> {
     for path in paths {
         check_field_path(path)?;
     }
     let (items, metadata) = backend.query(query, paths).await?;
     let records = items
-        .iter()
+        .into_iter()
         .map(|item| {
-            let transformed = transform::read_paths(backend.core().model, paths, item)?;
-            Ok((backend.core().key_of::<K>(item)?, decode(&transformed)?))
+            let key = backend.core().key_of::<K>(&item)?;
+            // Decoded from the item itself unless a transform made a copy of it.
+            let transformed = match transform::read_paths(backend.core().model, paths, &item)? {
+                std::borrow::Cow::Owned(copy) => Some(copy),
+                std::borrow::Cow::Borrowed(_) => None,
+            };
+            Ok((key, decode(transformed.unwrap_or(item))?))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(QueryPage { records, metadata })
@@ -699,7 +707,7 @@ fn paginate<K: RecordKey, V: Send + 'static, B: Backend>(
     backend: Arc<B>,
     query: Query,
     paths: Vec<DocumentPath>,
-    decode: impl Fn(&Item) -> Result<V> + Send + Sync + 'static,
+    decode: impl Fn(Item) -> Result<V> + Send + Sync + 'static,
 ) -> impl Stream<Item = Result<QueryPage<K, V>>> + Send + 'static {
     let decode = Arc::new(decode);
     futures::stream::unfold(Some(query), move |next| {

@@ -208,15 +208,17 @@ impl TableCore {
             }
             None => item,
         };
-        let hash = item
-            .get(&self.primary_index.hash_key)
-            .and_then(|hash| self.without_leading_key(hash));
-        let sort = self
-            .primary_index
-            .sort_key
-            .as_ref()
-            .and_then(|name| item.get(name).cloned());
-        let hash = hash.ok_or_else(|| Error::InvalidStoredData {
+        let hash_of = |item: &Item| {
+            item.get(&self.primary_index.hash_key)
+                .and_then(|hash| self.without_leading_key(hash))
+        };
+        let sort_of = |item: &Item| {
+            self.primary_index
+                .sort_key
+                .as_ref()
+                .and_then(|name| item.get(name).cloned())
+        };
+        let hash = hash_of(item).ok_or_else(|| Error::InvalidStoredData {
             violations: vec![crate::model::Violation {
                 path: DocumentPath::from_segments(vec![crate::path::Segment::Key(
                     self.primary_index.hash_key.as_str().into(),
@@ -224,19 +226,22 @@ impl TableCore {
                 message: "the item has no hash key (with the table's leading key, if any)".into(),
             }],
         })?;
-        // The error names the key attribute whose value the key type refuses.
-        let (hash_schema, sort_schema) = K::key_schemas();
-        let hash_refused = crate::model::validation::check_write(hash_schema, &hash).is_err();
-        let refused_at = match (&self.primary_index.sort_key, sort_schema, &sort) {
-            (Some(name), Some(schema), Some(value))
-                if !hash_refused
-                    && crate::model::validation::check_write(schema, value).is_err() =>
-            {
-                name
-            }
-            _ => &self.primary_index.hash_key,
-        };
-        K::from_key_values(hash, sort).map_err(|violations| {
+        K::from_key_values(hash, sort_of(item)).map_err(|violations| {
+            // The error names the key attribute whose value the key type refuses (found again
+            // here: most keys are read without error, and checking each value costs).
+            let (hash_schema, sort_schema) = K::key_schemas();
+            let hash_refused = hash_of(item).is_none_or(|hash| {
+                crate::model::validation::check_write(hash_schema, &hash).is_err()
+            });
+            let refused_at = match (&self.primary_index.sort_key, sort_schema, sort_of(item)) {
+                (Some(name), Some(schema), Some(value))
+                    if !hash_refused
+                        && crate::model::validation::check_write(schema, &value).is_err() =>
+                {
+                    name
+                }
+                _ => &self.primary_index.hash_key,
+            };
             let at = DocumentPath::from_segments(vec![crate::path::Segment::Key(
                 refused_at.as_str().into(),
             )]);
@@ -246,15 +251,7 @@ impl TableCore {
 
     /// `table[key]`, for error messages.
     pub(crate) fn describe_record(&self, key_item: &Item) -> String {
-        let mut parts: Vec<String> = Vec::with_capacity(2);
-        for name in
-            std::iter::once(&self.primary_index.hash_key).chain(&self.primary_index.sort_key)
-        {
-            if let Some(value) = key_item.get(name) {
-                parts.push(describe_key_value(value));
-            }
-        }
-        format!("{}[{}]", self.table_name, parts.join(", "))
+        describe_record(&self.table_name, &self.primary_index, key_item)
     }
 
     /// Creates the table and its indexes unless the table exists, then waits until it is `ACTIVE`.
@@ -539,4 +536,19 @@ impl Definitions {
             })
             .collect()
     }
+}
+
+/// A record of table `table_name` (keyed by `primary_index`) as errors name it: `table[hash, sort]`.
+pub(crate) fn describe_record(
+    table_name: &str,
+    primary_index: &PrimaryIndex,
+    key_item: &Item,
+) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(2);
+    for name in std::iter::once(&primary_index.hash_key).chain(&primary_index.sort_key) {
+        if let Some(value) = key_item.get(name) {
+            parts.push(describe_key_value(value));
+        }
+    }
+    format!("{table_name}[{}]", parts.join(", "))
 }

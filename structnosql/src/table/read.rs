@@ -38,11 +38,13 @@ pub(crate) fn projection(
     paths: &[DocumentPath],
     placeholders: &mut Placeholders,
 ) -> Result<String> {
-    let expression = paths
-        .iter()
-        .map(|path| placeholders.path(path))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut expression = String::with_capacity(16 * paths.len());
+    for (position, path) in paths.iter().enumerate() {
+        if position > 0 {
+            expression.push_str(", ");
+        }
+        placeholders.push_path(&mut expression, path);
+    }
     if expression.len() > MAX_EXPRESSION_BYTES {
         return Err(Error::TooLarge {
             what: "the projection of the requested fields".into(),

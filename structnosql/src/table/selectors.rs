@@ -96,6 +96,8 @@ impl Getters {
 /// The same selection type, for removes.
 pub type Removers = Getters;
 
+/// The rarer paths are boxed: a small `Write` keeps a few setters in one small allocation, which
+/// the allocator serves fastest.
 #[derive(Debug, Clone)]
 enum Write {
     Typed(
@@ -104,10 +106,13 @@ enum Write {
     ),
     /// A [`crate::path::ModelPath`]: resolved from a string, its value checked against the model.
     Resolved(
-        ResolvedPath,
+        Box<ResolvedPath>,
         std::result::Result<AttributeValue, Violations>,
     ),
-    String(StringPath, std::result::Result<AttributeValue, Violations>),
+    String(
+        Box<StringPath>,
+        std::result::Result<AttributeValue, Violations>,
+    ),
 }
 
 impl Write {
@@ -117,7 +122,7 @@ impl Write {
         encoded: std::result::Result<AttributeValue, Violations>,
     ) -> Self {
         match path.__resolved() {
-            Some(resolved) => Write::Resolved(resolved.clone(), encoded),
+            Some(resolved) => Write::Resolved(Box::new(resolved.clone()), encoded),
             None => Write::Typed(path.into_document_path(), encoded),
         }
     }
@@ -206,7 +211,7 @@ impl Setters {
         let encoded = value.to_attribute();
         self.entries.push((
             Some(name.into()),
-            Write::String(StringPath::new(path, keys), encoded),
+            Write::String(Box::new(StringPath::new(path, keys)), encoded),
         ));
         self
     }

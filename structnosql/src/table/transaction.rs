@@ -2,7 +2,7 @@
 //! [`ReadTransaction`] (TransactGetItems).
 
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
@@ -13,7 +13,8 @@ use aws_sdk_dynamodb::Client;
 
 use super::api::Table;
 use super::backend::{Backend, CacheHook, PutCondition};
-use super::core::{Store, TableCore};
+use super::config::PrimaryIndex;
+use super::core::{describe_record, Store, TableCore};
 use super::key::RecordKey;
 use super::leading_key::strip_hash_prefix;
 use super::records::prepare_put;
@@ -32,6 +33,22 @@ pub(crate) const MAX_ACTIONS: usize = 100;
 struct Touched {
     hook: Arc<dyn CacheHook>,
     key_item: Item,
+}
+
+/// What describes a write transaction's action besides its record's key.
+#[derive(Debug)]
+struct Label {
+    /// As [`Planned::kind`] names it.
+    kind: &'static str,
+    /// The action's table, by position in [`WriteTransaction::tables`].
+    table: usize,
+}
+
+/// A table written by a transaction: its name (for tracing) and its key (to describe records).
+#[derive(Debug)]
+struct Written {
+    name: String,
+    primary_index: PrimaryIndex,
 }
 
 impl std::fmt::Debug for Touched {
@@ -96,15 +113,14 @@ impl Planned {
         }
     }
 
-    /// The action as [`CancelledAction::action`](crate::error::CancelledAction) names it.
-    fn describe(&self, core: &TableCore) -> String {
-        let kind = match self {
+    /// The action's kind, as [`CancelledAction::action`](crate::error::CancelledAction) names it.
+    fn kind(&self) -> &'static str {
+        match self {
             Planned::Put { .. } => "Put",
             Planned::Update { .. } => "Update",
             Planned::Delete { .. } => "Delete",
             Planned::Check { .. } => "ConditionCheck",
-        };
-        format!("{kind} {}", core.describe_record(self.key_item()))
+        }
     }
 
     /// The action as DynamoDB takes it, on `core`'s table.
@@ -255,17 +271,21 @@ pub struct WriteTransaction {
     /// The actions for an external API's server, on an external route.
     #[cfg(feature = "external-client")]
     wire: Vec<crate::external::wire::TransactWriteAction>,
-    actions: Vec<String>,
     touched: Vec<Touched>,
-    /// The tables written, for tracing.
-    tables: Vec<String>,
+    /// Per action, what describes it besides its key (in `touched`).
+    labels: Vec<Label>,
+    /// The tables written.
+    tables: Vec<Written>,
+    /// The actions described, made when first asked for (describing is not free, and most
+    /// transactions are never described).
+    described: OnceLock<Vec<String>>,
     token: Option<String>,
 }
 
 impl std::fmt::Debug for WriteTransaction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WriteTransaction")
-            .field("actions", &self.actions)
+            .field("actions", &self.actions())
             .finish()
     }
 }
@@ -285,20 +305,21 @@ impl WriteTransaction {
 
     /// The actions added so far, described.
     pub fn actions(&self) -> &[String] {
-        &self.actions
+        self.described
+            .get_or_init(|| describe(&self.tables, &self.labels, &self.touched))
     }
 
     fn add<M, K, B: Backend>(mut self, table: &Table<M, K, B>, planned: Planned) -> Result<Self> {
-        if self.actions.len() >= MAX_ACTIONS {
+        if self.touched.len() >= MAX_ACTIONS {
             return Err(Error::TooManyActions {
                 what: "a transaction".into(),
-                count: self.actions.len() + 1,
+                count: self.touched.len() + 1,
                 limit: MAX_ACTIONS,
                 request: "TransactWriteItems",
             });
         }
         let core = table.backend.core();
-        let description = planned.describe(core);
+        let kind = planned.kind();
         let key_item = planned.key_item().clone();
         match join_route(&mut self.route, core)? {
             Route::DynamoDb(_) => self.items.push(planned.render(core)?),
@@ -307,14 +328,26 @@ impl WriteTransaction {
                 .wire
                 .push(crate::external::client::transact_action(core, planned)?),
         }
-        if !self.tables.contains(&core.table_name) {
-            self.tables.push(core.table_name.clone());
-        }
+        let table_position =
+            match (self.tables.iter()).position(|written| written.name == core.table_name) {
+                Some(position) => position,
+                None => {
+                    self.tables.push(Written {
+                        name: core.table_name.clone(),
+                        primary_index: core.primary_index.clone(),
+                    });
+                    self.tables.len() - 1
+                }
+            };
         self.touched.push(Touched {
             hook: table.backend.cache_hook(),
             key_item,
         });
-        self.actions.push(description);
+        self.labels.push(Label {
+            kind,
+            table: table_position,
+        });
+        self.described = OnceLock::new();
         Ok(self)
     }
 
@@ -449,13 +482,21 @@ impl WriteTransaction {
         let token = self.token.unwrap_or_else(super::caching::request_token);
         let outcome = match route {
             Route::DynamoDb(client) => {
-                send_write(&client, &self.tables.join(","), self.items, token)
+                let names: Vec<&str> = self
+                    .tables
+                    .iter()
+                    .map(|written| written.name.as_str())
+                    .collect();
+                send_write(&client, &names.join(","), self.items, token)
                     .await
-                    .map_err(|cancelled| cancelled.into_error(&self.actions))
+                    .map_err(|cancelled| {
+                        cancelled.into_error(&describe(&self.tables, &self.labels, &self.touched))
+                    })
             }
             #[cfg(feature = "external-client")]
             Route::External(api) => {
-                crate::external::client::transact_write(&api, self.wire, token, &self.actions).await
+                let described = describe(&self.tables, &self.labels, &self.touched);
+                crate::external::client::transact_write(&api, self.wire, token, &described).await
             }
         };
         for touched in &self.touched {
@@ -463,6 +504,22 @@ impl WriteTransaction {
         }
         outcome
     }
+}
+
+/// Each action of a transaction as [`CancelledAction::action`](crate::error::CancelledAction) names
+/// it: its kind and its record.
+fn describe(tables: &[Written], labels: &[Label], touched: &[Touched]) -> Vec<String> {
+    labels
+        .iter()
+        .zip(touched)
+        .map(|(label, action)| {
+            let record = match tables.get(label.table) {
+                Some(table) => describe_record(&table.name, &table.primary_index, &action.key_item),
+                None => String::new(),
+            };
+            format!("{} {record}", label.kind)
+        })
+        .collect()
 }
 
 /// Sends one TransactWriteItems.

@@ -607,9 +607,7 @@ pub(crate) fn record_item<M: TableDataModel>(
         return Err(Error::Validation { violations });
     }
     for (name, value) in &item {
-        let path =
-            DocumentPath::from_segments(vec![crate::path::Segment::Key(name.as_str().into())]);
-        crate::model::validation::check_depth(&path, value)?;
+        crate::model::validation::check_attribute_depth(name, value)?;
     }
     Ok(item)
 }

@@ -104,6 +104,15 @@ pub(crate) fn check_depth(base: &DocumentPath, value: &AttributeValue) -> crate:
     Ok(())
 }
 
+/// [`check_depth`] for the top-level attribute `name`, whose path is made only when it is too deep.
+pub(crate) fn check_attribute_depth(name: &str, value: &AttributeValue) -> crate::Result<()> {
+    if value_depth(value) <= MAX_DEPTH {
+        return Ok(());
+    }
+    let path = DocumentPath::from_segments(vec![Segment::Key(name.into())]);
+    check_depth(&path, value)
+}
+
 /// Checks a value about to be written against `schema`: its kind, number ranges, set rules, required
 /// and unknown fields, and custom field checks. Returns every problem found.
 pub fn check_write(schema: TypeSchema, value: &AttributeValue) -> Result<(), Violations> {

@@ -483,6 +483,11 @@ pub(crate) fn has_index(path: &DocumentPath) -> bool {
 /// both. What `into` already holds wins: an earlier section saw the value before any section wrote
 /// it (DynamoDB Local returns whole attributes, which include what earlier sections wrote).
 fn merge_fragment(into: &mut Item, from: Item) {
+    if into.is_empty() {
+        // The first (often the only) section's old values: nothing to merge them with.
+        *into = from;
+        return;
+    }
     for (name, value) in from {
         match (into.get_mut(&name), value) {
             (

@@ -907,18 +907,16 @@ fn profiled_raw(work: impl FnOnce()) {
     work()
 }
 
-/// Adds an operation's name to a list.
-macro_rules! name {
-    ($names:expr; $op:literal, lib: |$t:ident| $lib:expr, raw: |$client:ident, $name:ident| $raw:expr) => {
-        $names.push($op)
+/// Prints an operation's name on a line.
+macro_rules! print_name {
+    (; $op:literal, lib: |$t:ident| $lib:expr, raw: |$client:ident, $name:ident| $raw:expr) => {
+        println!("{}", $op)
     };
 }
 
 fn repeat_for_profiler(sides: &Sides, op: &str) {
     if op == "list" {
-        let mut names: Vec<&str> = Vec::new();
-        for_each_operation!(name!(names));
-        println!("{}", names.join("\n"));
+        for_each_operation!(print_name!());
         return;
     }
     for_each_operation!(repeat!(sides, op));

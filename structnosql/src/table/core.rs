@@ -255,7 +255,8 @@ impl TableCore {
     }
 
     /// Creates the table and its indexes unless the table exists, then waits until it is `ACTIVE`.
-    pub(crate) async fn create_table(
+    /// Reached only through [`table_creation`].
+    async fn create_table(
         &self,
         (hash_type, sort_type): (ScalarAttributeType, Option<ScalarAttributeType>),
         billing_mode: BillingMode,
@@ -551,4 +552,24 @@ pub(crate) fn describe_record(
         }
     }
     format!("{table_name}[{}]", parts.join(", "))
+}
+
+/// The key attributes' types of a table to create: hash, and sort if the key has one.
+pub(crate) type KeyTypes = (ScalarAttributeType, Option<ScalarAttributeType>);
+
+/// Creates a table (as `auto_create_table(true)` asks) and waits until it is `ACTIVE`.
+pub(crate) type CreateTable =
+    for<'a> fn(
+        &'a TableCore,
+        KeyTypes,
+        BillingMode,
+        Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
+
+/// The table creation, as a function pointer the builders keep only when asked to create tables:
+/// a program that never creates tables does not carry CreateTable, DescribeTable and their types.
+pub(crate) fn table_creation() -> CreateTable {
+    |core, key_types, billing_mode, timeout| {
+        Box::pin(core.create_table(key_types, billing_mode, timeout))
+    }
 }

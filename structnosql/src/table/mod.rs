@@ -51,7 +51,7 @@ use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::types::ScalarAttributeType;
 use aws_sdk_dynamodb::Client;
 
-use self::core::{Store, TableCore};
+use self::core::{table_creation, CreateTable, Store, TableCore};
 use crate::error::{Error, Result};
 use crate::model::TableDataModel;
 
@@ -87,7 +87,8 @@ pub struct TableBuilder<M, K, B> {
     primary_index: Option<PrimaryIndex>,
     global_secondary_indexes: Vec<GlobalSecondaryIndex>,
     billing_mode: BillingMode,
-    auto_create_table: bool,
+    /// Set by `auto_create_table(true)`.
+    create_table: Option<CreateTable>,
     create_timeout: Duration,
     updates_create_records: bool,
     commit_concurrency: usize,
@@ -111,7 +112,7 @@ impl<M, K, B> Default for TableBuilder<M, K, B> {
             primary_index: None,
             global_secondary_indexes: Vec::new(),
             billing_mode: BillingMode::OnDemand,
-            auto_create_table: false,
+            create_table: None,
             create_timeout: DEFAULT_CREATE_TIMEOUT,
             updates_create_records: true,
             commit_concurrency: DEFAULT_COMMIT_CONCURRENCY,
@@ -177,7 +178,7 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
 
     /// Creates the table and its indexes if it does not exist, and waits until it is `ACTIVE`.
     pub fn auto_create_table(mut self, create: bool) -> Self {
-        self.auto_create_table = create;
+        self.create_table = create.then(table_creation);
         self
     }
 
@@ -340,9 +341,14 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> TableBuilder<M, K, B> {
             }
             core.leading_key = Some(prefix);
         }
-        if self.auto_create_table {
-            core.create_table(K::scalar_types(), self.billing_mode, self.create_timeout)
-                .await?;
+        if let Some(create_table) = self.create_table {
+            create_table(
+                &core,
+                K::scalar_types(),
+                self.billing_mode,
+                self.create_timeout,
+            )
+            .await?;
         }
         #[cfg(all(
             feature = "internals",

@@ -10,7 +10,7 @@ use futures::Stream;
 use super::backend::Backend;
 use super::computed::{EntityTable, DEFAULT_ENTITY_TYPE_ATTRIBUTE};
 use super::config::{BillingMode, GlobalSecondaryIndex, PrimaryIndex};
-use super::core::{Store, TableCore};
+use super::core::{table_creation, CreateTable, Store, TableCore};
 use super::{
     BasicTable, Cached, CachingTable, Query, DEFAULT_COMMIT_CONCURRENCY, DEFAULT_CREATE_TIMEOUT,
 };
@@ -244,7 +244,8 @@ pub struct SingleTableBuilder {
     primary_index: PrimaryIndex,
     global_secondary_indexes: Vec<GlobalSecondaryIndex>,
     billing_mode: BillingMode,
-    auto_create_table: bool,
+    /// Set by `auto_create_table(true)`.
+    create_table: Option<CreateTable>,
     create_timeout: Duration,
     type_attribute: String,
 }
@@ -257,7 +258,7 @@ impl Default for SingleTableBuilder {
             primary_index: PrimaryIndex::hash_and_sort("pk", "sk"),
             global_secondary_indexes: Vec::new(),
             billing_mode: BillingMode::OnDemand,
-            auto_create_table: false,
+            create_table: None,
             create_timeout: DEFAULT_CREATE_TIMEOUT,
             type_attribute: DEFAULT_ENTITY_TYPE_ATTRIBUTE.to_owned(),
         }
@@ -306,7 +307,7 @@ impl SingleTableBuilder {
     /// Whether `build` creates the table (and its indexes) when it does not exist, and waits until it
     /// is `ACTIVE`.
     pub fn auto_create_table(mut self, create: bool) -> Self {
-        self.auto_create_table = create;
+        self.create_table = create.then(table_creation);
         self
     }
 
@@ -331,13 +332,14 @@ impl SingleTableBuilder {
             &SHARED,
             DEFAULT_COMMIT_CONCURRENCY,
         );
-        if self.auto_create_table {
+        if let Some(create_table) = self.create_table {
             let sort = core
                 .primary_index
                 .sort_key
                 .as_ref()
                 .map(|_| ScalarAttributeType::S);
-            core.create_table(
+            create_table(
+                &core,
                 (ScalarAttributeType::S, sort),
                 self.billing_mode,
                 self.create_timeout,

@@ -466,8 +466,10 @@ pub enum BoardOp {
     SetReturnOld(usize, Field, Val),
     SetMany(usize, Vec<(Field, Val)>),
     Get(usize, Field),
-    /// `query_field` of the primary index (one record at most), with a limit when given.
-    Query(usize, Field, Option<i32>),
+    /// `query_field` of the primary index (one record at most), with a limit when given, read
+    /// eventually consistently when the flag is set (every server measured is strongly consistent,
+    /// so the answers agree either way).
+    Query(usize, Field, Option<i32>, bool),
     /// `scan_field` of the whole table (one page: the sequences hold a few records).
     Scan(Field),
     Remove(usize, Field),
@@ -1048,8 +1050,8 @@ fn board_op() -> impl Strategy<Value = BoardOp> {
         2 => (key(), proptest::collection::vec(write(), 2..4))
             .prop_map(|(k, writes)| BoardOp::SetMany(k, writes)),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Get(k, field)),
-        1 => (key(), removable(), proptest::option::of(1i32..3))
-            .prop_map(|(k, field, limit)| BoardOp::Query(k, field, limit)),
+        1 => (key(), removable(), proptest::option::of(1i32..3), any::<bool>())
+            .prop_map(|(k, field, limit, eventual)| BoardOp::Query(k, field, limit, eventual)),
         1 => removable().prop_map(BoardOp::Scan),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Remove(k, field)),
         2 => (key(), removable()).prop_map(|(k, field)| BoardOp::Delete(k, field)),
@@ -1425,7 +1427,7 @@ impl With {
 /// Whether the external API carries `op`: every operation but queries with a limit below 1, which
 /// DynamoDB and the API's server refuse with different errors.
 fn carried_by_external_api(op: &BoardOp) -> bool {
-    !matches!(op, BoardOp::Query(_, _, Some(..=0)))
+    !matches!(op, BoardOp::Query(_, _, Some(..=0), _))
 }
 
 /// A table of `Board`s through an external API serving the DynamoDB table `name` to any caller,
@@ -1663,7 +1665,7 @@ pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
                     with_path!(field, |p| both!(get_field(key, p.clone()), canonical_attr));
                 check(step, op, results, expected);
             }
-            BoardOp::Query(k, field, limit) => {
+            BoardOp::Query(k, field, limit, eventual) => {
                 let key = KEYS[*k];
                 let found = reference.record(key).is_some();
                 // Whether a page that fills its limit says it is the last differs between
@@ -1674,6 +1676,9 @@ pub async fn run_board(mut ops: Vec<BoardOp>, with: With) {
                     "count": i32::from(found),
                 }));
                 let mut query = Query::primary(key).expect("a string key");
+                if *eventual {
+                    query = query.consistent_read(false);
+                }
                 if let Some(limit) = limit {
                     query = query.limit(*limit);
                 }

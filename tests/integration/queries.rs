@@ -265,3 +265,97 @@ async fn queries_and_scans_refuse_long_filters_and_unknown_indexes_alike() {
     );
     assert_eq!(counter.take(), 0, "nothing sent");
 }
+
+/// Records the `ConsistentRead` of every Query sent (`None` when the request leaves it out).
+#[derive(Debug, Clone, Default)]
+struct ConsistencyRecorder(std::sync::Arc<std::sync::Mutex<Vec<Option<bool>>>>);
+
+impl structnosql::aws_sdk_dynamodb::config::Intercept for ConsistencyRecorder {
+    fn name(&self) -> &'static str {
+        "ConsistencyRecorder"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &structnosql::aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &structnosql::aws_sdk_dynamodb::config::RuntimeComponents,
+        _config: &mut structnosql::aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), structnosql::BoxError> {
+        let request = context.request();
+        let is_query = request
+            .headers()
+            .get("x-amz-target")
+            .is_some_and(|target| target.ends_with(".Query"));
+        if let (true, Some(body)) = (is_query, request.body().bytes()) {
+            let json: serde_json::Value = serde_json::from_slice(body)?;
+            let consistent = json
+                .get("ConsistentRead")
+                .and_then(serde_json::Value::as_bool);
+            self.0.lock().map_err(|_| "poisoned")?.push(consistent);
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_query_of_the_table_reads_consistently_unless_asked_not_to() {
+    let recorder = ConsistencyRecorder::default();
+    let (client, counter) = harness::counting(harness::client());
+    let client = structnosql::aws_sdk_dynamodb::Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .interceptor(recorder.clone())
+            .build(),
+    );
+    let table = BasicTable::<Movie>::builder()
+        .table_name(harness::unique_table_name("movies"))
+        .client(client)
+        .primary_index(PrimaryIndex::hash("id"))
+        .global_secondary_index(GlobalSecondaryIndex::hash("primaryType"))
+        .auto_create_table(true)
+        .build()
+        .await
+        .expect("table");
+    let (id, name, kind, year, imdb) = MOVIES[0];
+    let movie = Movie {
+        id: id.into(),
+        name: name.into(),
+        primary_type: kind.into(),
+        year,
+        ratings: Some(Ratings { imdb }),
+    };
+    table.put_record(&movie).await.unwrap();
+    let taken = |recorder: &ConsistencyRecorder| std::mem::take(&mut *recorder.0.lock().unwrap());
+    taken(&recorder);
+    let names = Movie::fields().name();
+
+    let consistent = table
+        .query_field(&Query::primary(id).unwrap(), names.clone())
+        .await
+        .unwrap();
+    let eventual = table
+        .query_field(
+            &Query::primary(id).unwrap().consistent_read(false),
+            names.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(consistent.records, eventual.records);
+    assert_eq!(eventual.records.len(), 1);
+    // Left out, a read is eventually consistent, which DynamoDB bills half.
+    assert_eq!(taken(&recorder), [Some(true), None]);
+
+    // An index is read eventually consistently, and cannot be read otherwise.
+    let by_kind = Query::index("primaryType", kind).unwrap();
+    let page = table.query_field(&by_kind, names.clone()).await.unwrap();
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(taken(&recorder), [None]);
+    counter.take();
+    let error = table
+        .query_field(&by_kind.consistent_read(true), names)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Config { .. }), "{error}");
+    assert_eq!(counter.count(), 0, "refused before sending");
+}

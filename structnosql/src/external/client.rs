@@ -628,6 +628,7 @@ pub(crate) async fn query(
         limit: query.limit,
         start: query.start.clone().map(WireItem),
         descending: !query.ascending,
+        consistent: query.consistent,
         paths: paths_of(paths),
     };
     let data = api.call(core, "Query", None, operation).await?;

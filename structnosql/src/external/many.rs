@@ -189,6 +189,7 @@ impl<M: TableDataModel, K: RecordKey> ServedTable<M, K> {
             limit: request.limit,
             start: request.start,
             ascending: !request.descending,
+            consistent: request.consistent,
         };
         let (items, metadata) = self
             .table
@@ -391,6 +392,7 @@ pub(super) struct QueryRequest {
     pub(super) limit: Option<i32>,
     pub(super) start: Option<Item>,
     pub(super) descending: bool,
+    pub(super) consistent: Option<bool>,
     pub(super) paths: Vec<DocumentPath>,
 }
 

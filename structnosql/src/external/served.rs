@@ -114,6 +114,7 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
                     limit,
                     start,
                     descending,
+                    consistent,
                     paths,
                 } => {
                     let query = QueryRequest {
@@ -124,6 +125,7 @@ impl<M: TableDataModel, K: RecordKey> Served for ServedTable<M, K> {
                         limit,
                         start: start.map(|start| start.0),
                         descending,
+                        consistent,
                         paths: paths.into_iter().map(|path| path.0).collect(),
                     };
                     return self.query(caller, name, query).await;

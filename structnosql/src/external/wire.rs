@@ -137,6 +137,9 @@ pub enum Operation {
         /// Sort keys in descending order.
         #[serde(default)]
         descending: bool,
+        /// Whether to read consistently (by default: on the table, not on an index).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consistent: Option<bool>,
         /// The paths to read of each record (its key attributes are always returned).
         paths: Vec<WirePath>,
     },

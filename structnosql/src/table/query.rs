@@ -72,6 +72,7 @@ pub struct Query {
     pub(crate) limit: Option<i32>,
     pub(crate) start: Option<Item>,
     pub(crate) ascending: bool,
+    pub(crate) consistent: Option<bool>,
 }
 
 impl Query {
@@ -94,6 +95,7 @@ impl Query {
             limit: None,
             start: None,
             ascending: true,
+            consistent: None,
         }
     }
 
@@ -127,6 +129,15 @@ impl Query {
         self.ascending = false;
         self
     }
+
+    /// Whether reads are strongly consistent or eventually consistent (half the read capacity, but
+    /// a write DynamoDB acknowledged a moment ago may not show yet). A query of the table is
+    /// consistent by default, so that it shows every write made before it; an index cannot be read
+    /// consistently.
+    pub fn consistent_read(mut self, consistent: bool) -> Self {
+        self.consistent = Some(consistent);
+        self
+    }
 }
 
 /// Sends one Query for `paths` (plus the primary key, to key the results).
@@ -140,6 +151,7 @@ pub(crate) async fn query_page(
     #[cfg(feature = "external-client")]
     if let Some(api) = core.external() {
         key_names(core, query)?;
+        consistency(core, query)?;
         let describe = format!("{}[query]", core.table_name);
         page::check_filter(core, query.filter.as_ref(), &describe)?;
         return crate::external::client::query(api, core, query, paths).await;
@@ -162,6 +174,20 @@ fn key_names(core: &TableCore, query: &Query) -> Result<(String, Option<String>)
     })
 }
 
+/// Whether the query reads consistently: as asked, else on the table and not on an index.
+fn consistency(core: &TableCore, query: &Query) -> Result<bool> {
+    match (query.consistent, &query.index) {
+        (Some(true), Some(index)) => Err(Error::Config {
+            message: format!(
+                "{}[query of {index}]: a global secondary index cannot be read consistently",
+                core.table_name
+            ),
+        }),
+        (Some(consistent), _) => Ok(consistent),
+        (None, index) => Ok(index.is_none()),
+    }
+}
+
 /// Sends one Query to DynamoDB, for the `projected` attributes (whole items when `None`).
 pub(crate) async fn query_items(
     core: &TableCore,
@@ -169,6 +195,7 @@ pub(crate) async fn query_items(
     projected: Option<&[DocumentPath]>,
 ) -> Result<(Vec<Item>, QueryMetadata)> {
     let (hash_name, sort_name) = key_names(core, query)?;
+    let consistent = consistency(core, query)?;
     let mut placeholders = Placeholders::new();
     let hash = placeholders.name(&hash_name);
     // Record keys carry the table's leading key; index keys are the caller's own values.
@@ -215,7 +242,7 @@ pub(crate) async fn query_items(
             projected,
             limit: query.limit,
             start: query.start.clone(),
-            consistent: query.index.is_none(),
+            consistent,
             describe: format!("{}[query]", core.table_name),
         },
     )

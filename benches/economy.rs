@@ -13,9 +13,31 @@
 //! the docs' harness puts `record.json`); the caching samples' own `put_record` is counted, since it
 //! fills the cache the rest of the sample relies on.
 //!
+//! A second table gives the read and write capacity units (RCU/WCU) each scenario consumes. The
+//! counted client asks for them on every request that takes it (`ReturnConsumedCapacity=TOTAL`, set
+//! by an SDK interceptor of this benchmark, `support::CapacityCounter`; the library's requests are
+//! otherwise unchanged) and sums each answer's `ConsumedCapacity`; `workload.py` does the same for
+//! StructNoSQL with botocore hooks. DynamoDB Local and the embedded server both report capacity; on
+//! a server that does not, the columns read "not reported". An answer that is an error (a write
+//! DynamoDB refuses, such as the first UpdateItem under a missing map) carries no capacity: such
+//! requests are counted apart, as "refused" (DynamoDB charges a refused conditional write a write
+//! unit).
+//!
+//! The minimum capacity is what the minimal request sequence stated for the scenario consumes,
+//! priced by DynamoDB's rules rather than measured: every item of these scenarios is under 1 KB,
+//! so a strongly consistent read of one item (GetItem, as structnosql reads) or a Query page on the
+//! table costs 1 RCU, a Query page on a global secondary index (eventually consistent) 0.5 RCU, and
+//! a write of one item 1 WCU. A Query page on an index that only learns there is nothing after the
+//! last one costs what the server reports for such a page, asked once before the report (DynamoDB
+//! and the embedded server: 0.5 RCU; DynamoDB Local: 0). Where the minimal sequence may use a read
+//! or a write for the same request, the read is counted (a read unit costs a fifth of a write
+//! unit). Each scenario's minimum is written as the requests it needs by kind
+//! (`reads(1).writes(1)`), from which its request count follows too.
+//!
 //! The program exits non-zero when structnosql sends more requests than StructNoSQL in a scenario
-//! (marked `WORSE`), when it sends fewer than the stated minimum (the minimum would be wrong), or
-//! when a scenario's outcome is not what it should be.
+//! (marked `WORSE`), when it sends fewer requests than the stated minimum, or consumes fewer read
+//! and write units (the minimum would be wrong), or when a scenario's outcome is not what it should
+//! be.
 
 mod support;
 
@@ -31,7 +53,7 @@ use structnosql::table::{
     BasicTable, CachingTable, Getters, GlobalSecondaryIndex, PrimaryIndex, Query, Removers, Setters,
 };
 use structnosql::{Error, MapModel, TableDataModel};
-use support::RequestCounter;
+use support::{Capacity, CapacityCounter, RequestCounter};
 
 // ---- Models: the docs' two tables, plus the shapes of the other scenarios ----------------------
 
@@ -281,15 +303,17 @@ type Outcome = Result<(), Box<dyn StdError>>;
 struct Env {
     client: Client,
     counter: RequestCounter,
+    capacity: CapacityCounter,
     plain: Client,
 }
 
 impl Env {
     fn new() -> Self {
-        let (client, counter) = support::counted_client();
+        let (client, counter, capacity) = support::capacity_counted_client();
         Self {
             client,
             counter,
+            capacity,
             plain: support::client(),
         }
     }
@@ -297,14 +321,17 @@ impl Env {
     /// Starts counting: what was sent before (table creation, setup) is forgotten.
     fn start(&self) {
         self.counter.take();
+        self.capacity.take();
     }
 
-    /// The scenario's row: the requests counted since `start`, and its outcome.
-    fn row(self, id: impl Into<String>, minimum: u64, why: &'static str, outcome: Outcome) -> Row {
+    /// The scenario's row: the requests and capacity counted since `start`, and its outcome.
+    fn row(self, id: impl Into<String>, least: Least, why: &'static str, outcome: Outcome) -> Row {
         Row {
             id: id.into(),
             requests: self.counter.take(),
-            minimum,
+            capacity: self.capacity.take(),
+            minimum: least.requests(),
+            least,
             why,
             problem: outcome.err().map(|error| error.to_string()),
         }
@@ -1269,7 +1296,9 @@ async fn writes_then_delete_record(env: &Env) -> Outcome {
 struct Row {
     id: String,
     requests: u64,
+    capacity: Capacity,
     minimum: u64,
+    least: Least,
     why: &'static str,
     problem: Option<String>,
 }
@@ -1291,20 +1320,144 @@ fn read_original() -> Option<Original> {
     })
 }
 
+/// The least sequence of requests a scenario needs, by kind; its capacity follows from DynamoDB's
+/// rules (see the module's documentation).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Least {
+    /// Strongly consistent reads of one item, or Query pages on the table (1 RCU each).
+    reads: u64,
+    /// Query pages on a global secondary index, eventually consistent (0.5 RCU each).
+    index_pages: u64,
+    /// Query pages on a global secondary index that find nothing after the last one: what the
+    /// server reports for such a page (DynamoDB charges 0.5 RCU, DynamoDB Local reports 0).
+    empty_pages: u64,
+    /// Writes of one item: PutItem, UpdateItem or DeleteItem (1 WCU each).
+    writes: u64,
+    /// Writes DynamoDB refuses, which the sequence needs all the same (no capacity reported).
+    refused: u64,
+}
+
+impl Least {
+    /// No request at all.
+    const NOTHING: Self = Self {
+        reads: 0,
+        index_pages: 0,
+        empty_pages: 0,
+        writes: 0,
+        refused: 0,
+    };
+
+    fn reads(self, reads: u64) -> Self {
+        Self { reads, ..self }
+    }
+
+    fn writes(self, writes: u64) -> Self {
+        Self { writes, ..self }
+    }
+
+    fn refused(self, refused: u64) -> Self {
+        Self { refused, ..self }
+    }
+
+    fn empty_pages(self, empty_pages: u64) -> Self {
+        Self {
+            empty_pages,
+            ..self
+        }
+    }
+
+    fn requests(&self) -> u64 {
+        self.reads + self.index_pages + self.empty_pages + self.writes + self.refused
+    }
+
+    /// Its read units, when a Query page that finds nothing costs `empty_page`.
+    fn read_units(&self, empty_page: f64) -> f64 {
+        self.reads as f64 + 0.5 * self.index_pages as f64 + empty_page * self.empty_pages as f64
+    }
+
+    fn write_units(&self) -> f64 {
+        self.writes as f64
+    }
+}
+
+fn reads(reads: u64) -> Least {
+    Least::NOTHING.reads(reads)
+}
+
+fn index_pages(index_pages: u64) -> Least {
+    Least {
+        index_pages,
+        ..Least::NOTHING
+    }
+}
+
+fn writes(writes: u64) -> Least {
+    Least::NOTHING.writes(writes)
+}
+
+fn refused(refused: u64) -> Least {
+    Least::NOTHING.refused(refused)
+}
+
+/// The read and write units of `capacity`, when the server reported them for every successful
+/// request (`server_reports`: it reported them for some request of the run).
+fn reported(server_reports: bool, capacity: Capacity) -> Option<(f64, f64)> {
+    (server_reports && capacity.unreported == 0).then_some((capacity.read, capacity.write))
+}
+
+/// The sum of some read and write units, when every one of them is known.
+fn total_units(mut units: impl Iterator<Item = Option<(f64, f64)>>) -> Option<(f64, f64)> {
+    units.try_fold((0.0, 0.0), |(read, write), units| {
+        let (more_read, more_write) = units?;
+        Some((read + more_read, write + more_write))
+    })
+}
+
+/// How `units` (RCU, WCU) differ from `other`: `+1 RCU, -1 WCU`; `None` when they are the same.
+fn difference(units: (f64, f64), other: (f64, f64)) -> Option<String> {
+    let parts: Vec<String> = [(units.0 - other.0, "RCU"), (units.1 - other.1, "WCU")]
+        .into_iter()
+        .filter(|(delta, _)| delta.abs() > 1e-9)
+        .map(|(delta, name)| {
+            let sign = if delta > 0.0 { "+" } else { "-" };
+            format!("{sign}{} {name}", number(delta.abs()))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// A number of capacity units as DynamoDB counts them (halves and whole units).
+fn number(units: f64) -> String {
+    format!("{}", (units * 100.0).round() / 100.0)
+}
+
+/// A capacity column: `RCU/WCU`, with the refused requests (which report none) after them.
+fn capacity_cell(units: Option<(f64, f64)>, refused: u64) -> String {
+    let Some((read, write)) = units else {
+        return "not reported".to_owned();
+    };
+    let cell = format!("{}/{}", number(read), number(write));
+    if refused == 0 {
+        cell
+    } else {
+        format!("{cell} +{refused} refused")
+    }
+}
+
 /// A scenario's calls, made on an `Env` of their own.
 type Calls = Box<dyn for<'a> Fn(&'a Env) -> LocalBoxFuture<'a, Outcome>>;
 
 /// One scenario: its id in the report, the least DynamoDB allows and why, and its calls.
 struct Scenario {
     id: String,
-    minimum: u64,
+    minimum: Least,
     why: &'static str,
     calls: Calls,
 }
 
 fn scenario(
     id: impl Into<String>,
-    minimum: u64,
+    minimum: Least,
     why: &'static str,
     calls: impl AsyncFn(&Env) -> Outcome + Copy + 'static,
 ) -> Scenario {
@@ -1326,31 +1479,31 @@ fn scenarios() -> Vec<Scenario> {
         // ---- StructNoSQL's basic samples.
         scenario(
             "sample/get_field/single_selection",
-            1,
+            reads(1),
             "one GetItem projecting the field",
             get_field_single_selection,
         ),
         scenario(
             "sample/get_field/multi_selectors",
-            1,
+            reads(1),
             "one GetItem projects the three fields",
             get_field_multi_selectors,
         ),
         scenario(
             "sample/get_multiple_fields/basic",
-            1,
+            reads(1),
             "one GetItem projects the three getters",
             get_multiple_fields_basic,
         ),
         scenario(
             "sample/query_field/basic",
-            1,
+            reads(1),
             "one Query",
             query_field_basic,
         ),
         scenario(
             "sample/query_field/pagination",
-            3,
+            index_pages(2).empty_pages(1),
             "the sample's three calls, one Query each: the second page ends exactly on the \
              last thriller and DynamoDB still returns a LastEvaluatedKey, so only a third \
              request can tell the end",
@@ -1358,40 +1511,40 @@ fn scenarios() -> Vec<Scenario> {
         ),
         scenario(
             "sample/query_multiple_fields/basic",
-            1,
+            index_pages(1),
             "one Query page",
             query_multiple_fields_basic,
         ),
         scenario(
             "sample/paginated_query_field/basic",
-            3,
+            index_pages(2).empty_pages(1),
             "six thrillers, three per page: two full pages, then a third request to learn \
              there is nothing after the second page's LastEvaluatedKey",
             paginated_query_field_basic,
         ),
         scenario(
             "sample/paginated_query_multiple_fields/basic",
-            3,
+            index_pages(2).empty_pages(1),
             "as paginated_query_field: two full pages and the empty page that ends the \
              query",
             paginated_query_multiple_fields_basic,
         ),
         scenario(
             "sample/update_field/basic",
-            2,
+            writes(1).reads(1),
             "one UpdateItem (the parent is the item itself), one GetItem for the read-back",
             update_field_basic,
         ),
         scenario(
             "sample/update_field_return_old/basic",
-            2,
+            writes(1).reads(1),
             "one UpdateItem returns the old value (ReturnValues), one GetItem for the \
              read-back",
             update_field_return_old_basic,
         ),
         scenario(
             "sample/update_multiple_fields/basic",
-            0,
+            Least::NOTHING,
             "two of the three values do not match the model: a client that validates can \
              refuse the call before sending anything (StructNoSQL drops the two setters and \
              writes the username)",
@@ -1399,7 +1552,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         scenario(
             "variant/update_multiple_fields/basic_valid_values",
-            2,
+            refused(1).writes(1),
             "tokens is absent and the client does not know it: no single UpdateItem both \
              keeps an existing parent map and creates an absent one (a SET of a map and of \
              a path inside it overlap), so the first request fails when the parent is \
@@ -1408,83 +1561,83 @@ fn scenarios() -> Vec<Scenario> {
         ),
         scenario(
             "sample/update_multiple_fields_return_old/basic",
-            1,
+            writes(1),
             "both parents exist: one UpdateItem with UPDATED_OLD",
             update_multiple_fields_return_old_basic,
         ),
         scenario(
             "sample/delete_field/basic",
-            1,
+            writes(1),
             "one UpdateItem REMOVE",
             delete_field_basic,
         ),
         scenario(
             "sample/delete_multiple_fields/basic",
-            1,
+            writes(1),
             "one UpdateItem can REMOVE both paths",
             delete_multiple_fields_basic,
         ),
         scenario(
             "sample/remove_field/basic",
-            1,
+            writes(1),
             "one UpdateItem REMOVE with UPDATED_OLD",
             remove_field_basic,
         ),
         scenario(
             "sample/remove_field/multi-fields-selector",
-            1,
+            writes(1),
             "one UpdateItem REMOVEs both attributes and returns them",
             remove_field_multi_fields_selector,
         ),
         scenario(
             "sample/remove_multiple_fields/basic",
-            1,
+            writes(1),
             "one UpdateItem REMOVEs both paths and returns them",
             remove_multiple_fields_basic,
         ),
         // ---- StructNoSQL's caching samples.
         scenario(
             "sample/caching_table/clear_cached_data/basic",
-            3,
+            writes(1).reads(2),
             "the put; the read after the cache is cleared; the read after it is cleared \
              again (the second read is a cache hit)",
             clear_cached_data_basic,
         ),
         scenario(
             "sample/caching_table/clear_cached_data_for_record/basic",
-            2,
+            index_pages(1).reads(1),
             "the GSI query (a query is always sent), then b12's read after its cache was \
              cleared; d52's read is answered by what the query returned",
             clear_cached_data_for_record_basic,
         ),
         scenario(
             "sample/caching_table/clear_pending_operations/basic",
-            1,
+            writes(1),
             "the put; the update is discarded before any commit",
             async |env| put_update_clear(env, |table| table.clear_pending_operations()).await,
         ),
         scenario(
             "sample/caching_table/clear_pending_operations/discrepancy",
-            1,
+            writes(1),
             "the put; every later remove is answered from what the client knows (the cached \
              record, then its own pending delete), and the sample never commits",
             async |env| mail_discrepancy(env, true).await,
         ),
         scenario(
             "sample/caching_table/clear_pending_remove_operations/basic",
-            2,
+            writes(2),
             "the put, and one UpdateItem at commit for the delete",
             delete_cached_mail_commit,
         ),
         scenario(
             "sample/caching_table/clear_pending_remove_operations/discrepancy",
-            1,
+            writes(1),
             "as clear_pending_operations/discrepancy (the same code)",
             async |env| mail_discrepancy(env, true).await,
         ),
         scenario(
             "sample/caching_table/clear_pending_update_operations/basic",
-            1,
+            writes(1),
             "the put; the update is discarded before any commit",
             async |env| {
                 put_update_clear(env, |table| table.clear_pending_update_operations()).await
@@ -1492,45 +1645,46 @@ fn scenarios() -> Vec<Scenario> {
         ),
         scenario(
             "sample/caching_table/clear_pending_update_operations/discrepancy",
-            1,
+            writes(1),
             "the put; the removes are answered from the cached record and the client's own \
              pending delete",
             async |env| mail_discrepancy(env, false).await,
         ),
         scenario(
             "sample/caching_table/commit_operations/basic",
-            1,
+            writes(1),
             "the update and the delete of one field come to one REMOVE, in one UpdateItem \
              at commit",
             commit_operations_basic,
         ),
         scenario(
             "sample/caching_table/commit_remove_operations/basic",
-            1,
-            "the delete has to reach DynamoDB once",
+            reads(1),
+            "the delete has to reach DynamoDB once: a read that finds no record, after which \
+             there is nothing to write (an UpdateItem instead costs a write unit)",
             commit_remove_operations_basic,
         ),
         scenario(
             "sample/caching_table/commit_update_operations/basic",
-            1,
+            writes(1),
             "one UpdateItem at commit",
             commit_update_operations_basic,
         ),
         scenario(
             "sample/caching_table/has_pending_operations/basic",
-            2,
+            writes(2),
             "the put, and one UpdateItem at commit",
             async |env| put_update_commit(env, false).await,
         ),
         scenario(
             "sample/caching_table/has_pending_remove_operations/basic",
-            2,
+            writes(2),
             "the put, and one UpdateItem at commit",
             delete_cached_mail_commit,
         ),
         scenario(
             "sample/caching_table/has_pending_update_operations/basic",
-            2,
+            writes(2),
             "the put, and one UpdateItem at commit",
             async |env| put_update_commit(env, true).await,
         ),
@@ -1551,9 +1705,12 @@ fn scenarios() -> Vec<Scenario> {
                     "record_absent"
                 }
             );
-            scenarios.push(scenario(id, 2, MISSING_PARENTS, async move |env| {
-                missing_parents(env, depth, record_exists).await
-            }));
+            scenarios.push(scenario(
+                id,
+                refused(1).writes(1),
+                MISSING_PARENTS,
+                async move |env| missing_parents(env, depth, record_exists).await,
+            ));
         }
     }
 
@@ -1561,27 +1718,27 @@ fn scenarios() -> Vec<Scenario> {
         // ---- Several fields at once.
         scenario(
             "update_multiple_fields/10_fields",
-            1,
+            writes(1),
             "ten SET clauses fit in one UpdateItem",
             update_ten_fields,
         ),
         scenario(
             "remove_multiple_fields/10_fields",
-            1,
+            writes(1),
             "ten REMOVE clauses fit in one UpdateItem, which returns the old values",
             remove_ten_fields,
         ),
         // ---- Caching sessions.
         scenario(
             "caching_session/50_ops_5_records",
-            10,
+            reads(5).writes(5),
             "per record: one GetItem at the first read (the whole record answers every later \
              read, remove and delete) and one UpdateItem at commit",
             caching_session,
         ),
         scenario(
             "caching/delete_unread_fields",
-            2,
+            reads(1).writes(1),
             "each delete must say whether the field existed: one read (or one UpdateItem \
              returning the old values, which would then leave later writes a request of their \
              own), and one UpdateItem at commit",
@@ -1589,45 +1746,45 @@ fn scenarios() -> Vec<Scenario> {
         ),
         scenario(
             "caching/nested_writes_under_possibly_missing_maps",
-            3,
+            writes(2).refused(1),
             "per record one UpdateItem; where the map is missing, DynamoDB refuses the first and \
              a second creates the map (or a read first: also two)",
             nested_writes_under_possibly_missing_maps,
         ),
         scenario(
             "caching/superseded_writes",
-            1,
+            reads(1),
             "the read; each write is undone by the remove after it, so the commit has nothing \
              to send",
             superseded_writes,
         ),
         scenario(
             "caching/write_then_conditional_write",
-            2,
+            reads(1).writes(1),
             "the read, and one UpdateItem carrying the pending write with the conditional one \
              (they touch other paths than the condition)",
             write_then_conditional_write,
         ),
         scenario(
             "caching/writes_then_delete_record",
-            2,
+            reads(1).writes(1),
             "the read, and one DeleteItem: the delete undoes the pending writes, which are \
              never sent",
             writes_then_delete_record,
         ),
         scenario(
             "caching/list_edits",
-            2,
+            reads(1).writes(1),
             "the remove returns the first item and positions depend on the stored list: one \
              read, and one UpdateItem at commit",
             list_edits,
         ),
         scenario(
             "caching/uncached_remove_between_updates",
-            2,
-            "the remove must return a value the client does not have (1 request, which can \
-             carry the pending update too), and the later update needs one UpdateItem at \
-             commit",
+            reads(1).writes(1),
+            "the remove must return a value the client does not have (1 request: a read, or \
+             an UpdateItem carrying the pending update too, which costs a write unit instead), \
+             and the later update needs one UpdateItem at commit",
             uncached_remove_between_updates,
         ),
     ]);
@@ -1644,6 +1801,29 @@ async fn measure() -> Vec<Row> {
     rows
 }
 
+/// What DynamoDB charges for a Query page on a global secondary index that finds nothing.
+const EMPTY_PAGE_UNITS: f64 = 0.5;
+
+/// The read units the server reports for a Query page on a global secondary index that finds
+/// nothing (DynamoDB and the embedded server: 0.5; DynamoDB Local: 0), or `None` when it reports
+/// no capacity.
+async fn empty_page_units() -> Option<f64> {
+    let env = Env::new();
+    let name = support::unique_table_name("economy-movies");
+    let table = env
+        .basic::<Movie>(&env.client, &name, "id", Some("primaryType"))
+        .await;
+    env.start();
+    let query = Query::index("primaryType", "Western").expect("a query of the index");
+    let page = table
+        .query_field(&query, Movie::fields().name())
+        .await
+        .expect("query an empty table");
+    assert!(page.records.is_empty(), "the table is empty");
+    let capacity = env.capacity.take();
+    (capacity.reported == 1).then_some(capacity.read)
+}
+
 /// StructNoSQL's entry for one scenario in `original-python-economy.json`.
 #[derive(Default)]
 struct Theirs<'a> {
@@ -1655,6 +1835,8 @@ struct Theirs<'a> {
     note: Option<&'a str>,
     /// How many of its requests DynamoDB refused (StructNoSQL prints and swallows those errors).
     refused: Option<u64>,
+    /// The capacity DynamoDB reported for its requests.
+    capacity: Option<Capacity>,
 }
 
 impl<'a> Theirs<'a> {
@@ -1671,6 +1853,17 @@ impl<'a> Theirs<'a> {
             refused: entry
                 .get("refused_by_dynamodb")
                 .and_then(serde_json::Value::as_u64),
+            capacity: entry.get("capacity").map(|capacity| {
+                let units = |field: &str| capacity.get(field).and_then(serde_json::Value::as_f64);
+                let count = |field: &str| capacity.get(field).and_then(serde_json::Value::as_u64);
+                Capacity {
+                    read: units("read").unwrap_or(0.0),
+                    write: units("write").unwrap_or(0.0),
+                    reported: count("reported").unwrap_or(0),
+                    unreported: count("unreported").unwrap_or(0),
+                    refused: count("refused").unwrap_or(0),
+                }
+            }),
         }
     }
 
@@ -1687,12 +1880,31 @@ fn main() {
         .build()
         .expect("runtime");
     let rows = runtime.block_on(measure());
+    let empty_page = runtime.block_on(empty_page_units());
     let original = read_original();
 
     let mut table = String::new();
     let mut notes = Vec::new();
     let mut failures = Vec::new();
     let mut json_rows = Vec::new();
+    // A server that reports capacity reports it for every successful data request.
+    let capacity_reported = rows.iter().any(|row| row.capacity.reported > 0);
+    // Servers count capacity differently (an empty Query page): StructNoSQL's is compared with
+    // structnosql's only when both were measured on the same one.
+    let their_server = original.as_ref().and_then(|original| {
+        original
+            .about
+            .get("endpoint")
+            .and_then(serde_json::Value::as_str)
+    });
+    let same_server = their_server == Some(support::endpoint_url().as_str());
+    let mut capacity_table = String::new();
+    writeln!(
+        capacity_table,
+        "{:<66} {:>20} {:>20} {:>20}  status",
+        "scenario: RCU/WCU", "structnosql", "StructNoSQL 2.6.7", "minimum"
+    )
+    .expect("write");
     writeln!(
         table,
         "{:<66} {:>11} {:>19} {:>7}  status",
@@ -1762,9 +1974,68 @@ fn main() {
             status.join("; ")
         )
         .expect("write");
+        let ours_units = reported(capacity_reported, row.capacity);
+        let their_units = match (&original, theirs.capacity) {
+            (None, _) | (Some(_), None) => None,
+            (Some(_), Some(capacity)) => reported(true, capacity),
+        };
+        let their_capacity_column = match (&original, theirs.capacity) {
+            (None, _) | (Some(_), None) => "not measured".to_owned(),
+            (Some(_), Some(capacity)) => capacity_cell(their_units, capacity.refused),
+        };
+        let least = Capacity {
+            read: row.least.read_units(empty_page.unwrap_or(EMPTY_PAGE_UNITS)),
+            write: row.least.write_units(),
+            refused: row.least.refused,
+            ..Capacity::default()
+        };
+        let mut capacity_status = Vec::new();
+        if let Some(units) = ours_units {
+            let least_units = (least.read, least.write);
+            match difference(units, least_units) {
+                None => capacity_status.push("minimal".to_owned()),
+                Some(difference) => {
+                    capacity_status.push(format!("{difference} against the minimum"))
+                }
+            }
+            if units.0 <= least_units.0 && units.1 <= least_units.1 && units != least_units {
+                capacity_status.push("BELOW-MINIMUM".to_owned());
+                failures.push(format!(
+                    "{}: {} RCU/WCU, below the stated minimum {} ({})",
+                    row.id,
+                    capacity_cell(Some(units), 0),
+                    capacity_cell(Some(least_units), 0),
+                    row.why
+                ));
+            }
+            if let Some(theirs) = their_units.filter(|_| theirs.error.is_none() && same_server) {
+                if let Some(difference) = difference(units, theirs) {
+                    capacity_status.push(format!("{difference} against StructNoSQL"));
+                }
+            }
+        }
+        writeln!(
+            capacity_table,
+            "{:<66} {:>20} {:>20} {:>20}  {}",
+            row.id,
+            capacity_cell(ours_units, row.capacity.refused),
+            their_capacity_column,
+            capacity_cell(Some((least.read, least.write)), least.refused),
+            capacity_status.join("; ")
+        )
+        .expect("write");
         json_rows.push(json!({
             "scenario": row.id,
             "structnosql_requests": row.requests,
+            "structnosql_rcu": ours_units.map(|(read, _)| read),
+            "structnosql_wcu": ours_units.map(|(_, write)| write),
+            "structnosql_refused_requests": row.capacity.refused,
+            "original_rcu": their_units.map(|(read, _)| read),
+            "original_wcu": their_units.map(|(_, write)| write),
+            "original_capacity_refused_requests": theirs.capacity.map(|capacity| capacity.refused),
+            "minimum_rcu": least.read,
+            "minimum_wcu": least.write,
+            "minimum_refused_requests": least.refused,
             "original_requests": theirs.requests,
             "original_error": theirs.error,
             "original_deviation": theirs.deviation,
@@ -1778,21 +2049,79 @@ fn main() {
     }
     let ours: u64 = rows.iter().map(|row| row.requests).sum();
     let minimum: u64 = rows.iter().map(|row| row.minimum).sum();
-    let theirs: Option<u64> = original.as_ref().and_then(|original| {
-        rows.iter()
-            .map(|row| Theirs::of(Some(original), &row.id).requests)
-            .sum()
-    });
+    // StructNoSQL's totals are over the rows it was measured in.
+    let measured: Vec<Theirs> = rows
+        .iter()
+        .map(|row| Theirs::of(original.as_ref(), &row.id))
+        .filter(|theirs| theirs.requests.is_some())
+        .collect();
+    let partly = if measured.len() < rows.len() {
+        " (rows measured)"
+    } else {
+        ""
+    };
+    let theirs: Option<u64> =
+        (!measured.is_empty()).then(|| measured.iter().filter_map(|theirs| theirs.requests).sum());
     writeln!(
         table,
         "{:<66} {:>11} {:>19} {:>7}",
         "total",
         ours,
-        theirs.map_or_else(|| "-".to_owned(), |total| total.to_string()),
+        theirs.map_or_else(|| "-".to_owned(), |total| format!("{total}{partly}")),
         minimum
     )
     .expect("write");
+    let our_capacity = total_units(
+        rows.iter()
+            .map(|row| reported(capacity_reported, row.capacity)),
+    );
+    let their_capacity = (!measured.is_empty())
+        .then(|| {
+            total_units(measured.iter().map(|theirs| {
+                theirs
+                    .capacity
+                    .and_then(|capacity| reported(true, capacity))
+            }))
+        })
+        .flatten();
+    let least_capacity = rows.iter().fold((0.0, 0.0), |(read, write), row| {
+        (
+            read + row.least.read_units(empty_page.unwrap_or(EMPTY_PAGE_UNITS)),
+            write + row.least.write_units(),
+        )
+    });
+    let our_refused: u64 = rows.iter().map(|row| row.capacity.refused).sum();
+    let their_refused: u64 = measured
+        .iter()
+        .filter_map(|theirs| theirs.capacity.map(|capacity| capacity.refused))
+        .sum();
+    let least_refused: u64 = rows.iter().map(|row| row.least.refused).sum();
+    writeln!(
+        capacity_table,
+        "{:<66} {:>20} {:>20} {:>20}",
+        "total",
+        capacity_cell(our_capacity, our_refused),
+        their_capacity.map_or_else(
+            || "-".to_owned(),
+            |units| capacity_cell(Some(units), their_refused)
+        ),
+        capacity_cell(Some(least_capacity), least_refused),
+    )
+    .expect("write");
     print!("{table}");
+    println!();
+    print!("{capacity_table}");
+    match empty_page {
+        Some(units) => println!(
+            "(the minimum prices a Query page that finds nothing on an index at {} RCU, as this \
+             server reports it; DynamoDB charges {EMPTY_PAGE_UNITS})",
+            number(units)
+        ),
+        None => println!("(this server reports no consumed capacity)"),
+    }
+    if let (Some(server), false) = (their_server, same_server) {
+        println!("(StructNoSQL's capacity was measured on another server, {server}: not compared)");
+    }
     if !notes.is_empty() {
         println!();
         for note in &notes {
@@ -1806,10 +2135,22 @@ fn main() {
             "endpoint": support::endpoint_url(),
             "original": original.as_ref().map(|original| original.about.clone()),
             "scenarios": json_rows,
+            "capacity_reported": capacity_reported,
+            "empty_index_page_rcu": empty_page,
             "totals": {
                 "structnosql_requests": ours,
                 "original_requests": theirs,
                 "minimum_requests": minimum,
+                "structnosql_rcu": our_capacity.map(|(read, _)| read),
+                "structnosql_wcu": our_capacity.map(|(_, write)| write),
+                "structnosql_refused_requests": our_refused,
+                "original_rcu": their_capacity.map(|(read, _)| read),
+                "original_wcu": their_capacity.map(|(_, write)| write),
+                "original_capacity_refused_requests": their_capacity.map(|_| their_refused),
+                "original_rows_measured": measured.len(),
+                "minimum_rcu": least_capacity.0,
+                "minimum_wcu": least_capacity.1,
+                "minimum_refused_requests": least_refused,
             },
             "failures": failures,
         }),

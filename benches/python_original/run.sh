@@ -6,8 +6,8 @@
 # 1. Creates the virtualenv .tools/structnosql-py with requirements.txt (once; again if the pins change).
 # 2. Starts DynamoDB Local with scripts/dynamodb-local.sh (port $DYNAMODB_LOCAL_PORT, default 8002),
 #    unless STRUCTNOSQL_BENCH_ENDPOINT already names a server or one is already running there.
-# 3. Runs workload.py with StructNoSQL on that server: request counts of the economy scenarios
-#    (target/bench-results/original-python-economy.json) and the timed workload
+# 3. Runs workload.py with StructNoSQL on that server: request counts and consumed capacity units of
+#    the economy scenarios (target/bench-results/original-python-economy.json) and the timed workload
 #    (target/bench-results/original-python.json).
 # 4. Runs `cargo bench --bench economy` and `cargo bench --bench original` against the same server;
 #    they print structnosql's figures next to StructNoSQL's.

@@ -5,7 +5,10 @@ Run by `benches/python_original/run.sh`, which installs the library in a virtual
 Needs STRUCTNOSQL_BENCH_ENDPOINT (the server's URL). Writes, under target/bench-results/:
 
 - original-python-economy.json: the DynamoDB requests StructNoSQL sends in each economy scenario,
-  counted with a botocore `before-send` hook (one call per HTTP attempt, retries included);
+  counted with a botocore `before-send` hook (one call per HTTP attempt, retries included), and the
+  read and write capacity units DynamoDB reports for them (`capacity`: every request that takes it
+  is sent with ReturnConsumedCapacity=TOTAL; the answers' ConsumedCapacity is summed in an
+  `after-call` hook);
 - original-python.json: operations per second (wall clock) and client CPU per operation
   (`time.process_time`; the server is another process, so its CPU is not included) for each step
   of the fixed workload.
@@ -64,21 +67,79 @@ RESULTS_DIR = Path(os.environ.get("CARGO_TARGET_DIR", Path(__file__).resolve().p
 # ---- Request counting --------------------------------------------------------------------------------
 
 
+# The operations that take ReturnConsumedCapacity, and whether each reads (a bare CapacityUnits in
+# their answer counts as read units for those, as write units for the others).
+CAPACITY_OPERATIONS = {
+    "GetItem": True,
+    "Query": True,
+    "Scan": True,
+    "BatchGetItem": True,
+    "TransactGetItems": True,
+    "PutItem": False,
+    "UpdateItem": False,
+    "DeleteItem": False,
+    "BatchWriteItem": False,
+    "TransactWriteItems": False,
+}
+
+
 class RequestCounter:
-    """Counts the DynamoDB requests boto3 sends while active. StructNoSQL keeps one boto3 resource per
-    region, created from the default session, so a hook on that session sees every request."""
+    """Counts the DynamoDB requests boto3 sends while active, and sums the capacity DynamoDB reports
+    for them. StructNoSQL keeps one boto3 resource per region, created from the default session, so
+    hooks on that session see every request.
+
+    While `ask_capacity` is set (the economy scenarios; the timed workload sends StructNoSQL's
+    requests unchanged), every request that takes it is sent with ReturnConsumedCapacity=TOTAL
+    (added to the parameters StructNoSQL passes; nothing else changes), and the ConsumedCapacity of
+    each counted answer is summed: `read`/`write` units, `reported` answers that carried one,
+    `unreported` successful answers without one, `refused` error answers (DynamoDB reports no
+    capacity with an error)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.active = False
-        boto3.DEFAULT_SESSION.events.register("before-send.dynamodb", self._on_send)
+        self.ask_capacity = False
+        self.capacity = self.no_capacity()
+        events = boto3.DEFAULT_SESSION.events
+        events.register("before-send.dynamodb", self._on_send)
+        events.register("before-parameter-build.dynamodb", self._ask_capacity)
+        events.register("after-call.dynamodb", self._on_answer)
+
+    @staticmethod
+    def no_capacity() -> Dict[str, Any]:
+        return {"read": 0.0, "write": 0.0, "reported": 0, "unreported": 0, "refused": 0}
 
     def _on_send(self, **_: Any) -> None:
         if self.active:
             self.count += 1
 
+    def _ask_capacity(self, params: dict, model: Any, **_: Any) -> None:
+        if self.ask_capacity and model.name in CAPACITY_OPERATIONS:
+            params["ReturnConsumedCapacity"] = "TOTAL"
+
+    def _on_answer(self, http_response: Any, parsed: dict, model: Any, **_: Any) -> None:
+        if not (self.active and self.ask_capacity) or model.name not in CAPACITY_OPERATIONS:
+            return
+        if http_response.status_code >= 300:
+            self.capacity["refused"] += 1
+            return
+        consumed = parsed.get("ConsumedCapacity")
+        if consumed is None:
+            self.capacity["unreported"] += 1
+            return
+        self.capacity["reported"] += 1
+        for capacity in consumed if isinstance(consumed, list) else [consumed]:
+            read, write = capacity.get("ReadCapacityUnits"), capacity.get("WriteCapacityUnits")
+            if read is None and write is None:
+                kind = "read" if CAPACITY_OPERATIONS[model.name] else "write"
+                self.capacity[kind] += capacity.get("CapacityUnits", 0.0)
+            else:
+                self.capacity["read"] += read or 0.0
+                self.capacity["write"] += write or 0.0
+
     def start(self) -> None:
         self.count = 0
+        self.capacity = self.no_capacity()
         self.active = True
 
     def stop(self) -> int:
@@ -804,10 +865,11 @@ def economy_scenarios() -> List[tuple]:
 
 def run_economy() -> Dict[str, dict]:
     results = {}
+    COUNTER.ask_capacity = True
     for scenario_id, function in economy_scenarios():
         printed = io.StringIO()
         entry: Dict[str, Any] = {}
-        COUNTER.count, COUNTER.active = 0, False
+        COUNTER.count, COUNTER.active, COUNTER.capacity = 0, False, COUNTER.no_capacity()
         try:
             # StructNoSQL reports problems with print(); keep them with the scenario rather than on screen.
             with contextlib.redirect_stdout(printed):
@@ -821,6 +883,7 @@ def run_economy() -> Dict[str, dict]:
             entry["traceback"] = traceback.format_exc(limit=4)
         # Requests counted until the scenario stopped counting (checks read without counting).
         entry["requests"] = COUNTER.count
+        entry["capacity"] = COUNTER.capacity
         COUNTER.active = False
         lines = [line for line in printed.getvalue().splitlines() if line.strip()]
         if lines:
@@ -833,7 +896,10 @@ def run_economy() -> Dict[str, dict]:
             entry["refused_sample"] = refused[0][:400]
         results[scenario_id] = entry
         status = entry.get("error") or entry.get("deviation") or ""
-        print(f"{scenario_id:<66} {entry['requests']:>4}  {status}"[:200])
+        capacity = entry["capacity"]
+        units = f"{capacity['read']:g}/{capacity['write']:g}" + (f" +{capacity['refused']} refused" if capacity["refused"] else "")
+        print(f"{scenario_id:<66} {entry['requests']:>4} {units:>16}  {status}"[:200])
+    COUNTER.ask_capacity = False
     return results
 
 

@@ -66,7 +66,11 @@ impl CacheState {
     /// The cache entry of `key_item`, made if there is none (evicting others when the cache is
     /// full), and marked as used now.
     fn record(&mut self, core: &TableCore, key_item: &Item) -> &mut RecordCache {
-        let key = cache_key(core, key_item);
+        self.record_at(cache_key(core, key_item), core, key_item)
+    }
+
+    /// [`CacheState::record`] with its cache `key` already made (outside the lock, on hot paths).
+    fn record_at(&mut self, key: String, core: &TableCore, key_item: &Item) -> &mut RecordCache {
         if let Some(capacity) = core.cache_capacity {
             if self.records.len() >= capacity && !self.records.contains_key(&key) {
                 self.evict(capacity);
@@ -141,16 +145,18 @@ fn report_outcomes(
 
 /// A key's cache entry name: its key values with their types.
 fn cache_key(core: &TableCore, key_item: &Item) -> String {
-    let mut key = String::new();
+    use std::fmt::Write as _;
+    let mut key = String::with_capacity(32);
     for name in std::iter::once(&core.primary_index.hash_key).chain(&core.primary_index.sort_key) {
-        match key_item.get(name) {
-            Some(AttributeValue::S(text)) => key.push_str(&format!("S{}:{text}", text.len())),
-            Some(AttributeValue::N(number)) => key.push_str(&format!("N{}:{number}", number.len())),
+        // Writing to a `String` cannot fail.
+        let _ = match key_item.get(name) {
+            Some(AttributeValue::S(text)) => write!(key, "S{}:{text}", text.len()),
+            Some(AttributeValue::N(number)) => write!(key, "N{}:{number}", number.len()),
             Some(AttributeValue::B(bytes)) => {
-                key.push_str(&format!("B{}:{:?}", bytes.as_ref().len(), bytes.as_ref()))
+                write!(key, "B{}:{:?}", bytes.as_ref().len(), bytes.as_ref())
             }
-            other => key.push_str(&format!("?{other:?}")),
-        }
+            other => write!(key, "?{other:?}"),
+        };
     }
     key
 }
@@ -563,8 +569,9 @@ impl Cached {
         key_item: &Item,
         paths: &[DocumentPath],
     ) -> std::result::Result<Vec<Option<AttributeValue>>, Vec<DocumentPath>> {
+        let key = cache_key(&self.core, key_item);
         let mut state = self.state();
-        let record = state.record(&self.core, key_item);
+        let record = state.record_at(key, &self.core, key_item);
         let mut values = Vec::with_capacity(paths.len());
         let mut missing = Vec::new();
         for path in paths {

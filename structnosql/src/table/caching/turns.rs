@@ -11,13 +11,35 @@ use tokio::sync::Notify;
 /// The turns of every record, by cache key.
 #[derive(Debug, Default)]
 pub(crate) struct Turns {
-    records: Mutex<HashMap<String, Arc<Queue>>>,
+    records: Mutex<Queues>,
 }
+
+/// The records' queues, and when to forget the unused ones.
+#[derive(Debug, Default)]
+struct Queues {
+    by_key: HashMap<String, Arc<Queue>>,
+    /// The number of queues at which [`Turns::take`] forgets the unused ones: twice as many as were
+    /// in use after the last time, so a table that only reads (and never commits, which prunes too)
+    /// holds queues for its active records only, at a constant cost per turn.
+    prune_at: usize,
+}
+
+/// The fewest queues [`Turns::take`] prunes.
+const PRUNE_AT_LEAST: usize = 1024;
 
 impl Turns {
     /// The next turn of the record `key`.
     pub(crate) fn take(&self, key: &str) -> Turn {
-        let queue = Arc::clone(lock(&self.records).entry(key.to_owned()).or_default());
+        let queue = {
+            let mut queues = lock(&self.records);
+            if queues.by_key.len() >= queues.prune_at.max(PRUNE_AT_LEAST) {
+                queues
+                    .by_key
+                    .retain(|_, queue| Arc::strong_count(queue) > 1);
+                queues.prune_at = 2 * queues.by_key.len();
+            }
+            Arc::clone(queues.by_key.entry(key.to_owned()).or_default())
+        };
         let ticket = {
             let mut state = lock(&queue.state);
             state.issued += 1;
@@ -28,7 +50,9 @@ impl Turns {
 
     /// Forgets the queues no turn is waiting in, so a long-lived table holds only active records.
     pub(crate) fn prune(&self) {
-        lock(&self.records).retain(|_, queue| Arc::strong_count(queue) > 1);
+        lock(&self.records)
+            .by_key
+            .retain(|_, queue| Arc::strong_count(queue) > 1);
     }
 }
 
@@ -101,6 +125,19 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    #[test]
+    fn a_table_that_never_commits_keeps_queues_for_its_active_records_only() {
+        let turns = Turns::default();
+        let held = turns.take("held");
+        for record in 0..100_000 {
+            drop(turns.take(&format!("r{record}")));
+        }
+        let queues = lock(&turns.records).by_key.len();
+        assert!(queues <= 2 * PRUNE_AT_LEAST, "{queues} queues kept");
+        assert!(lock(&turns.records).by_key.contains_key("held"));
+        drop(held);
+    }
+
     #[tokio::test]
     async fn turns_of_one_record_go_in_the_order_taken() {
         let turns = Turns::default();
@@ -139,6 +176,6 @@ mod tests {
             .expect("the third goes")
             .expect("task");
         turns.prune();
-        assert!(lock(&turns.records).is_empty());
+        assert!(lock(&turns.records).by_key.is_empty());
     }
 }

@@ -48,7 +48,8 @@ use structnosql::aws_sdk_dynamodb::types::{
 };
 use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
-use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb, MapModel, TableDataModel};
+use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb};
+use support::players::{Player, Profile, Stats};
 
 /// Started with this variable set to `1`, the program hosts the embedded server instead.
 const SERVE_VARIABLE: &str = "STRUCTNOSQL_BENCH_SERVE";
@@ -60,36 +61,6 @@ const TASKS: [usize; 4] = [1, 16, 64, 256];
 const HOT_RECORDS: usize = 256;
 
 // ---- The model and the hand-written side ------------------------------------------------------
-
-/// Also `Deserialize`, for the hand-written side's decoding of whole records (with serde_dynamo).
-#[derive(TableDataModel, Debug, Clone, PartialEq, serde::Deserialize)]
-#[structnosql(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-struct Player {
-    id: String,
-    group: String,
-    name: String,
-    level: i64,
-    score: f64,
-    active: bool,
-    city: String,
-    country: String,
-    email: String,
-    visits: i64,
-    tags: Vec<String>,
-    profile: Option<Profile>,
-}
-
-#[derive(MapModel, Debug, Clone, PartialEq, serde::Deserialize)]
-struct Profile {
-    stats: Option<Stats>,
-}
-
-#[derive(MapModel, Debug, Clone, PartialEq, serde::Deserialize)]
-struct Stats {
-    wins: i64,
-    losses: i64,
-}
 
 fn player(id: String) -> Player {
     Player {

@@ -19,7 +19,7 @@ use structnosql::table::{
     BasicTable, BatchRetry, GlobalSecondaryIndex, PrimaryIndex, Query, Removers, Setters,
     WriteTransaction,
 };
-use structnosql::{MapModel, TableDataModel};
+use support::players::{Player, Profile, Stats};
 
 use aws_smithy_runtime_api::client::http::{
     http_client_fn, HttpConnector, HttpConnectorFuture, SharedHttpConnector,
@@ -27,36 +27,6 @@ use aws_smithy_runtime_api::client::http::{
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-
-/// Also `Deserialize`, for the hand-written side's decoding of whole records (with serde_dynamo).
-#[derive(TableDataModel, Debug, Clone, PartialEq, serde::Deserialize)]
-#[structnosql(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-struct Player {
-    id: String,
-    group: String,
-    name: String,
-    level: i64,
-    score: f64,
-    active: bool,
-    city: String,
-    country: String,
-    email: String,
-    visits: i64,
-    tags: Vec<String>,
-    profile: Option<Profile>,
-}
-
-#[derive(MapModel, Debug, Clone, PartialEq, serde::Deserialize)]
-struct Profile {
-    stats: Option<Stats>,
-}
-
-#[derive(MapModel, Debug, Clone, PartialEq, serde::Deserialize)]
-struct Stats {
-    wins: i64,
-    losses: i64,
-}
 
 const GROUP: &str = "g1";
 const PAGE: usize = 100;

@@ -28,6 +28,8 @@ use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::BoxError;
 use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb};
 
+pub mod players;
+
 /// Request counting and fresh table names, as the integration tests have them.
 #[path = "../../tests/integration/harness.rs"]
 mod harness;

@@ -49,7 +49,7 @@ use structnosql::aws_sdk_dynamodb::types::{
 use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
 use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb};
-use support::players::{Player, Profile, Stats};
+use support::players::{key, names, wins, wins_of, Player, Profile, Stats};
 
 /// Started with this variable set to `1`, the program hosts the embedded server instead.
 const SERVE_VARIABLE: &str = "STRUCTNOSQL_BENCH_SERVE";
@@ -82,35 +82,6 @@ fn player(id: String) -> Player {
             }),
         }),
     }
-}
-
-fn wins() -> impl structnosql::path::TypedPath<Value = i64> + Clone {
-    Player::fields().profile().stats().wins()
-}
-
-fn key(id: &str) -> HashMap<String, AttributeValue> {
-    HashMap::from([("id".to_owned(), AttributeValue::S(id.to_owned()))])
-}
-
-fn names(list: &[&str]) -> HashMap<String, String> {
-    list.iter()
-        .enumerate()
-        .map(|(index, name)| (format!("#n{index}"), (*name).to_owned()))
-        .collect()
-}
-
-fn wins_of(item: &HashMap<String, AttributeValue>) -> Option<i64> {
-    item.get("profile")?
-        .as_m()
-        .ok()?
-        .get("stats")?
-        .as_m()
-        .ok()?
-        .get("wins")?
-        .as_n()
-        .ok()?
-        .parse()
-        .ok()
 }
 
 /// The whole record, as `get_record` and a cold cache read it: one consistent GetItem.

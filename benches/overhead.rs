@@ -19,7 +19,7 @@ use structnosql::table::{
     BasicTable, BatchRetry, GlobalSecondaryIndex, PrimaryIndex, Query, Removers, Setters,
     WriteTransaction,
 };
-use support::players::{Player, Profile, Stats};
+use support::players::{key, names, wins, wins_of, Player, Profile, Stats};
 
 use aws_smithy_runtime_api::client::http::{
     http_client_fn, HttpConnector, HttpConnectorFuture, SharedHttpConnector,
@@ -100,31 +100,6 @@ fn raw_item(player: &Player) -> HashMap<String, AttributeValue> {
         item.insert("profile".to_owned(), AttributeValue::M(profile_map));
     }
     item
-}
-
-fn key(id: &str) -> HashMap<String, AttributeValue> {
-    HashMap::from([("id".to_owned(), s(id))])
-}
-
-fn names(list: &[&str]) -> HashMap<String, String> {
-    list.iter()
-        .enumerate()
-        .map(|(index, name)| (format!("#n{index}"), (*name).to_owned()))
-        .collect()
-}
-
-fn wins_of(item: &HashMap<String, AttributeValue>) -> Option<i64> {
-    item.get("profile")?
-        .as_m()
-        .ok()?
-        .get("stats")?
-        .as_m()
-        .ok()?
-        .get("wins")?
-        .as_n()
-        .ok()?
-        .parse()
-        .ok()
 }
 
 fn string_of(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
@@ -419,10 +394,6 @@ async fn lib_transaction(table: &BasicTable<Player>) {
             .expect("update");
     }
     transaction.commit().await.expect("transaction");
-}
-
-fn wins() -> impl structnosql::path::TypedPath<Value = i64> + Clone {
-    Player::fields().profile().stats().wins()
 }
 
 fn ten_setters() -> Setters {

@@ -1,5 +1,8 @@
 //! The player record the overhead and concurrency benchmarks read and write.
 
+use std::collections::HashMap;
+
+use structnosql::aws_sdk_dynamodb::types::AttributeValue;
 use structnosql::{MapModel, TableDataModel};
 
 /// Also `Deserialize`, for the hand-written side's decoding of whole records (with serde_dynamo).
@@ -30,4 +33,37 @@ pub struct Profile {
 pub struct Stats {
     pub wins: i64,
     pub losses: i64,
+}
+
+/// The nested path the single-field operations read and write.
+pub fn wins() -> impl structnosql::path::TypedPath<Value = i64> + Clone {
+    Player::fields().profile().stats().wins()
+}
+
+/// The key of player `id`, by hand.
+pub fn key(id: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([("id".to_owned(), AttributeValue::S(id.to_owned()))])
+}
+
+/// `#n0`, `#n1`, … for `list`, by hand.
+pub fn names(list: &[&str]) -> HashMap<String, String> {
+    list.iter()
+        .enumerate()
+        .map(|(index, name)| (format!("#n{index}"), (*name).to_owned()))
+        .collect()
+}
+
+/// The wins in a player item, by hand.
+pub fn wins_of(item: &HashMap<String, AttributeValue>) -> Option<i64> {
+    item.get("profile")?
+        .as_m()
+        .ok()?
+        .get("stats")?
+        .as_m()
+        .ok()?
+        .get("wins")?
+        .as_n()
+        .ok()?
+        .parse()
+        .ok()
 }

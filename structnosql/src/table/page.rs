@@ -90,6 +90,26 @@ macro_rules! send_page {
 }
 
 /// The table's global secondary index `name`, or [`Error::UnknownIndex`].
+/// Whether a page is read strongly consistently: as `requested`, else when it reads the table (an
+/// index is read eventually consistently, and cannot be read otherwise). `describe` names the
+/// request in the error.
+pub(crate) fn consistency(
+    requested: Option<bool>,
+    index: Option<&str>,
+    describe: impl FnOnce() -> String,
+) -> Result<bool> {
+    match (requested, index) {
+        (Some(true), Some(_)) => Err(Error::Config {
+            message: format!(
+                "{}: a global secondary index cannot be read consistently",
+                describe()
+            ),
+        }),
+        (Some(consistent), _) => Ok(consistent),
+        (None, index) => Ok(index.is_none()),
+    }
+}
+
 pub(crate) fn index<'a>(core: &'a TableCore, name: &str) -> Result<&'a GlobalSecondaryIndex> {
     core.global_secondary_indexes
         .iter()

@@ -174,18 +174,11 @@ fn key_names(core: &TableCore, query: &Query) -> Result<(String, Option<String>)
     })
 }
 
-/// Whether the query reads consistently: as asked, else on the table and not on an index.
+/// Whether the query reads consistently (see [`page::consistency`]).
 fn consistency(core: &TableCore, query: &Query) -> Result<bool> {
-    match (query.consistent, &query.index) {
-        (Some(true), Some(index)) => Err(Error::Config {
-            message: format!(
-                "{}[query of {index}]: a global secondary index cannot be read consistently",
-                core.table_name
-            ),
-        }),
-        (Some(consistent), _) => Ok(consistent),
-        (None, index) => Ok(index.is_none()),
-    }
+    page::consistency(query.consistent, query.index.as_deref(), || {
+        format!("{}[query]", core.table_name)
+    })
 }
 
 /// Sends one Query to DynamoDB, for the `projected` attributes (whole items when `None`).

@@ -17,7 +17,7 @@ use super::backend::Learned;
 use super::batch::{key_attributes, projection_with_keys};
 use super::core::TableCore;
 use super::key::RecordKey;
-use super::page::{read_page, Page, PageRequest};
+use super::page::{self, read_page, Page, PageRequest};
 use super::page::{QueryMetadata, QueryPage};
 use super::read::values_at;
 use super::selectors::{Getters, NamedValues};
@@ -123,17 +123,9 @@ pub(crate) async fn scan_page(
     scan: &Scan,
     projected: Option<&[DocumentPath]>,
 ) -> Result<(Vec<Item>, QueryMetadata)> {
-    let consistent = match (scan.consistent, &scan.index) {
-        (Some(true), Some(_)) => {
-            return Err(config(
-                core,
-                scan,
-                "a global secondary index cannot be read consistently",
-            ))
-        }
-        (Some(consistent), _) => consistent,
-        (None, index) => index.is_none(),
-    };
+    let consistent = page::consistency(scan.consistent, scan.index.as_deref(), || {
+        describe(core, scan)
+    })?;
     let (segment, total_segments) =
         match scan.segment {
             None => (None, None),

@@ -24,6 +24,13 @@ struct Queues {
     prune_at: usize,
 }
 
+impl Queues {
+    /// Forgets the queues no turn is in.
+    fn forget_unused(&mut self) {
+        self.by_key.retain(|_, queue| Arc::strong_count(queue) > 1);
+    }
+}
+
 /// The fewest queues [`Turns::take`] prunes.
 const PRUNE_AT_LEAST: usize = 1024;
 
@@ -33,9 +40,7 @@ impl Turns {
         let queue = {
             let mut queues = lock(&self.records);
             if queues.by_key.len() >= queues.prune_at.max(PRUNE_AT_LEAST) {
-                queues
-                    .by_key
-                    .retain(|_, queue| Arc::strong_count(queue) > 1);
+                queues.forget_unused();
                 queues.prune_at = 2 * queues.by_key.len();
             }
             Arc::clone(queues.by_key.entry(key.to_owned()).or_default())
@@ -50,9 +55,7 @@ impl Turns {
 
     /// Forgets the queues no turn is waiting in, so a long-lived table holds only active records.
     pub(crate) fn prune(&self) {
-        lock(&self.records)
-            .by_key
-            .retain(|_, queue| Arc::strong_count(queue) > 1);
+        lock(&self.records).forget_unused();
     }
 }
 

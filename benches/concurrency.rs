@@ -7,8 +7,8 @@
 //!    measuring, and counted during every measurement); and a `CachingTable`'s cache-hit
 //!    get_field (records read once beforehand), which sends nothing.
 //! 2. Cache hits from many tasks at once: one `CachingTable` shared by every task (its cache is
-//!    behind one mutex) against a table of each task's own (no lock shared), so that what the
-//!    shared lock costs shows as the difference.
+//!    split into shards, each behind a lock of its own) against a table of each task's own (no
+//!    lock shared), so that what sharing the table costs shows as the difference.
 //!
 //! The client's CPU time is this process's own (`CLOCK_PROCESS_CPUTIME_ID`): the embedded server
 //! runs in a child process (this program again, started with `STRUCTNOSQL_BENCH_SERVE=1`, which
@@ -757,7 +757,7 @@ fn main() {
     let mut hits = Vec::new();
     if wanted(Operation::CacheHit) {
         println!(
-            "\ncache-hit get_field: one table shared by every task (one mutex) against a table \
+            "\ncache-hit get_field: one table shared by every task (sharded locks) against a table \
              per task; scaling = ops/s over the same measurement's ops/s with 1 task, busy = \
              CPU time / wall time (threads busy on average), waits = voluntary context switches \
              per 1,000 operations\n"

@@ -166,10 +166,10 @@ def concurrency():
     if hits:
         print(
             "\nCache-hit get_field from many tasks at once: one caching table shared by every task "
-            "(its cache is behind one mutex) against a table of each task's own. Scaling is the "
-            "throughput over the same measurement's with 1 task; busy threads is CPU time over wall "
-            "time; waits are the voluntary context switches per 1,000 reads (a thread sleeping on "
-            "the lock, or idle).\n"
+            "(its cache is split into shards, each behind a lock of its own) against a table of "
+            "each task's own. Scaling is the throughput over the same measurement's with 1 task; "
+            "busy threads is CPU time over wall time; waits are the voluntary context switches per "
+            "1,000 reads (a thread sleeping on a lock, or idle).\n"
         )
         print(
             "| tasks | shared: ops/s | CPU µs/op | scaling | busy threads | waits | "

@@ -18,6 +18,7 @@ mod operations;
 mod packed;
 mod pending;
 mod record;
+mod shards;
 pub(crate) mod stats;
 mod turns;
 
@@ -26,16 +27,15 @@ pub(crate) use atomic::{commit_atomically, request_token, RecordWrites};
 pub use commit::CommitReport;
 use commit::{commit_record, expected_version, presence, Batch, Kinds};
 use record::{list_root, RecordCache};
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::StreamExt;
 use tracing::Instrument;
 
 use self::knowledge::{Known, Lookup};
+use self::shards::{Shard, Shards};
 use self::stats::{CacheStats, Counters};
-use self::turns::{Turn, Turns};
+use self::turns::Turn;
 use crate::error::{Error, Result};
 use crate::expr::UpdateAction;
 use crate::model::{defaults, Item, TableDataModel};
@@ -50,78 +50,6 @@ use crate::table::write::{apply_with_knowledge, check_written_size, has_index};
 
 /// A table that serves reads from memory and queues field writes until commit.
 pub type CachingTable<M, K = String> = Table<M, K, Cached>;
-
-#[derive(Debug, Default)]
-struct CacheState {
-    /// Boxed, so that the table's slots, of which up to half are free, stay small.
-    records: HashMap<String, Box<RecordCache>>,
-    next_sequence: u64,
-    /// Uses of records so far: each use stamps the record, the least recently used go first.
-    uses: u64,
-    /// Records forgotten to stay within the table's capacity.
-    evictions: u64,
-}
-
-impl CacheState {
-    /// The cache entry of `key_item`, made if there is none (evicting others when the cache is
-    /// full), and marked as used now.
-    fn record(&mut self, core: &TableCore, key_item: &Item) -> &mut RecordCache {
-        self.record_at(cache_key(core, key_item), core, key_item)
-    }
-
-    /// [`CacheState::record`] with its cache `key` already made (outside the lock, on hot paths).
-    fn record_at(&mut self, key: String, core: &TableCore, key_item: &Item) -> &mut RecordCache {
-        if let Some(capacity) = core.cache_capacity {
-            if self.records.len() >= capacity && !self.records.contains_key(&key) {
-                self.evict(capacity);
-            }
-        }
-        self.uses += 1;
-        let uses = self.uses;
-        let record = self
-            .records
-            .entry(key)
-            .or_insert_with(|| Box::new(RecordCache::new(key_item, core.model)));
-        record.last_used = uses;
-        record
-    }
-
-    /// Forgets the least recently used records without pending writes, leaving room for a tenth of
-    /// `capacity` more (so that eviction is not a scan per new record). Records with pending writes
-    /// are never forgotten, even when they alone fill the cache.
-    fn evict(&mut self, capacity: usize) {
-        let target = capacity.saturating_sub((capacity / 10).max(1));
-        let excess = self.records.len().saturating_sub(target);
-        let mut idle: Vec<(u64, String)> = self
-            .records
-            .iter()
-            .filter(|(_, record)| record.pending.is_empty())
-            .map(|(key, record)| (record.last_used, key.clone()))
-            .collect();
-        idle.sort_unstable();
-        for (_, key) in idle.into_iter().take(excess) {
-            self.records.remove(&key);
-            self.evictions += 1;
-        }
-    }
-
-    /// Queues the writes of one call to the record `key_item`.
-    fn queue(
-        &mut self,
-        core: &TableCore,
-        key_item: &Item,
-        actions: Vec<UpdateAction>,
-    ) -> Result<()> {
-        check_written_size(core, key_item, &actions)?;
-        let mut next_sequence = self.next_sequence;
-        let record = self.record(core, key_item);
-        let queued = record.queue_call(&mut next_sequence, actions, || {
-            core.describe_record(key_item)
-        });
-        self.next_sequence = next_sequence;
-        queued
-    }
-}
 
 /// Splits a commit's outcomes into the records committed and those that failed, and records the
 /// counts in the commit's span.
@@ -165,47 +93,59 @@ fn cache_key(core: &TableCore, key_item: &Item) -> String {
 #[derive(Debug)]
 pub struct Cached {
     core: TableCore,
-    state: Mutex<CacheState>,
-    /// The order in which each record's requests are sent.
-    turns: Turns,
+    /// The records, and the order in which each record's requests are sent.
+    shards: Shards,
     counters: Counters,
 }
 
 impl crate::table::backend::sealed::Sealed for Cached {}
 
 impl Cached {
-    fn state(&self) -> MutexGuard<'_, CacheState> {
-        // A panic while the lock was held cannot leave the cache half-updated in a way that matters
-        // more than losing it, so a poisoned lock is taken over.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `f` on the cache entry of `key_item`, made if there is none, and marks it used now.
+    fn with_record<R>(&self, key_item: &Item, f: impl FnOnce(&mut RecordCache) -> R) -> R {
+        self.shards
+            .with_record(cache_key(&self.core, key_item), key_item, f)
+    }
+
+    /// Queues the writes of one call to the record `key_item`.
+    fn queue(
+        &self,
+        record: &mut RecordCache,
+        key_item: &Item,
+        actions: Vec<UpdateAction>,
+    ) -> Result<()> {
+        check_written_size(&self.core, key_item, &actions)?;
+        record.queue_call(&self.shards.sequence, actions, || {
+            self.core.describe_record(key_item)
+        })
     }
 
     /// Takes a turn for every record with pending writes that `select` accepts, all in one step, so
     /// that the turns of any two commits are in the same order on every record.
     fn take_turns(&self, select: impl Fn(&str, &RecordCache) -> bool) -> Vec<(String, Turn)> {
-        let state = self.state();
-        state
-            .records
-            .iter()
-            .filter(|(key, record)| !record.pending.is_empty() && select(key, record))
-            .map(|(key, _)| (key.clone(), self.turns.take(key)))
-            .collect()
+        let mut taken = Vec::new();
+        let mut shards = self.shards.lock_all();
+        for shard in shards.iter_mut() {
+            let Shard { records, turns } = &mut **shard;
+            for (key, record) in records.iter() {
+                if !record.pending.is_empty() && select(key, record) {
+                    taken.push((key.clone(), turns.take(key)));
+                }
+            }
+        }
+        taken
     }
 
     /// Takes the record's pending writes of `kinds`, merged and grouped, for a commit; `None` when
     /// there are none. They stay pending until the commit succeeds.
     fn take_batch(&self, key: &str, kinds: Kinds) -> Option<(Item, Result<Batch>)> {
-        let mut guard = self.state();
-        let state = &mut *guard;
-        let record = state.records.get_mut(key)?;
-        let batch = record.take_batch(
-            kinds,
-            defaults::record_has_defaults(self.core.model),
-            &mut state.next_sequence,
-        )?;
-        Some((record.key_item(), batch))
+        let record_defaults = defaults::record_has_defaults(self.core.model);
+        self.shards
+            .with_held(key, |record| {
+                let batch = record.take_batch(kinds, record_defaults, &self.shards.sequence)?;
+                Some((record.key_item(), batch))
+            })
+            .flatten()
     }
 
     /// In the record's turn: sends its pending writes of `kinds` and records the outcome. `None`
@@ -218,9 +158,8 @@ impl Cached {
         };
         let outcome = commit_record(&self.core, &batch).await;
         if outcome.is_ok() {
-            if let Some(record) = self.state().records.get_mut(key) {
-                record.committed(&batch);
-            }
+            self.shards
+                .with_held(key, |record| record.committed(&batch));
         }
         Some((key_item, outcome))
     }
@@ -266,7 +205,7 @@ impl Cached {
             .collect()
             .instrument(span.clone())
             .await;
-        self.turns.prune();
+        self.shards.prune_turns();
         report_outcomes(&span, outcomes)
     }
 
@@ -294,38 +233,31 @@ impl Cached {
         }
         let mut records = Vec::with_capacity(batches.len());
         let mut sent = Vec::with_capacity(batches.len());
-        {
-            let mut state = self.state();
-            for (key, batch) in batches {
-                let groups = commit::groups(&self.core, &batch);
-                if groups.is_empty() {
-                    // Nothing to send: committed as a direct commit commits it.
-                    if let Some(record) = state.records.get_mut(&key) {
-                        record.committed(&batch);
-                    }
-                    outcomes.push((batch.key_item, Ok(())));
-                } else {
-                    records.push((batch.key_item.clone(), groups));
-                    sent.push((key, batch));
-                }
+        for (key, batch) in batches {
+            let groups = commit::groups(&self.core, &batch);
+            if groups.is_empty() {
+                // Nothing to send: committed as a direct commit commits it.
+                self.shards
+                    .with_held(&key, |record| record.committed(&batch));
+                outcomes.push((batch.key_item, Ok(())));
+            } else {
+                records.push((batch.key_item.clone(), groups));
+                sent.push((key, batch));
             }
         }
         let results = match records.is_empty() {
             true => Vec::new(),
             false => crate::external::client::commit(api, &self.core, records).await,
         };
-        let mut state = self.state();
         for ((key, batch), result) in sent.into_iter().zip(results) {
             if result.is_ok() {
-                if let Some(record) = state.records.get_mut(&key) {
-                    record.committed(&batch);
-                }
+                self.shards
+                    .with_held(&key, |record| record.committed(&batch));
             }
             outcomes.push((batch.key_item, result));
         }
-        drop(state);
         drop(turns);
-        self.turns.prune();
+        self.shards.prune_turns();
         outcomes
     }
 
@@ -344,7 +276,7 @@ impl Cached {
     /// Takes the record's turn and waits for it: a request sent while it is held comes after every
     /// earlier request of the record.
     async fn wait_turn(&self, key_item: &Item) -> Turn {
-        let turn = self.turns.take(&cache_key(&self.core, key_item));
+        let turn = self.shards.take_turn(&cache_key(&self.core, key_item));
         turn.wait().await;
         turn
     }
@@ -376,9 +308,7 @@ impl Cached {
         if !actions.iter().any(|action| has_index(action.path())) {
             return Ok(false);
         }
-        let unknown: Vec<DocumentPath> = {
-            let mut state = self.state();
-            let record = state.record(&self.core, key_item);
+        let unknown: Vec<DocumentPath> = self.with_record(key_item, |record| {
             let mut unknown: Vec<DocumentPath> = Vec::new();
             for root in actions.iter().filter_map(|a| list_root(a.path())) {
                 if record.lookup(&root) == Lookup::Miss && !unknown.contains(&root) {
@@ -386,16 +316,15 @@ impl Cached {
                 }
             }
             unknown
-        };
+        });
         if unknown.is_empty() {
             return Ok(false);
         }
         self.counters.miss(unknown.len());
         let item = get_paths(&self.core, key_item, &unknown).await?;
-        let mut state = self.state();
-        state
-            .record(&self.core, key_item)
-            .learn(item.as_ref(), &projected_paths(&unknown));
+        self.with_record(key_item, |record| {
+            record.learn(item.as_ref(), &projected_paths(&unknown))
+        });
         Ok(true)
     }
 
@@ -405,9 +334,7 @@ impl Cached {
     fn expire_stale(&self, key_item: &Item) {
         if let Some(max_age) = self.core.cache_max_age {
             let key = cache_key(&self.core, key_item);
-            if let Some(record) = self.state().records.get_mut(&key) {
-                record.expire(max_age);
-            }
+            self.shards.with_held(&key, |record| record.expire(max_age));
         }
     }
 
@@ -417,34 +344,30 @@ impl Cached {
     async fn fetch_record<R>(
         &self,
         key_item: &Item,
-        then: impl FnOnce(&mut CacheState) -> R,
+        then: impl FnOnce(&mut RecordCache) -> R,
     ) -> Result<R> {
         let _turn = self.wait_turn(key_item).await;
         let item = get_paths(&self.core, key_item, &[]).await?;
-        let mut state = self.state();
-        let record = state.record(&self.core, key_item);
-        record.learned();
-        record.set_base(knowledge::whole_record(item));
-        Ok(then(&mut state))
+        Ok(self.with_record(key_item, |record| {
+            record.learned();
+            record.set_base(knowledge::whole_record(item));
+            then(record)
+        }))
     }
+}
 
-    /// What the view shows at `paths` (nothing where it does not know).
-    fn values_at(
-        &self,
-        state: &mut CacheState,
-        key_item: &Item,
-        paths: &[DocumentPath],
-    ) -> Vec<Option<AttributeValue>> {
-        let record = state.record(&self.core, key_item);
-        paths
-            .iter()
-            .map(|path| match record.lookup(path) {
-                Lookup::Hit(value) => value,
-                Lookup::Miss => None,
-            })
-            .collect()
-    }
+/// What the view shows at `paths` (nothing where it does not know).
+fn values_at(record: &RecordCache, paths: &[DocumentPath]) -> Vec<Option<AttributeValue>> {
+    paths
+        .iter()
+        .map(|path| match record.lookup(path) {
+            Lookup::Hit(value) => value,
+            Lookup::Miss => None,
+        })
+        .collect()
+}
 
+impl Cached {
     /// A conditional write to a record with pending writes, sent with them in one UpdateItem where
     /// that means what sending them first would: the record is known whole and stored (so its
     /// existence is the same before and after them), the model has no version (which each request
@@ -468,38 +391,33 @@ impl Cached {
         let read = condition.paths(core.model)?;
         let written: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
         let _turn = self.wait_turn(key_item).await;
-        let (batch, old) = {
-            let mut guard = self.state();
-            let state = &mut *guard;
-            let Some(record) = state.records.get_mut(&cache_key(core, key_item)) else {
-                return Ok(None);
-            };
-            let stored_and_kept = record.stored_whole() && record.shows_whole();
-            if record.pending.is_empty() || !stored_and_kept {
-                return Ok(None);
-            }
-            let overlaps = |path: &DocumentPath| {
-                record.pending.iter().any(|(_, pending)| {
-                    let pending = pending.path();
-                    pending.starts_with(path) || path.starts_with(pending)
-                })
-            };
-            if read.iter().chain(&written).any(overlaps) {
-                return Ok(None);
-            }
-            let Some(old) = record.old_values(&written) else {
-                return Ok(None);
-            };
-            let batch = match record.take_batch(
-                Kinds::All,
-                defaults::record_has_defaults(core.model),
-                &mut state.next_sequence,
-            ) {
-                Some(batch) => batch?,
-                None => return Ok(None),
-            };
-            (batch, old)
+        let record_defaults = defaults::record_has_defaults(core.model);
+        let taken = self
+            .shards
+            .with_held(&cache_key(core, key_item), |record| {
+                let stored_and_kept = record.stored_whole() && record.shows_whole();
+                if record.pending.is_empty() || !stored_and_kept {
+                    return None;
+                }
+                let overlaps = |path: &DocumentPath| {
+                    record.pending.iter().any(|(_, pending)| {
+                        let pending = pending.path();
+                        pending.starts_with(path) || path.starts_with(pending)
+                    })
+                };
+                if read.iter().chain(&written).any(overlaps) {
+                    return None;
+                }
+                let old = record.old_values(&written)?;
+                let batch =
+                    record.take_batch(Kinds::All, record_defaults, &self.shards.sequence)?;
+                Some(batch.map(|batch| (batch, old)))
+            })
+            .flatten();
+        let Some(taken) = taken else {
+            return Ok(None);
         };
+        let (batch, old) = taken?;
         let [phase] = batch.phases.as_slice() else {
             // Taken but not sent: the writes stay pending, merged.
             return Ok(None);
@@ -520,19 +438,19 @@ impl Cached {
         .await;
         match sent {
             Ok(()) => {
-                let mut state = self.state();
-                let record = state.record(core, key_item);
-                record.committed(&batch);
-                record.applied_at_once(actions.to_vec())?;
+                self.with_record(key_item, |record| {
+                    record.committed(&batch);
+                    record.applied_at_once(actions.to_vec())
+                })?;
                 Ok(Some(old))
             }
             Err(Error::NotOneRequest { .. }) => Ok(None),
             Err(failed @ Error::ConditionFailed { .. }) => {
                 // Nothing was written; the pending writes go alone, then the condition's failure.
                 commit_record(core, &batch).await?;
-                if let Some(record) = self.state().records.get_mut(&cache_key(core, key_item)) {
-                    record.committed(&batch);
-                }
+                self.shards.with_held(&cache_key(core, key_item), |record| {
+                    record.committed(&batch)
+                });
                 Err(failed)
             }
             Err(error) => Err(error),
@@ -543,20 +461,19 @@ impl Cached {
     /// `paths`, returning those; `None` (and nothing queued) otherwise.
     fn queue_if_known(
         &self,
-        state: &mut CacheState,
+        record: &mut RecordCache,
         key_item: &Item,
         actions: &[UpdateAction],
         paths: &[DocumentPath],
         fetched: bool,
     ) -> Result<Option<crate::table::backend::Written>> {
-        let record = state.record(&self.core, key_item);
         if !record.knows_lists_of(actions) {
             return Ok(None);
         }
         let Some(old) = record.old_values(paths) else {
             return Ok(None);
         };
-        state.queue(&self.core, key_item, actions.to_vec())?;
+        self.queue(record, key_item, actions.to_vec())?;
         Ok(Some(crate::table::backend::Written {
             old,
             from_cache: !fetched,
@@ -569,22 +486,21 @@ impl Cached {
         key_item: &Item,
         paths: &[DocumentPath],
     ) -> std::result::Result<Vec<Option<AttributeValue>>, Vec<DocumentPath>> {
-        let key = cache_key(&self.core, key_item);
-        let mut state = self.state();
-        let record = state.record_at(key, &self.core, key_item);
-        let mut values = Vec::with_capacity(paths.len());
-        let mut missing = Vec::new();
-        for path in paths {
-            match record.lookup(path) {
-                Lookup::Hit(value) => values.push(value),
-                Lookup::Miss => missing.push(path.clone()),
+        self.with_record(key_item, |record| {
+            let mut values = Vec::with_capacity(paths.len());
+            let mut missing = Vec::new();
+            for path in paths {
+                match record.lookup(path) {
+                    Lookup::Hit(value) => values.push(value),
+                    Lookup::Miss => missing.push(path.clone()),
+                }
             }
-        }
-        if missing.is_empty() {
-            Ok(values)
-        } else {
-            Err(missing)
-        }
+            if missing.is_empty() {
+                Ok(values)
+            } else {
+                Err(missing)
+            }
+        })
     }
 }
 
@@ -664,10 +580,10 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
             })
             .collect();
         commit_atomically(core, records).await?;
-        let mut state = self.backend.state();
         let mut committed = Vec::with_capacity(batches.len());
         for batch in batches {
-            state.record(core, &batch.key_item).committed(&batch);
+            self.backend
+                .with_record(&batch.key_item, |record| record.committed(&batch));
             committed.push(core.key_of::<K>(&batch.key_item)?);
         }
         Ok(committed)
@@ -687,11 +603,13 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     }
 
     fn any_pending(&self, kinds: Kinds) -> bool {
-        self.backend.state().records.values().any(|record| {
-            record
-                .pending
-                .iter()
-                .any(|(_, action)| kinds.includes(action))
+        self.backend.shards.lock_all().iter().any(|shard| {
+            shard.records.values().any(|record| {
+                record
+                    .pending
+                    .iter()
+                    .any(|(_, action)| kinds.includes(action))
+            })
         })
     }
 
@@ -711,10 +629,11 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     }
 
     fn clear_pending(&self, kinds: Kinds) {
-        let mut state = self.backend.state();
-        for record in state.records.values_mut() {
-            record.pending.retain(|_, action| !kinds.includes(action));
-            record.rebuild_view();
+        for mut shard in self.backend.shards.lock_all() {
+            for record in shard.records.values_mut() {
+                record.pending.retain(|_, action| !kinds.includes(action));
+                record.rebuild_view();
+            }
         }
     }
 
@@ -736,38 +655,34 @@ impl<M: TableDataModel, K: RecordKey> Table<M, K, Cached> {
     /// Forgets what was read; pending writes are kept, and later reads fetch again (and still see the
     /// pending writes).
     pub fn clear_cached_data(&self) {
-        let mut state = self.backend.state();
-        for record in state.records.values_mut() {
+        self.backend.shards.retain(|record| {
             record.set_base(Known::unknown());
-        }
-        state.records.retain(|_, record| !record.pending.is_empty());
+            !record.pending.is_empty()
+        });
     }
 
     /// Forgets what was read of one record; its pending writes are kept.
     pub fn clear_cached_data_for_record(&self, key: impl Into<K>) -> Result<()> {
         let key_item = self.backend.core().key_item(&key.into())?;
         let key = cache_key(self.backend.core(), &key_item);
-        let mut state = self.backend.state();
-        if let Some(record) = state.records.get_mut(&key) {
+        self.backend.shards.forget_if(&key, |record| {
             record.set_base(Known::unknown());
-            if record.pending.is_empty() {
-                state.records.remove(&key);
-            }
-        }
+            record.pending.is_empty()
+        });
         Ok(())
     }
 
     /// Forgets everything: what was read and every pending write.
     pub fn clear_cached_data_and_pending_operations(&self) {
-        self.backend.state().records.clear();
+        self.backend.shards.retain(|_| false);
     }
 
     /// Requests sent, cache hits and misses so far, and the records held and forgotten.
     pub fn stats(&self) -> CacheStats {
-        let state = self.backend.state();
+        let (cached_records, evictions) = self.backend.shards.counts();
         CacheStats {
-            cached_records: state.records.len(),
-            evictions: state.evictions,
+            cached_records,
+            evictions,
             ..self.backend.counters.snapshot()
         }
     }

@@ -1,15 +1,15 @@
 //! How the caching backend answers each operation: from the cache, queued, or sent at once.
 
 use super::commit::Kinds;
-use super::{CacheState, Cached};
-use std::sync::Mutex;
+use super::shards::Shards;
+use super::{values_at, Cached};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::knowledge::{whole_record, Known};
 use super::packed::Whole;
+use super::record::RecordCache;
 use super::stats::Counters;
-use super::turns::Turns;
 use crate::error::Result;
 use crate::expr::{Condition, UpdateAction};
 use crate::model::Item;
@@ -46,9 +46,8 @@ impl Backend for Cached {
             Store::External(api) => Store::External(api.counting(sent)),
         };
         Self {
+            shards: Shards::new(core.model, core.cache_capacity),
             core,
-            state: Mutex::new(CacheState::default()),
-            turns: Turns::default(),
             counters,
         }
     }
@@ -73,14 +72,14 @@ impl Backend for Cached {
         self.counters.hit(paths.len() - missing.len());
         self.counters.miss(missing.len());
         let values = if self.core.whole_record_reads {
-            self.fetch_record(key_item, |state| self.values_at(state, key_item, paths))
+            self.fetch_record(key_item, |record| values_at(record, paths))
                 .await?
         } else {
             let item = get_paths(&self.core, key_item, &missing).await?;
-            let mut state = self.state();
-            let record = state.record(&self.core, key_item);
-            record.learn(item.as_ref(), &projected_paths(&missing));
-            self.values_at(&mut state, key_item, paths)
+            self.with_record(key_item, |record| {
+                record.learn(item.as_ref(), &projected_paths(&missing));
+                values_at(record, paths)
+            })
         };
         Ok(Reads {
             values,
@@ -90,27 +89,21 @@ impl Backend for Cached {
 
     async fn read_record(&self, key_item: &Item) -> Result<Option<Item>> {
         self.expire_stale(key_item);
-        {
-            let mut state = self.state();
-            let record = state.record(&self.core, key_item);
-            match record.whole() {
-                Whole::Record(item) => {
-                    self.counters.hit(1);
-                    return Ok(Some(item));
-                }
-                Whole::Absent => {
-                    self.counters.hit(1);
-                    return Ok(None);
-                }
-                Whole::NotKnown => {}
+        match self.with_record(key_item, |record| record.whole()) {
+            Whole::Record(item) => {
+                self.counters.hit(1);
+                return Ok(Some(item));
             }
+            Whole::Absent => {
+                self.counters.hit(1);
+                return Ok(None);
+            }
+            Whole::NotKnown => {}
         }
         self.counters.miss(1);
-        self.fetch_record(key_item, |state| {
-            match state.record(&self.core, key_item).whole() {
-                Whole::Record(item) => Some(item),
-                _ => None,
-            }
+        self.fetch_record(key_item, |record| match record.whole() {
+            Whole::Record(item) => Some(item),
+            _ => None,
         })
         .await
     }
@@ -131,16 +124,17 @@ impl Backend for Cached {
             };
             let fetched =
                 !self.core.whole_record_reads && self.learn_lists(key_item, &actions).await?;
-            let known =
-                self.queue_if_known(&mut self.state(), key_item, &actions, &paths, fetched)?;
+            let known = self.with_record(key_item, |record| {
+                self.queue_if_known(record, key_item, &actions, &paths, fetched)
+            })?;
             if let Some(written) = known {
                 return Ok(written);
             }
             if self.core.whole_record_reads {
                 // Known whole, the record answers every old value and list position.
                 let queued = self
-                    .fetch_record(key_item, |state| {
-                        self.queue_if_known(state, key_item, &actions, &paths, true)
+                    .fetch_record(key_item, |record| {
+                        self.queue_if_known(record, key_item, &actions, &paths, true)
                     })
                     .await??;
                 if let Some(written) = queued {
@@ -170,9 +164,7 @@ impl Backend for Cached {
             condition,
         )
         .await?;
-        self.state()
-            .record(&self.core, key_item)
-            .applied_at_once(actions)?;
+        self.with_record(key_item, |record| record.applied_at_once(actions))?;
         Ok(Written {
             old,
             from_cache: false,
@@ -189,13 +181,13 @@ impl Backend for Cached {
         } else {
             self.wait_turn(key_item).await
         };
-        let superseded = self.state().record(&self.core, key_item).last_sequence();
+        let superseded = self.with_record(key_item, |record| record.last_sequence());
         let written = records::put_keeping(&self.core, key_item, item, condition).await?;
         if let Some(item) = &written {
-            let mut state = self.state();
-            let record = state.record(&self.core, key_item);
-            record.drop_pending_through(superseded);
-            record.set_base(Known::Value(AttributeValue::M(item.clone())));
+            self.with_record(key_item, |record| {
+                record.drop_pending_through(superseded);
+                record.set_base(Known::Value(AttributeValue::M(item.clone())));
+            });
         }
         Ok(written.is_some())
     }
@@ -241,16 +233,15 @@ impl Backend for Cached {
     ) -> Result<(Vec<Item>, QueryMetadata)> {
         if let Some(key_item) = self.queried_record(query) {
             self.expire_stale(&key_item);
-            if let Some(answer) = self.query_from_cache(&mut self.state(), &key_item, paths) {
+            let cached = self.with_record(&key_item, |record| self.query_from_cache(record, paths));
+            if let Some(answer) = cached {
                 return Ok(answer);
             }
             if self.core.whole_record_reads {
                 // One GetItem costs what the Query would, and leaves the record known.
                 self.counters.miss(paths.len());
                 let answer = self
-                    .fetch_record(&key_item, |state| {
-                        self.query_from_cache(state, &key_item, paths)
-                    })
+                    .fetch_record(&key_item, |record| self.query_from_cache(record, paths))
                     .await?;
                 if let Some(answer) = answer {
                     return Ok(answer);
@@ -269,7 +260,6 @@ impl Backend for Cached {
             return Ok((items, metadata));
         }
         let projected = projected_paths(paths);
-        let mut state = self.state();
         let seen = items
             .into_iter()
             .map(|item| {
@@ -277,10 +267,11 @@ impl Backend for Cached {
                     .chain(&self.core.primary_index.sort_key)
                     .filter_map(|name| item.get(name).map(|value| (name.clone(), value.clone())))
                     .collect();
-                let record = state.record(&self.core, &key_item);
-                record.learn(Some(&item), &projected);
-                // What the caller sees includes its own pending writes.
-                record.shown(paths)
+                self.with_record(&key_item, |record| {
+                    record.learn(Some(&item), &projected);
+                    // What the caller sees includes its own pending writes.
+                    record.shown(paths)
+                })
             })
             .collect();
         Ok((seen, metadata))
@@ -292,12 +283,10 @@ impl Backend for Cached {
         learned: crate::table::backend::Learned<'_>,
     ) -> Vec<Option<Item>> {
         use crate::table::backend::Learned;
-        let mut state = self.state();
         records
             .into_iter()
             .map(|(key_item, item)| {
-                let record = state.record(&self.core, &key_item);
-                match learned {
+                self.with_record(&key_item, |record| match learned {
                     Learned::Paths(projected) => {
                         let exists = item.is_some();
                         record.learn(item.as_ref(), projected);
@@ -324,7 +313,7 @@ impl Backend for Cached {
                         record.set_base(Known::unknown());
                         item
                     }
-                }
+                })
             })
             .collect()
     }
@@ -337,25 +326,25 @@ impl Cached {
     /// record DynamoDB is known not to hold. `None` (nothing done) when the record is not known whole.
     async fn delete_known(&self, key_item: &Item) -> Result<Option<Option<Item>>> {
         let _turn = self.wait_turn(key_item).await;
-        let (shown, stored, superseded) = {
-            let mut state = self.state();
-            let record = state.record(&self.core, key_item);
+        let known = self.with_record(key_item, |record| {
             let shown = match record.whole() {
                 Whole::Absent => None,
                 Whole::Record(item) => Some(item),
-                Whole::NotKnown => return Ok(None),
+                Whole::NotKnown => return None,
             };
-            let stored = !record.known_absent();
-            (shown, stored, record.last_sequence())
+            Some((shown, !record.known_absent(), record.last_sequence()))
+        });
+        let Some((shown, stored, superseded)) = known else {
+            return Ok(None);
         };
         if stored {
             records::remove(&self.core, key_item).await?;
         }
-        let mut state = self.state();
-        let record = state.record(&self.core, key_item);
-        record.drop_pending_through(superseded);
-        record.learned();
-        record.set_base(Known::Absent);
+        self.with_record(key_item, |record| {
+            record.drop_pending_through(superseded);
+            record.learned();
+            record.set_base(Known::Absent);
+        });
         Ok(Some(shown))
     }
 
@@ -380,11 +369,9 @@ impl Cached {
     /// writes included, as a `BasicTable` would have sent them); `None` otherwise.
     fn query_from_cache(
         &self,
-        state: &mut CacheState,
-        key_item: &Item,
+        record: &RecordCache,
         paths: &[DocumentPath],
     ) -> Option<(Vec<Item>, QueryMetadata)> {
-        let record = state.record(&self.core, key_item);
         let items = if record.shows_absent() {
             Vec::new()
         } else if record.shows_whole() {
@@ -408,8 +395,7 @@ impl Cached {
 
     /// After a record-level delete: the record is known absent.
     pub(super) fn forget_record_contents(&self, key_item: &Item) {
-        let mut state = self.state();
-        state.record(&self.core, key_item).set_base(Known::Absent);
+        self.with_record(key_item, |record| record.set_base(Known::Absent));
     }
 }
 
@@ -419,9 +405,6 @@ impl CacheHook for Cached {
     }
 
     fn forget(&self, key_item: &Item) {
-        let mut state = self.state();
-        state
-            .record(&self.core, key_item)
-            .set_base(Known::unknown());
+        self.with_record(key_item, |record| record.set_base(Known::unknown()));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::commit::{next_version, phases, Batch, Kinds, Phase};
 use super::pending::PendingLog;
+use super::shards::Sequence;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -254,7 +255,7 @@ impl RecordCache {
     /// leaves nothing queued, as DynamoDB would refuse it at commit (and every commit after).
     pub(super) fn queue_call(
         &mut self,
-        next_sequence: &mut u64,
+        sequence: &Sequence,
         actions: Vec<UpdateAction>,
         describe: impl FnOnce() -> String,
     ) -> Result<()> {
@@ -318,8 +319,7 @@ impl RecordCache {
         }
         let queues_any = !queued.is_empty();
         for action in queued {
-            *next_sequence += 1;
-            self.push_pending(*next_sequence, action);
+            self.push_pending(sequence.next(), action);
         }
         if first_pending && queues_any {
             if let Some(mut view) = self.view.take() {
@@ -349,12 +349,12 @@ impl RecordCache {
 
     /// Takes the pending writes of `kinds` for a commit, merged and grouped (see [`phases`]); `None`
     /// when there are none. The log is replaced by its merged form, numbered from
-    /// `next_sequence`, and the writes stay in it until [`RecordCache::committed`].
+    /// `sequence`, and the writes stay in it until [`RecordCache::committed`].
     pub(super) fn take_batch(
         &mut self,
         kinds: Kinds,
         record_defaults: bool,
-        next_sequence: &mut u64,
+        sequence: &Sequence,
     ) -> Option<Result<Batch>> {
         if self.pending.is_empty() {
             return None;
@@ -382,8 +382,7 @@ impl RecordCache {
                 // Held back whole: pending as written, so that a later commit still knows the
                 // writes create the record.
                 for action in unmerged {
-                    *next_sequence += 1;
-                    self.pending.push(*next_sequence, action.clone());
+                    self.pending.push(sequence.next(), action.clone());
                 }
                 held_back = true;
                 continue;
@@ -391,14 +390,14 @@ impl RecordCache {
             let mut selected = Vec::new();
             let mut phase_held_back = false;
             for action in phase.actions {
-                *next_sequence += 1;
+                let number = sequence.next();
                 if !held_back && kinds.includes(&action) {
-                    sequences.push(*next_sequence);
+                    sequences.push(number);
                     selected.push(action.clone());
                 } else {
                     phase_held_back = true;
                 }
-                self.pending.push(*next_sequence, action);
+                self.pending.push(number, action);
             }
             held_back |= phase_held_back;
             if !selected.is_empty() {

@@ -2,21 +2,18 @@
 //! commit (or immediate write) of a record takes a [`Turn`] when it takes the record's writes, and
 //! sends only once every earlier turn of that record has ended. So a delayed or retried older request
 //! can never land after a newer one.
+//!
+//! The queues of a shard's records are kept in the shard ([`super::shards`]), under its lock, so
+//! that taking the turns of several records in one step is locking their shards.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
 
-/// The turns of every record, by cache key.
+/// The turn queues of some records, by cache key.
 #[derive(Debug, Default)]
-pub(crate) struct Turns {
-    records: Mutex<Queues>,
-}
-
-/// The records' queues, and when to forget the unused ones.
-#[derive(Debug, Default)]
-struct Queues {
+pub(super) struct Turns {
     by_key: HashMap<String, Arc<Queue>>,
     /// The number of queues at which [`Turns::take`] forgets the unused ones: twice as many as were
     /// in use after the last time, so a table that only reads (and never commits, which prunes too)
@@ -24,26 +21,19 @@ struct Queues {
     prune_at: usize,
 }
 
-impl Queues {
-    /// Forgets the queues no turn is in.
-    fn forget_unused(&mut self) {
-        self.by_key.retain(|_, queue| Arc::strong_count(queue) > 1);
-    }
-}
-
 /// The fewest queues [`Turns::take`] prunes.
 const PRUNE_AT_LEAST: usize = 1024;
 
 impl Turns {
     /// The next turn of the record `key`.
-    pub(crate) fn take(&self, key: &str) -> Turn {
-        let queue = {
-            let mut queues = lock(&self.records);
-            if queues.by_key.len() >= queues.prune_at.max(PRUNE_AT_LEAST) {
-                queues.forget_unused();
-                queues.prune_at = 2 * queues.by_key.len();
-            }
-            Arc::clone(queues.by_key.entry(key.to_owned()).or_default())
+    pub(super) fn take(&mut self, key: &str) -> Turn {
+        if self.by_key.len() >= self.prune_at.max(PRUNE_AT_LEAST) {
+            self.prune();
+            self.prune_at = 2 * self.by_key.len();
+        }
+        let queue = match self.by_key.get(key) {
+            Some(queue) => Arc::clone(queue),
+            None => Arc::clone(self.by_key.entry(key.to_owned()).or_default()),
         };
         let ticket = {
             let mut state = lock(&queue.state);
@@ -53,9 +43,9 @@ impl Turns {
         Turn { queue, ticket }
     }
 
-    /// Forgets the queues no turn is waiting in, so a long-lived table holds only active records.
-    pub(crate) fn prune(&self) {
-        lock(&self.records).forget_unused();
+    /// Forgets the queues no turn is in, so a long-lived table holds only active records.
+    pub(super) fn prune(&mut self) {
+        self.by_key.retain(|_, queue| Arc::strong_count(queue) > 1);
     }
 }
 
@@ -130,20 +120,20 @@ mod tests {
 
     #[test]
     fn a_table_that_never_commits_keeps_queues_for_its_active_records_only() {
-        let turns = Turns::default();
+        let mut turns = Turns::default();
         let held = turns.take("held");
         for record in 0..100_000 {
             drop(turns.take(&format!("r{record}")));
         }
-        let queues = lock(&turns.records).by_key.len();
+        let queues = turns.by_key.len();
         assert!(queues <= 2 * PRUNE_AT_LEAST, "{queues} queues kept");
-        assert!(lock(&turns.records).by_key.contains_key("held"));
+        assert!(turns.by_key.contains_key("held"));
         drop(held);
     }
 
     #[tokio::test]
     async fn turns_of_one_record_go_in_the_order_taken() {
-        let turns = Turns::default();
+        let mut turns = Turns::default();
         let first = turns.take("r");
         let second = turns.take("r");
         let other = turns.take("s");
@@ -163,7 +153,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_turn_dropped_while_waiting_does_not_let_later_ones_overtake() {
-        let turns = Turns::default();
+        let mut turns = Turns::default();
         let first = turns.take("r");
         let second = turns.take("r");
         let third = turns.take("r");
@@ -179,6 +169,6 @@ mod tests {
             .expect("the third goes")
             .expect("task");
         turns.prune();
-        assert!(lock(&turns.records).by_key.is_empty());
+        assert!(turns.by_key.is_empty());
     }
 }

@@ -9,6 +9,7 @@ mod support;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,8 +17,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use structnosql::aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::table::{
-    BasicTable, BatchRetry, GlobalSecondaryIndex, PrimaryIndex, Query, Removers, Setters,
-    WriteTransaction,
+    BasicTable, BatchRetry, CachingTable, GlobalSecondaryIndex, PrimaryIndex, Query, Removers,
+    Setters, WriteTransaction,
 };
 use support::players::{key, names, wins, wins_of, Player, Profile, Stats};
 
@@ -144,6 +145,28 @@ async fn raw_get_one(client: &Client, table: &str) -> Option<i64> {
         .consistent_read(true)
         .projection_expression("#n0.#n1.#n2")
         .set_expression_attribute_names(Some(names(&["profile", "stats", "wins"])))
+        .send()
+        .await
+        .expect("GetItem");
+    output.item().and_then(wins_of)
+}
+
+/// The record a cold cache read reads: the records of the page in turn, as each side counts its
+/// reads (so that both sides read the same records in the same order).
+fn cold_record(reads: &AtomicUsize) -> (usize, String) {
+    let read = reads.fetch_add(1, Ordering::Relaxed);
+    (read, format!("p{}", read % PAGE))
+}
+
+/// One nested field of a record not read before, as a cold cache reads it: the whole record.
+async fn raw_cold_read(client: &Client, table: &str) -> Option<i64> {
+    static READS: AtomicUsize = AtomicUsize::new(0);
+    let (_, id) = cold_record(&READS);
+    let output = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key(&id)))
+        .consistent_read(true)
         .send()
         .await
         .expect("GetItem");
@@ -435,6 +458,17 @@ async fn lib_remove_ten(table: &BasicTable<Player>) -> usize {
         .count()
 }
 
+/// A caching table's first read of a record. Once every record of the page has been read, the
+/// cache forgets them (each cached record is freed once, as the hand-written side frees each item).
+async fn lib_cold_read(table: &CachingTable<Player>) -> Option<i64> {
+    static READS: AtomicUsize = AtomicUsize::new(0);
+    let (read, id) = cold_record(&READS);
+    if read % PAGE == 0 {
+        table.clear_cached_data();
+    }
+    table.get_field(id.as_str(), wins()).await.expect("get")
+}
+
 async fn lib_get_ten(table: &BasicTable<Player>) -> TenFields {
     let fields = Player::fields();
     table
@@ -616,6 +650,10 @@ fn canned_answers() -> HashMap<&'static str, (&'static str, String)> {
             "get 10 fields",
             ("GetItem", serde_json::json!({ "Item": ten }).to_string()),
         ),
+        (
+            "cold cache read of one field",
+            ("GetItem", serde_json::json!({ "Item": full }).to_string()),
+        ),
         ("update one nested field", ("UpdateItem", "{}".to_owned())),
         ("update 10 fields", ("UpdateItem", "{}".to_owned())),
         (
@@ -654,20 +692,43 @@ struct Sides {
     prepare: Box<dyn Fn(&str)>,
     runtime: tokio::runtime::Runtime,
     client: Client,
-    table: BasicTable<Player>,
+    table: Tables,
     name: String,
 }
 
-async fn lib_table(client: Client, name: &str, create: bool) -> BasicTable<Player> {
-    BasicTable::<Player>::builder()
+/// The structnosql side's tables, on one DynamoDB table; most operations use the basic one.
+struct Tables {
+    basic: BasicTable<Player>,
+    caching: CachingTable<Player>,
+}
+
+impl std::ops::Deref for Tables {
+    type Target = BasicTable<Player>;
+
+    fn deref(&self) -> &BasicTable<Player> {
+        &self.basic
+    }
+}
+
+async fn lib_table(client: Client, name: &str, create: bool) -> Tables {
+    let basic = BasicTable::<Player>::builder()
         .table_name(name)
-        .client(client)
+        .client(client.clone())
         .primary_index(PrimaryIndex::hash("id"))
         .global_secondary_index(GlobalSecondaryIndex::hash("group"))
         .auto_create_table(create)
         .build()
         .await
-        .expect("table")
+        .expect("table");
+    let caching = CachingTable::<Player>::builder()
+        .table_name(name)
+        .client(client)
+        .primary_index(PrimaryIndex::hash("id"))
+        .global_secondary_index(GlobalSecondaryIndex::hash("group"))
+        .build()
+        .await
+        .expect("table");
+    Tables { basic, caching }
 }
 
 /// Every operation measured: its name, the structnosql call (on table `t`) and the hand-written
@@ -681,6 +742,9 @@ macro_rules! for_each_operation {
         $apply!($($context),*; "get one nested field",
             lib: |t| async { t.get_field("p1", wins()).await.expect("get") },
             raw: |c, n| raw_get_one(c, n));
+        $apply!($($context),*; "cold cache read of one field",
+            lib: |t| lib_cold_read(&t.caching),
+            raw: |c, n| raw_cold_read(c, n));
         $apply!($($context),*; "get 10 fields",
             lib: |t| lib_get_ten(t),
             raw: |c, n| raw_get_ten(c, n));

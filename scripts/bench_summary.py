@@ -59,6 +59,7 @@ def overhead(medians):
         "put",
         "get one nested field",
         "get 10 fields",
+        "cold cache read of one field",
         "update one nested field",
         "update 10 fields",
         "remove one nested field",

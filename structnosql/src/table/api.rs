@@ -402,10 +402,11 @@ impl<M: TableDataModel, K: RecordKey, B: Backend> Table<M, K, B> {
             .old;
         let model = self.core().model;
         Ok(NamedValues::new(
-            setters
-                .names()
-                .zip(paths)
-                .map(|(name, path)| {
+            // The paths first: without old values there are none, and no name is made.
+            paths
+                .into_iter()
+                .zip(setters.names())
+                .map(|(path, name)| {
                     let before = document::get(&old, &path).cloned();
                     let before = transform::at_optional(model, &path, before, Direction::Read)?;
                     Ok((name, path, before))

@@ -457,13 +457,13 @@ impl Cached {
         }
     }
 
-    /// Queues `actions` if the view knows the lists they write positions of and the old values at
-    /// `paths`, returning those; `None` (and nothing queued) otherwise.
+    /// Queues `actions` (taking them) if the view knows the lists they write positions of and the
+    /// old values at `paths`, returning those; `None` (and nothing queued or taken) otherwise.
     fn queue_if_known(
         &self,
         record: &mut RecordCache,
         key_item: &Item,
-        actions: &[UpdateAction],
+        actions: &mut Vec<UpdateAction>,
         paths: &[DocumentPath],
         fetched: bool,
     ) -> Result<Option<crate::table::backend::Written>> {
@@ -473,7 +473,7 @@ impl Cached {
         let Some(old) = record.old_values(paths) else {
             return Ok(None);
         };
-        self.queue(record, key_item, actions.to_vec())?;
+        self.queue(record, key_item, std::mem::take(actions))?;
         Ok(Some(crate::table::backend::Written {
             old,
             from_cache: !fetched,

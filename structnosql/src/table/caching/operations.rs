@@ -111,7 +111,7 @@ impl Backend for Cached {
     async fn write(
         &self,
         key_item: &Item,
-        actions: Vec<UpdateAction>,
+        mut actions: Vec<UpdateAction>,
         old: OldValues,
         condition: Option<&Condition>,
     ) -> Result<Written> {
@@ -125,7 +125,7 @@ impl Backend for Cached {
             let fetched =
                 !self.core.whole_record_reads && self.learn_lists(key_item, &actions).await?;
             let known = self.with_record(key_item, |record| {
-                self.queue_if_known(record, key_item, &actions, &paths, fetched)
+                self.queue_if_known(record, key_item, &mut actions, &paths, fetched)
             })?;
             if let Some(written) = known {
                 return Ok(written);
@@ -134,7 +134,7 @@ impl Backend for Cached {
                 // Known whole, the record answers every old value and list position.
                 let queued = self
                     .fetch_record(key_item, |record| {
-                        self.queue_if_known(record, key_item, &actions, &paths, true)
+                        self.queue_if_known(record, key_item, &mut actions, &paths, true)
                     })
                     .await??;
                 if let Some(written) = queued {

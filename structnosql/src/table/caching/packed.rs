@@ -156,6 +156,26 @@ impl KeyAttributes {
         }
     }
 
+    /// Whether `item` has an attribute of every key attribute's name (read without unpacking).
+    pub(super) fn all_named_in(&self, item: &Item) -> bool {
+        match self {
+            KeyAttributes::Plain(key) => key.keys().all(|name| item.contains_key(name)),
+            KeyAttributes::Packed(bytes) => {
+                let mut reader = Reader::new(bytes);
+                let Some((mut body, count)) = reader.byte().and_then(|_| reader.container()) else {
+                    return false;
+                };
+                (0..count).all(|_| {
+                    let named = body
+                        .bytes()
+                        .and_then(|name| std::str::from_utf8(name).ok())
+                        .is_some_and(|name| item.contains_key(name));
+                    named && body.byte().and_then(|tag| body.skip(tag)).is_some()
+                })
+            }
+        }
+    }
+
     /// The key attributes, unpacked.
     pub(super) fn item(&self) -> Item {
         match self {
@@ -570,6 +590,11 @@ mod tests {
         let key = KeyAttributes::new(&key_item);
         assert!(matches!(key, KeyAttributes::Packed(_)));
         assert_eq!(key.item(), key_item);
+        let mut record = key_item.clone();
+        record.insert("score".to_owned(), AttributeValue::N("1".to_owned()));
+        assert!(key.all_named_in(&record));
+        record.remove("at");
+        assert!(!key.all_named_in(&record));
     }
 
     #[test]

@@ -21,20 +21,10 @@ struct Log {
     paths: BTreeMap<DocumentPath, usize>,
 }
 
-impl PendingLog {
-    pub(super) fn push(&mut self, sequence: u64, action: UpdateAction) {
-        let log = self.log.get_or_insert_with(Box::default);
-        *log.paths.entry(action.path().clone()).or_default() += 1;
-        log.entries.push((sequence, action));
-    }
-
-    /// Keeps the entries `keep` accepts.
-    pub(super) fn retain(&mut self, mut keep: impl FnMut(u64, &UpdateAction) -> bool) {
-        let Some(log) = self.log.as_deref_mut() else {
-            return;
-        };
-        let paths = &mut log.paths;
-        log.entries.retain(|(sequence, action)| {
+impl Log {
+    fn retain(&mut self, mut keep: impl FnMut(u64, &UpdateAction) -> bool) {
+        let paths = &mut self.paths;
+        self.entries.retain(|(sequence, action)| {
             let kept = keep(*sequence, action);
             if !kept {
                 if let Some(count) = paths.get_mut(action.path()) {
@@ -46,8 +36,39 @@ impl PendingLog {
             }
             kept
         });
-        if log.entries.is_empty() {
-            self.log = None;
+    }
+}
+
+impl PendingLog {
+    pub(super) fn push(&mut self, sequence: u64, action: UpdateAction) {
+        let log = self.log.get_or_insert_with(Box::default);
+        // Most writes are of a path already in the index (the log keeps one write per path).
+        match log.paths.get_mut(action.path()) {
+            Some(count) => *count += 1,
+            None => {
+                log.paths.insert(action.path().clone(), 1);
+            }
+        }
+        log.entries.push((sequence, action));
+    }
+
+    /// Adds a write that replaces every one at or below its path (a SET), keeping the log's
+    /// allocations.
+    pub(super) fn push_replacing(&mut self, sequence: u64, action: UpdateAction) {
+        if let Some(log) = self.log.as_deref_mut() {
+            let path = action.path();
+            log.retain(|_, earlier| !earlier.path().starts_with(path));
+        }
+        self.push(sequence, action);
+    }
+
+    /// Keeps the entries `keep` accepts.
+    pub(super) fn retain(&mut self, keep: impl FnMut(u64, &UpdateAction) -> bool) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log.retain(keep);
+            if log.entries.is_empty() {
+                self.log = None;
+            }
         }
     }
 

@@ -180,6 +180,9 @@ impl RecordCache {
         let view = self.view.as_deref_mut().map(|view| &mut view.known);
         for known in base.into_iter().chain(view) {
             if let Known::Value(AttributeValue::M(item)) = known {
+                if self.key.all_named_in(item) {
+                    continue;
+                }
                 let key_item = key_item.get_or_insert_with(|| self.key.item());
                 for (name, value) in key_item.iter() {
                     item.entry(name.clone()).or_insert_with(|| value.clone());
@@ -279,18 +282,18 @@ impl RecordCache {
         };
         let mut queued = Vec::with_capacity(ordered.len());
         let mut lists: Vec<DocumentPath> = Vec::new();
-        for action in &ordered {
-            if matches!(action, UpdateAction::Remove(path) if view.lookup(path) == Lookup::Hit(None))
+        for action in ordered {
+            if matches!(&action, UpdateAction::Remove(path) if view.lookup(path) == Lookup::Hit(None))
             {
                 // Removes nothing: DynamoDB would not be sent it either.
                 continue;
             }
-            let applied = apply_known(view, self.model, &self.key, action);
+            let applied = apply_known(view, self.model, &self.key, &action);
             match (list_root(action.path()), applied) {
                 (Some(root), _) if !lists.contains(&root) => lists.push(root),
                 (Some(_), _) => {}
                 (None, Some(rewritten)) => queued.extend(rewritten),
-                (None, None) => queued.push(action.clone()),
+                (None, None) => queued.push(action),
             }
         }
         for root in lists {
@@ -318,6 +321,8 @@ impl RecordCache {
             }
         }
         let queues_any = !queued.is_empty();
+        // Writes below the top level of a record known whole leave its key attributes in place.
+        let may_lose_key = !was_whole || queued.iter().any(|action| action.path().depth() == 1);
         for action in queued {
             self.push_pending(sequence.next(), action);
         }
@@ -329,7 +334,9 @@ impl RecordCache {
                 self.view = Some(view);
             }
         }
-        self.keep_key();
+        if may_lose_key {
+            self.keep_key();
+        }
         Ok(())
     }
 
@@ -338,13 +345,12 @@ impl RecordCache {
         // A SET replaces every pending write at or below its path, side effects included (the
         // parents it creates are the same), so the log stays as long as the distinct paths
         // written. A REMOVE keeps them: a SET it supersedes may have created parents.
-        if let UpdateAction::Set(path, _) = &action {
-            if self.pending.writes_at_or_below(path) {
-                self.pending
-                    .retain(|_, earlier| !earlier.path().starts_with(path));
+        match &action {
+            UpdateAction::Set(path, _) if self.pending.writes_at_or_below(path) => {
+                self.pending.push_replacing(sequence, action);
             }
+            _ => self.pending.push(sequence, action),
         }
-        self.pending.push(sequence, action);
     }
 
     /// Takes the pending writes of `kinds` for a commit, merged and grouped (see [`phases`]); `None`

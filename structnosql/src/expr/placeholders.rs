@@ -39,14 +39,20 @@ pub struct Checkpoint {
 /// cheaper than hashing for the few names of a typical request.
 const SEARCHED_NAMES: usize = 32;
 
-/// Room made at first use: requests and setters usually hold a few names and values, and one
-/// allocation is cheaper than several growths.
+/// The fewest items room is made for at first use: requests and setters usually hold a few names,
+/// values and writes, and one allocation is cheaper than several growths.
 const INITIAL_CAPACITY: usize = 8;
 
-/// Makes room for a few items in a vector not yet allocated.
+/// The largest block the allocator serves from its per-thread cache of small blocks (glibc's holds
+/// blocks of up to 1,032 bytes); a larger one costs several times more to allocate or grow.
+const SMALL_BLOCK_BYTES: usize = 1024;
+
+/// Makes room in a vector not yet allocated for as many items as fit in one small block (and at
+/// least a few), so that the usual requests never grow it.
 pub(crate) fn reserve_first<T>(items: &mut Vec<T>) {
     if items.capacity() == 0 {
-        items.reserve(INITIAL_CAPACITY);
+        let fitting = SMALL_BLOCK_BYTES / std::mem::size_of::<T>().max(1);
+        items.reserve_exact(fitting.clamp(INITIAL_CAPACITY, 4 * INITIAL_CAPACITY));
     }
 }
 
@@ -54,22 +60,24 @@ pub(crate) fn reserve_first<T>(items: &mut Vec<T>) {
 /// every name and value of every request).
 fn push_placeholder(out: &mut String, prefix: &str, number: usize) {
     out.push_str(prefix);
+    if number < 10 {
+        // Most placeholders: one digit.
+        out.push(char::from(b'0' + number as u8));
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     let mut rest = number;
-    loop {
+    while let Some(digit) = start.checked_sub(1).and_then(|at| digits.get_mut(at)) {
+        *digit = b'0' + (rest % 10) as u8;
         start -= 1;
-        if let Some(digit) = digits.get_mut(start) {
-            *digit = b'0' + (rest % 10) as u8;
-        }
         rest /= 10;
-        if rest == 0 || start == 0 {
+        if rest == 0 {
             break;
         }
     }
-    for digit in digits.iter().skip(start) {
-        out.push(char::from(*digit));
-    }
+    // ASCII digits are UTF-8.
+    out.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// The length of `prefix` followed by `number` in decimal.

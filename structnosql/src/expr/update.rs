@@ -1,7 +1,7 @@
 //! Update expressions: overlapping writes merged, then packed into as few requests as DynamoDB's
 //! limits allow.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -79,6 +79,21 @@ const FEW_WRITES: usize = 16;
 
 /// [`normalize`] for a few writes.
 fn normalize_few(actions: Vec<UpdateAction>) -> Result<Vec<UpdateAction>> {
+    // Paths that start at different attributes cannot overlap: the usual writes of distinct fields
+    // need no more.
+    fn first(action: &UpdateAction) -> Option<&Segment> {
+        action.path().segments().first()
+    }
+    let distinct = actions.iter().enumerate().all(|(position, action)| {
+        first(action).is_some()
+            && !actions
+                .iter()
+                .take(position)
+                .any(|earlier| first(earlier) == first(action))
+    });
+    if distinct {
+        return Ok(actions);
+    }
     let mut merged: Vec<UpdateAction> = Vec::with_capacity(actions.len());
     for action in actions {
         merged.retain(|earlier| !earlier.path().starts_with(action.path()));
@@ -145,13 +160,12 @@ fn clause_starting(start: &str) -> String {
 pub struct UpdateSection {
     /// The placeholders the expressions use.
     pub placeholders: Placeholders,
-    set_clauses: Vec<String>,
-    remove_clauses: Vec<String>,
-    /// Bytes of the clauses in each list, so the expression's length is known without rendering it.
-    set_bytes: usize,
-    remove_bytes: usize,
-    /// The condition's clauses, each once, in a stable order.
-    conditions: BTreeSet<String>,
+    /// The SET clauses, then the REMOVE clauses, each list written as the expression has it
+    /// (`a = :v0, b = :v1`), so that a clause costs no allocation of its own.
+    sets: Clauses,
+    removes: Clauses,
+    /// The condition's clauses, each once, in the order added (rendered sorted).
+    conditions: Vec<String>,
     condition_bytes: usize,
     /// The value placeholders of the container types REMOVEs check, `M` and `L`.
     type_placeholders: Vec<(&'static str, String)>,
@@ -159,24 +173,55 @@ pub struct UpdateSection {
     pub actions: Vec<UpdateAction>,
 }
 
+/// The clauses of one kind of an update expression, separated by commas.
+#[derive(Debug, Clone, Default)]
+struct Clauses {
+    text: String,
+    count: usize,
+}
+
+impl Clauses {
+    /// Starts a new clause, to be written to the returned text.
+    fn start(&mut self) -> &mut String {
+        if self.count > 0 {
+            self.text.push_str(", ");
+        } else if self.text.capacity() == 0 {
+            self.text.reserve(CLAUSE_CAPACITY * 4);
+        }
+        self.count += 1;
+        &mut self.text
+    }
+
+    /// Where to return to if what is added next must be undone.
+    fn checkpoint(&self) -> (usize, usize) {
+        (self.text.len(), self.count)
+    }
+
+    fn rollback(&mut self, (length, count): (usize, usize)) {
+        self.text.truncate(length);
+        self.count = count;
+    }
+
+    /// The length of the clauses after `keyword`, none without clauses.
+    fn len_with(&self, keyword: &str) -> usize {
+        match self.count {
+            0 => 0,
+            _ => keyword.len() + self.text.len(),
+        }
+    }
+}
+
 impl UpdateSection {
     /// The UpdateExpression.
     pub fn expression(&self) -> String {
         let mut expression = String::with_capacity(self.expression_len());
-        for (keyword, clauses) in [
-            ("SET ", &self.set_clauses),
-            ("REMOVE ", &self.remove_clauses),
-        ] {
-            for (position, clause) in clauses.iter().enumerate() {
-                match position {
-                    0 if expression.is_empty() => expression.push_str(keyword),
-                    0 => {
-                        expression.push(' ');
-                        expression.push_str(keyword);
-                    }
-                    _ => expression.push_str(", "),
+        for (keyword, clauses) in [("SET ", &self.sets), ("REMOVE ", &self.removes)] {
+            if clauses.count > 0 {
+                if !expression.is_empty() {
+                    expression.push(' ');
                 }
-                expression.push_str(clause);
+                expression.push_str(keyword);
+                expression.push_str(&clauses.text);
             }
         }
         expression
@@ -192,6 +237,8 @@ impl UpdateSection {
             clause
         });
         let mut clauses: Vec<&str> = self.conditions.iter().map(String::as_str).collect();
+        // Sorted, so that the same writes always send the same condition.
+        clauses.sort_unstable();
         if let Some(clause) = &record_clause {
             let at = clauses.partition_point(|existing| *existing < clause.as_str());
             clauses.insert(at, clause);
@@ -208,31 +255,25 @@ impl UpdateSection {
         if touched {
             return;
         }
-        let mut clause = String::new();
         let mut version = String::new();
         self.placeholders
             .push_segments(&mut version, &[Segment::Key(name.into())]);
+        let clause = self.sets.start();
         clause.push_str(&version);
         clause.push_str(" = if_not_exists(");
         clause.push_str(&version);
         clause.push_str(", ");
         self.placeholders
-            .push_value(&mut clause, AttributeValue::N("0".into()));
+            .push_value(clause, AttributeValue::N("0".into()));
         clause.push_str(") + ");
         self.placeholders
-            .push_value(&mut clause, AttributeValue::N("1".into()));
-        self.set_bytes += clause.len();
-        self.set_clauses.push(clause);
+            .push_value(clause, AttributeValue::N("1".into()));
     }
 
     /// The length of [`UpdateSection::expression`].
     fn expression_len(&self) -> usize {
-        let list = |clauses: &[String], bytes: usize, keyword: usize| match clauses.len() {
-            0 => 0,
-            count => keyword + bytes + 2 * (count - 1),
-        };
-        let set = list(&self.set_clauses, self.set_bytes, "SET ".len());
-        let remove = list(&self.remove_clauses, self.remove_bytes, "REMOVE ".len());
+        let set = self.sets.len_with("SET ");
+        let remove = self.removes.len_with("REMOVE ");
         set + remove + usize::from(set > 0 && remove > 0)
     }
 
@@ -242,7 +283,7 @@ impl UpdateSection {
     }
 
     fn clause_count(&self) -> usize {
-        self.set_clauses.len() + self.remove_clauses.len()
+        self.sets.count + self.removes.count
     }
 
     fn fits(&self) -> bool {
@@ -324,52 +365,37 @@ impl UpdateSection {
     ) -> std::result::Result<(), UpdateAction> {
         let checkpoint = self.placeholders.checkpoint();
         let types = self.type_placeholders.len();
-        let condition_bytes = self.condition_bytes;
-        let mut clause = clause_starting("");
-        let is_set = match &action {
-            UpdateAction::Set(path, value) => {
-                self.placeholders.push_path(&mut clause, path);
-                clause.push_str(" = ");
-                self.placeholders.push_value(&mut clause, value.clone());
-                true
-            }
-            UpdateAction::Remove(path) => {
-                self.placeholders.push_path(&mut clause, path);
-                false
-            }
+        let (conditions, condition_bytes) = (self.conditions.len(), self.condition_bytes);
+        let clauses = match &action {
+            UpdateAction::Set(..) => &mut self.sets,
+            UpdateAction::Remove(_) => &mut self.removes,
         };
-        let mut added_conditions = Vec::new();
+        let clauses_checkpoint = clauses.checkpoint();
+        let clause = clauses.start();
+        match &action {
+            UpdateAction::Set(path, value) => {
+                self.placeholders.push_path(clause, path);
+                clause.push_str(" = ");
+                self.placeholders.push_value(clause, value.clone());
+            }
+            UpdateAction::Remove(path) => self.placeholders.push_path(clause, path),
+        }
         for condition in self.conditions_of(&action, created) {
             if !self.conditions.contains(&condition) {
                 self.condition_bytes += condition.len();
-                self.conditions.insert(condition.clone());
-                added_conditions.push(condition);
+                self.conditions.push(condition);
             }
         }
-        let clause_bytes = clause.len();
-        let (clauses, bytes) = if is_set {
-            (&mut self.set_clauses, &mut self.set_bytes)
-        } else {
-            (&mut self.remove_clauses, &mut self.remove_bytes)
-        };
-        super::reserve_first(clauses);
-        clauses.push(clause);
-        *bytes += clause_bytes;
         if self.fits() {
             super::reserve_first(&mut self.actions);
             self.actions.push(action);
             return Ok(());
         }
-        let (clauses, bytes) = if is_set {
-            (&mut self.set_clauses, &mut self.set_bytes)
-        } else {
-            (&mut self.remove_clauses, &mut self.remove_bytes)
-        };
-        clauses.pop();
-        *bytes -= clause_bytes;
-        for condition in &added_conditions {
-            self.conditions.remove(condition);
+        match &action {
+            UpdateAction::Set(..) => self.sets.rollback(clauses_checkpoint),
+            UpdateAction::Remove(_) => self.removes.rollback(clauses_checkpoint),
         }
+        self.conditions.truncate(conditions);
         self.condition_bytes = condition_bytes;
         self.type_placeholders.truncate(types);
         self.placeholders.rollback(checkpoint);

@@ -131,8 +131,8 @@ pub trait Backend: sealed::Sealed + Send + Sync + Sized + 'static {
 
     #[doc(hidden)]
     /// What a transaction needs of this table's cache: commit a record's pending writes before it,
-    /// forget what was cached of the record after it.
-    fn cache_hook(self: &Arc<Self>) -> Arc<dyn CacheHook>;
+    /// forget what was cached of the record after it. `None` for a table without a cache.
+    fn cache_hook(self: &Arc<Self>) -> Option<Arc<dyn CacheHook>>;
 }
 
 /// Keeps [`Backend`] implemented by this crate's table types only.
@@ -153,18 +153,6 @@ pub trait CacheHook: Send + Sync {
     fn forget(&self, key_item: &Item);
 }
 
-/// The hook of a table without a cache.
-#[derive(Debug)]
-struct NoCache;
-
-impl CacheHook for NoCache {
-    fn flush<'a>(&'a self, _key_item: &'a Item) -> HookFuture<'a> {
-        Box::pin(std::future::ready(Ok(())))
-    }
-
-    fn forget(&self, _key_item: &Item) {}
-}
-
 /// Every operation goes to DynamoDB at once.
 #[derive(Debug)]
 pub struct Direct {
@@ -176,8 +164,8 @@ impl Backend for Direct {
         Self { core }
     }
 
-    fn cache_hook(self: &Arc<Self>) -> Arc<dyn CacheHook> {
-        Arc::new(NoCache)
+    fn cache_hook(self: &Arc<Self>) -> Option<Arc<dyn CacheHook>> {
+        None
     }
 
     fn core(&self) -> &TableCore {

@@ -24,10 +24,17 @@ pub(crate) fn projected_paths<'a>(
             .position(|segment| matches!(segment, Segment::Index(_)))
             .unwrap_or(path.depth());
         let path = path.prefix(cut);
-        if path.is_root() || projected.iter().any(|kept| path.starts_with(kept)) {
+        let Some(attribute) = path.segments().first() else {
             continue;
+        };
+        // Only paths from the same attribute can overlap (the usual paths are of distinct ones).
+        let same_attribute = |kept: &DocumentPath| kept.segments().first() == Some(attribute);
+        if projected.iter().any(same_attribute) {
+            if projected.iter().any(|kept| path.starts_with(kept)) {
+                continue;
+            }
+            projected.retain(|kept| !kept.starts_with(&path));
         }
-        projected.retain(|kept| !kept.starts_with(&path));
         projected.push(path);
     }
     projected

@@ -44,6 +44,7 @@ impl Getters {
 
     /// Adds a typed path under `name`.
     pub fn field(mut self, name: impl Into<String>, path: impl ReadablePath) -> Self {
+        crate::expr::reserve_first(&mut self.entries);
         self.entries
             .push((name.into(), Target::Typed(path.read_path().clone())));
         self
@@ -56,6 +57,7 @@ impl Getters {
         path: &str,
         keys: &(impl KeyValues + ?Sized),
     ) -> Self {
+        crate::expr::reserve_first(&mut self.entries);
         self.entries
             .push((name.into(), Target::String(StringPath::new(path, keys))));
         self
@@ -157,9 +159,11 @@ fn checked_at(
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Setters {
-    /// Each write and its name; typed writes not given a name are named after their path, when a
-    /// name is needed.
-    entries: Vec<(Option<String>, Write)>,
+    /// The writes, in order.
+    entries: Vec<Write>,
+    /// The names the caller gave writes, by position: the others are named after their path, when
+    /// a name is needed. Kept apart, as they are rare, so that an entry stays small.
+    names: Vec<(usize, String)>,
 }
 
 impl Setters {
@@ -168,12 +172,21 @@ impl Setters {
         Self::default()
     }
 
+    fn push(&mut self, write: Write) {
+        crate::expr::reserve_first(&mut self.entries);
+        self.entries.push(write);
+    }
+
+    fn push_named(&mut self, name: String, write: Write) {
+        self.names.push((self.entries.len(), name));
+        self.push(write);
+    }
+
     /// Writes `value` at a typed path; named after the path. The path of a
     /// `#[structnosql(read_only)]` field is not a [`TypedPath`] and does not compile here.
     pub fn set<P: TypedPath>(mut self, path: P, value: impl Into<P::Value>) -> Self {
         let encoded = value.into().to_attribute();
-        crate::expr::reserve_first(&mut self.entries);
-        self.entries.push((None, Write::typed(path, encoded)));
+        self.push(Write::typed(path, encoded));
         self
     }
 
@@ -185,19 +198,23 @@ impl Setters {
         value: impl Into<P::Value>,
     ) -> Self {
         let encoded = value.into().to_attribute();
-        self.entries
-            .push((Some(name.into()), Write::typed(path, encoded)));
+        self.push_named(name.into(), Write::typed(path, encoded));
         self
     }
 
     /// Writes `value` at a string path; named after the path as written.
     pub fn set_path<V: Attribute>(
-        self,
+        mut self,
         path: &str,
         keys: &(impl KeyValues + ?Sized),
         value: V,
     ) -> Self {
-        self.set_path_named(path, path, keys, value)
+        let encoded = value.to_attribute();
+        self.push(Write::String(
+            Box::new(StringPath::new(path, keys)),
+            encoded,
+        ));
+        self
     }
 
     /// Writes `value` at a string path, under `name`.
@@ -209,10 +226,10 @@ impl Setters {
         value: V,
     ) -> Self {
         let encoded = value.to_attribute();
-        self.entries.push((
-            Some(name.into()),
+        self.push_named(
+            name.into(),
             Write::String(Box::new(StringPath::new(path, keys)), encoded),
-        ));
+        );
         self
     }
 
@@ -223,14 +240,15 @@ impl Setters {
 
     /// The name of each write, in order.
     pub(crate) fn names(&self) -> impl Iterator<Item = String> + '_ {
-        self.entries
-            .iter()
-            .map(|(name, write)| match (name, write) {
-                (Some(name), _) => name.clone(),
+        self.entries.iter().enumerate().map(|(position, write)| {
+            let given = self.names.iter().find(|(at, _)| *at == position);
+            match (given, write) {
+                (Some((_, name)), _) => name.clone(),
                 (None, Write::Typed(path, _)) => path.to_string(),
                 (None, Write::Resolved(resolved, _)) => resolved.path.to_string(),
                 (None, Write::String(string, _)) => string.path.clone(),
-            })
+            }
+        })
     }
 
     /// The writes as concrete paths and checked values, in order; every problem of every setter is
@@ -241,7 +259,7 @@ impl Setters {
     ) -> Result<Vec<(DocumentPath, AttributeValue)>> {
         let mut resolved = Vec::with_capacity(self.entries.len());
         let mut violations = Vec::new();
-        for (_, write) in &self.entries {
+        for write in &self.entries {
             let checked = match write {
                 Write::Typed(path, encoded) => {
                     crate::model::validation::check_writable(model, path)

@@ -31,7 +31,8 @@ pub(crate) const MAX_ACTIONS: usize = 100;
 
 /// What a transaction's action needs to tell the cache of a [`CachingTable`](super::CachingTable).
 struct Touched {
-    hook: Arc<dyn CacheHook>,
+    /// `None` for a table without a cache.
+    hook: Option<Arc<dyn CacheHook>>,
     key_item: Item,
 }
 
@@ -477,7 +478,9 @@ impl WriteTransaction {
             return Ok(());
         };
         for touched in &self.touched {
-            touched.hook.flush(&touched.key_item).await?;
+            if let Some(hook) = &touched.hook {
+                hook.flush(&touched.key_item).await?;
+            }
         }
         let token = self.token.unwrap_or_else(super::caching::request_token);
         let outcome = match route {
@@ -500,7 +503,9 @@ impl WriteTransaction {
             }
         };
         for touched in &self.touched {
-            touched.hook.forget(&touched.key_item);
+            if let Some(hook) = &touched.hook {
+                hook.forget(&touched.key_item);
+            }
         }
         outcome
     }
@@ -684,7 +689,9 @@ impl ReadTransaction {
             });
         };
         for touched in &self.touched {
-            touched.hook.flush(&touched.key_item).await?;
+            if let Some(hook) = &touched.hook {
+                hook.flush(&touched.key_item).await?;
+            }
         }
         let items = match route {
             Route::DynamoDb(client) => {

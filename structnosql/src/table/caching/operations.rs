@@ -26,8 +26,8 @@ use crate::table::trace::SendCounter;
 use crate::table::write::apply;
 
 impl Backend for Cached {
-    fn cache_hook(self: &std::sync::Arc<Self>) -> std::sync::Arc<dyn CacheHook> {
-        std::sync::Arc::clone(self) as std::sync::Arc<dyn CacheHook>
+    fn cache_hook(self: &std::sync::Arc<Self>) -> Option<std::sync::Arc<dyn CacheHook>> {
+        Some(std::sync::Arc::clone(self) as std::sync::Arc<dyn CacheHook>)
     }
 
     fn new(mut core: TableCore) -> Self {

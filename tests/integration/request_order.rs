@@ -176,3 +176,77 @@ async fn concurrent_commits_of_shared_records_leave_what_the_cache_shows() {
         }
     }
 }
+
+/// Eight tasks write to and read 24 records, which the cache spreads over its shards, and commit at
+/// random points, some of them atomically (every record with pending writes in one transaction,
+/// taking turns on records of every shard while other commits run). At the end DynamoDB holds
+/// what the cache shows, and each task's entry in each record holds its last write there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn commits_across_the_caches_shards_leave_what_the_cache_shows() {
+    const RECORDS: u64 = 24;
+    const STEPS: u64 = 30;
+    let slow = SlowUpdates {
+        updates: Arc::default(),
+        first: 0,
+        every: 16,
+        delay: Duration::from_millis(10),
+    };
+    let (caching, basic, _) = tables(slow).await;
+    let record_of = |task: u64, step: u64| format!("r{}", (task * 7 + step * 5) % RECORDS);
+    let tasks: Vec<_> = (0..8u64)
+        .map(|task| {
+            let caching = Arc::clone(&caching);
+            tokio::spawn(async move {
+                let f = Counter::fields();
+                for step in 0..STEPS {
+                    let record = record_of(task, step);
+                    caching
+                        .update_field(
+                            record.as_str(),
+                            f.by_task().key(format!("t{task}")),
+                            step as i64,
+                        )
+                        .await
+                        .unwrap();
+                    // A read of another record: a cache hit, or a fetch in that record's turn.
+                    caching
+                        .get_field(record_of(task + 1, step).as_str(), f.x())
+                        .await
+                        .unwrap();
+                    match (task + step) % 7 {
+                        0 => {
+                            let report = caching.commit_operations().await;
+                            assert!(report.is_success(), "{report:?}");
+                        }
+                        3 => {
+                            caching.commit_operations_atomically().await.unwrap();
+                        }
+                        _ => {}
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert!(caching.commit_operations().await.is_success());
+    assert!(!caching.has_pending_operations());
+    for index in 0..RECORDS {
+        let record = format!("r{index}");
+        let shown = caching.get_record(record.as_str()).await.unwrap();
+        let stored = basic.get_record(record.as_str()).await.unwrap();
+        assert_eq!(shown, stored, "{record}");
+        let by_task = stored.and_then(|r| r.by_task).unwrap_or_default();
+        for task in 0..8u64 {
+            let last = (0..STEPS)
+                .rev()
+                .find(|step| record_of(task, *step) == record);
+            assert_eq!(
+                by_task.get(&format!("t{task}")).copied(),
+                last.map(|step| step as i64),
+                "{record} t{task}"
+            );
+        }
+    }
+}

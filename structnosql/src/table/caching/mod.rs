@@ -104,7 +104,7 @@ impl Cached {
     /// Runs `f` on the cache entry of `key_item`, made if there is none, and marks it used now.
     fn with_record<R>(&self, key_item: &Item, f: impl FnOnce(&mut RecordCache) -> R) -> R {
         self.shards
-            .with_record(cache_key(&self.core, key_item), key_item, f)
+            .with_record(&cache_key(&self.core, key_item), key_item, f)
     }
 
     /// Queues the writes of one call to the record `key_item`.
@@ -273,10 +273,10 @@ impl Cached {
         }
     }
 
-    /// Takes the record's turn and waits for it: a request sent while it is held comes after every
-    /// earlier request of the record.
-    async fn wait_turn(&self, key_item: &Item) -> Turn {
-        let turn = self.shards.take_turn(&cache_key(&self.core, key_item));
+    /// Takes the turn of the record of cache key `key` and waits for it: a request sent while it is
+    /// held comes after every earlier request of the record.
+    async fn wait_turn(&self, key: &str) -> Turn {
+        let turn = self.shards.take_turn(key);
         turn.wait().await;
         turn
     }
@@ -286,7 +286,7 @@ impl Cached {
     /// request of the record.
     async fn send_pending_first(&self, key_item: &Item) -> Result<Turn> {
         let key = cache_key(&self.core, key_item);
-        let turn = self.wait_turn(key_item).await;
+        let turn = self.wait_turn(&key).await;
         if let Some((_, Err(error))) = self
             .commit_in_turn(&key, Kinds::All)
             .instrument(tracing::debug_span!(
@@ -343,12 +343,13 @@ impl Cached {
     /// the same lock, before another task could make the cache forget it.
     async fn fetch_record<R>(
         &self,
+        key: &str,
         key_item: &Item,
         then: impl FnOnce(&mut RecordCache) -> R,
     ) -> Result<R> {
-        let _turn = self.wait_turn(key_item).await;
+        let _turn = self.wait_turn(key).await;
         let item = get_paths(&self.core, key_item, &[]).await?;
-        Ok(self.with_record(key_item, |record| {
+        Ok(self.shards.with_record(key, key_item, |record| {
             record.learned();
             record.set_base(knowledge::whole_record(item));
             then(record)
@@ -390,11 +391,12 @@ impl Cached {
         }
         let read = condition.paths(core.model)?;
         let written: Vec<DocumentPath> = actions.iter().map(|a| a.path().clone()).collect();
-        let _turn = self.wait_turn(key_item).await;
+        let key = cache_key(core, key_item);
+        let _turn = self.wait_turn(&key).await;
         let record_defaults = defaults::record_has_defaults(core.model);
         let taken = self
             .shards
-            .with_held(&cache_key(core, key_item), |record| {
+            .with_held(&key, |record| {
                 let stored_and_kept = record.stored_whole() && record.shows_whole();
                 if record.pending.is_empty() || !stored_and_kept {
                     return None;
@@ -448,9 +450,8 @@ impl Cached {
             Err(failed @ Error::ConditionFailed { .. }) => {
                 // Nothing was written; the pending writes go alone, then the condition's failure.
                 commit_record(core, &batch).await?;
-                self.shards.with_held(&cache_key(core, key_item), |record| {
-                    record.committed(&batch)
-                });
+                self.shards
+                    .with_held(&key, |record| record.committed(&batch));
                 Err(failed)
             }
             Err(error) => Err(error),
@@ -480,13 +481,15 @@ impl Cached {
         }))
     }
 
-    /// Values at `paths` if the cache knows them all, else the paths it does not know.
+    /// Values at `paths` of the record of cache key `key` if the cache knows them all, else the
+    /// paths it does not know.
     fn cached_values(
         &self,
+        key: &str,
         key_item: &Item,
         paths: &[DocumentPath],
     ) -> std::result::Result<Vec<Option<AttributeValue>>, Vec<DocumentPath>> {
-        self.with_record(key_item, |record| {
+        self.shards.with_record(key, key_item, |record| {
             let mut values = Vec::with_capacity(paths.len());
             let mut missing = Vec::new();
             for path in paths {

@@ -2,7 +2,7 @@
 
 use super::commit::Kinds;
 use super::shards::Shards;
-use super::{values_at, Cached};
+use super::{cache_key, values_at, Cached};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -58,8 +58,9 @@ impl Backend for Cached {
 
     async fn read(&self, key_item: &Item, paths: &[DocumentPath]) -> Result<Reads> {
         self.expire_stale(key_item);
+        let key = cache_key(&self.core, key_item);
         // One look at the cache answers a hit; only the paths it does not know are fetched.
-        let missing: Vec<DocumentPath> = match self.cached_values(key_item, paths) {
+        let missing: Vec<DocumentPath> = match self.cached_values(&key, key_item, paths) {
             Ok(values) => {
                 self.counters.hit(paths.len());
                 return Ok(Reads {
@@ -72,11 +73,11 @@ impl Backend for Cached {
         self.counters.hit(paths.len() - missing.len());
         self.counters.miss(missing.len());
         let values = if self.core.whole_record_reads {
-            self.fetch_record(key_item, |record| values_at(record, paths))
+            self.fetch_record(&key, key_item, |record| values_at(record, paths))
                 .await?
         } else {
             let item = get_paths(&self.core, key_item, &missing).await?;
-            self.with_record(key_item, |record| {
+            self.shards.with_record(&key, key_item, |record| {
                 record.learn(item.as_ref(), &projected_paths(&missing));
                 values_at(record, paths)
             })
@@ -89,7 +90,11 @@ impl Backend for Cached {
 
     async fn read_record(&self, key_item: &Item) -> Result<Option<Item>> {
         self.expire_stale(key_item);
-        match self.with_record(key_item, |record| record.whole()) {
+        let key = cache_key(&self.core, key_item);
+        match self
+            .shards
+            .with_record(&key, key_item, |record| record.whole())
+        {
             Whole::Record(item) => {
                 self.counters.hit(1);
                 return Ok(Some(item));
@@ -101,7 +106,7 @@ impl Backend for Cached {
             Whole::NotKnown => {}
         }
         self.counters.miss(1);
-        self.fetch_record(key_item, |record| match record.whole() {
+        self.fetch_record(&key, key_item, |record| match record.whole() {
             Whole::Record(item) => Some(item),
             _ => None,
         })
@@ -133,7 +138,7 @@ impl Backend for Cached {
             if self.core.whole_record_reads {
                 // Known whole, the record answers every old value and list position.
                 let queued = self
-                    .fetch_record(key_item, |record| {
+                    .fetch_record(&cache_key(&self.core, key_item), key_item, |record| {
                         self.queue_if_known(record, key_item, &mut actions, &paths, true)
                     })
                     .await??;
@@ -179,7 +184,7 @@ impl Backend for Cached {
         {
             self.send_pending_first(key_item).await?
         } else {
-            self.wait_turn(key_item).await
+            self.wait_turn(&cache_key(&self.core, key_item)).await
         };
         let superseded = self.with_record(key_item, |record| record.last_sequence());
         let written = records::put_keeping(&self.core, key_item, item, condition).await?;
@@ -241,7 +246,9 @@ impl Backend for Cached {
                 // One GetItem costs what the Query would, and leaves the record known.
                 self.counters.miss(paths.len());
                 let answer = self
-                    .fetch_record(&key_item, |record| self.query_from_cache(record, paths))
+                    .fetch_record(&cache_key(&self.core, &key_item), &key_item, |record| {
+                        self.query_from_cache(record, paths)
+                    })
                     .await?;
                 if let Some(answer) = answer {
                     return Ok(answer);
@@ -325,8 +332,9 @@ impl Cached {
     /// writes, which the delete would undo, are dropped once it succeeds. Nothing is sent for a
     /// record DynamoDB is known not to hold. `None` (nothing done) when the record is not known whole.
     async fn delete_known(&self, key_item: &Item) -> Result<Option<Option<Item>>> {
-        let _turn = self.wait_turn(key_item).await;
-        let known = self.with_record(key_item, |record| {
+        let key = cache_key(&self.core, key_item);
+        let _turn = self.wait_turn(&key).await;
+        let known = self.shards.with_record(&key, key_item, |record| {
             let shown = match record.whole() {
                 Whole::Absent => None,
                 Whole::Record(item) => Some(item),
@@ -340,7 +348,7 @@ impl Cached {
         if stored {
             records::remove(&self.core, key_item).await?;
         }
-        self.with_record(key_item, |record| {
+        self.shards.with_record(&key, key_item, |record| {
             record.drop_pending_through(superseded);
             record.learned();
             record.set_base(Known::Absent);

@@ -91,17 +91,21 @@ impl Shards {
     /// forget others once the lock is released.
     pub(super) fn with_record<R>(
         &self,
-        key: String,
+        key: &str,
         key_item: &Item,
         f: impl FnOnce(&mut RecordCache) -> R,
     ) -> R {
         let mut made = false;
         let (answer, stamp) = {
-            let mut shard = self.lock(&key);
-            let record = shard.records.entry(key).or_insert_with(|| {
-                made = true;
-                Box::new(RecordCache::new(key_item, self.model))
-            });
+            let mut shard = self.lock(key);
+            let record = match shard.records.get_mut(key) {
+                Some(record) => record,
+                None => {
+                    made = true;
+                    let record = Box::new(RecordCache::new(key_item, self.model));
+                    shard.records.entry(key.to_owned()).or_insert(record)
+                }
+            };
             if self.capacity.is_some() {
                 record.last_used = self.uses.fetch_add(1, Ordering::Relaxed) + 1;
             }
@@ -230,7 +234,7 @@ mod tests {
     }
 
     fn use_record(shards: &Shards, id: usize) {
-        shards.with_record(format!("r{id}"), &key_item(id), |_| ());
+        shards.with_record(&format!("r{id}"), &key_item(id), |_| ());
     }
 
     fn held(shards: &Shards, id: usize) -> bool {
@@ -273,7 +277,7 @@ mod tests {
             )]
         };
         shards
-            .with_record("r0".to_owned(), &key_item(0), |record| {
+            .with_record("r0", &key_item(0), |record| {
                 record.queue_call(&shards.sequence, write(), String::new)
             })
             .expect("queued");

@@ -21,8 +21,8 @@ pub(super) struct Turns {
     prune_at: usize,
 }
 
-/// The fewest queues [`Turns::take`] prunes.
-const PRUNE_AT_LEAST: usize = 1024;
+/// The fewest queues [`Turns::take`] prunes (in each of the cache's shards).
+const PRUNE_AT_LEAST: usize = 128;
 
 impl Turns {
     /// The next turn of the record `key`.
@@ -93,7 +93,12 @@ impl Drop for Turn {
     fn drop(&mut self) {
         {
             let mut state = lock(&self.queue.state);
-            state.ended_early.insert(self.ticket);
+            if state.serving != self.ticket {
+                // Ends before its predecessors: it is passed over when they have ended.
+                state.ended_early.insert(self.ticket);
+                return;
+            }
+            state.serving += 1;
             loop {
                 let serving = state.serving;
                 if !state.ended_early.remove(&serving) {

@@ -28,7 +28,8 @@ pub(super) struct Shards {
     /// Uses of records so far, counted only when the cache has a capacity: each use stamps the
     /// record, the least recently used go first.
     uses: AtomicU64,
-    /// Records held.
+    /// Records held, to tell when the capacity is passed: counted outside the shards' locks, so
+    /// tasks making records at once may leave it off by a few, until the next eviction recounts.
     held: AtomicUsize,
     /// Records forgotten to stay within the capacity.
     evictions: AtomicU64,

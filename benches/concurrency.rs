@@ -49,7 +49,7 @@ use structnosql::aws_sdk_dynamodb::types::{
 use structnosql::aws_sdk_dynamodb::Client;
 use structnosql::table::{BasicTable, CachingTable, PrimaryIndex};
 use structnosql::{client_for_local_endpoint, EmbeddedDynamoDb};
-use support::players::{key, names, wins, wins_of, Player, Profile, Stats};
+use support::players::{key, names, sample, wins, wins_of, Player};
 
 /// Started with this variable set to `1`, the program hosts the embedded server instead.
 const SERVE_VARIABLE: &str = "STRUCTNOSQL_BENCH_SERVE";
@@ -61,28 +61,6 @@ const TASKS: [usize; 4] = [1, 16, 64, 256];
 const HOT_RECORDS: usize = 256;
 
 // ---- The model and the hand-written side ------------------------------------------------------
-
-fn player(id: String) -> Player {
-    Player {
-        email: format!("{id}@example.com"),
-        name: format!("Player {id}"),
-        id,
-        group: "g1".into(),
-        level: 12,
-        score: 1234.5,
-        active: true,
-        city: "Lyon".into(),
-        country: "France".into(),
-        visits: 42,
-        tags: vec!["red".into(), "fast".into()],
-        profile: Some(Profile {
-            stats: Some(Stats {
-                wins: 10,
-                losses: 3,
-            }),
-        }),
-    }
-}
 
 /// The whole record, as `get_record` and a cold cache read it: one consistent GetItem.
 async fn raw_get_item(
@@ -901,7 +879,7 @@ async fn setup(endpoint: &str, plan: &Plan) -> (Subject, (Recorder, Recorder)) {
     futures::stream::iter(hot_keys.iter().chain(&cold_keys))
         .map(|id| {
             let basic = &basic;
-            async move { basic.put_record(&player(id.clone())).await }
+            async move { basic.put_record(&sample(id)).await }
         })
         .buffer_unordered(32)
         .for_each(|written| async move { written.expect("put_record") })

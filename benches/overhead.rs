@@ -20,7 +20,7 @@ use structnosql::table::{
     BasicTable, BatchRetry, CachingTable, GlobalSecondaryIndex, PrimaryIndex, Query, Removers,
     Setters, WriteTransaction,
 };
-use support::players::{key, names, wins, wins_of, Player, Profile, Stats};
+use support::players::{key, names, sample, wins, wins_of, Player};
 
 use aws_smithy_runtime_api::client::http::{
     http_client_fn, HttpConnector, HttpConnectorFuture, SharedHttpConnector,
@@ -29,6 +29,7 @@ use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 
+/// The group of `support::players::sample`.
 const GROUP: &str = "g1";
 const PAGE: usize = 100;
 
@@ -36,26 +37,9 @@ const PAGE: usize = 100;
 /// (against a server, what one operation removes stays removed).
 const EMPTIED: &str = "emptied";
 
+/// Player `p<index>` of the benchmark's group.
 fn player(index: usize) -> Player {
-    Player {
-        id: format!("p{index}"),
-        group: GROUP.into(),
-        name: format!("Player {index}"),
-        level: 12,
-        score: 1234.5,
-        active: true,
-        city: "Lyon".into(),
-        country: "France".into(),
-        email: format!("player{index}@example.com"),
-        visits: 42,
-        tags: vec!["red".into(), "fast".into()],
-        profile: Some(Profile {
-            stats: Some(Stats {
-                wins: 10,
-                losses: 3,
-            }),
-        }),
-    }
+    sample(&format!("p{index}"))
 }
 
 // ---- The hand-written side ------------------------------------------------------------------

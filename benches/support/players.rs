@@ -35,6 +35,29 @@ pub struct Stats {
     pub losses: i64,
 }
 
+/// The player `id` the benchmarks write, in group `g1`.
+pub fn sample(id: &str) -> Player {
+    Player {
+        id: id.to_owned(),
+        group: "g1".into(),
+        name: format!("Player {id}"),
+        level: 12,
+        score: 1234.5,
+        active: true,
+        city: "Lyon".into(),
+        country: "France".into(),
+        email: format!("{id}@example.com"),
+        visits: 42,
+        tags: vec!["red".into(), "fast".into()],
+        profile: Some(Profile {
+            stats: Some(Stats {
+                wins: 10,
+                losses: 3,
+            }),
+        }),
+    }
+}
+
 /// The nested path the single-field operations read and write.
 pub fn wins() -> impl structnosql::path::TypedPath<Value = i64> + Clone {
     Player::fields().profile().stats().wins()
